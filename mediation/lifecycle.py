@@ -1,0 +1,602 @@
+"""The life of a case, from registration to closing, in one table.
+
+A complaint accepted by the court becomes a pre-litigation mediation case (诉前调解). The
+court delegates it to a mediator (委派调解); the mediator schedules and holds mediation;
+the parties settle (调解成功, an agreement is signed), withdraw (撤回申请), or fail to agree
+(调解不成) and the claim is filed for litigation (转立案), where it ends by judgment,
+mediation, withdrawal or dismissal. A signed agreement may be judicially confirmed
+(司法确认) and is followed until performed.
+
+    registered → assigned → scheduled → in_mediation
+    in_mediation → mediated → confirmed (optional) → performing → closed
+    in_mediation → withdrawn → closed
+    in_mediation → failed → litigation → closed (judged | mediated | withdrawn | dismissed)
+
+plus what real cases need: withdrawal before mediation starts or after it fails, a
+mediator declining or recusing themselves (回避 — back to registered; the next assignment
+starts a new 30-day period),
+transfer to another court or agency (移送, closed as ``transferred``), and closing a
+mediated case at once when nothing is left to perform.
+
+Rules applied here (sources: 民事诉讼法 2023; 人民法院在线调解规则 2021; 民诉法解释):
+
+- Every move is in :data:`TRANSITIONS` with the roles allowed to make it; anything else is
+  refused with :class:`TransitionError` whose message names both states.
+- 委派调解 lasts at most :data:`MEDIATION_LIMIT_DAYS` (30) days from assignment; the parties
+  may together agree to extend it (各方当事人同意延长的，不受此限), and the consent is
+  recorded with the extension. After the deadline mediation cannot continue (no new
+  scheduling or sessions) until extended; concluding the case stays possible.
+- A move that concludes the case (结案) requires its outcome, and only such a move accepts
+  one. The kind of withdrawal is kept — 申请撤诉 (applied for) versus 按撤诉处理 (deemed,
+  e.g. the claimant did not appear) — so deemed withdrawals cannot pad the 调撤率.
+- A reason is required to reject, withdraw, fail, decline or transfer.
+
+"Concluded" (结案) is when the outcome is fixed — that date feeds the statistics; "closed"
+(归档) is when nothing remains to follow (performance done). Nothing here reads the clock:
+the caller passes ``now`` (a UTC datetime, naive values are taken as UTC).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta, timezone
+
+from mediation.disputes import ComplaintStatus, LabelledEnum
+
+__all__ = [
+    "AllowedTransition",
+    "CaseState",
+    "CaseStatus",
+    "COMPLAINT_TRANSITIONS",
+    "ComplaintDecision",
+    "EXTENSION_ROLES",
+    "MEDIATION_LIMIT_DAYS",
+    "OUTCOME_ROLES",
+    "Outcome",
+    "ROLES",
+    "ROLE_LABELS",
+    "TRANSITIONS",
+    "Transition",
+    "TransitionError",
+    "TransitionEvent",
+    "TransitionResult",
+    "allowed_transitions",
+    "apply_transition",
+    "court_date",
+    "decide_complaint",
+    "extend_mediation",
+    "mediation_deadline",
+]
+
+
+# --- Roles -----------------------------------------------------------------------------
+
+ROLES = ("homeowner", "developer", "mediator", "judge", "admin")
+ROLE_LABELS = {
+    "homeowner": ("业主", "Homeowner"),
+    "developer": ("开发企业", "Developer"),
+    "mediator": ("调解员", "Mediator"),
+    "judge": ("法官", "Judge"),
+    "admin": ("管理员", "Administrator"),
+}
+
+PARTIES = frozenset({"homeowner", "developer"})
+COURT = frozenset({"mediator", "judge"})
+JUDGE = frozenset({"judge"})
+
+
+# --- States and outcomes ---------------------------------------------------------------
+
+
+class CaseStatus(LabelledEnum):
+    """Where a case stands."""
+
+    REGISTERED = "registered", "已登记", "Registered"
+    ASSIGNED = "assigned", "已分派", "Assigned"
+    SCHEDULED = "scheduled", "已排期", "Scheduled"
+    IN_MEDIATION = "in_mediation", "调解中", "In mediation"
+    MEDIATED = "mediated", "已调解", "Mediated"
+    CONFIRMED = "confirmed", "已司法确认", "Judicially confirmed"
+    PERFORMING = "performing", "履行中", "Performing"
+    WITHDRAWN = "withdrawn", "已撤回", "Withdrawn"
+    FAILED = "failed", "调解不成", "Mediation failed"
+    LITIGATION = "litigation", "诉讼中", "In litigation"
+    CLOSED = "closed", "已结案", "Closed"
+
+
+class Outcome(LabelledEnum):
+    """How a case was concluded (结案方式)."""
+
+    MEDIATED = "mediated", "调解结案", "Mediated"
+    WITHDRAWN_APPLIED = "withdrawn_applied", "申请撤诉", "Withdrawn on application"
+    WITHDRAWN_DEEMED = "withdrawn_deemed", "按撤诉处理", "Deemed withdrawn"
+    JUDGED = "judged", "判决", "Judgment"
+    DISMISSED = "dismissed", "驳回", "Dismissed"
+    TRANSFERRED = "transferred", "移送", "Transferred"
+
+    @property
+    def counts_for_mediation_withdrawal_rate(self) -> bool:
+        """Whether the outcome is in the numerator of 调撤率 (deemed withdrawals are not)."""
+        return self in {Outcome.MEDIATED, Outcome.WITHDRAWN_APPLIED}
+
+
+# Who may declare each outcome. A party may withdraw its own application; deciding that
+# an application is deemed withdrawn is the court's call, as are judgment, dismissal and
+# transfer. (Whether the acting party is the applicant is checked by the service.)
+OUTCOME_ROLES: dict[Outcome, frozenset[str]] = {
+    Outcome.MEDIATED: COURT,
+    Outcome.WITHDRAWN_APPLIED: PARTIES | COURT,
+    Outcome.WITHDRAWN_DEEMED: COURT,
+    Outcome.JUDGED: JUDGE,
+    Outcome.DISMISSED: JUDGE,
+    Outcome.TRANSFERRED: JUDGE,
+}
+
+# 委派调解 lasts 30 days (人民法院在线调解规则): long enough for two or three
+# sessions, short enough that mediation does not become a way to delay a lawsuit.
+MEDIATION_LIMIT_DAYS = 30
+
+# The phases in which the 30-day clock runs and may be extended.
+MEDIATION_PHASE = frozenset({CaseStatus.ASSIGNED, CaseStatus.SCHEDULED, CaseStatus.IN_MEDIATION})
+
+# Who may record the parties' agreed extension of the mediation period.
+EXTENSION_ROLES = COURT
+
+
+# --- The transition table --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One allowed move, the roles that may make it, and what it needs."""
+
+    source: CaseStatus
+    target: CaseStatus
+    roles: frozenset[str]
+    action_zh: str
+    action_en: str
+    outcomes: frozenset[Outcome] = frozenset()
+    reason_label: str | None = None  # set when a reason is required; names the field
+    continues_mediation: bool = False  # refused once the mediation deadline has passed
+
+    @property
+    def concludes(self) -> bool:
+        """Whether this move concludes the case (结案) and therefore needs an outcome."""
+        return bool(self.outcomes)
+
+    @property
+    def reason_required(self) -> bool:
+        return self.reason_label is not None
+
+
+S = CaseStatus
+_BEFORE_MEDIATION = (S.REGISTERED, S.ASSIGNED, S.SCHEDULED)
+_WITHDRAWN_KINDS = frozenset({Outcome.WITHDRAWN_APPLIED, Outcome.WITHDRAWN_DEEMED})
+
+
+def _moves(sources: Iterable[CaseStatus], target: CaseStatus, roles, zh, en, **kw):
+    return [Transition(s, target, frozenset(roles), zh, en, **kw) for s in sources]
+
+
+_TABLE: list[Transition] = [
+    # Triage and delegation.
+    *_moves([S.REGISTERED], S.ASSIGNED, JUDGE, "分派调解员", "Assign a mediator"),
+    *_moves([S.ASSIGNED, S.SCHEDULED], S.REGISTERED, COURT, "拒绝或回避", "Decline or recuse",
+            reason_label="拒绝或回避理由"),
+    *_moves([S.ASSIGNED], S.SCHEDULED, COURT, "安排调解", "Schedule mediation",
+            continues_mediation=True),
+    *_moves([S.SCHEDULED], S.IN_MEDIATION, COURT, "开始调解", "Start mediation",
+            continues_mediation=True),
+    # Settlement and its performance.
+    *_moves([S.IN_MEDIATION], S.MEDIATED, COURT, "调解成功（协议已签署）",
+            "Record the signed agreement", outcomes=frozenset({Outcome.MEDIATED})),
+    *_moves([S.MEDIATED], S.CONFIRMED, JUDGE, "司法确认", "Confirm judicially"),
+    *_moves([S.MEDIATED, S.CONFIRMED], S.PERFORMING, COURT, "进入履行", "Start performance"),
+    *_moves([S.MEDIATED, S.CONFIRMED], S.CLOSED, COURT, "无需另行履行，结案归档",
+            "Close: nothing left to perform"),
+    *_moves([S.PERFORMING], S.CLOSED, COURT, "履行完毕，结案归档", "Close: performed"),
+    # Withdrawal, before, during or after failed mediation.
+    *_moves([*_BEFORE_MEDIATION, S.IN_MEDIATION, S.FAILED], S.WITHDRAWN, PARTIES | COURT,
+            "撤回申请", "Withdraw", outcomes=_WITHDRAWN_KINDS, reason_label="撤回原因"),
+    *_moves([S.WITHDRAWN], S.CLOSED, COURT, "结案归档", "Close"),
+    # Failure and litigation.
+    *_moves([S.IN_MEDIATION], S.FAILED, COURT, "调解不成", "Record failed mediation",
+            reason_label="调解不成原因"),
+    *_moves([S.FAILED], S.LITIGATION, JUDGE, "转立案", "File for litigation"),
+    *_moves([S.LITIGATION], S.CLOSED, JUDGE, "诉讼结案", "Conclude the lawsuit",
+            outcomes=frozenset({Outcome.JUDGED, Outcome.MEDIATED, *_WITHDRAWN_KINDS,
+                                Outcome.DISMISSED, Outcome.TRANSFERRED})),
+    *_moves([S.LITIGATION], S.PERFORMING, JUDGE, "诉讼结案，进入履行",
+            "Conclude the lawsuit and follow performance",
+            outcomes=frozenset({Outcome.JUDGED, Outcome.MEDIATED})),
+    # Transfer out (移送) to the competent court or agency.
+    *_moves([*_BEFORE_MEDIATION, S.IN_MEDIATION, S.FAILED], S.CLOSED, JUDGE, "移送", "Transfer",
+            outcomes=frozenset({Outcome.TRANSFERRED}), reason_label="移送去向及理由"),
+]
+
+TRANSITIONS: dict[tuple[CaseStatus, CaseStatus], Transition] = {}
+for _t in _TABLE:
+    assert (_t.source, _t.target) not in TRANSITIONS, f"duplicate move {_t.source}→{_t.target}"
+    TRANSITIONS[(_t.source, _t.target)] = _t
+del _t
+
+
+# --- State, events, errors -------------------------------------------------------------
+
+
+class TransitionError(ValueError):
+    """A move the rules refuse; ``field`` names the form field at fault, if one is."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class CaseState:
+    """What the lifecycle needs to know about a case."""
+
+    status: CaseStatus = CaseStatus.REGISTERED
+    assigned_at: datetime | None = None
+    deadline: date | None = None  # last day (inclusive, court time) of 委派调解
+    extension_days: int = 0  # total days added with the parties' consent
+    outcome: Outcome | None = None
+    concluded_at: datetime | None = None  # 结案: when the outcome was fixed
+
+    def is_overdue(self, now: datetime) -> bool:
+        """Whether the mediation period has run out while the case is still in mediation."""
+        return (
+            self.status in MEDIATION_PHASE
+            and self.deadline is not None
+            and court_date(now) > self.deadline
+        )
+
+
+@dataclass(frozen=True)
+class TransitionEvent:
+    """The record of one move: who, when, why (the case timeline stores these)."""
+
+    from_status: CaseStatus
+    to_status: CaseStatus
+    actor_role: str
+    at: datetime
+    reason: str | None = None
+    outcome: Outcome | None = None
+    extension_days: int | None = None
+    parties_consent: bool | None = None  # recorded whenever an extension is made
+    deadline: date | None = None  # the mediation deadline after the move
+
+    def as_dict(self) -> dict:
+        """Return plain JSON-ready values (ISO dates, enum codes)."""
+        return {
+            "from": self.from_status.value,
+            "to": self.to_status.value,
+            "actor_role": self.actor_role,
+            "at": self.at.isoformat(),
+            "reason": self.reason,
+            "outcome": self.outcome.value if self.outcome else None,
+            "extension_days": self.extension_days,
+            "parties_consent": self.parties_consent,
+            "deadline": self.deadline.isoformat() if self.deadline else None,
+        }
+
+
+@dataclass(frozen=True)
+class TransitionResult:
+    state: CaseState
+    event: TransitionEvent
+
+
+@dataclass(frozen=True)
+class AllowedTransition:
+    """A move a role may offer as a button."""
+
+    target: CaseStatus
+    action_zh: str
+    action_en: str
+    outcomes: tuple[Outcome, ...] = ()  # outcomes this role may choose; empty if none needed
+    reason_required: bool = False
+    reason_label: str | None = None
+    needs_extension: bool = False  # the deadline has passed: extend first
+
+
+# --- Time ------------------------------------------------------------------------------
+
+# China has kept UTC+8 without daylight saving since 1991, so a fixed offset is exact and
+# needs no time-zone database.
+COURT_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+def court_date(moment: datetime | date) -> date:
+    """Return the calendar date in the court's time zone (naive datetimes are UTC)."""
+    if not isinstance(moment, datetime):
+        return moment
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(COURT_TZ).date()
+
+
+def mediation_deadline(
+    assigned_at: datetime | date,
+    *,
+    extension_days: int = 0,
+    is_working_day: Callable[[date], bool] | None = None,
+) -> date:
+    """Return the last day of 委派调解: 30 days after the day of assignment, plus extensions.
+
+    As in every procedural period, the day the period starts is not counted (民事诉讼法,
+    期间). When ``is_working_day`` is given (e.g. ``risk.workdays.is_working_day``), a last
+    day falling on a public holiday or weekend moves to the next working day, as the
+    same article provides for periods ending on a holiday.
+    """
+    last_day = court_date(assigned_at) + timedelta(days=MEDIATION_LIMIT_DAYS + extension_days)
+    if is_working_day is not None:
+        while not is_working_day(last_day):
+            last_day += timedelta(days=1)
+    return last_day
+
+
+# --- Applying a move -------------------------------------------------------------------
+
+
+def _quote(status: CaseStatus) -> str:
+    return f"“{status.label_zh}”"
+
+
+def _role_label(role: str) -> str:
+    return ROLE_LABELS[role][0]
+
+
+def _coerce(enum_cls, value, field_name: str, what: str):
+    if value is None or isinstance(value, enum_cls):
+        return value
+    try:
+        return enum_cls(value)
+    except ValueError:
+        raise TransitionError(f"未知的{what}“{value}”", field_name) from None
+
+
+def _check_role(role: str) -> str:
+    if role not in ROLES:
+        raise TransitionError(f"未知的角色“{role}”", "actor_role")
+    return role
+
+
+def _check_now(now: datetime) -> datetime:
+    if not isinstance(now, datetime):
+        raise TypeError("now must be a datetime (UTC), not " + type(now).__name__)
+    return now
+
+
+def _lookup(source: CaseStatus, target: CaseStatus) -> Transition:
+    move = TRANSITIONS.get((source, target))
+    if move is None:
+        if source == target:
+            raise TransitionError(f"案件状态已是{_quote(source)}")
+        raise TransitionError(
+            f"案件状态为{_quote(source)}，不能直接变更为{_quote(target)}"
+        )
+    return move
+
+
+def _check_outcome(move: Transition, outcome: Outcome | None, role: str) -> None:
+    if not move.concludes:
+        if outcome is not None:
+            raise TransitionError("此操作不结案，无需选择结案方式", "outcome")
+        return
+    choices = "、".join(o.label_zh for o in Outcome if o in move.outcomes)
+    if outcome is None:
+        raise TransitionError(f"此操作将结案，请选择结案方式：{choices}", "outcome")
+    if outcome not in move.outcomes:
+        raise TransitionError(
+            f"结案方式“{outcome.label_zh}”不适用于此操作，可选：{choices}", "outcome"
+        )
+    if role not in OUTCOME_ROLES[outcome]:
+        raise TransitionError(
+            f"{_role_label(role)}不能以“{outcome.label_zh}”结案", "outcome"
+        )
+
+
+def _check_extension(days, parties_consent: bool) -> int:
+    if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
+        raise TransitionError("延长天数应为正整数", "extension_days")
+    if parties_consent is not True:
+        raise TransitionError("延长调解期限须经双方当事人同意", "parties_consent")
+    return days
+
+
+def _deadline_text(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def apply_transition(
+    state: CaseState,
+    to: CaseStatus | str,
+    *,
+    actor_role: str,
+    now: datetime,
+    reason: str | None = None,
+    outcome: Outcome | str | None = None,
+    extension_days: int | None = None,
+    parties_consent: bool = False,
+) -> TransitionResult:
+    """Move a case to ``to`` if the table allows it for ``actor_role``, or raise TransitionError.
+
+    ``extension_days`` (with ``parties_consent=True``) extends the mediation deadline as
+    part of the move — e.g. scheduling a session after the 30th day that both parties
+    agreed to.
+    """
+    target = _coerce(CaseStatus, to, "status", "案件状态")
+    outcome = _coerce(Outcome, outcome, "outcome", "结案方式")
+    role = _check_role(actor_role)
+    now = _check_now(now)
+    move = _lookup(state.status, target)
+
+    if role not in move.roles:
+        raise TransitionError(
+            f"{_role_label(role)}无权将案件由{_quote(move.source)}变更为{_quote(move.target)}"
+        )
+    reason = (reason or "").strip() or None
+    if move.reason_required and reason is None:
+        raise TransitionError(f"请填写{move.reason_label}", "reason")
+    _check_outcome(move, outcome, role)
+
+    new = state
+    consent: bool | None = None
+    if extension_days is not None:
+        days = _check_extension(extension_days, parties_consent)
+        if state.deadline is None or target not in MEDIATION_PHASE:
+            raise TransitionError("只有委派调解期间才能延长调解期限", "extension_days")
+        new = replace(new, deadline=state.deadline + timedelta(days=days),
+                      extension_days=state.extension_days + days)
+        consent = True
+
+    if move.continues_mediation and new.deadline is not None and court_date(now) > new.deadline:
+        raise TransitionError(
+            f"委派调解期限已于{_deadline_text(new.deadline)}届满，"
+            "经双方当事人同意延长期限后方可继续调解",
+            "extension_days",
+        )
+
+    new = replace(new, status=target)
+    if move.source == S.REGISTERED and target == S.ASSIGNED:
+        # The clock starts when the mediator is delegated the case.
+        new = replace(new, assigned_at=now, deadline=mediation_deadline(now), extension_days=0)
+    elif target == S.REGISTERED:
+        # Declined or recused: the next mediator's assignment starts a new period.
+        new = replace(new, assigned_at=None, deadline=None, extension_days=0)
+    if move.concludes:
+        new = replace(new, outcome=outcome, concluded_at=now)
+
+    event = TransitionEvent(
+        from_status=move.source,
+        to_status=target,
+        actor_role=role,
+        at=now,
+        reason=reason,
+        outcome=outcome,
+        extension_days=extension_days,
+        parties_consent=consent,
+        deadline=new.deadline,
+    )
+    return TransitionResult(state=new, event=event)
+
+
+def extend_mediation(
+    state: CaseState,
+    days: int,
+    *,
+    actor_role: str,
+    now: datetime,
+    parties_consent: bool,
+    reason: str | None = None,
+) -> TransitionResult:
+    """Extend the mediation deadline by ``days`` with both parties' consent, recording it.
+
+    The status does not change; the event's ``from_status`` equals its ``to_status``.
+    """
+    role = _check_role(actor_role)
+    now = _check_now(now)
+    if role not in EXTENSION_ROLES:
+        raise TransitionError(f"{_role_label(role)}无权延长调解期限")
+    if state.status not in MEDIATION_PHASE or state.deadline is None:
+        raise TransitionError(
+            f"案件状态为{_quote(state.status)}，不在委派调解期间，不能延长调解期限"
+        )
+    days = _check_extension(days, parties_consent)
+    new = replace(state, deadline=state.deadline + timedelta(days=days),
+                  extension_days=state.extension_days + days)
+    event = TransitionEvent(
+        from_status=state.status,
+        to_status=state.status,
+        actor_role=role,
+        at=now,
+        reason=(reason or "").strip() or None,
+        extension_days=days,
+        parties_consent=True,
+        deadline=new.deadline,
+    )
+    return TransitionResult(state=new, event=event)
+
+
+def allowed_transitions(
+    state: CaseState, role: str, *, now: datetime | None = None
+) -> list[AllowedTransition]:
+    """List the moves ``role`` may make from ``state``, in table order, for the UI's buttons.
+
+    With ``now``, moves that continue mediation past the deadline are marked
+    ``needs_extension``.
+    """
+    if role not in ROLES:
+        return []
+    overdue = now is not None and state.deadline is not None and court_date(now) > state.deadline
+    result = []
+    for move in _TABLE:
+        if move.source != state.status or role not in move.roles:
+            continue
+        outcomes = tuple(o for o in Outcome if o in move.outcomes and role in OUTCOME_ROLES[o])
+        if move.concludes and not outcomes:
+            continue
+        result.append(
+            AllowedTransition(
+                target=move.target,
+                action_zh=move.action_zh,
+                action_en=move.action_en,
+                outcomes=outcomes,
+                reason_required=move.reason_required,
+                reason_label=move.reason_label,
+                needs_extension=move.continues_mediation and overdue,
+            )
+        )
+    return result
+
+
+# --- Complaints ------------------------------------------------------------------------
+
+# A complaint waits for the court's review (立案审查): accepted into a case, rejected with
+# a reason the claimant can read, or merged into another complaint of the same dispute.
+# (from, to) → (roles allowed, label of the required reason or None)
+COMPLAINT_TRANSITIONS: dict[tuple[ComplaintStatus, ComplaintStatus],
+                            tuple[frozenset[str], str | None]] = {
+    (ComplaintStatus.SUBMITTED, ComplaintStatus.ACCEPTED): (JUDGE, None),
+    (ComplaintStatus.SUBMITTED, ComplaintStatus.REJECTED): (JUDGE, "不予受理理由"),
+    (ComplaintStatus.SUBMITTED, ComplaintStatus.MERGED): (JUDGE, None),
+}
+
+
+@dataclass(frozen=True)
+class ComplaintDecision:
+    from_status: ComplaintStatus
+    to_status: ComplaintStatus
+    actor_role: str
+    at: datetime
+    reason: str | None = None
+
+
+def decide_complaint(
+    status: ComplaintStatus | str,
+    to: ComplaintStatus | str,
+    *,
+    actor_role: str,
+    now: datetime,
+    reason: str | None = None,
+) -> ComplaintDecision:
+    """Accept, reject (with a reason) or merge a submitted complaint, or raise TransitionError."""
+    source = _coerce(ComplaintStatus, status, "status", "投诉状态")
+    target = _coerce(ComplaintStatus, to, "status", "投诉状态")
+    role = _check_role(actor_role)
+    now = _check_now(now)
+    rule = COMPLAINT_TRANSITIONS.get((source, target))
+    if rule is None:
+        raise TransitionError(
+            f"投诉状态为“{source.label_zh}”，不能变更为“{target.label_zh}”"
+        )
+    roles, reason_label = rule
+    if role not in roles:
+        raise TransitionError(f"{_role_label(role)}无权将投诉变更为“{target.label_zh}”")
+    reason = (reason or "").strip() or None
+    if reason_label and reason is None:
+        raise TransitionError(f"请填写{reason_label}", "reason")
+    return ComplaintDecision(source, target, role, now, reason)

@@ -1,0 +1,371 @@
+"""Who may move a case where, when, and with what reason?"""
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from mediation.disputes import ComplaintStatus
+from mediation.lifecycle import (
+    MEDIATION_PHASE,
+    OUTCOME_ROLES,
+    ROLES,
+    TRANSITIONS,
+    CaseState,
+    CaseStatus,
+    Outcome,
+    TransitionError,
+    allowed_transitions,
+    apply_transition,
+    court_date,
+    decide_complaint,
+    extend_mediation,
+    mediation_deadline,
+)
+
+NOW = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)  # 10:00 in Wenchang
+ASSIGNED_AT = NOW - timedelta(days=5)
+
+
+def make_state(status: CaseStatus, **changes) -> CaseState:
+    """A case in ``status``; cases past assignment carry a running mediation deadline."""
+    fields = {"status": status}
+    if status not in (CaseStatus.REGISTERED,):
+        fields.update(assigned_at=ASSIGNED_AT, deadline=mediation_deadline(ASSIGNED_AT))
+    fields.update(changes)
+    return CaseState(**fields)
+
+
+def move_arguments(move, role):
+    """Arguments that satisfy a move's needs for ``role`` (reason, an outcome it may give)."""
+    kwargs = {"actor_role": role, "now": NOW}
+    if move.reason_required:
+        kwargs["reason"] = "当事人书面申请"
+    if move.concludes:
+        kwargs["outcome"] = next(o for o in Outcome if o in move.outcomes and role in OUTCOME_ROLES[o])
+    return kwargs
+
+
+ALLOWED = [(move, role) for move in TRANSITIONS.values() for role in sorted(move.roles)]
+REFUSED = [(move, role) for move in TRANSITIONS.values() for role in ROLES if role not in move.roles]
+
+
+def _id(param):
+    move, role = param
+    return f"{move.source}->{move.target}:{role}"
+
+
+# --- The table, move by move -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("move, role", ALLOWED, ids=[_id(p) for p in ALLOWED])
+def test_each_allowed_move_works_for_its_roles(move, role):
+    result = apply_transition(make_state(move.source), move.target, **move_arguments(move, role))
+    assert result.state.status == move.target
+    event = result.event
+    assert (event.from_status, event.to_status, event.actor_role, event.at) == (
+        move.source, move.target, role, NOW,
+    )
+    if move.concludes:
+        assert result.state.outcome is event.outcome is not None
+        assert result.state.concluded_at == NOW
+    if move.reason_required:
+        assert event.reason == "当事人书面申请"
+
+
+@pytest.mark.parametrize("move, role", REFUSED, ids=[_id(p) for p in REFUSED])
+def test_each_move_is_refused_to_every_other_role(move, role):
+    arguments = {**move_arguments(move, sorted(move.roles)[0]), "actor_role": role}
+    with pytest.raises(TransitionError) as error:
+        apply_transition(make_state(move.source), move.target, **arguments)
+    assert "无权" in str(error.value)
+    assert f"“{move.source.label_zh}”" in str(error.value)
+
+
+def test_the_administrator_makes_no_move_at_all():
+    assert all("admin" not in move.roles for move in TRANSITIONS.values())
+
+
+def test_every_role_allowed_a_concluding_move_can_give_some_outcome():
+    for move in TRANSITIONS.values():
+        if move.concludes:
+            for role in move.roles:
+                assert any(role in OUTCOME_ROLES[o] for o in move.outcomes), (move, role)
+
+
+DISALLOWED_PAIRS = [
+    (a, b) for a in CaseStatus for b in CaseStatus if (a, b) not in TRANSITIONS and a != b
+]
+
+
+@pytest.mark.parametrize("source, target", DISALLOWED_PAIRS, ids=lambda s: str(s))
+def test_moves_outside_the_table_are_refused_with_both_states_named(source, target):
+    with pytest.raises(TransitionError) as error:
+        apply_transition(make_state(source), target, actor_role="judge", now=NOW,
+                         reason="理由", outcome=None)
+    assert str(error.value) == f"案件状态为“{source.label_zh}”，不能直接变更为“{target.label_zh}”"
+
+
+def test_the_examples_in_the_brief_read_as_expected():
+    with pytest.raises(TransitionError, match="^案件状态为“已登记”，不能直接变更为“已调解”$"):
+        apply_transition(CaseState(), "mediated", actor_role="mediator", now=NOW)
+    with pytest.raises(TransitionError, match="案件状态已是“已登记”"):
+        apply_transition(CaseState(), "registered", actor_role="judge", now=NOW)
+
+
+def test_a_closed_case_goes_nowhere():
+    closed = make_state(CaseStatus.CLOSED, outcome=Outcome.MEDIATED)
+    for role in ROLES:
+        assert allowed_transitions(closed, role) == []
+
+
+# --- Reasons and outcomes ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "source, target, label",
+    [
+        (CaseStatus.IN_MEDIATION, CaseStatus.WITHDRAWN, "撤回原因"),
+        (CaseStatus.IN_MEDIATION, CaseStatus.FAILED, "调解不成原因"),
+        (CaseStatus.ASSIGNED, CaseStatus.REGISTERED, "拒绝或回避理由"),
+        (CaseStatus.REGISTERED, CaseStatus.CLOSED, "移送去向及理由"),
+    ],
+)
+def test_withdrawing_failing_declining_and_transferring_need_a_reason(source, target, label):
+    move = TRANSITIONS[(source, target)]
+    kwargs = {**move_arguments(move, "judge"), "reason": "   "}
+    with pytest.raises(TransitionError) as error:
+        apply_transition(make_state(source), target, **kwargs)
+    assert error.value.field == "reason"
+    assert str(error.value) == f"请填写{label}"
+
+
+def test_concluding_needs_an_outcome_and_lists_the_choices():
+    with pytest.raises(TransitionError) as error:
+        apply_transition(make_state(CaseStatus.IN_MEDIATION), "withdrawn",
+                         actor_role="mediator", now=NOW, reason="已和解")
+    assert error.value.field == "outcome"
+    assert "申请撤诉、按撤诉处理" in str(error.value)
+
+
+def test_an_outcome_that_does_not_fit_the_move_is_refused():
+    with pytest.raises(TransitionError, match="结案方式“判决”不适用于此操作") as error:
+        apply_transition(make_state(CaseStatus.IN_MEDIATION), "withdrawn", actor_role="judge",
+                         now=NOW, reason="已和解", outcome="judged")
+    assert error.value.field == "outcome"
+
+
+def test_a_move_that_does_not_conclude_takes_no_outcome():
+    with pytest.raises(TransitionError, match="此操作不结案"):
+        apply_transition(make_state(CaseStatus.ASSIGNED), "scheduled", actor_role="mediator",
+                         now=NOW, outcome=Outcome.MEDIATED)
+
+
+def test_a_homeowner_may_withdraw_but_not_declare_the_withdrawal_deemed():
+    state = make_state(CaseStatus.SCHEDULED)
+    applied = apply_transition(state, "withdrawn", actor_role="homeowner", now=NOW,
+                               reason="已与开发企业自行和解", outcome="withdrawn_applied")
+    assert applied.state.outcome is Outcome.WITHDRAWN_APPLIED
+    with pytest.raises(TransitionError, match="业主不能以“按撤诉处理”结案"):
+        apply_transition(state, "withdrawn", actor_role="homeowner", now=NOW,
+                         reason="未到场", outcome="withdrawn_deemed")
+
+
+def test_only_applied_withdrawals_and_mediation_count_for_the_rate():
+    counted = {o for o in Outcome if o.counts_for_mediation_withdrawal_rate}
+    assert counted == {Outcome.MEDIATED, Outcome.WITHDRAWN_APPLIED}
+
+
+def test_unknown_states_outcomes_and_roles_are_refused_clearly():
+    with pytest.raises(TransitionError, match="未知的案件状态“settled”"):
+        apply_transition(CaseState(), "settled", actor_role="judge", now=NOW)
+    with pytest.raises(TransitionError, match="未知的角色“clerk”"):
+        apply_transition(CaseState(), "assigned", actor_role="clerk", now=NOW)
+    with pytest.raises(TransitionError, match="未知的结案方式"):
+        apply_transition(make_state(CaseStatus.IN_MEDIATION), "mediated",
+                         actor_role="judge", now=NOW, outcome="won")
+
+
+# --- The 30-day mediation period ---------------------------------------------------------
+
+
+def test_assignment_starts_thirty_days_counted_from_the_next_day_in_court_time():
+    late_evening_utc = datetime(2026, 1, 5, 20, 0, tzinfo=timezone.utc)  # 6 Jan, 04:00 in Hainan
+    result = apply_transition(CaseState(), "assigned", actor_role="judge", now=late_evening_utc)
+    assert court_date(late_evening_utc) == date(2026, 1, 6)
+    assert result.state.assigned_at == late_evening_utc
+    assert result.state.deadline == date(2026, 2, 5)
+    assert result.event.deadline == date(2026, 2, 5)
+
+
+def test_naive_datetimes_are_taken_as_utc():
+    assert court_date(datetime(2026, 1, 5, 20, 0)) == date(2026, 1, 6)
+
+
+def test_a_deadline_on_a_holiday_can_roll_to_the_next_working_day():
+    weekend = {date(2026, 2, 7), date(2026, 2, 8)}
+    assert mediation_deadline(date(2026, 1, 8)) == date(2026, 2, 7)
+    assert mediation_deadline(date(2026, 1, 8), is_working_day=lambda d: d not in weekend) == date(2026, 2, 9)
+
+
+def test_mediation_cannot_continue_after_the_deadline():
+    state = make_state(CaseStatus.ASSIGNED, deadline=date(2026, 3, 1))
+    with pytest.raises(TransitionError) as error:
+        apply_transition(state, "scheduled", actor_role="mediator", now=NOW)
+    assert str(error.value) == "委派调解期限已于2026年3月1日届满，经双方当事人同意延长期限后方可继续调解"
+    assert error.value.field == "extension_days"
+
+
+def test_an_overdue_case_can_still_be_concluded():
+    state = make_state(CaseStatus.IN_MEDIATION, deadline=date(2026, 3, 1))
+    assert state.is_overdue(NOW)
+    failed = apply_transition(state, "failed", actor_role="mediator", now=NOW, reason="期限届满未达成协议")
+    assert failed.state.status is CaseStatus.FAILED
+
+
+def test_extension_needs_both_parties_consent():
+    state = make_state(CaseStatus.ASSIGNED, deadline=date(2026, 3, 1))
+    with pytest.raises(TransitionError) as error:
+        apply_transition(state, "scheduled", actor_role="mediator", now=NOW, extension_days=15)
+    assert error.value.field == "parties_consent"
+    assert str(error.value) == "延长调解期限须经双方当事人同意"
+
+
+def test_an_agreed_extension_is_made_with_the_move_and_recorded():
+    state = make_state(CaseStatus.ASSIGNED, deadline=date(2026, 3, 1))
+    result = apply_transition(state, "scheduled", actor_role="mediator", now=NOW,
+                              extension_days=15, parties_consent=True)
+    assert result.state.deadline == date(2026, 3, 16)
+    assert result.state.extension_days == 15
+    assert result.event.parties_consent is True and result.event.extension_days == 15
+
+
+def test_extend_mediation_records_an_event_without_changing_the_status():
+    state = make_state(CaseStatus.IN_MEDIATION, deadline=date(2026, 3, 10))
+    result = extend_mediation(state, 10, actor_role="judge", now=NOW, parties_consent=True,
+                              reason="双方申请延长")
+    assert result.state.status is CaseStatus.IN_MEDIATION
+    assert result.state.deadline == date(2026, 3, 20)
+    assert result.event.from_status == result.event.to_status == CaseStatus.IN_MEDIATION
+    assert result.event.as_dict()["parties_consent"] is True
+
+
+@pytest.mark.parametrize("days", [0, -3, "7", True])
+def test_extension_days_must_be_a_positive_integer(days):
+    with pytest.raises(TransitionError, match="延长天数应为正整数"):
+        extend_mediation(make_state(CaseStatus.IN_MEDIATION), days, actor_role="judge",
+                         now=NOW, parties_consent=True)
+
+
+def test_parties_cannot_extend_on_their_own_and_nothing_extends_outside_mediation():
+    with pytest.raises(TransitionError, match="业主无权延长调解期限"):
+        extend_mediation(make_state(CaseStatus.IN_MEDIATION), 5, actor_role="homeowner",
+                         now=NOW, parties_consent=True)
+    with pytest.raises(TransitionError, match="不在委派调解期间"):
+        extend_mediation(make_state(CaseStatus.FAILED), 5, actor_role="judge", now=NOW,
+                         parties_consent=True)
+    with pytest.raises(TransitionError, match="只有委派调解期间才能延长"):
+        apply_transition(make_state(CaseStatus.IN_MEDIATION), "failed", actor_role="judge",
+                         now=NOW, reason="不成", extension_days=5, parties_consent=True)
+
+
+def test_a_declining_mediator_stops_the_clock_and_the_next_assignment_restarts_it():
+    declined = apply_transition(make_state(CaseStatus.ASSIGNED), "registered",
+                                actor_role="mediator", now=NOW, reason="曾为该开发企业提供法律服务，申请回避")
+    assert declined.state.deadline is None and declined.state.assigned_at is None
+    reassigned = apply_transition(declined.state, "assigned", actor_role="judge", now=NOW)
+    assert reassigned.state.deadline == court_date(NOW) + timedelta(days=30)
+
+
+# --- The whole life of a case --------------------------------------------------------------
+
+
+def test_a_case_settled_confirmed_and_performed():
+    steps = [
+        ("assigned", "judge", {}),
+        ("scheduled", "mediator", {}),
+        ("in_mediation", "mediator", {}),
+        ("mediated", "mediator", {"outcome": "mediated"}),
+        ("confirmed", "judge", {}),
+        ("performing", "mediator", {}),
+        ("closed", "mediator", {}),
+    ]
+    state, events = CaseState(), []
+    for i, (target, role, extra) in enumerate(steps):
+        result = apply_transition(state, target, actor_role=role, now=NOW + timedelta(days=i), **extra)
+        state, events = result.state, [*events, result.event]
+    assert state.status is CaseStatus.CLOSED
+    assert state.outcome is Outcome.MEDIATED
+    assert state.concluded_at == NOW + timedelta(days=3)  # 结案 when the agreement was signed
+    assert [e.to_status.value for e in events] == [s[0] for s in steps]
+
+
+def test_a_failed_mediation_is_filed_and_ends_in_judgment():
+    state = make_state(CaseStatus.IN_MEDIATION)
+    for target, kwargs in [
+        ("failed", {"actor_role": "mediator", "reason": "开发企业不同意赔偿方案"}),
+        ("litigation", {"actor_role": "judge"}),
+        ("closed", {"actor_role": "judge", "outcome": "judged"}),
+    ]:
+        state = apply_transition(state, target, now=NOW, **kwargs).state
+    assert (state.status, state.outcome) == (CaseStatus.CLOSED, Outcome.JUDGED)
+
+
+# --- Buttons -------------------------------------------------------------------------------
+
+
+def test_a_homeowner_in_mediation_is_offered_only_to_withdraw_the_application():
+    offered = allowed_transitions(make_state(CaseStatus.IN_MEDIATION), "homeowner")
+    assert [(a.target, a.outcomes, a.reason_required) for a in offered] == [
+        (CaseStatus.WITHDRAWN, (Outcome.WITHDRAWN_APPLIED,), True)
+    ]
+
+
+def test_a_judge_in_litigation_can_conclude_with_or_without_performance():
+    offered = {a.target: a for a in allowed_transitions(make_state(CaseStatus.LITIGATION), "judge")}
+    assert set(offered) == {CaseStatus.CLOSED, CaseStatus.PERFORMING}
+    assert set(offered[CaseStatus.PERFORMING].outcomes) == {Outcome.JUDGED, Outcome.MEDIATED}
+
+
+def test_buttons_warn_when_the_deadline_has_passed():
+    state = make_state(CaseStatus.ASSIGNED, deadline=date(2026, 3, 1))
+    offered = {a.target: a for a in allowed_transitions(state, "mediator", now=NOW)}
+    assert offered[CaseStatus.SCHEDULED].needs_extension
+    assert not offered[CaseStatus.REGISTERED].needs_extension
+
+
+@pytest.mark.parametrize("status", list(CaseStatus))
+@pytest.mark.parametrize("role", ROLES)
+def test_every_offered_button_actually_works(status, role):
+    state = make_state(status)
+    for offer in allowed_transitions(state, role):
+        kwargs = {"actor_role": role, "now": NOW}
+        if offer.reason_required:
+            kwargs["reason"] = "理由"
+        if offer.outcomes:
+            kwargs["outcome"] = offer.outcomes[0]
+        assert apply_transition(state, offer.target, **kwargs).state.status is offer.target
+
+
+def test_every_status_and_outcome_has_both_labels():
+    for member in [*CaseStatus, *Outcome]:
+        assert member.label_zh and member.label_en
+    assert CaseStatus.IN_MEDIATION.label("en") == "In mediation"
+    assert MEDIATION_PHASE == {CaseStatus.ASSIGNED, CaseStatus.SCHEDULED, CaseStatus.IN_MEDIATION}
+
+
+# --- Complaints ------------------------------------------------------------------------------
+
+
+def test_a_judge_rejects_a_complaint_only_with_a_reason():
+    with pytest.raises(TransitionError, match="请填写不予受理理由"):
+        decide_complaint("submitted", "rejected", actor_role="judge", now=NOW)
+    decision = decide_complaint("submitted", "rejected", actor_role="judge", now=NOW,
+                                reason="不属于本院管辖")
+    assert decision.to_status is ComplaintStatus.REJECTED
+
+
+def test_a_decided_complaint_cannot_be_decided_again_and_parties_cannot_decide():
+    with pytest.raises(TransitionError, match="投诉状态为“已受理”，不能变更为“不予受理”"):
+        decide_complaint("accepted", "rejected", actor_role="judge", now=NOW, reason="x")
+    with pytest.raises(TransitionError, match="开发企业无权"):
+        decide_complaint("submitted", "rejected", actor_role="developer", now=NOW, reason="x")
