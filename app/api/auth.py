@@ -1,0 +1,40 @@
+"""Tokens and the current user."""
+from __future__ import annotations
+
+from flask import request
+
+from app.api import api_bp, current_api_user, token_required
+from app.errors import problem
+from app.extensions import db, limiter
+from app.models.types import utcnow
+from app.services import accounts
+
+
+@api_bp.post("/auth/token")
+@limiter.limit(lambda: __import__("flask").current_app.config["LOGIN_RATE_LIMIT"])
+def issue_token():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return problem(400, "Bad Request", "Send a JSON object.")
+    errors = [
+        {"field": name, "message": "required, a string"}
+        for name in ("username", "password")
+        if not isinstance(body.get(name), str) or not body.get(name)
+    ]
+    if errors:
+        return problem(422, "Invalid input", errors=errors)
+    user = accounts.authenticate(body["username"], body["password"])
+    if user is None:
+        return problem(401, "Unauthorized", "Wrong username or password.")
+    token, expires_at = accounts.open_session(user, now=utcnow(), kind="api",
+                                              user_agent=request.headers.get("User-Agent"))
+    db.session.commit()
+    return {"token": token, "expires_at": expires_at.isoformat().replace("+00:00", "Z")}
+
+
+@api_bp.get("/me")
+@token_required
+def me():
+    user = current_api_user()
+    return {"id": user.id, "role": user.role, "name": user.name,
+            "court_id": user.court_id, "developer_id": user.developer_id}

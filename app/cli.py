@@ -1,0 +1,66 @@
+"""Flask commands: ``flask demo`` and friends."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+
+
+def register_cli(app) -> None:
+    @app.cli.command("demo")
+    @click.option("--seed", default=2020, show_default=True, help="Random seed.")
+    def demo_command(seed: int):
+        """Build a realistic demo database (Wenchang court, 2018–2020 case history)."""
+        if current_app.config["APP_SETTINGS"].is_production:
+            click.echo("flask demo refuses to run against a production configuration.", err=True)
+            sys.exit(2)
+        from app.demo import build_demo
+
+        build_demo(seed=seed, echo=click.echo)
+
+    @app.cli.command("demo-present")
+    def demo_present_command():
+        """Exit 0 when the database already holds accounts (used by run.sh)."""
+        from sqlalchemy import func, select
+
+        from app.extensions import db
+        from app.models import User
+
+        sys.exit(0 if db.session.scalar(select(func.count()).select_from(User)) else 1)
+
+    @app.cli.command("stats")
+    @click.option("--from", "from_", required=True, help="First day, YYYY-MM-DD (court time).")
+    @click.option("--to", "to", required=True, help="Last day, YYYY-MM-DD (inclusive).")
+    @click.option("--court", "court_id", type=int, default=None, help="Court id (default: all).")
+    def stats_command(from_: str, to: str, court_id: int | None):
+        """Print the period's figures: received, closed, 调撤率, pre-litigation success."""
+        from datetime import date
+
+        from app.services.statistics import period_summary
+        from mediation.statistics import format_percent
+
+        try:
+            first, last = date.fromisoformat(from_), date.fromisoformat(to)
+        except ValueError:
+            click.echo("stats: --from and --to must be dates like 2019-01-01", err=True)
+            sys.exit(2)
+        if first > last:
+            click.echo("stats: --from must not be after --to", err=True)
+            sys.exit(2)
+        s = period_summary(first, last, court_id=court_id)
+        lines = [
+            f"期间 period            {first} – {last}",
+            f"收案 received          {s.received:,}",
+            f"结案 closed            {s.closed:,}",
+            f"调解 mediated          {s.mediated:,}",
+            f"申请撤诉 withdrawn     {s.withdrawn_applied:,}",
+            f"按撤诉处理 deemed      {s.withdrawn_deemed:,} (not counted in 调撤率)",
+            f"判决 judged            {s.judged:,}",
+            f"驳回 dismissed         {s.dismissed:,}",
+            f"移送 transferred       {s.transferred:,}",
+            f"调撤率 rate            {format_percent(s.mediation_withdrawal_rate)}",
+            f"诉前调解成功率         {format_percent(s.pre_litigation_success_rate)}",
+            f"诉前化解（未成讼）     {s.filings_avoided:,}",
+        ]
+        click.echo("\n".join(lines))

@@ -1,0 +1,124 @@
+"""Typed settings read from the environment, with safe development defaults.
+
+Development runs on an SQLite file under ``instance/`` with a throw-away secret key.
+Production (``APP_ENV=production``) refuses to start without a real ``SECRET_KEY`` and
+a real database, so a forgotten variable fails loudly instead of silently.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+#: Secrets that are known to be placeholders and must never reach production.
+_PLACEHOLDER_SECRETS = {"", "dev", "change-me", "changeme", "secret"}
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a configuration the app can run with."""
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    secret_key: str = ""
+    database_url: str = ""
+    timezone: str = "Asia/Shanghai"
+    default_locale: str = "zh"
+    ratelimit_storage_uri: str = "memory://"
+    login_rate_limit: str = "10 per minute"
+    session_cookie_secure: bool = False
+    mail_server: str = "127.0.0.1"
+    mail_port: int = 25
+    mail_sender: str = "noreply@wenchang-court.example"
+    upload_dir: str = str(INSTANCE_DIR / "uploads")
+    max_upload_bytes: int = 10 * 1024 * 1024  # a phone photo of a contract page fits easily
+    demo_password: str = "Demo@2026"
+    testing: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @classmethod
+    def from_env(cls, environ: dict | None = None) -> "Settings":
+        environ = dict(os.environ if environ is None else environ)
+        env = environ.get("APP_ENV", "development").strip().lower()
+        secret = environ.get("SECRET_KEY", "")
+        database_url = environ.get("DATABASE_URL", "")
+        if env == "production":
+            if secret.strip().lower() in _PLACEHOLDER_SECRETS or len(secret) < 32:
+                raise ConfigError(
+                    "SECRET_KEY must be set to a random value of at least 32 characters "
+                    "in production (python -c 'import secrets; print(secrets.token_hex(32))')"
+                )
+            if not database_url:
+                raise ConfigError("DATABASE_URL must be set in production")
+        if not secret:
+            secret = secrets.token_hex(32)
+        if not database_url:
+            INSTANCE_DIR.mkdir(exist_ok=True)
+            database_url = f"sqlite:///{INSTANCE_DIR / 'platform.sqlite3'}"
+        return cls(
+            env=env,
+            secret_key=secret,
+            database_url=database_url,
+            timezone=environ.get("APP_TIMEZONE", "Asia/Shanghai"),
+            default_locale=environ.get("DEFAULT_LOCALE", "zh"),
+            ratelimit_storage_uri=environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+            login_rate_limit=environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+            session_cookie_secure=_bool(environ.get("SESSION_COOKIE_SECURE"), env == "production"),
+            mail_server=environ.get("MAIL_SERVER", "127.0.0.1"),
+            mail_port=int(environ.get("MAIL_PORT", "25")),
+            mail_sender=environ.get("MAIL_SENDER", "noreply@wenchang-court.example"),
+            upload_dir=environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads")),
+            demo_password=environ.get("DEMO_PASSWORD", "Demo@2026"),
+        )
+
+    def flask_config(self) -> dict:
+        """Translate the settings into Flask and extension configuration keys."""
+        engine_options: dict = {"pool_pre_ping": True}
+        if self.database_url.startswith("sqlite"):
+            engine_options = {"connect_args": {"timeout": 30}}
+        return {
+            "APP_SETTINGS": self,
+            "ENV_NAME": self.env,
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+            "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+            "BABEL_DEFAULT_LOCALE": self.default_locale,
+            "BABEL_DEFAULT_TIMEZONE": self.timezone,
+            "BABEL_TRANSLATION_DIRECTORIES": str(BASE_DIR / "translations"),
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
+            "RATELIMIT_HEADERS_ENABLED": True,
+            "LOGIN_RATE_LIMIT": self.login_rate_limit,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.session_cookie_secure,
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SAMESITE": "Lax",
+            "REMEMBER_COOKIE_SECURE": self.session_cookie_secure,
+            "MAX_CONTENT_LENGTH": self.max_upload_bytes + 1024 * 1024,
+            "UPLOAD_DIR": self.upload_dir,
+            "MAIL_SERVER": self.mail_server,
+            "MAIL_PORT": self.mail_port,
+            "MAIL_SENDER": self.mail_sender,
+            "DEMO_PASSWORD": self.demo_password,
+            "TESTING": self.testing,
+            "WTF_CSRF_TIME_LIMIT": None,
+        }
+
+
+__all__ = ["Settings", "ConfigError", "BASE_DIR", "INSTANCE_DIR", "fields"]

@@ -1,0 +1,360 @@
+"""``flask demo``: a realistic database for trying the platform.
+
+It rebuilds the demo content from scratch: the Wenchang court and its real-estate
+circuit court, Wenchang's 17 towns, 20 developers and 40 projects, judges, mediators,
+homeowners, and a case history whose figures match the circuit court's published
+results (DESIGN §1): 910 cases received in 2018 with 调撤率 34.8 %, and 1,223 received in
+2019–2020 with 调撤率 50.55 %. A few dozen recent cases in every state make the live
+pages interesting.
+"""
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete
+
+from app import demo_data as ref
+from app.extensions import db
+from app.models import (
+    Case, CaseCounter, CaseEvent, Complaint, ComplaintClaim, Court, Developer, LoginSession,
+    Mediator, MediatorConflict, Person, Project, Town, User,
+)
+from app.models.types import utcnow
+from app.services.accounts import hash_password
+from mediation.casenumber import format_case_number
+from mediation.disputes import DisputeType
+from mediation.identifiers import make_resident_id, make_uscc
+from mediation.lifecycle import CaseStatus, Outcome
+from mediation.statistics import plan_outcome_counts
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+COURT_CODE = "琼9005"
+
+#: The published figures the history must reproduce (DESIGN §1).
+HISTORY = {
+    # period: (cases received, cases concluded inside the period, 调撤率 as published)
+    2018: {"received": 910, "closed_in_period": 885, "rate": "34.80"},
+    # 2019–2020 concluded: 25 late 2018 cases + 1,156 of its own (67 end in 2021).
+    (2019, 2020): {"received": 1223, "closed_in_period": 1181, "rate": "50.55"},
+}
+CARRIED_OVER_2018 = 25  # 2018 cases concluded in early 2019
+
+#: Share of each dispute type in the history (the seed names late delivery and
+#: title delay as the bulk of Wenchang's real-estate disputes).
+TYPE_WEIGHTS = {
+    "late_delivery": 30, "title_delay": 22, "quality": 12, "area": 6, "rescission": 9,
+    "advertising": 5, "presale_funds": 3, "stalled": 6, "property_mgmt": 5, "other": 2,
+}
+
+_DEMO_TABLES = [
+    LoginSession, CaseEvent, ComplaintClaim, Complaint, Case, CaseCounter, MediatorConflict,
+    Mediator, User, Person, Project, Developer, Town, Court,
+]
+
+
+class DemoBuilder:
+    def __init__(self, seed: int, echo, password: str, now: datetime):
+        self.rng = random.Random(seed)
+        self.echo = echo
+        self.password_hash = hash_password(password)
+        self.now = now
+        self.seq: dict[int, int] = {}
+        self.person_serial = 0
+        self.receipt_serial = 0
+
+    # -- reference data -------------------------------------------------------------
+    def reference(self) -> None:
+        rng = self.rng
+        self.court = Court(name="文昌市人民法院", code=COURT_CODE, address="海南省文昌市文城镇文建路")
+        self.circuit = Court(name="文昌市人民法院防范房地产风险巡回法庭", code=COURT_CODE,
+                             parent=self.court, address="海南省文昌市文城镇")
+        self.other_court = Court(name="海口市美兰区人民法院", code="琼0108", address="海南省海口市美兰区")
+        db.session.add_all([self.court, self.circuit, self.other_court])
+        self.towns = [Town(county=ref.COUNTY, name=n, latitude=la, longitude=lo)
+                      for n, la, lo in ref.TOWNS]
+        db.session.add_all(self.towns)
+        self.developers = []
+        for i, name in enumerate(ref.DEVELOPER_NAMES):
+            body = f"91469005{i:02d}{rng.randrange(10**7):07d}"
+            self.developers.append(Developer(
+                name=name, uscc=make_uscc(body), legal_representative=self.person_name(),
+                phone=f"0898-63{rng.randrange(10**6):06d}", address=f"海南省文昌市{self.towns[i % 17].name}",
+                created_at=self.now))
+        db.session.add_all(self.developers)
+        self.projects = []
+        for i, word in enumerate(ref.PROJECT_WORDS):
+            town = self.towns[(i * 7) % 17] if i % 3 else self.towns[0]
+            units = rng.choice([120, 240, 360, 480, 600, 880])
+            promised = date(2017 + i % 5, 1 + (i * 5) % 12, 28)
+            project = Project(
+                developer=self.developers[i % len(self.developers)], court=self.circuit, town=town,
+                name=word, address=f"文昌市{town.name}{word}路{rng.randrange(1, 99)}号",
+                latitude=round(town.latitude + rng.uniform(-0.02, 0.02), 5),
+                longitude=round(town.longitude + rng.uniform(-0.02, 0.02), 5),
+                presale_permit=f"文房预售字（{promised.year - 2}）第{rng.randrange(1, 80)}号",
+                units_total=units, units_delivered=units if i % 4 else units // 2,
+                promised_delivery_on=promised, created_at=self.now)
+            self.projects.append(project)
+        db.session.add_all(self.projects)
+        db.session.flush()
+        self.echo(f"  参考数据：3 个法院，{len(self.towns)} 个镇，{len(self.developers)} 家开发企业，"
+                  f"{len(self.projects)} 个项目")
+
+    def person_name(self) -> str:
+        return self.rng.choice(ref.SURNAMES) + self.rng.choice(ref.GIVEN)
+
+    def new_person(self, name: str | None = None) -> Person:
+        self.person_serial += 1
+        born = date(1955, 1, 1) + timedelta(days=self.rng.randrange(0, 365 * 45))
+        region = self.rng.choice(ref.REGION_CODES)
+        body = f"{region}{born:%Y%m%d}{self.person_serial % 1000:03d}"
+        return Person(name=name or self.person_name(), resident_id=make_resident_id(body),
+                      phone=f"1{self.rng.choice('3589')}{self.rng.randrange(10**9):09d}",
+                      created_at=self.now)
+
+    # -- accounts --------------------------------------------------------------------
+    def user(self, username: str, name: str, role: str, **bound) -> User:
+        user = User(username=username, name=name, role=role, password_hash=self.password_hash,
+                    created_at=self.now, phone=f"139{self.rng.randrange(10**8):08d}", **bound)
+        db.session.add(user)
+        return user
+
+    def accounts(self) -> None:
+        self.user("admin", "符书记员", "admin", court=self.circuit)
+        self.judges = [self.user("judge", "林法官", "judge", court=self.circuit),
+                       self.user("judge2", "邢法官", "judge", court=self.circuit),
+                       self.user("judge3", "云法官", "judge", court=self.circuit)]
+        self.user("judge_meilan", "陈法官", "judge", court=self.other_court)
+        kinds = ["court", "invited", "housing_bureau", "lawyer", "invited", "court"]
+        names = ["吴调解员", "黄特邀调解员", "韩住建调解员", "郑律师", "梁特邀调解员", "冯调解员"]
+        self.mediators = []
+        for i, (kind, name) in enumerate(zip(kinds, names)):
+            username = "mediator" if i == 0 else f"mediator{i + 1}"
+            mediator = Mediator(
+                user=self.user(username, name, "mediator", court=self.circuit), court=self.circuit,
+                kind=kind, skills=sorted(self.rng.sample(sorted(TYPE_WEIGHTS), 4) + ["late_delivery"]),
+                home_town=self.towns[(i * 3) % 17], capacity=20 + 5 * i, created_at=self.now)
+            self.mediators.append(mediator)
+        db.session.add_all(self.mediators)
+        db.session.add(MediatorConflict(mediator=self.mediators[3], developer=self.developers[5],
+                                        reason="曾担任该公司常年法律顾问"))
+        # The demo developer login belongs to the company with the most projects' cases.
+        self.user("developer", "椰海置业法务专员", "developer", developer=self.developers[0])
+        self.user("developer2", "航天城地产合规专员", "developer", developer=self.developers[1])
+        self.user("developer3", "清澜湾置业法务", "developer", developer=self.developers[2])
+        self.homeowners = []
+        for i in range(5):
+            person = self.new_person(["王海燕", "李文华", "张德明", "陈少英", "符亚平"][i])
+            db.session.add(person)
+            username = "homeowner" if i == 0 else f"homeowner{i + 1}"
+            self.homeowners.append(person)
+            self.user(username, person.name, "homeowner", person=person)
+        db.session.flush()
+        self.echo("  账号：admin, judge, judge2, judge3, mediator…mediator6, developer…developer3, "
+                  "homeowner…homeowner5")
+
+    # -- cases -----------------------------------------------------------------------
+    def local_moment(self, day: date) -> datetime:
+        moment = datetime.combine(day, time(self.rng.randrange(8, 18), self.rng.randrange(60)),
+                                  tzinfo=SHANGHAI)
+        return moment.astimezone(timezone.utc)
+
+    def random_day(self, start: date, end: date) -> date:
+        return start + timedelta(days=self.rng.randrange((end - start).days + 1))
+
+    def next_seq(self, year: int) -> int:
+        self.seq[year] = self.seq.get(year, 0) + 1
+        return self.seq[year]
+
+    def dispute_type(self) -> str:
+        types, weights = zip(*TYPE_WEIGHTS.items())
+        return self.rng.choices(types, weights)[0]
+
+    def make_case(self, *, received: date, status: str, outcome: str | None,
+                  concluded: date | None, pre_litigation: bool, went_to_litigation: bool = False,
+                  project: Project | None = None, dispute_type: str | None = None,
+                  claimants: list[Person] | None = None, mediator: Mediator | None = None) -> Case:
+        rng = self.rng
+        project = project or rng.choice(self.projects)
+        dispute_type = dispute_type or self.dispute_type()
+        received_at = self.local_moment(received)
+        registered_at = received_at + timedelta(hours=rng.randrange(2, 72))
+        if concluded is not None:
+            registered_at = min(registered_at, self.local_moment(concluded) - timedelta(hours=1))
+        year = registered_at.astimezone(SHANGHAI).year
+        seq = self.next_seq(year)
+        group_size = len(claimants) if claimants else (rng.randrange(10, 16) if rng.random() < 0.04 else 1)
+        claimants = claimants or [self.new_person() for _ in range(group_size)]
+        mediator = mediator or (rng.choice(self.mediators) if status != "registered" else None)
+        case = Case(
+            court=self.circuit, year=year, seq=seq, number=format_case_number(year, COURT_CODE, seq),
+            project=project, developer=project.developer, dispute_type=dispute_type,
+            is_group=len(claimants) >= 10, status=status, outcome=outcome,
+            pre_litigation=pre_litigation, went_to_litigation=went_to_litigation,
+            mediator=mediator, judge=rng.choice(self.judges), received_at=received_at,
+            registered_at=registered_at, updated_at=registered_at)
+        events = [CaseEvent(at=registered_at, actor_role="judge", from_status=None,
+                            to_status="registered", reason="受理登记")]
+        if mediator is not None:
+            case.assigned_at = registered_at + timedelta(days=rng.randrange(0, 3))
+            case.mediation_deadline_at = case.assigned_at + timedelta(days=30)
+            events.append(CaseEvent(at=case.assigned_at, actor_role="judge",
+                                    from_status="registered", to_status="assigned", reason="指派调解员"))
+        if concluded is not None:
+            concluded_at = max(self.local_moment(concluded), (case.assigned_at or registered_at) + timedelta(hours=1))
+            case.concluded_at = concluded_at
+            if status == "closed":
+                case.closed_at = concluded_at
+            events.append(CaseEvent(at=concluded_at, actor_role="mediator", from_status="in_mediation",
+                                    to_status=status, outcome=outcome, reason=_OUTCOME_REASON.get(outcome)))
+        case.events = events
+        case.updated_at = events[-1].at
+        total = 0
+        for person in claimants:
+            self.receipt_serial += 1
+            amount = rng.randrange(20_000, 600_000) * 100  # 2万–60万元
+            total += amount
+            complaint = Complaint(
+                receipt_no=f"TS{received:%Y%m%d}{self.receipt_serial:05d}", court=self.circuit,
+                project=project, claimant_person=person, respondent_developer=project.developer,
+                unit=f"{rng.randrange(1, 12)}栋{rng.randrange(1, 30)}0{rng.randrange(1, 6)}",
+                dispute_type=dispute_type,
+                channel=rng.choice(["online", "online", "window", "onsite", "hotline_12345", "referral_housing"]),
+                facts=ref.FACT_TEMPLATES[dispute_type].format(
+                    promised=project.promised_delivery_on, months=rng.randrange(4, 30),
+                    area=rng.randrange(80, 140)),
+                status="accepted", case=case, submitted_at=received_at, decided_at=registered_at,
+                claims=[ComplaintClaim(kind=ref.CLAIM_KINDS[dispute_type], amount_fen=amount)])
+            db.session.add(complaint)
+        case.claim_total_fen = total
+        db.session.add(case)
+        return case
+
+    def outcomes(self, closed: int, rate: str) -> list[str]:
+        """Outcomes for ``closed`` concluded cases whose 调撤率 rounds to ``rate`` %."""
+        counted = plan_outcome_counts(closed, rate)
+        withdrawn = counted // 5
+        rest = closed - counted
+        deemed = rest // 10  # 按撤诉处理: closed, but never counted as a withdrawal
+        dismissed = rest // 12
+        outcomes = (["mediated"] * (counted - withdrawn) + ["withdrawn_applied"] * withdrawn
+                    + ["withdrawn_deemed"] * deemed + ["dismissed"] * dismissed
+                    + ["judged"] * (rest - deemed - dismissed))
+        self.rng.shuffle(outcomes)
+        return outcomes
+
+    def history(self) -> None:
+        rng = self.rng
+        # 2018: cases came to court as lawsuits; 885 concluded in 2018, 25 in early 2019.
+        h18, h1920 = HISTORY[2018], HISTORY[(2019, 2020)]
+        outcomes_2018 = self.outcomes(h18["closed_in_period"], h18["rate"])
+        outcomes_1920 = self.outcomes(h1920["closed_in_period"], h1920["rate"])
+        carried = outcomes_1920[:CARRIED_OVER_2018]
+        own_1920 = outcomes_1920[CARRIED_OVER_2018:]
+        for i in range(h18["received"]):
+            if i < len(outcomes_2018):
+                received = self.random_day(date(2018, 1, 2), date(2018, 10, 31))
+                concluded = min(received + timedelta(days=rng.randrange(20, 60)), date(2018, 12, 28))
+                outcome = outcomes_2018[i]
+            else:
+                received = self.random_day(date(2018, 11, 15), date(2018, 12, 28))
+                concluded = self.random_day(date(2019, 1, 8), date(2019, 3, 29))
+                outcome = carried[i - len(outcomes_2018)]
+            self.make_case(received=received, status="closed", outcome=outcome, concluded=concluded,
+                           pre_litigation=False, went_to_litigation=True)
+            if i % 200 == 199:
+                db.session.flush()
+                self.echo(f"  2018 年案件：{i + 1}/{h18['received']}")
+        db.session.flush()
+        self.echo(f"  2018 年案件：{h18['received']}/{h18['received']}")
+        late = h1920["received"] - len(own_1920)
+        for i in range(h1920["received"]):
+            if i < len(own_1920):
+                received = self.random_day(date(2019, 1, 2), date(2020, 11, 15))
+                concluded = min(received + timedelta(days=rng.randrange(7, 45)), date(2020, 12, 30))
+                outcome = own_1920[i]
+            else:
+                received = self.random_day(date(2020, 11, 20), date(2020, 12, 30))
+                concluded = self.random_day(date(2021, 1, 5), date(2021, 2, 26))
+                outcome = rng.choice(["mediated", "judged", "withdrawn_applied"])
+            went = outcome in ("judged", "dismissed", "withdrawn_deemed") or (
+                outcome != "mediated" and rng.random() < 0.3)
+            self.make_case(received=received, status="closed", outcome=outcome, concluded=concluded,
+                           pre_litigation=True, went_to_litigation=went)
+            if i % 200 == 199:
+                db.session.flush()
+                self.echo(f"  2019–2020 年案件：{i + 1}/{h1920['received']}")
+        db.session.flush()
+        self.echo(f"  2019–2020 年案件：{h1920['received']}/{h1920['received']}（其中 {late} 件于 2021 年审结）")
+
+    def live(self) -> None:
+        """Recent cases in every open state, and complaints awaiting triage."""
+        rng = self.rng
+        today = self.now.astimezone(SHANGHAI).date()
+        open_states = ["registered", "assigned", "scheduled", "in_mediation", "mediated",
+                       "confirmed", "performing", "failed", "litigation"]
+        main_mediator = self.mediators[0]
+        demo_dev_projects = [p for p in self.projects if p.developer is self.developers[0]]
+        for i in range(54):
+            status = open_states[i % len(open_states)]
+            received = today - timedelta(days=rng.randrange(3, 40))
+            outcome = "mediated" if status in ("mediated", "confirmed", "performing") else None
+            project = demo_dev_projects[i % len(demo_dev_projects)] if i % 3 == 0 else None
+            claimants = [self.homeowners[i // 9]] if i % 9 == 0 and i // 9 < len(self.homeowners) else None
+            self.make_case(received=received, status=status, outcome=outcome,
+                           concluded=today - timedelta(days=1) if outcome else None,
+                           pre_litigation=True, went_to_litigation=status == "litigation",
+                           project=project, claimants=claimants,
+                           mediator=main_mediator if i % 2 and status != "registered" else None)
+        # One building's late-delivery complaints, not yet triaged: a group case in waiting.
+        project = demo_dev_projects[0]
+        for k in range(12):
+            person = self.homeowners[0] if k == 0 else self.new_person()
+            self.receipt_serial += 1
+            submitted = self.local_moment(today - timedelta(days=rng.randrange(0, 6)))
+            db.session.add(Complaint(
+                receipt_no=f"TS{submitted:%Y%m%d}{self.receipt_serial:05d}", court=self.circuit,
+                project=project, claimant_person=person, respondent_developer=project.developer,
+                unit=f"3栋{k + 1:02d}02", dispute_type="late_delivery", channel="online",
+                facts=ref.FACT_TEMPLATES["late_delivery"].format(promised=project.promised_delivery_on),
+                status="submitted", submitted_at=submitted,
+                claims=[ComplaintClaim(kind="逾期交房违约金", amount_fen=rng.randrange(30_000, 90_000) * 100)]))
+        db.session.flush()
+        self.echo("  近期案件 54 件（各状态），待分流投诉 12 件")
+
+    def counters(self) -> None:
+        for year, last in sorted(self.seq.items()):
+            db.session.add(CaseCounter(court_id=self.circuit.id, year=year, last_seq=last))
+
+
+_OUTCOME_REASON = {
+    "mediated": "达成调解协议", "withdrawn_applied": "申请人申请撤回", "withdrawn_deemed": "按撤诉处理",
+    "judged": "调解不成，依法判决", "dismissed": "驳回起诉", "transferred": "移送处理",
+}
+
+
+def wipe() -> None:
+    for model in _DEMO_TABLES:
+        db.session.execute(delete(model))
+
+
+def build_demo(*, seed: int, echo, password: str | None = None, now: datetime | None = None) -> None:
+    """Rebuild the demo database; prints progress through ``echo``."""
+    from flask import current_app
+
+    password = password or current_app.config["DEMO_PASSWORD"]
+    now = now or utcnow()
+    echo("正在生成演示数据 / building demo data …")
+    wipe()
+    builder = DemoBuilder(seed, echo, password, now)
+    builder.reference()
+    builder.accounts()
+    builder.history()
+    builder.live()
+    builder.counters()
+    db.session.commit()
+    echo("完成 / done. 演示账号 (demo logins), 密码 (password) = " + password)
+    for username in ("admin", "judge", "mediator", "developer", "homeowner"):
+        echo(f"  {username}")

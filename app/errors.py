@@ -1,0 +1,41 @@
+"""Errors as pages for browsers and RFC 9457 problem documents for the API."""
+from __future__ import annotations
+
+from flask import jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+
+def problem(status: int, title: str, detail: str | None = None, errors=None, **extra):
+    body = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors is not None:
+        body["errors"] = errors
+    body.update(extra)
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def _wants_problem() -> bool:
+    return request.blueprint == "api" or request.path.startswith("/api/")
+
+
+def init_app(app) -> None:
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        if _wants_problem():
+            return problem(error.code or 500, error.name, error.description)
+        template = f"errors/{error.code}.html" if error.code in (403, 404, 413, 429) else "errors/generic.html"
+        return render_template(template, error=error), error.code
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        app.logger.exception("unhandled error")
+        from app.extensions import db
+
+        db.session.rollback()
+        if _wants_problem():
+            return problem(500, "Internal Server Error")
+        return render_template("errors/generic.html", error=None), 500

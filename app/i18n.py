@@ -1,0 +1,99 @@
+"""Language, time zone and money display.
+
+Simplified Chinese is the default; English can be chosen per browser (a cookie) or per
+account. Money is stored in integer fen and shown in yuan; times are stored in UTC and
+shown in Asia/Shanghai.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app, request
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from mediation.disputes import Channel, ComplaintStatus, DisputeType
+from mediation.identifiers import mask_phone, mask_resident_id
+from mediation.lifecycle import CaseStatus, Outcome
+
+LOCALES = {"zh": "简体中文", "en": "English"}
+LOCALE_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    chosen = request.cookies.get(LOCALE_COOKIE)
+    if chosen in LOCALES:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def format_yuan(fen: int | None) -> str:
+    """¥1,234.56 from 123456 fen, with integer arithmetic only."""
+    if fen is None:
+        return "—"
+    sign = "-" if fen < 0 else ""
+    yuan, cents = divmod(abs(int(fen)), 100)
+    return f"{sign}¥{yuan:,}.{cents:02d}"
+
+
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A UTC timestamp shown in the court's time zone."""
+    if value is None:
+        return "—"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return value.astimezone(tz).strftime(fmt)
+
+
+def local_date(value: date | datetime | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return local_time(value, "%Y-%m-%d")
+    return value.isoformat()
+
+
+def html_lang() -> str:
+    return "zh-CN" if str(get_locale()) == "zh" else "en"
+
+
+ROLE_LABELS = {
+    "homeowner": _l("Homeowner"), "developer": _l("Developer"), "mediator": _l("Mediator"),
+    "judge": _l("Judge"), "admin": _l("Court clerk"),
+}
+
+
+def _enum_label(enum_cls):
+    def label(code: str | None) -> str:
+        if code is None:
+            return "—"
+        try:
+            return enum_cls(code).label(str(get_locale()))
+        except ValueError:
+            return code
+    return label
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals["role_label"] = lambda role: str(ROLE_LABELS.get(role, role))
+    app.jinja_env.globals["dispute_label"] = _enum_label(DisputeType)
+    app.jinja_env.globals["channel_label"] = _enum_label(Channel)
+    app.jinja_env.globals["complaint_status_label"] = _enum_label(ComplaintStatus)
+    app.jinja_env.globals["status_label"] = _enum_label(CaseStatus)
+    app.jinja_env.globals["outcome_label"] = _enum_label(Outcome)
+    app.jinja_env.filters["yuan"] = format_yuan
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.filters["mask_id"] = mask_resident_id
+    app.jinja_env.filters["mask_phone"] = mask_phone
+    app.jinja_env.globals["LOCALES"] = LOCALES
+    app.jinja_env.globals["html_lang"] = html_lang

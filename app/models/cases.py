@@ -1,0 +1,171 @@
+"""Complaints, cases, their claims and their timelines.
+
+States are the domain's enums (``mediation.disputes``, ``mediation.lifecycle``) and the
+database repeats them as CHECK constraints, tying each state to the columns it needs.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.types import UTCDateTime, in_clause
+from mediation.disputes import Channel, ComplaintStatus, DisputeType
+from mediation.lifecycle import CaseStatus, Outcome
+
+
+class Complaint(db.Model):
+    """One filing by one claimant (a person or a developer) about one project."""
+
+    __tablename__ = "complaints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    receipt_no: Mapped[str] = mapped_column(String(32), unique=True)
+    court_id: Mapped[int] = mapped_column(ForeignKey("courts.id"), index=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    claimant_person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    claimant_developer_id: Mapped[int | None] = mapped_column(ForeignKey("developers.id"))
+    respondent_developer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("developers.id"), index=True
+    )
+    respondent_person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
+    unit: Mapped[str | None] = mapped_column(String(64))
+    dispute_type: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(24))
+    facts: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), default=ComplaintStatus.SUBMITTED.value)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        CheckConstraint(f"dispute_type IN ({in_clause(DisputeType)})", name="dispute_type_known"),
+        CheckConstraint(f"channel IN ({in_clause(Channel)})", name="channel_known"),
+        CheckConstraint(f"status IN ({in_clause(ComplaintStatus)})", name="status_known"),
+        CheckConstraint(
+            "claimant_person_id IS NOT NULL OR claimant_developer_id IS NOT NULL",
+            name="has_claimant",
+        ),
+        CheckConstraint(
+            "status NOT IN ('accepted', 'merged') OR case_id IS NOT NULL", name="accepted_has_case"
+        ),
+        CheckConstraint(
+            "status <> 'rejected' OR decision_reason IS NOT NULL", name="rejected_has_reason"
+        ),
+    )
+
+    court = relationship("Court")
+    project = relationship("Project")
+    claimant_person = relationship("Person", foreign_keys=[claimant_person_id])
+    claimant_developer = relationship("Developer", foreign_keys=[claimant_developer_id])
+    respondent_developer = relationship("Developer", foreign_keys=[respondent_developer_id])
+    respondent_person = relationship("Person", foreign_keys=[respondent_person_id])
+    claims = relationship(
+        "ComplaintClaim", back_populates="complaint", cascade="all, delete-orphan"
+    )
+    case = relationship("Case", back_populates="complaints")
+
+
+class ComplaintClaim(db.Model):
+    """One claim of a complaint (e.g. late-delivery damages) with its amount in fen."""
+
+    __tablename__ = "complaint_claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(100))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (CheckConstraint("amount_fen >= 0", name="amount_nonnegative"),)
+
+    complaint = relationship("Complaint", back_populates="claims")
+
+
+class Case(db.Model):
+    """A pre-litigation mediation case (诉前调解), possibly a group case (群体性纠纷)."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    court_id: Mapped[int] = mapped_column(ForeignKey("courts.id"))
+    year: Mapped[int]
+    seq: Mapped[int]
+    number: Mapped[str] = mapped_column(String(48), unique=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    developer_id: Mapped[int] = mapped_column(ForeignKey("developers.id"), index=True)
+    dispute_type: Mapped[str] = mapped_column(String(16))
+    is_group: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(16), default=CaseStatus.REGISTERED.value)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    pre_litigation: Mapped[bool] = mapped_column(default=True)
+    went_to_litigation: Mapped[bool] = mapped_column(default=False)
+    claim_total_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    mediator_id: Mapped[int | None] = mapped_column(ForeignKey("mediators.id"), index=True)
+    judge_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    mediation_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    concluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        db.UniqueConstraint("court_id", "year", "seq"),
+        CheckConstraint(f"dispute_type IN ({in_clause(DisputeType)})", name="dispute_type_known"),
+        CheckConstraint(f"status IN ({in_clause(CaseStatus)})", name="status_known"),
+        CheckConstraint(f"outcome IS NULL OR outcome IN ({in_clause(Outcome)})", name="outcome_known"),
+        CheckConstraint(
+            "status <> 'closed' OR (outcome IS NOT NULL AND closed_at IS NOT NULL)",
+            name="closed_has_outcome",
+        ),
+        CheckConstraint("outcome IS NULL OR concluded_at IS NOT NULL", name="outcome_has_date"),
+        CheckConstraint("claim_total_fen >= 0", name="claim_total_nonnegative"),
+        CheckConstraint("seq > 0", name="seq_positive"),
+        Index("ix_cases_court_status_registered", "court_id", "status", "registered_at", "id"),
+        Index("ix_cases_court_concluded", "court_id", "concluded_at"),
+        Index("ix_cases_court_received", "court_id", "received_at"),
+    )
+
+    court = relationship("Court")
+    project = relationship("Project")
+    developer = relationship("Developer")
+    mediator = relationship("Mediator")
+    judge = relationship("User")
+    complaints = relationship("Complaint", back_populates="case", order_by="Complaint.id")
+    events = relationship("CaseEvent", back_populates="case", order_by="CaseEvent.at")
+
+
+class CaseEvent(db.Model):
+    """One entry of a case's timeline: a transition, who made it, when and why."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_role: Mapped[str | None] = mapped_column(String(16))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    case = relationship("Case", back_populates="events")
+    actor = relationship("User")
+
+
+class CaseCounter(db.Model):
+    """The last case sequence number per court and year (gap-free numbering)."""
+
+    __tablename__ = "case_counters"
+
+    court_id: Mapped[int] = mapped_column(ForeignKey("courts.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_seq: Mapped[int] = mapped_column(default=0)

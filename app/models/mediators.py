@@ -1,0 +1,58 @@
+"""Mediators, their skills and declared conflicts of interest."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.types import UTCDateTime
+
+MEDIATOR_KINDS = ("court", "invited", "housing_bureau", "lawyer")
+
+
+class Mediator(db.Model):
+    """A court mediator, specially invited mediator, housing-bureau officer or lawyer."""
+
+    __tablename__ = "mediators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    court_id: Mapped[int] = mapped_column(ForeignKey("courts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    #: Dispute type codes the mediator is experienced in.
+    skills: Mapped[list] = mapped_column(JSON, default=list)
+    home_town_id: Mapped[int | None] = mapped_column(ForeignKey("towns.id"))
+    #: Open cases the mediator can carry at once.
+    capacity: Mapped[int] = mapped_column(default=20)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN (" + ", ".join(f"'{k}'" for k in MEDIATOR_KINDS) + ")", name="kind_known"
+        ),
+        CheckConstraint("capacity >= 0", name="capacity_nonnegative"),
+    )
+
+    user = relationship("User")
+    court = relationship("Court")
+    home_town = relationship("Town")
+    conflicts = relationship("MediatorConflict", back_populates="mediator")
+
+
+class MediatorConflict(db.Model):
+    """A declared conflict (e.g. once worked for the developer): never assigned its cases."""
+
+    __tablename__ = "mediator_conflicts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mediator_id: Mapped[int] = mapped_column(ForeignKey("mediators.id", ondelete="CASCADE"))
+    developer_id: Mapped[int] = mapped_column(ForeignKey("developers.id"))
+    reason: Mapped[str] = mapped_column(String(200))
+
+    __table_args__ = (db.UniqueConstraint("mediator_id", "developer_id"),)
+
+    mediator = relationship("Mediator", back_populates="conflicts")
+    developer = relationship("Developer")

@@ -1,0 +1,133 @@
+"""Accounts: password hashing, login sessions that really end, password changes."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import LoginSession, User
+
+_hasher = PasswordHasher()
+#: Verified when the username is unknown, so both paths cost one argon2 verification.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+#: A browser session without "remember me" lasts a working day; with it, two weeks.
+WEB_SESSION_LIFETIME = timedelta(hours=12)
+REMEMBER_LIFETIME = timedelta(days=14)
+#: API tokens for the phone app.
+API_TOKEN_LIFETIME = timedelta(days=30)
+
+MIN_PASSWORD_LENGTH = 8
+
+
+class PasswordPolicyError(ValueError):
+    """A new password does not meet the policy; the message is shown next to the field."""
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(user: User, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """Return the active user with these credentials, or None."""
+    user = db.session.scalar(select(User).where(User.username == username.strip()))
+    if user is None:
+        try:
+            _hasher.verify(_DUMMY_HASH, password)
+        except VerificationError:
+            pass
+        return None
+    if not user.active or not verify_password(user, password):
+        return None
+    return user
+
+
+def open_session(
+    user: User, *, now: datetime, kind: str = "web", remember: bool = False,
+    user_agent: str | None = None,
+) -> tuple[str, datetime]:
+    """Create a server-side session; return its token (only ever shown once) and expiry."""
+    token = secrets.token_urlsafe(32)
+    lifetime = API_TOKEN_LIFETIME if kind == "api" else (
+        REMEMBER_LIFETIME if remember else WEB_SESSION_LIFETIME
+    )
+    expires_at = now + lifetime
+    db.session.add(LoginSession(
+        token_sha256=LoginSession.digest(token), user_id=user.id, created_at=now,
+        expires_at=expires_at, kind=kind, user_agent=(user_agent or "")[:255] or None,
+    ))
+    user.session_token = token
+    return token, expires_at
+
+
+def load_session_user(token: str, *, now: datetime, kind: str = "web") -> User | None:
+    """The user of a live session token, or None when unknown, revoked or expired."""
+    if not token:
+        return None
+    row = db.session.scalar(
+        select(LoginSession).where(LoginSession.token_sha256 == LoginSession.digest(token))
+    )
+    if row is None or row.kind != kind or row.revoked_at is not None or row.expires_at <= now:
+        return None
+    user = db.session.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    user.session_token = token
+    return user
+
+
+def revoke_session(token: str | None, *, now: datetime) -> None:
+    if not token:
+        return
+    db.session.execute(
+        update(LoginSession)
+        .where(LoginSession.token_sha256 == LoginSession.digest(token),
+               LoginSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+def revoke_all_sessions(user: User, *, now: datetime) -> None:
+    db.session.execute(
+        update(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+def check_password_policy(password: str, *, username: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise PasswordPolicyError("too_short")
+    if password.lower() == username.lower():
+        raise PasswordPolicyError("same_as_username")
+    if password.isdigit() or password.isalpha():
+        raise PasswordPolicyError("letters_and_digits")
+
+
+def change_password(
+    user: User, *, current: str, new: str, now: datetime, user_agent: str | None = None,
+) -> str:
+    """Set a new password, end every session of the user, and open a fresh one.
+
+    Raises PasswordPolicyError("wrong_current") or a policy code; returns the new token.
+    """
+    if not verify_password(user, current):
+        raise PasswordPolicyError("wrong_current")
+    check_password_policy(new, username=user.username)
+    user.password_hash = hash_password(new)
+    user.password_changed_at = now
+    revoke_all_sessions(user, now=now)
+    token, _ = open_session(user, now=now, user_agent=user_agent)
+    db.session.commit()
+    return token

@@ -1,0 +1,90 @@
+"""Read models for each role's home page (queries only; no writes)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Case, Complaint, Court, Developer, Mediator, Person, Project, User
+
+RECENT = 10
+
+
+@dataclass
+class StatusCount:
+    status: str
+    count: int
+
+
+def _status_counts(*where) -> list[StatusCount]:
+    rows = db.session.execute(
+        select(Case.status, func.count()).where(*where).group_by(Case.status).order_by(Case.status)
+    ).all()
+    return [StatusCount(status, count) for status, count in rows]
+
+
+def homeowner_home(user: User) -> dict:
+    complaints = db.session.scalars(
+        select(Complaint).where(Complaint.claimant_person_id == user.person_id)
+        .order_by(Complaint.submitted_at.desc()).limit(RECENT)
+    ).all()
+    return {"person": db.session.get(Person, user.person_id), "complaints": complaints}
+
+
+def developer_home(user: User) -> dict:
+    where = (Case.developer_id == user.developer_id,)
+    recent = db.session.scalars(
+        select(Case).where(*where).order_by(Case.registered_at.desc(), Case.id.desc()).limit(RECENT)
+    ).all()
+    return {
+        "developer": db.session.get(Developer, user.developer_id),
+        "counts": _status_counts(*where),
+        "recent": recent,
+        "projects": db.session.scalars(
+            select(Project).where(Project.developer_id == user.developer_id).order_by(Project.name)
+        ).all(),
+    }
+
+
+def mediator_home(user: User) -> dict:
+    mediator = db.session.scalar(select(Mediator).where(Mediator.user_id == user.id))
+    if mediator is None:
+        return {"mediator": None, "counts": [], "recent": []}
+    where = (Case.mediator_id == mediator.id,)
+    recent = db.session.scalars(
+        select(Case).where(*where, Case.status != "closed")
+        .order_by(Case.mediation_deadline_at.asc(), Case.id).limit(RECENT)
+    ).all()
+    return {"mediator": mediator, "counts": _status_counts(*where), "recent": recent}
+
+
+def court_home(user: User) -> dict:
+    where = (Case.court_id == user.court_id,)
+    recent = db.session.scalars(
+        select(Case).where(*where).order_by(Case.registered_at.desc(), Case.id.desc()).limit(RECENT)
+    ).all()
+    pending = db.session.scalar(
+        select(func.count()).select_from(Complaint)
+        .where(Complaint.court_id == user.court_id, Complaint.status == "submitted")
+    )
+    return {
+        "court": db.session.get(Court, user.court_id),
+        "counts": _status_counts(*where),
+        "recent": recent,
+        "pending_complaints": pending,
+    }
+
+
+def admin_home() -> dict:
+    def count(model) -> int:
+        return db.session.scalar(select(func.count()).select_from(model))
+
+    return {
+        "figures": {
+            "courts": count(Court), "users": count(User), "developers": count(Developer),
+            "projects": count(Project), "mediators": count(Mediator), "cases": count(Case),
+            "complaints": count(Complaint),
+        },
+        "users": db.session.scalars(select(User).order_by(User.role, User.username).limit(50)).all(),
+    }

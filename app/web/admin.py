@@ -1,0 +1,13 @@
+"""The court clerk's administration pages."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from app.services import dashboards
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/")
+def home():
+    return render_template("admin/home.html", **dashboards.admin_home())

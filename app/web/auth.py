@@ -1,0 +1,99 @@
+"""Login, logout, password change and language choice."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from app.auth import home_endpoint
+from app.extensions import db, limiter
+from app.i18n import LOCALE_COOKIE, LOCALES
+from app.models.types import utcnow
+from app.services import accounts
+from app.web.forms import ChangePasswordForm, EmptyForm, LoginForm
+
+bp = Blueprint("auth", __name__)
+
+_PASSWORD_MESSAGES = {
+    "wrong_current": lambda: _("The current password is wrong."),
+    "too_short": lambda: _("Use at least 8 characters."),
+    "same_as_username": lambda: _("The password must differ from the username."),
+    "letters_and_digits": lambda: _("Use both letters and digits."),
+}
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only follow a ``next`` that stays on this site."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for(home_endpoint(current_user)))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.username.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("Wrong username or password."))
+        else:
+            accounts.open_session(
+                user, now=utcnow(), remember=form.remember.data,
+                user_agent=request.headers.get("User-Agent"),
+            )
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")) or url_for(home_endpoint(user)))
+    return render_template("auth/login.html", form=form), (200 if not form.errors else 422)
+
+
+@bp.post("/logout")
+def logout():
+    form = EmptyForm()
+    if form.validate_on_submit():
+        accounts.revoke_session(current_user.get_id(), now=utcnow())
+        db.session.commit()
+        logout_user()
+        flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(
+                current_user, current=form.current.data, new=form.new.data, now=utcnow(),
+                user_agent=request.headers.get("User-Agent"),
+            )
+        except accounts.PasswordPolicyError as error:
+            field = form.current if str(error) == "wrong_current" else form.new
+            field.errors.append(_PASSWORD_MESSAGES[str(error)]())
+        else:
+            login_user(current_user._get_current_object())
+            flash(_("Your password has been changed; other devices were logged out."), "success")
+            return redirect(url_for(home_endpoint(current_user)))
+    return render_template("auth/change_password.html", form=form), (200 if not form.errors else 422)
+
+
+@bp.get("/lang/<code>")
+def set_language(code: str):
+    target = _safe_next(request.args.get("next")) or url_for("public.index")
+    response = redirect(target)
+    if code in LOCALES:
+        response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
+                            httponly=True)
+    return response
