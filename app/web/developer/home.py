@@ -1,12 +1,11 @@
-"""The developer audience: pages for the developer role only (see app.auth.BLUEPRINT_ROLES)."""
+"""The developer home page."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import render_template
 from flask_login import current_user
 
 from app.services import dashboards
-
-bp = Blueprint("developer", __name__, url_prefix="/developer")
+from app.web.developer import bp
 
 
 @bp.get("/")

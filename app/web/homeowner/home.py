@@ -1,12 +1,11 @@
-"""The homeowner audience: pages for the homeowner role only (see app.auth.BLUEPRINT_ROLES)."""
+"""The homeowner home page."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import render_template
 from flask_login import current_user
 
 from app.services import dashboards
-
-bp = Blueprint("homeowner", __name__, url_prefix="/homeowner")
+from app.web.homeowner import bp
 
 
 @bp.get("/")

@@ -1,12 +1,11 @@
-"""The court audience: pages for the court role only (see app.auth.BLUEPRINT_ROLES)."""
+"""The court home page."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import render_template
 from flask_login import current_user
 
 from app.services import dashboards
-
-bp = Blueprint("court", __name__, url_prefix="/court")
+from app.web.court import bp
 
 
 @bp.get("/")

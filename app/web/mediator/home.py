@@ -1,12 +1,11 @@
-"""The mediator audience: pages for the mediator role only (see app.auth.BLUEPRINT_ROLES)."""
+"""The mediator home page."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import render_template
 from flask_login import current_user
 
 from app.services import dashboards
-
-bp = Blueprint("mediator", __name__, url_prefix="/mediator")
+from app.web.mediator import bp
 
 
 @bp.get("/")

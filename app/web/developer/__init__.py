@@ -1,0 +1,8 @@
+"""The developers' pages (company staff): only its role (see app.auth.BLUEPRINT_ROLES)."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("developer", __name__, url_prefix="/developer")
+
+from app.web.developer import home  # noqa: E402,F401  (routes register on import)

@@ -1,0 +1,8 @@
+"""The mediators' pages: only its role (see app.auth.BLUEPRINT_ROLES)."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("mediator", __name__, url_prefix="/mediator")
+
+from app.web.mediator import home  # noqa: E402,F401  (routes register on import)
