@@ -1,11 +1,17 @@
 """ORM models, one module per entity group; importing this package registers them all."""
 from app.models.accounts import LoginSession, Role, User
-from app.models.cases import Case, CaseCounter, CaseEvent, Complaint, ComplaintClaim
+from app.models.cases import (
+    Case, CaseCounter, CaseEvent, CaseRepresentative, Complaint, ComplaintClaim,
+)
 from app.models.courts import Court, Town
+from app.models.intake import Attachment, ComplaintResponse, GroupFiling, GroupFilingMember
 from app.models.mediators import Mediator, MediatorConflict
 from app.models.parties import Developer, Person, Project
+from app.models.referrals import AgencyTask, ReferralImport
 
 __all__ = [
-    "Case", "CaseCounter", "CaseEvent", "Complaint", "ComplaintClaim", "Court", "Developer",
-    "LoginSession", "Mediator", "MediatorConflict", "Person", "Project", "Role", "Town", "User",
+    "AgencyTask", "Attachment", "Case", "CaseCounter", "CaseEvent", "CaseRepresentative",
+    "Complaint", "ComplaintClaim", "ComplaintResponse", "Court", "Developer", "GroupFiling",
+    "GroupFilingMember", "LoginSession", "Mediator", "MediatorConflict", "Person", "Project",
+    "ReferralImport", "Role", "Town", "User",
 ]

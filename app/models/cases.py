@@ -39,6 +39,13 @@ class Complaint(db.Model):
     status: Mapped[str] = mapped_column(String(12), default=ComplaintStatus.SUBMITTED.value)
     decision_reason: Mapped[str | None] = mapped_column(Text)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    #: A likely duplicate (same person, project and type within 30 days), flagged on intake.
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
+    group_filing_id: Mapped[int | None] = mapped_column(ForeignKey("group_filings.id"))
+    referral_import_id: Mapped[int | None] = mapped_column(
+        ForeignKey("referral_imports.id"), index=True)
+    #: The claimant left the group case (群体诉讼中的退出); their complaint is decided alone.
+    opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -68,6 +75,11 @@ class Complaint(db.Model):
         "ComplaintClaim", back_populates="complaint", cascade="all, delete-orphan"
     )
     case = relationship("Case", back_populates="complaints")
+    attachments = relationship("Attachment", back_populates="complaint",
+                               cascade="all, delete-orphan", order_by="Attachment.id")
+    responses = relationship("ComplaintResponse", back_populates="complaint",
+                             cascade="all, delete-orphan", order_by="ComplaintResponse.id")
+    duplicate_of = relationship("Complaint", remote_side=[id])
 
 
 class ComplaintClaim(db.Model):
@@ -112,6 +124,8 @@ class Case(db.Model):
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime())
     assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     mediation_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Days added to the 30-day limit with both parties' consent (DESIGN §3).
+    extension_days: Mapped[int] = mapped_column(default=0, server_default="0")
     concluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -128,6 +142,7 @@ class Case(db.Model):
         CheckConstraint("outcome IS NULL OR concluded_at IS NOT NULL", name="outcome_has_date"),
         CheckConstraint("claim_total_fen >= 0", name="claim_total_nonnegative"),
         CheckConstraint("seq > 0", name="seq_positive"),
+        CheckConstraint("extension_days >= 0", name="extension_nonnegative"),
         Index("ix_cases_court_status_registered", "court_id", "status", "registered_at", "id"),
         Index("ix_cases_court_concluded", "court_id", "concluded_at"),
         Index("ix_cases_court_received", "court_id", "received_at"),
@@ -140,6 +155,23 @@ class Case(db.Model):
     judge = relationship("User")
     complaints = relationship("Complaint", back_populates="case", order_by="Complaint.id")
     events = relationship("CaseEvent", back_populates="case", order_by="CaseEvent.at")
+    representatives = relationship("CaseRepresentative", back_populates="case",
+                                   cascade="all, delete-orphan")
+    agency_tasks = relationship("AgencyTask", back_populates="case", order_by="AgencyTask.due_on")
+
+
+class CaseRepresentative(db.Model):
+    """A representative chosen by a group case's claimants (2–5, DESIGN §3)."""
+
+    __tablename__ = "case_representatives"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), primary_key=True)
+    chosen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    case = relationship("Case", back_populates="representatives")
+    person = relationship("Person")
 
 
 class CaseEvent(db.Model):
