@@ -1,0 +1,96 @@
+"""Settings come from the environment; production refuses unsafe defaults."""
+from __future__ import annotations
+
+import pytest
+
+from app.config import ConfigError, Settings
+
+
+def test_development_defaults_to_sqlite_under_instance():
+    settings = Settings.from_env({})
+    assert settings.database_url.startswith("sqlite:///")
+    assert settings.database_url.endswith("instance/platform.sqlite3")
+    assert len(settings.secret_key) >= 32
+
+
+@pytest.mark.parametrize("secret", [None, "", "dev", "change-me", "short"])
+def test_production_refuses_to_start_without_a_real_secret_key(secret):
+    environ = {"APP_ENV": "production", "DATABASE_URL": "postgresql+psycopg://db/x"}
+    if secret is not None:
+        environ["SECRET_KEY"] = secret
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        Settings.from_env(environ)
+
+
+def test_production_refuses_to_start_without_a_database_url():
+    with pytest.raises(ConfigError, match="DATABASE_URL"):
+        Settings.from_env({"APP_ENV": "production", "SECRET_KEY": "s" * 40})
+
+
+def test_production_cookies_are_secure():
+    settings = Settings.from_env({"APP_ENV": "production", "SECRET_KEY": "s" * 40,
+                                  "DATABASE_URL": "postgresql+psycopg://db/x"})
+    config = settings.flask_config()
+    assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
+
+
+def test_sqlite_connections_get_the_pragmas_and_begin_immediately(app):
+    """Foreign keys on, WAL, a busy timeout; and writers take the lock at BEGIN."""
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite-specific pragmas (this run is on PostgreSQL)")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+            assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 30000
+        db.session.remove()
+
+
+def test_a_read_then_write_transaction_never_fails_with_database_locked(app, make):
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("SQLite locking behaviour (this run is on PostgreSQL)")
+    """Two writers that both read first: with BEGIN IMMEDIATE the second waits instead of
+    failing at once with 'database is locked' (SQLITE_BUSY_SNAPSHOT)."""
+    import threading
+    import time
+
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Court
+
+    court = make.court()
+    errors: list[Exception] = []
+    first_has_read = threading.Event()
+
+    def writer(n: int):
+        with app.app_context():
+            try:
+                if n == 1:
+                    first_has_read.wait(timeout=5)
+                row = db.session.get(Court, court.id)  # read …
+                if n == 0:
+                    first_has_read.set()
+                    time.sleep(0.3)  # the other writer reads meanwhile (or waits, with IMMEDIATE)
+                row.address = f"writer {n}"  # … then write
+                db.session.commit()
+            except Exception as error:  # noqa: BLE001 - collected for the assertion
+                errors.append(error)
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    with app.app_context():
+        address = db.session.scalar(select(Court.address).where(Court.id == court.id))
+        db.session.remove()
+    assert errors == []
+    assert address == "writer 1"  # the second writer waited for the first, then won

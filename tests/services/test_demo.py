@@ -1,0 +1,62 @@
+"""`flask demo` builds a database whose figures are the circuit court's published results."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from app.models import Case, Complaint, Court, Developer, Project, Town, User
+from mediation.statistics import format_percent
+
+
+def test_the_demo_reproduces_the_published_figures(app):
+    """2018: 910 received, 调撤率 34.8 %; 2019–2020: 1,223 received, 50.55 % (DESIGN §1)."""
+    from app.demo import build_demo
+    from app.extensions import db
+    from app.services.statistics import period_summary
+
+    lines: list[str] = []
+    with app.app_context():
+        build_demo(seed=2020, echo=lines.append, password="Demo@2026")
+        y2018 = period_summary(date(2018, 1, 1), date(2018, 12, 31))
+        y1920 = period_summary(date(2019, 1, 1), date(2020, 12, 31))
+        count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
+        towns, developers, projects = count(Town), count(Developer), count(Project)
+        usernames = set(db.session.scalars(select(User.username)))
+        circuit = db.session.scalar(select(Court).where(Court.name.contains("巡回法庭")))
+        pending = db.session.scalar(select(func.count()).select_from(Complaint)
+                                    .where(Complaint.status == "submitted"))
+        open_cases = db.session.scalar(select(func.count()).select_from(Case)
+                                       .where(Case.status != "closed"))
+        db.session.remove()
+    assert (y2018.received, format_percent(y2018.mediation_withdrawal_rate, 1)) == (910, "34.8%")
+    assert (y1920.received, format_percent(y1920.mediation_withdrawal_rate)) == (1223, "50.55%")
+    assert y2018.withdrawn_deemed > 0  # deemed withdrawals exist and are not counted
+    assert (towns, developers, projects) == (17, 20, 40)
+    assert {"admin", "judge", "mediator", "developer", "homeowner"} <= usernames
+    assert circuit is not None and circuit.code == "琼9005"
+    assert pending >= 10 and open_cases >= 40
+    assert any("1223/1223" in line for line in lines)  # progress was shown
+
+
+def test_demo_logins_work_with_the_demo_password(app, client):
+    from app.demo import build_demo
+    from app.extensions import db
+    from tests.web.helpers import login
+
+    with app.app_context():
+        build_demo(seed=1, echo=lambda _: None, password="Another-demo-1")
+        db.session.remove()
+    assert login(client, "judge", "Another-demo-1").headers["Location"] == "/court/"
+
+
+def test_flask_demo_refuses_a_production_configuration(database_url):
+    from app import create_app
+    from app.config import Settings
+
+    settings = Settings.from_env({"APP_ENV": "production", "SECRET_KEY": "k" * 48,
+                                  "DATABASE_URL": database_url})
+    production = create_app(settings)
+    result = production.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 2
+    assert "production" in result.output
