@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Case, Complaint, Court, Developer, Mediator, Person, Project, User
+from mediation.lifecycle import CaseStatus
 
 RECENT = 10
 
@@ -18,10 +19,10 @@ class StatusCount:
 
 
 def _status_counts(*where) -> list[StatusCount]:
-    rows = db.session.execute(
-        select(Case.status, func.count()).where(*where).group_by(Case.status).order_by(Case.status)
-    ).all()
-    return [StatusCount(status, count) for status, count in rows]
+    rows = dict(db.session.execute(
+        select(Case.status, func.count()).where(*where).group_by(Case.status)
+    ).all())
+    return [StatusCount(s.value, rows[s.value]) for s in CaseStatus if s.value in rows]
 
 
 def homeowner_home(user: User) -> dict:
