@@ -1,12 +1,16 @@
 """JSON API v1 for the phone app (DESIGN §8). Bearer tokens, problem documents."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from functools import wraps
 
 from flask import Blueprint, g, request
+from marshmallow import Schema, ValidationError
 
+from app.api.schemas import field_errors
 from app.errors import problem
 from app.models.types import utcnow
+from app.services.errors import ServiceError
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -25,6 +29,62 @@ def _authenticate_bearer():
         g.api_user = load_session_user(header[7:].strip(), now=utcnow(), kind="api")
 
 
+class InvalidRequestError(Exception):
+    def __init__(self, errors: list[dict], status: int = 422):
+        self.errors, self.status = errors, status
+
+
+@api_bp.errorhandler(InvalidRequestError)
+def _invalid(error: InvalidRequestError):
+    return problem(error.status, "Invalid input", errors=error.errors)
+
+
+@api_bp.errorhandler(ServiceError)
+def _refused(error: ServiceError):
+    from app.extensions import db
+
+    db.session.rollback()
+    titles = {403: "Forbidden", 404: "Not Found", 409: "Conflict", 422: "Invalid input"}
+    return problem(error.status, titles.get(error.status, "Refused"), error.message,
+                   errors=error.errors or None)
+
+
+def load_body(schema: Schema) -> dict:
+    """The JSON body validated by ``schema``, or a 400/422 problem document."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidRequestError([{"field": "_body", "message": "send a JSON object"}], 400)
+    try:
+        return schema.load(body)
+    except ValidationError as error:
+        raise InvalidRequestError(field_errors(error)) from None
+
+
+def iso(moment: datetime | None) -> str | None:
+    """UTC timestamps as ISO 8601 with a Z."""
+    if moment is None:
+        return None
+    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def roles_required(*roles: str):
+    """Refuse with 403 unless the token's user has one of ``roles``."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            user = g.get("api_user")
+            if user is None:
+                return problem(401, "Unauthorized", "Send a valid token as 'Authorization: Bearer …'.")
+            if user.role not in roles:
+                return problem(403, "Forbidden", "Your role may not use this call.")
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
 def token_required(view):
     """Refuse with 401 unless a valid bearer token was sent."""
 
@@ -37,4 +97,4 @@ def token_required(view):
     return wrapper
 
 
-from app.api import auth  # noqa: E402,F401  (routes register on import)
+from app.api import auth, cases, complaints, openapi, projects, stats  # noqa: E402,F401  (routes register on import)

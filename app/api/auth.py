@@ -13,6 +13,16 @@ from app.services import accounts
 @api_bp.post("/auth/token")
 @limiter.limit(lambda: __import__("flask").current_app.config["LOGIN_RATE_LIMIT"])
 def issue_token():
+    """Exchange a username and password for a bearer token.
+    ---
+    post:
+      summary: "Log in; send the token as the bearer token of every other call"
+      requestBody: {required: true, content: {application/json: {schema: TokenRequest}}}
+      responses:
+        200: {content: {application/json: {schema: TokenResponse}}}
+        401: {content: {application/problem+json: {schema: Problem}}}
+        422: {content: {application/problem+json: {schema: Problem}}}
+    """
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return problem(400, "Bad Request", "Send a JSON object.")
@@ -35,6 +45,14 @@ def issue_token():
 @api_bp.get("/me")
 @token_required
 def me():
+    """The caller.
+    ---
+    get:
+      summary: Who the token belongs to
+      responses:
+        200: {content: {application/json: {schema: Me}}}
+        401: {content: {application/problem+json: {schema: Problem}}}
+    """
     user = current_api_user()
     return {"id": user.id, "role": user.role, "name": user.name,
             "court_id": user.court_id, "developer_id": user.developer_id}

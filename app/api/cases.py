@@ -1,0 +1,115 @@
+"""Cases, as each role may see them."""
+from __future__ import annotations
+
+from flask import request
+
+from app.access import can_view_case
+from app.api import InvalidRequestError, api_bp, current_api_user, iso, token_required
+from app.errors import problem
+from app.extensions import db
+from app.models import Case
+from app.models.types import utcnow
+from mediation.identifiers import mask_resident_id
+
+
+def case_item(case: Case) -> dict:
+    return {
+        "id": case.id, "number": case.number, "status": case.status, "outcome": case.outcome,
+        "dispute_type": case.dispute_type, "is_group": case.is_group,
+        "project_id": case.project_id, "project_name": case.project.name,
+        "developer_id": case.developer_id, "developer_name": case.developer.name,
+        "mediator_id": case.mediator_id, "claim_total_fen": case.claim_total_fen,
+        "registered_at": iso(case.registered_at),
+        "mediation_deadline_at": iso(case.mediation_deadline_at),
+    }
+
+
+def _claimant(complaint, user) -> dict:
+    person = complaint.claimant_person
+    if person is not None:
+        own = user.role == "homeowner" and user.person_id == person.id
+        return {"name": person.name,
+                "resident_id": person.resident_id if own else mask_resident_id(person.resident_id)}
+    return {"name": complaint.claimant_developer.name if complaint.claimant_developer else None}
+
+
+def _int_arg(name: str, default=None, low=None, high=None):
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidRequestError([{"field": name, "message": "an integer"}]) from None
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise InvalidRequestError([{"field": name, "message": f"between {low} and {high}"}])
+    return value
+
+
+@api_bp.get("/cases")
+@token_required
+def list_cases_api():
+    """Cases visible to the caller.
+    ---
+    get:
+      summary: "Own cases (homeowner), cases against the company (developer), assigned (mediator), the court's (judge)"
+      parameters:
+        - {in: query, name: status, schema: {type: string}}
+        - {in: query, name: dispute_type, schema: {type: string}}
+        - {in: query, name: project_id, schema: {type: integer}}
+        - {in: query, name: limit, schema: {type: integer, minimum: 1, maximum: 200, default: 50}}
+        - {in: query, name: cursor, schema: {type: string}}
+      responses:
+        200: {content: {application/json: {schema: CaseList}}}
+        401: {content: {application/problem+json: {schema: Problem}}}
+        422: {content: {application/problem+json: {schema: Problem}}}
+    """
+    from app.services import case_lists
+    from app.services.errors import ServiceError
+
+    filters = {
+        "status": [s for s in request.args.getlist("status") if s] or None,
+        "dispute_type": request.args.get("dispute_type") or None,
+        "project_id": _int_arg("project_id"),
+    }
+    limit = _int_arg("limit", 50, 1, 200)
+    try:
+        page = case_lists.list_cases(current_api_user(), {k: v for k, v in filters.items() if v},
+                                     cursor=request.args.get("cursor") or None, limit=limit,
+                                     now=utcnow())
+    except ServiceError as error:
+        raise InvalidRequestError(error.errors or [{"field": error.field or "cursor",
+                                                    "message": error.message}]) from None
+    return {"items": [case_item(c) for c in page.items], "next_cursor": page.next_cursor,
+            "total": page.total}
+
+
+@api_bp.get("/cases/<int:case_id>")
+@token_required
+def get_case(case_id: int):
+    """One case with its timeline.
+    ---
+    get:
+      summary: A case with its timeline, for its parties, its mediator and its court
+      parameters: [{in: path, name: case_id, required: true, schema: {type: integer}}]
+      responses:
+        200: {content: {application/json: {schema: CaseDetail}}}
+        401: {content: {application/problem+json: {schema: Problem}}}
+        404: {content: {application/problem+json: {schema: Problem}}}
+    """
+    user = current_api_user()
+    case = db.session.get(Case, case_id)
+    if case is None or not can_view_case(user, case):
+        return problem(404, "Not Found", "No such case.")
+    body = case_item(case)
+    body["complaints"] = [
+        {"id": c.id, "receipt_no": c.receipt_no, "status": c.status, "unit": c.unit,
+         "claimant": _claimant(c, user)}
+        for c in case.complaints
+    ]
+    body["timeline"] = [
+        {"at": iso(e.at), "from_status": e.from_status, "to_status": e.to_status,
+         "outcome": e.outcome, "actor_role": e.actor_role, "reason": e.reason}
+        for e in case.events
+    ]
+    return body

@@ -1,0 +1,48 @@
+"""The court's figures for a period (judges)."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import request
+
+from app.api import InvalidRequestError, api_bp, current_api_user, roles_required
+from app.services.statistics import period_summary
+
+
+def _date_arg(name: str) -> date:
+    raw = request.args.get(name, "")
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidRequestError([{"field": name, "message": "a date like 2019-01-01"}]) from None
+
+
+@api_bp.get("/stats/summary")
+@roles_required("judge")
+def stats_summary():
+    """Figures of the judge's court.
+    ---
+    get:
+      summary: Received, concluded and 调撤率 for the judge's court in a period (both dates inclusive)
+      parameters:
+        - {in: query, name: from, required: true, schema: {type: string, format: date}}
+        - {in: query, name: to, required: true, schema: {type: string, format: date}}
+      responses:
+        200: {content: {application/json: {schema: StatsSummary}}}
+        403: {content: {application/problem+json: {schema: Problem}}}
+        422: {content: {application/problem+json: {schema: Problem}}}
+    """
+    first, last = _date_arg("from"), _date_arg("to")
+    if first > last:
+        raise InvalidRequestError([{"field": "from", "message": "must not be after 'to'"}])
+    s = period_summary(first, last, court_id=current_api_user().court_id)
+    rate = s.mediation_withdrawal_rate
+    return {
+        "received": s.received, "accepted": s.accepted, "closed": s.closed,
+        "mediated": s.mediated, "withdrawn": s.withdrawn, "judged": s.judged,
+        "dismissed": s.dismissed,
+        # A ratio (0.5055 = 50.55 %), rounded to 4 places; None when nothing was concluded.
+        "mediation_withdrawal_rate": None if rate is None else round(float(rate), 4),
+        "withdrawn_applied": s.withdrawn_applied, "withdrawn_deemed": s.withdrawn_deemed,
+        "transferred": s.transferred,
+    }
