@@ -1,0 +1,229 @@
+"""Evidence files: checked by content, stored outside ``static/`` under random names.
+
+A file is accepted only when its first bytes say it is a JPEG, PNG, WebP image or a PDF —
+the name and the browser's Content-Type are the uploader's claims, not facts (an HTML page
+renamed ``photo.jpg`` would otherwise be served back as a page). Each file is stored under
+``UPLOAD_DIR`` with a random name; the uploader's name, cleaned of any path, is kept only
+for display. The SHA-256 is recorded so a file shown in mediation can be proven unchanged.
+
+Files reach the disk only after the whole filing has been validated, and are removed again
+if the database refuses the transaction (:func:`stored_files`), so nothing is half-saved.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import unicodedata
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Attachment, Complaint, User
+from app.models.intake import ATTACHMENT_TYPES
+from app.services.errors import NotFoundError, ServiceError
+
+#: Evidence files on one complaint: enough for a contract, receipts and photos of defects;
+#: a cap keeps a single filing from filling the disk.
+MAX_FILES_PER_COMPLAINT = 20
+#: Files attached to one developer response.
+MAX_FILES_PER_RESPONSE = 10
+
+_EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp",
+               "application/pdf": ".pdf"}
+_STORED_NAME = re.compile(r"[0-9a-f]{32}\.(jpg|png|webp|pdf)")
+_KIND_LABEL = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP",
+               "application/pdf": "PDF"}
+
+
+def detect_content_type(head: bytes) -> str | None:
+    """The evidence type the content's magic bytes show, or None for anything else."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    return None
+
+
+def clean_filename(name: str | None) -> str:
+    """The uploader's file name for display: no directories, no control characters.
+
+    ``../../etc/passwd`` becomes ``passwd``; the result is never used on disk.
+    """
+    text = unicodedata.normalize("NFC", str(name or ""))
+    text = text.replace("\\", "/").split("/")[-1]
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+    text = text.strip().lstrip(".").strip()
+    if len(text) > 120:
+        stem, dot, ext = text.rpartition(".")
+        text = (stem[:110] + dot + ext[:9]) if dot and len(ext) <= 9 else text[:120]
+    return text or "file"
+
+
+@dataclass
+class PreparedFile:
+    """A validated upload, in memory, not yet on disk."""
+
+    original_name: str
+    content_type: str
+    data: bytes
+    sha256: str
+    stored_name: str
+
+    @property
+    def size_bytes(self) -> int:
+        return len(self.data)
+
+
+def max_upload_bytes() -> int:
+    """The per-file limit (settings.max_upload_bytes; tests may override MAX_UPLOAD_BYTES)."""
+    override = current_app.config.get("MAX_UPLOAD_BYTES")
+    if override:
+        return int(override)
+    return int(current_app.config["APP_SETTINGS"].max_upload_bytes)
+
+
+def _read(upload, limit: int) -> tuple[str, bytes] | None:
+    """(name, up to limit+1 bytes) of a (filename, bytes) pair or a werkzeug FileStorage."""
+    if isinstance(upload, tuple):
+        name, data = upload
+        data = bytes(data or b"")
+        return str(name or ""), data[: limit + 1]
+    name = getattr(upload, "filename", None) or ""
+    stream = getattr(upload, "stream", upload)
+    try:
+        stream.seek(0)
+    except (AttributeError, OSError):
+        pass
+    data = stream.read(limit + 1)
+    if not name and not data:
+        return None  # an empty <input type=file> sends an empty part
+    return name, data
+
+
+def prepare_files(files: Iterable, *, field: str = "files", existing: int = 0,
+                  max_count: int = MAX_FILES_PER_COMPLAINT) -> tuple[list[PreparedFile], list[dict]]:
+    """Read and check uploads; return the accepted files and every error found."""
+    limit = max_upload_bytes()
+    prepared: list[PreparedFile] = []
+    errors: list[dict] = []
+    uploads = [u for u in (_read(f, limit) for f in (files or ())) if u is not None]
+    if existing + len(uploads) > max_count:
+        errors.append({"field": field, "message":
+                       f"每件投诉最多上传{max_count}个文件（已有{existing}个，本次{len(uploads)}个）"})
+        return [], errors
+    for name, data in uploads:
+        shown = clean_filename(name)
+        if not data:
+            errors.append({"field": field, "message": f"文件“{shown}”是空文件"})
+            continue
+        if len(data) > limit:
+            errors.append({"field": field, "message":
+                           f"文件“{shown}”超过{limit // (1024 * 1024)}MB的大小上限"})
+            continue
+        content_type = detect_content_type(data[:16])
+        if content_type is None:
+            errors.append({"field": field, "message":
+                           f"文件“{shown}”不是JPEG、PNG、WebP图片或PDF文件（按文件内容判断）"})
+            continue
+        prepared.append(PreparedFile(
+            original_name=shown, content_type=content_type, data=data,
+            sha256=hashlib.sha256(data).hexdigest(),
+            stored_name=secrets.token_hex(16) + _EXTENSIONS[content_type]))
+    return prepared, errors
+
+
+def upload_dir() -> Path:
+    return Path(current_app.config["UPLOAD_DIR"])
+
+
+def path_of(attachment: Attachment) -> Path:
+    """Where an attachment lives on disk (its stored name is ours, never the user's)."""
+    if not _STORED_NAME.fullmatch(attachment.stored_name or ""):
+        raise NotFoundError("文件不存在")
+    return upload_dir() / attachment.stored_name
+
+
+@contextmanager
+def stored_files(prepared: list[PreparedFile]) -> Iterator[None]:
+    """Write the files for the transaction inside the block; remove them if it fails."""
+    directory = upload_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    try:
+        for item in prepared:
+            target = directory / item.stored_name
+            with open(target, "xb") as handle:  # never overwrite: names are random
+                handle.write(item.data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            written.append(target)
+        yield
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+
+
+def attachment_rows(prepared: list[PreparedFile], *, uploaded_by: User, now: datetime) -> list[Attachment]:
+    """Attachment rows for prepared files (attach them to a complaint or a response)."""
+    return [Attachment(original_name=item.original_name, stored_name=item.stored_name,
+                       content_type=item.content_type, size_bytes=item.size_bytes,
+                       sha256=item.sha256, uploaded_by_id=uploaded_by.id, created_at=now)
+            for item in prepared]
+
+
+def kind_label(content_type: str) -> str:
+    return _KIND_LABEL.get(content_type, content_type)
+
+
+def add_evidence(*, actor: User, now: datetime, complaint_id: int, files=()) -> list[Attachment]:
+    """Add evidence files to a complaint the actor filed (or claims in), while it is open."""
+    complaint = db.session.get(Complaint, complaint_id)
+    if complaint is None or not _may_add_evidence(actor, complaint):
+        raise NotFoundError("投诉不存在")
+    if complaint.status in ("rejected", "merged"):
+        raise ServiceError("该投诉已处理完毕，不能再补充证据", "files")
+    existing = db.session.scalar(
+        select(func.count()).select_from(Attachment).where(Attachment.complaint_id == complaint.id))
+    prepared, errors = prepare_files(files, existing=existing)
+    if not prepared and not errors:
+        errors = [{"field": "files", "message": "请选择要上传的文件"}]
+    if errors:
+        raise ServiceError("请修改标出的内容后再提交", errors=errors)
+    rows = attachment_rows(prepared, uploaded_by=actor, now=now)
+    try:
+        with stored_files(prepared):
+            complaint.attachments.extend(rows)
+            db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return rows
+
+
+def _may_add_evidence(actor: User, complaint: Complaint) -> bool:
+    """The claimant side adds evidence: the person who claims, or staff of the claiming company."""
+    if actor.role == "homeowner":
+        return actor.person_id is not None and complaint.claimant_person_id == actor.person_id
+    if actor.role == "developer":
+        return complaint.claimant_developer_id is not None \
+            and complaint.claimant_developer_id == actor.developer_id
+    return False
+
+
+__all__ = ["ATTACHMENT_TYPES", "MAX_FILES_PER_COMPLAINT", "MAX_FILES_PER_RESPONSE",
+           "PreparedFile", "add_evidence", "attachment_rows", "clean_filename",
+           "detect_content_type", "kind_label", "max_upload_bytes", "path_of",
+           "prepare_files", "stored_files"]

@@ -1,0 +1,63 @@
+"""Complaints against the company, and its answers to them (答辩/回应)."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.access import can_view_complaint
+from app.extensions import db
+from app.models import Complaint
+from app.models.types import utcnow
+from app.services import intake
+from app.services.errors import ServiceError
+from app.web.developer import bp
+from app.web.intake_forms import ResponseForm, apply_errors, uploaded_files
+
+
+@bp.get("/complaints")
+def list_complaints():
+    before = request.args.get("before", "")
+    before_id = int(before) if before.isdigit() and len(before) < 18 else None
+    against = intake.complaints_against(current_user, before_id=before_id, limit=50)
+    return render_template(
+        "developer/complaints.html", complaints=against,
+        own_filings=intake.complaints_filed_by_company(current_user) if before_id is None else [],
+        next_before=against[-1].id if len(against) == 50 else None)
+
+
+def _load(complaint_id: int) -> Complaint:
+    complaint = db.session.get(Complaint, complaint_id)
+    if complaint is None or not can_view_complaint(current_user, complaint):
+        abort(404)
+    return complaint
+
+
+def _render(complaint: Complaint, form: ResponseForm, status: int = 200):
+    may_respond = (complaint.respondent_developer_id == current_user.developer_id
+                   and complaint.status != "rejected")
+    return render_template("developer/complaint.html", complaint=complaint,
+                           response_form=form if may_respond else None), status
+
+
+@bp.get("/complaints/<int(max=2147483647):complaint_id>")
+def show_complaint(complaint_id: int):
+    return _render(_load(complaint_id), ResponseForm())
+
+
+@bp.post("/complaints/<int(max=2147483647):complaint_id>/responses")
+def respond_to_complaint(complaint_id: int):
+    complaint = _load(complaint_id)
+    form = ResponseForm()
+    if form.validate_on_submit():
+        try:
+            intake.respond_to_complaint(actor=current_user, now=utcnow(), complaint_id=complaint.id,
+                                        text=form.text.data, files=uploaded_files(form))
+        except ServiceError as error:
+            if error.status == 404:
+                abort(404)
+            apply_errors(form, error.errors or [{"field": "text", "message": error.message}])
+        else:
+            flash(_("Your response has been recorded."), "success")
+            return redirect(url_for("developer.show_complaint", complaint_id=complaint.id))
+    return _render(complaint, form, 422)

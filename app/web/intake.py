@@ -1,0 +1,43 @@
+"""Evidence downloads: any logged-in user, but only for complaints they may see.
+
+Files are served from UPLOAD_DIR (never from ``static/``) with the type detected from
+their content at upload, ``nosniff``, and a sandboxing CSP, so even a crafted file
+cannot run as a page on this site. PDFs are downloaded; images are shown inline.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, send_file
+from flask_login import current_user
+
+from app.access import can_view_complaint
+from app.extensions import db
+from app.models import Attachment
+from app.services import evidence
+from app.services.errors import ServiceError
+
+bp = Blueprint("intake", __name__)
+
+
+@bp.get("/attachments/<int(max=2147483647):attachment_id>")
+def download_attachment(attachment_id: int):
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None:
+        abort(404)
+    complaint = attachment.complaint or (attachment.response.complaint
+                                         if attachment.response is not None else None)
+    if complaint is None or not can_view_complaint(current_user, complaint):
+        abort(404)
+    try:
+        path = evidence.path_of(attachment)
+    except ServiceError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path, mimetype=attachment.content_type,
+        as_attachment=attachment.content_type == "application/pdf",
+        download_name=attachment.original_name, conditional=True, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
