@@ -15,8 +15,10 @@ mediation, withdrawal or dismissal. A signed agreement may be judicially confirm
 plus what real cases need: withdrawal before mediation starts or after it fails, a
 mediator declining or recusing themselves (回避 — back to registered; the next assignment
 starts a new 30-day period),
-transfer to another court or agency (移送, closed as ``transferred``), and closing a
-mediated case at once when nothing is left to perform.
+transfer to another court or agency (移送, closed as ``transferred``), closing a
+mediated case at once when nothing is left to perform, and joining a case into another
+of the same dispute (并案, closed as ``merged``: no conclusion, see
+``Outcome.concludes_dispute``).
 
 Rules applied here (sources: 民事诉讼法 2023; 人民法院在线调解规则 2021; 民诉法解释):
 
@@ -52,6 +54,7 @@ __all__ = [
     "ComplaintDecision",
     "EXTENSION_ROLES",
     "MEDIATION_LIMIT_DAYS",
+    "MERGEABLE",
     "OUTCOME_ROLES",
     "Outcome",
     "ROLES",
@@ -63,6 +66,7 @@ __all__ = [
     "TransitionResult",
     "allowed_transitions",
     "apply_transition",
+    "close_as_merged",
     "court_date",
     "decide_complaint",
     "extend_mediation",
@@ -114,11 +118,19 @@ class Outcome(LabelledEnum):
     JUDGED = "judged", "判决", "Judgment"
     DISMISSED = "dismissed", "驳回", "Dismissed"
     TRANSFERRED = "transferred", "移送", "Transferred"
+    MERGED = "merged", "并案", "Merged into another case"
 
     @property
     def counts_for_mediation_withdrawal_rate(self) -> bool:
         """Whether the outcome is in the numerator of 调撤率 (deemed withdrawals are not)."""
         return self in {Outcome.MEDIATED, Outcome.WITHDRAWN_APPLIED}
+
+    @property
+    def concludes_dispute(self) -> bool:
+        """Whether the dispute ended with this case. A case merged into another (并案) did
+        not end its dispute — it goes on under the other number — so statistics of
+        concluded cases leave it out of both the numerator and the denominator."""
+        return self is not Outcome.MERGED
 
 
 # Who may declare each outcome. A party may withdraw its own application; deciding that
@@ -131,6 +143,7 @@ OUTCOME_ROLES: dict[Outcome, frozenset[str]] = {
     Outcome.JUDGED: JUDGE,
     Outcome.DISMISSED: JUDGE,
     Outcome.TRANSFERRED: JUDGE,
+    Outcome.MERGED: JUDGE,
 }
 
 # 委派调解 lasts 30 days (人民法院在线调解规则): long enough for two or three
@@ -517,6 +530,42 @@ def extend_mediation(
         extension_days=days,
         parties_consent=True,
         deadline=new.deadline,
+    )
+    return TransitionResult(state=new, event=event)
+
+
+# 并案: a case registered on its own is joined into another case of the same project and
+# dispute type, before mediation is scheduled (after that, the mediator is already
+# working on it alone). Its complaints move to the other case; it is closed with the
+# outcome MERGED, which concludes no dispute. Not in TRANSITIONS: the move only makes
+# sense together with moving the complaints, so the service offers it, not a button.
+MERGEABLE = frozenset({CaseStatus.REGISTERED, CaseStatus.ASSIGNED})
+
+
+def close_as_merged(
+    state: CaseState, *, actor_role: str, now: datetime, into: str
+) -> TransitionResult:
+    """Close a case whose complaints were joined into case number ``into`` (并案)."""
+    role = _check_role(actor_role)
+    now = _check_now(now)
+    if role not in JUDGE:
+        raise TransitionError(f"{_role_label(role)}无权并案")
+    if state.status not in MERGEABLE:
+        raise TransitionError(
+            f"案件状态为{_quote(state.status)}，只有“已登记”或“已分派”的案件可以并案"
+        )
+    into = (into or "").strip()
+    if not into:
+        raise TransitionError("请指明并入的案件", "into")
+    new = replace(state, status=CaseStatus.CLOSED, outcome=Outcome.MERGED, concluded_at=now)
+    event = TransitionEvent(
+        from_status=state.status,
+        to_status=CaseStatus.CLOSED,
+        actor_role=role,
+        at=now,
+        reason=f"并入{into}",
+        outcome=Outcome.MERGED,
+        deadline=state.deadline,
     )
     return TransitionResult(state=new, event=event)
 

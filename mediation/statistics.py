@@ -17,6 +17,8 @@ How the figures are counted here, and why:
   statistics, the DESIGN defines the denominator as *all* concluded cases, and counting
   them keeps the rate honest the same way: sending hard cases elsewhere cannot raise it.
   They are reported separately so a reader can take them out.
+- A case merged into another (并案) is not counted at all: its complaints, and their
+  dispute, live on in the case it joined, which is counted once.
 - Pre-litigation mediation is reported on its own (诉前调解成功率, filings avoided): among
   pre-litigation cases whose mediation ended in the period, the share settled by
   mediation before any lawsuit, and the number that ended without a lawsuit.
@@ -119,6 +121,9 @@ def summarize_period(facts: Iterable[CaseFact], from_date: date, to_date: date) 
     pre_ended = pre_mediated = filings_avoided = 0
 
     for fact in facts:
+        if fact.outcome is not None and not fact.outcome.concludes_dispute:
+            # Merged into another case (并案): the dispute goes on, and is counted, there.
+            continue
         if in_period(fact.received_on):
             received += 1
             accepted += fact.accepted

@@ -369,3 +369,34 @@ def test_a_decided_complaint_cannot_be_decided_again_and_parties_cannot_decide()
         decide_complaint("accepted", "rejected", actor_role="judge", now=NOW, reason="x")
     with pytest.raises(TransitionError, match="开发企业无权"):
         decide_complaint("submitted", "rejected", actor_role="developer", now=NOW, reason="x")
+
+
+# --- Merging a case into another (并案) ---------------------------------------------------
+
+
+def test_a_judge_merges_a_registered_or_assigned_case_and_it_closes_as_merged():
+    """Is a case joined into another closed with an outcome that concludes no dispute?"""
+    from mediation.lifecycle import close_as_merged
+
+    for status in (CaseStatus.REGISTERED, CaseStatus.ASSIGNED):
+        result = close_as_merged(make_state(status), actor_role="judge", now=NOW,
+                                 into="（2026）琼9005民诉前调1号")
+        assert (result.state.status, result.state.outcome) == (CaseStatus.CLOSED, Outcome.MERGED)
+        assert result.state.concluded_at == NOW
+        assert result.event.reason == "并入（2026）琼9005民诉前调1号"
+    assert not Outcome.MERGED.concludes_dispute
+    assert not Outcome.MERGED.counts_for_mediation_withdrawal_rate
+    assert all(o.concludes_dispute for o in Outcome if o is not Outcome.MERGED)
+
+
+def test_merging_is_refused_to_non_judges_once_mediation_is_scheduled_and_never_offered_as_a_button():
+    from mediation.lifecycle import close_as_merged
+
+    with pytest.raises(TransitionError, match="调解员无权并案"):
+        close_as_merged(make_state(CaseStatus.REGISTERED), actor_role="mediator", now=NOW, into="x")
+    with pytest.raises(TransitionError, match="只有“已登记”或“已分派”的案件可以并案"):
+        close_as_merged(make_state(CaseStatus.SCHEDULED), actor_role="judge", now=NOW, into="x")
+    assert all(Outcome.MERGED not in move.outcomes for move in TRANSITIONS.values())
+    with pytest.raises(TransitionError):
+        apply_transition(make_state(CaseStatus.REGISTERED), CaseStatus.CLOSED, actor_role="judge",
+                         now=NOW, outcome=Outcome.MERGED, reason="x")

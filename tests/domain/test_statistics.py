@@ -178,3 +178,22 @@ def test_the_planned_count_is_the_smallest_that_shows_the_rate(closed, data, pla
     assert percent_half_up(Fraction(planned, closed), places) == shown
     if planned > 0:
         assert percent_half_up(Fraction(planned - 1, closed), places) != shown
+
+
+def test_a_case_merged_into_another_is_counted_neither_received_nor_closed():
+    """并案: the dispute goes on in the case it joined; counting it would pad both sides."""
+    from datetime import date as _date
+
+    from mediation.lifecycle import Outcome as _Outcome
+    from mediation.statistics import CaseFact as _Fact, summarize_period as _summarize
+
+    day = _date(2026, 3, 1)
+    facts = [
+        _Fact(received_on=day, accepted=True, concluded_on=day, outcome=_Outcome.MEDIATED,
+              pre_litigation=True, filed_to_litigation=False),
+        _Fact(received_on=day, accepted=True, concluded_on=day, outcome=_Outcome.MERGED,
+              pre_litigation=True, filed_to_litigation=False),
+    ]
+    summary = _summarize(facts, _date(2026, 1, 1), _date(2026, 12, 31))
+    assert (summary.received, summary.closed, summary.mediated) == (1, 1, 1)
+    assert summary.mediation_withdrawal_rate == 1
