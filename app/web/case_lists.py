@@ -1,0 +1,183 @@
+"""What the four case-list pages share: the filter form, its choices, and the rendering.
+
+The filter form is a GET form, so a filtered list is a link one can bookmark or send; it
+has no CSRF token because it changes nothing. A filter the role's page does not offer
+(say ``mediator_id`` on a homeowner's list) is ignored; an unknown value is shown next to
+its field and the list answers 400 with the other filters still applied.
+"""
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode
+
+from flask import render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from werkzeug.routing import BuildError
+from wtforms import IntegerField, SearchField, SelectField, SelectMultipleField
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
+
+from app.models.types import utcnow
+from app.services import case_lists
+from app.services.case_lists import DEFAULT_LIMIT, MAX_LIMIT, CaseFilters
+from mediation.disputes import DisputeType
+from mediation.lifecycle import CaseStatus
+
+#: The filters each role's page offers (the sort, page size and search box always).
+SCOPE_FIELDS = {
+    "court": ("status", "dispute_type", "deadline", "town_id", "mediator_id", "project_id",
+              "developer_id"),
+    "mediator": ("status", "dispute_type", "deadline", "town_id", "project_id", "developer_id"),
+    "developer": ("status", "dispute_type", "deadline", "project_id"),
+    "homeowner": ("status", "dispute_type"),
+}
+
+SORT_LABELS = {
+    "registered_desc": _l("Newest first"),
+    "registered_asc": _l("Oldest first"),
+    "deadline_asc": _l("Nearest mediation deadline first"),
+    "claim_desc": _l("Largest claim first"),
+}
+DEADLINE_LABELS = {"overdue": _l("Mediation period overdue"),
+                   "due3": _l("Mediation period ends within 3 days")}
+PAGE_SIZES = (20, 50, 100, 200)
+
+
+class _Choice(SelectField):
+    """A select whose unknown value is reported in the page's language, not WTForms'."""
+
+    def __init__(self, label, message, **kwargs):
+        super().__init__(label, choices=[], default="", validate_choice=False, **kwargs)
+        self.unknown_message = message
+
+    def pre_validate(self, form):
+        if self.data not in (None, "") and self.data not in {str(v) for v, _ in self.choices}:
+            raise ValidationError(self.unknown_message)
+
+
+class _Choices(SelectMultipleField):
+    def __init__(self, label, message, **kwargs):
+        super().__init__(label, choices=[], default=(), validate_choice=False, **kwargs)
+        self.unknown_message = message
+
+    def pre_validate(self, form):
+        known = {str(v) for v, _ in self.choices}
+        if any(value not in known for value in self.data or ()):
+            raise ValidationError(self.unknown_message)
+
+
+class CaseFilterForm(FlaskForm):
+    """The list's filters, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(_l("Search"), validators=[Optional(), Length(max=case_lists.MAX_QUERY_LENGTH)],
+                    description=_l("Case number, project, developer, party names or facts"))
+    status = _Choices(_l("Status"), _l("Unknown status."))
+    dispute_type = _Choice(_l("Dispute type"), _l("Unknown dispute type."))
+    deadline = _Choice(_l("Deadline"), _l("Unknown deadline filter."))
+    town_id = _Choice(_l("Town"), _l("Unknown town."))
+    mediator_id = _Choice(_l("Mediator"), _l("Unknown mediator."))
+    project_id = IntegerField(_l("Project"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
+    developer_id = IntegerField(_l("Developer"),
+                                validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
+    sort = _Choice(_l("Sort"), _l("Unknown sort order."))
+    limit = IntegerField(_l("Per page"), default=DEFAULT_LIMIT,
+                         validators=[Optional(), NumberRange(min=1, max=MAX_LIMIT)])
+
+    def set_choices(self, options) -> None:
+        locale = str(get_locale())
+        any_ = ("", _l("Any"))
+        self.status.choices = CaseStatus.choices(locale)
+        self.dispute_type.choices = [any_, *DisputeType.choices(locale)]
+        self.deadline.choices = [any_, *DEADLINE_LABELS.items()]
+        self.town_id.choices = [any_, *((str(i), name) for i, name in options.towns)]
+        self.mediator_id.choices = [any_, *((str(i), name) for i, name in options.mediators)]
+        self.sort.choices = list(SORT_LABELS.items())
+
+    def to_filters(self, scope: str) -> CaseFilters:
+        """The valid filters this page offers (invalid fields are left out)."""
+        offered = SCOPE_FIELDS[scope]
+
+        def value(name):
+            field = getattr(self, name)
+            if name != "q" and name != "sort" and name not in offered:
+                return None
+            return None if field.errors else field.data
+
+        return CaseFilters(
+            status=tuple(value("status") or ()), dispute_type=value("dispute_type") or None,
+            project_id=value("project_id"), developer_id=value("developer_id"),
+            town_id=value("town_id") or None, mediator_id=value("mediator_id") or None,
+            deadline=value("deadline") or None, q=value("q") or "",
+            sort=value("sort") or case_lists.SORTS[0])
+
+    @property
+    def page_size(self) -> int:
+        return DEFAULT_LIMIT if self.limit.errors or not self.limit.data else self.limit.data
+
+
+def url_encode(args: MultiDict) -> str:
+    """The query string of a list, to come back to it after a bulk action."""
+    return urlencode(list(args.items(multi=True)))
+
+
+def parse_back(back: str | None) -> MultiDict:
+    """The list's query string carried through the bulk forms (only ever a query string)."""
+    return MultiDict(parse_qsl((back or "")[:2000], keep_blank_values=False))
+
+
+def case_link_pattern() -> str:
+    """"/cases/{}" built once per request from the case page's endpoint, if it exists."""
+    try:
+        return url_for("cases.show_case", case_id=987654321).replace("987654321", "{}")
+    except BuildError:
+        return "/cases/{}"
+
+
+def render_case_list(template: str, scope: str, *, args: MultiDict | None = None,
+                     status: int | None = None, options=None, **context):
+    """Load → check (done by the blueprint) → list → render, for one role's list page."""
+    args = request.args if args is None else args
+    options = options or case_lists.filter_options(current_user, scope)
+    form = CaseFilterForm(formdata=args)
+    form.set_choices(options)
+    valid = form.validate()
+    filters = form.to_filters(scope)
+    cursor_error = None
+    now = utcnow()
+    try:
+        page = case_lists.list_cases(current_user, filters, cursor=args.get("cursor") or None,
+                                     limit=form.page_size, now=now)
+    except case_lists.InvalidCursorError as error:
+        cursor_error = error.message
+        page = case_lists.list_cases(current_user, filters, limit=form.page_size, now=now)
+    labels = case_lists.filter_labels(filters)
+    keep = MultiDict([(k, v) for k, v in args.items(multi=True) if k != "cursor"])
+
+    def list_url(**changes) -> str:
+        merged = keep.copy()
+        for key, value in changes.items():
+            merged.setlist(key, [] if value is None else [value])
+        return url_for(f"{request.blueprint}.list_cases", **merged.to_dict(flat=False))
+
+    def filter_link(name: str) -> str:
+        """This list narrowed to one value of ``name``: the value is appended to the end."""
+        merged = keep.copy()
+        merged.poplist(name)
+        url = url_for(f"{request.blueprint}.list_cases", **merged.to_dict(flat=False))
+        return f"{url}{'&' if '?' in url else '?'}{name}="
+
+    locale = str(get_locale())
+    statuses = {s.value: s.label(locale) for s in CaseStatus}
+    disputes = {d.value: d.label(locale) for d in DisputeType}
+    code = status or (200 if valid and cursor_error is None else 400)
+    return render_template(
+        template, form=form, page=page, options=options, scope=scope, filters=filters,
+        offered=SCOPE_FIELDS[scope], labels=labels, cursor_error=cursor_error,
+        list_url=list_url, filter_link=filter_link, case_link=case_link_pattern(),
+        status_labels=lambda: statuses, dispute_labels=lambda: disputes, page_sizes=PAGE_SIZES,
+        back=url_encode(args), now=now, **context), code

@@ -1,0 +1,143 @@
+"""The court's case list: every case of the judge's court, with filters, search and bulk actions.
+
+A bulk action takes two steps: the list's form posts the chosen cases to a confirmation
+page that shows exactly which cases will change (someone else's or unknown ids are named
+and left out); confirming applies the action one case at a time and shows a per-row
+report. The confirmation carries the status each case had when shown, so a case changed
+meanwhile fails its row instead of being acted on blindly.
+"""
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, SelectMultipleField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from app.models.types import utcnow
+from app.services import case_lists
+from app.services.errors import ServiceError
+from app.web.case_lists import _Choice, parse_back, render_case_list
+from app.web.court import bp
+from mediation.lifecycle import CaseStatus, Outcome
+
+BULK_ACTIONS = {
+    "assign": _l("Assign a mediator"),
+    "status": _l("Change the status"),
+    "merge": _l("Merge into one group case"),
+}
+
+
+class BulkCaseForm(FlaskForm):
+    """A bulk action on the ticked cases (the same form confirms it)."""
+
+    action = _Choice(_l("Action"), _l("Unknown action."))
+    case_id = SelectMultipleField(_l("Cases"), coerce=int, validate_choice=False)
+    mediator_id = SelectField(_l("Mediator"), choices=[], validate_choice=False)
+    to = _Choice(_l("New status"), _l("Unknown status."))
+    outcome = _Choice(_l("Outcome"), _l("Unknown outcome."))
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500)])
+    back = HiddenField()
+
+    def set_choices(self, options) -> None:
+        locale = str(get_locale())
+        self.action.choices = list(BULK_ACTIONS.items())
+        self.mediator_id.choices = [("", _("Choose a mediator")),
+                                    *((str(i), name) for i, name in options.mediators)]
+        self.to.choices = [("", _("Choose a status")), *CaseStatus.choices(locale)]
+        self.outcome.choices = [("", _("No outcome (the case is not concluded)")),
+                                *Outcome.choices(locale)]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.action.errors and not self.action.data:
+            self.action.errors.append(_("Choose an action."))
+            valid = False
+        if not self.case_id.errors and not self.case_id.data:
+            self.case_id.errors.append(_("Tick at least one case."))
+            valid = False
+        if len(self.case_id.data or ()) > case_lists.BULK_LIMIT:
+            self.case_id.errors.append(
+                _("At most %(n)s cases at a time.", n=case_lists.BULK_LIMIT))
+            valid = False
+        if self.action.data == "assign" and not self.mediator_id.data:
+            self.mediator_id.errors.append(_("Choose the mediator to assign."))
+            valid = False
+        if self.action.data == "status" and not self.to.data:
+            self.to.errors.append(_("Choose the new status."))
+            valid = False
+        if self.action.data == "merge" and len(set(self.case_id.data or ())) < 2:
+            self.case_id.errors.append(_("Tick at least two cases to merge."))
+            valid = False
+        return valid
+
+
+def _bulk_form(options, formdata=None) -> BulkCaseForm:
+    form = BulkCaseForm(formdata=formdata) if formdata is not None else BulkCaseForm()
+    form.set_choices(options)
+    form.options = options
+    return form
+
+
+def _list_again(form: BulkCaseForm):
+    """The list as it was, with the bulk form's errors beside its fields (422)."""
+    return render_case_list("court/cases.html", "court", args=parse_back(form.back.data),
+                            status=422, bulk=form, bulk_actions=BULK_ACTIONS, options=form.options)
+
+
+def _expected(form: BulkCaseForm) -> dict[int, str]:
+    known = {s.value for s in CaseStatus}
+    pairs = ((case_id, request.form.get(f"expected-{case_id}")) for case_id in form.case_id.data)
+    return {case_id: status for case_id, status in pairs if status in known}
+
+
+@bp.get("/cases")
+def list_cases():
+    form = _bulk_form(case_lists.filter_options(current_user))
+    return render_case_list("court/cases.html", "court", bulk=form, bulk_actions=BULK_ACTIONS,
+                            options=form.options)
+
+
+@bp.post("/cases/bulk")
+def confirm_bulk_cases():
+    form = _bulk_form(case_lists.filter_options(current_user), request.form)
+    if not form.validate():
+        return _list_again(form)
+    try:
+        preview = case_lists.preview_bulk(form.case_id.data, actor=current_user, now=utcnow())
+    except ServiceError as error:
+        form.case_id.errors.append(error.message)
+        return _list_again(form)
+    mediator_name = dict(form.mediator_id.choices).get(form.mediator_id.data)
+    return render_template("court/cases_confirm.html", form=form, preview=preview,
+                           bulk_actions=BULK_ACTIONS, mediator_name=mediator_name)
+
+
+@bp.post("/cases/bulk/apply")
+def apply_bulk_cases():
+    form = _bulk_form(case_lists.filter_options(current_user), request.form)
+    if not form.validate():
+        return _list_again(form)
+    now = utcnow()
+    try:
+        if form.action.data == "assign":
+            report = case_lists.bulk_assign(form.case_id.data, form.mediator_id.data,
+                                            actor=current_user, now=now, expected=_expected(form))
+        elif form.action.data == "status":
+            report = case_lists.bulk_change_status(
+                form.case_id.data, form.to.data, actor=current_user, now=now,
+                reason=form.reason.data, outcome=form.outcome.data or None,
+                expected=_expected(form))
+        else:
+            report = case_lists.bulk_merge(form.case_id.data, actor=current_user, now=now)
+    except ServiceError as error:
+        target = getattr(form, error.field, None) if error.field else None
+        (target if target is not None else form.case_id).errors.append(error.message)
+        return _list_again(form)
+    succeeded = sum(1 for row in report if row["ok"])
+    return render_template("court/cases_result.html", form=form, report=report,
+                           succeeded=succeeded, failed=len(report) - succeeded,
+                           bulk_actions=BULK_ACTIONS)
