@@ -210,25 +210,35 @@ def _confirm_suggestion(scenario: Scenario, plan: ReleasePlan) -> ReleasePlan:
     ok, _ = _performs(_with_guarantee(scenario, g.value, g.secures), blocked.obligation)
     if ok:
         return plan
-    ceiling = sum(c.exposure for c in scenario.cases if c.id in set(g.secures)) + blocked.shortfall
-    lo, hi = g.value, max(g.value * 2, g.value + 1)
+    # Posted from the start, the guarantee may also have to cover cases the owner's assets
+    # secure that were settled before the block (their exposure is back at the start).
+    owner_cases = {c for a in scenario.assets if a.owner == blocked.owner for c in a.secures}
+    wider = tuple(c.id for c in scenario.cases if c.id in owner_cases and c.exposure > 0)
     found = None
-    while lo < ceiling:
-        hi = min(hi, ceiling)
-        ok, replanned = _performs(_with_guarantee(scenario, hi, g.secures), blocked.obligation)
-        if ok:
-            found = replanned
+    # lo is always a value known not to work: g.value for the block's cases (tested above),
+    # 0 for the wider set (a guarantee of 0 changes nothing, and the plan is blocked).
+    for secures, lo in ((g.secures, g.value), (wider, 0)):
+        ceiling = sum(c.exposure for c in scenario.cases if c.id in set(secures)) + blocked.shortfall
+        hi = max(lo * 2, lo + 1, g.value)
+        while lo < ceiling:
+            hi = min(hi, ceiling)
+            ok, replanned = _performs(_with_guarantee(scenario, hi, secures), blocked.obligation)
+            if ok:
+                found = replanned
+                break
+            lo, hi = hi, hi * 2
+        if found is not None:
             break
-        lo, hi = hi, hi * 2
     if found is None:
         return plan  # only posting it at the block helps; from_stage says so
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        ok, replanned = _performs(_with_guarantee(scenario, mid, g.secures), blocked.obligation)
+        ok, replanned = _performs(_with_guarantee(scenario, mid, secures), blocked.obligation)
         if ok:
             hi, found = mid, replanned
         else:
             lo = mid
+    g = replace(g, secures=tuple(secures))
     owner_assets = {a.id for a in scenario.assets if a.owner == blocked.owner}
     freed = sum(r.amount for st in found.stages for r in st.release if r.asset in owner_assets) - sum(
         r.amount for st in plan.stages for r in st.release if r.asset in owner_assets)

@@ -339,3 +339,39 @@ def test_planner_modules_import_only_the_standard_library_and_computation_librar
             names = [node.module]
         for name in names:
             assert name.split(".")[0] in ALLOWED_ROOTS, f"risk/{module}.py imports {name}"
+
+
+def test_a_suggestion_still_works_when_the_cash_would_go_to_a_cheaper_milestone_first():
+    """Found by hypothesis: posted from the start, a guarantee on the cases open at the block
+    frees 1 fen early, which O3 spends, so O1 never becomes payable; the suggestion must
+    cover the cases the owner's asset secures from the start."""
+    import copy
+
+    from risk.guarantee_graph import parse_scenario
+    from risk.planner import plan_release
+
+    data = {
+        "cases": [{"id": f"C{i}", "exposure": 40} for i in range(1, 5)],
+        "assets": [{"id": "F1", "owner": "D2", "kind": "bank_account", "value": 0, "secures": []},
+                   {"id": "F2", "owner": "D1", "kind": "bank_account", "value": 41,
+                    "secures": ["C1", "C2", "C3"]}],
+        "guarantees": [],
+        "obligations": [{"id": "O1", "owner": "D1", "cost": 41, "reduces": {"C1": 0}, "after": []},
+                        {"id": "O2", "owner": "D1", "cost": 0, "reduces": {"C1": 40}, "after": []},
+                        {"id": "O3", "owner": "D1", "cost": 1, "reduces": {"C1": 0}, "after": []}],
+        "cash": {},
+        "policy": {"circular_guarantees": "exclude"},
+    }
+    plan = plan_release(parse_scenario(data)).to_json()
+    suggestion = plan["blocked"]["suggested_guarantee"]
+    assert plan["status"] == "blocked" and plan["blocked"]["obligation"] == "O1"
+
+    def performs(value):
+        extra = copy.deepcopy(data)
+        extra["guarantees"].append({"id": "GX", "provider": "PX", "kind": "bank_letter",
+                                    "value": value, "secures": suggestion["secures"]})
+        again = plan_release(parse_scenario(extra)).to_json()
+        return any("O1" in stage["perform"] for stage in again["stages"])
+
+    assert performs(suggestion["value"])
+    assert not performs(suggestion["value"] - 1)
