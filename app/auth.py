@@ -33,6 +33,7 @@ BLUEPRINT_ROLES: dict[str, frozenset[Role]] = {
     "mediator": frozenset({Role.MEDIATOR}),
     "court": frozenset({Role.JUDGE}),
     "admin": frozenset({Role.ADMIN}),
+    "referrals": frozenset({Role.JUDGE, Role.ADMIN}),  # importing referrals: judges and clerks
 }
 
 #: Where each role lands after logging in.

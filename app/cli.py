@@ -8,6 +8,9 @@ from flask import current_app
 
 
 def register_cli(app) -> None:
+    from app.cli_referrals import referrals_cli  # flask referrals import FILE …
+    app.cli.add_command(referrals_cli)
+
     @app.cli.command("demo")
     @click.option("--seed", default=2020, show_default=True, help="Random seed.")
     def demo_command(seed: int):

@@ -43,6 +43,7 @@ class Settings:
     mail_sender: str = "noreply@wenchang-court.example"
     upload_dir: str = str(INSTANCE_DIR / "uploads")
     max_upload_bytes: int = 10 * 1024 * 1024  # a phone photo of a contract page fits easily
+    max_request_bytes: int = 64 * 1024 * 1024  # several such photos in one filing
     demo_password: str = "Demo@2026"
     testing: bool = False
     extra: dict = field(default_factory=dict)
@@ -110,7 +111,9 @@ class Settings:
             "REMEMBER_COOKIE_HTTPONLY": True,
             "REMEMBER_COOKIE_SAMESITE": "Lax",
             "REMEMBER_COOKIE_SECURE": self.session_cookie_secure,
-            "MAX_CONTENT_LENGTH": self.max_upload_bytes + 1024 * 1024,
+            # A filing may carry several phone photos; each file is checked against
+            # max_upload_bytes by the evidence service, the whole request against this.
+            "MAX_CONTENT_LENGTH": self.max_request_bytes,
             "UPLOAD_DIR": self.upload_dir,
             "MAIL_SERVER": self.mail_server,
             "MAIL_PORT": self.mail_port,

@@ -354,6 +354,9 @@ def build_demo(*, seed: int, echo, password: str | None = None, now: datetime | 
     builder.history()
     builder.live()
     builder.counters()
+    from app.services.case_lists import refresh_case_search
+
+    refresh_case_search(db.session.scalars(db.select(Case.id)).all())  # full-text search
     db.session.commit()
     echo("完成 / done. 演示账号 (demo logins), 密码 (password) = " + password)
     for username in ("admin", "judge", "mediator", "developer", "homeowner"):

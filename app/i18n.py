@@ -84,6 +84,9 @@ def _enum_label(enum_cls):
 
 
 def init_app(app) -> None:
+    from mediation.statistics import format_percent
+
+    app.jinja_env.globals["percent"] = format_percent
     app.jinja_env.globals["role_label"] = lambda role: str(ROLE_LABELS.get(role, role))
     app.jinja_env.globals["dispute_label"] = _enum_label(DisputeType)
     app.jinja_env.globals["channel_label"] = _enum_label(Channel)

@@ -7,3 +7,15 @@ def register_blueprints(app) -> None:
 
     for module in (public, auth, homeowner, developer, mediator, court, admin):
         app.register_blueprint(module.bp)
+
+    from app.web import cases  # the case page, any logged-in user; access per case
+
+    app.register_blueprint(cases.bp)
+
+    from app.web import referrals  # agency referral imports, judges and clerks (/court/imports)
+
+    app.register_blueprint(referrals.bp)
+
+    from app.web import intake  # evidence downloads, access-checked per complaint
+
+    app.register_blueprint(intake.bp)

@@ -6,3 +6,7 @@ from flask import Blueprint
 bp = Blueprint("court", __name__, url_prefix="/court")
 
 from app.web.court import home  # noqa: E402,F401  (routes register on import)
+from app.web.court import triage  # noqa: E402,F401  (accept, reject, merge complaints)
+from app.web.court import tasks  # noqa: E402,F401  (agency tasks on a case)
+from app.web.court import cases  # noqa: E402,F401  (case list)
+from app.web.court import stats  # noqa: E402,F401  (the court's figures)

@@ -5,4 +5,5 @@ from flask import Blueprint
 
 bp = Blueprint("developer", __name__, url_prefix="/developer")
 
-from app.web.developer import home  # noqa: E402,F401  (routes register on import)
+from app.web.developer import filing, home, responses  # noqa: E402,F401  (routes register on import)
+from app.web.developer import cases  # noqa: E402,F401  (case list)

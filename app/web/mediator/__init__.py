@@ -6,3 +6,4 @@ from flask import Blueprint
 bp = Blueprint("mediator", __name__, url_prefix="/mediator")
 
 from app.web.mediator import home  # noqa: E402,F401  (routes register on import)
+from app.web.mediator import cases  # noqa: E402,F401  (case list)
