@@ -24,6 +24,18 @@ def case_item(case: Case) -> dict:
     }
 
 
+def case_row_item(row) -> dict:
+    """A row of app.services.case_lists (already joined, no lazy loads) in the item shape."""
+    return {
+        "id": row.id, "number": row.number, "status": row.status, "outcome": row.outcome,
+        "dispute_type": row.dispute_type, "is_group": row.is_group,
+        "project_id": row.project_id, "project_name": row.project_name,
+        "developer_id": row.developer_id, "developer_name": row.developer_name,
+        "mediator_id": row.mediator_id, "claim_total_fen": row.claim_total_fen,
+        "registered_at": iso(row.registered_at), "mediation_deadline_at": iso(row.deadline_at),
+    }
+
+
 def _claimant(complaint, user) -> dict:
     person = complaint.claimant_person
     if person is not None:
@@ -80,7 +92,7 @@ def list_cases_api():
     except ServiceError as error:
         raise InvalidRequestError(error.errors or [{"field": error.field or "cursor",
                                                     "message": error.message}]) from None
-    return {"items": [case_item(c) for c in page.items], "next_cursor": page.next_cursor,
+    return {"items": [case_row_item(c) for c in page.items], "next_cursor": page.next_cursor,
             "total": page.total}
 
 

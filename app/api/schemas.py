@@ -121,7 +121,7 @@ class CaseDetail(CaseItem):
 class CaseList(Schema):
     items = fields.List(fields.Nested(CaseItem))
     next_cursor = fields.String(allow_none=True)
-    total = fields.Integer()
+    total = fields.Integer(allow_none=True, metadata={"description": "None when more than 10,000 match"})
 
 
 class StatsSummary(Schema):

@@ -542,6 +542,7 @@ class CaseRow:
     developer_name: str
     mediator_id: int | None
     mediator_name: str | None
+    outcome: str | None = None
     claimant_name: str | None = None
     claimant_phone: str | None = None
     claimant_count: int = 0
@@ -732,7 +733,7 @@ _ROWS = (
     select(Case.id, Case.number, Case.is_group, Case.status, Case.dispute_type,
            Case.registered_at, Case.mediation_deadline_at, Case.claim_total_fen,
            Case.project_id, Project.name, Case.developer_id, Developer.name,
-           Case.mediator_id, _mediator_user.name)
+           Case.mediator_id, _mediator_user.name, Case.outcome)
     .join(Project, Project.id == Case.project_id)
     .join(Developer, Developer.id == Case.developer_id)
     .outerjoin(Mediator, Mediator.id == Case.mediator_id)
