@@ -20,7 +20,10 @@ SHOTS = [
     ("start.png", None, "/", (1280, 800)),
     ("judge-home.png", "judge", "/court/", (1280, 900)),
     ("judge-cases.png", "judge", "/court/cases", (1280, 900)),
+    ("judge-triage.png", "judge", "/court/triage", (1280, 900)),
+    ("judge-stats.png", "judge", "/court/stats", (1280, 700)),
     ("homeowner-phone.png", "homeowner", "/homeowner/", (390, 844)),
+    ("homeowner-filing-phone.png", "homeowner", "/homeowner/complaints/new", (390, 844)),
 ]
 
 
