@@ -20,5 +20,5 @@ echo "==> migrating the database"
 if [ "${1:-}" = "--fresh-demo" ] || ! .venv/bin/flask demo-present; then
   .venv/bin/flask demo
 fi
-echo "==> serving on http://127.0.0.1:5000 (Ctrl-C stops)"
+echo "==> serving on http://127.0.0.1:${PORT:-5000} (Ctrl-C stops)"
 exec .venv/bin/flask run --host 127.0.0.1 --port "${PORT:-5000}"
