@@ -14,6 +14,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from mediation.amounts import format_yuan
 from mediation.disputes import Channel, ComplaintStatus, DisputeType
 from mediation.identifiers import mask_phone, mask_resident_id
 from mediation.lifecycle import CaseStatus, Outcome
@@ -35,13 +36,9 @@ def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
-def format_yuan(fen: int | None) -> str:
-    """¥1,234.56 from 123456 fen, with integer arithmetic only."""
-    if fen is None:
-        return "—"
-    sign = "-" if fen < 0 else ""
-    yuan, cents = divmod(abs(int(fen)), 100)
-    return f"{sign}¥{yuan:,}.{cents:02d}"
+def yuan_or_dash(fen: int | None) -> str:
+    """¥1,234.56 from 123456 fen; a dash when there is no amount."""
+    return "—" if fen is None else format_yuan(fen)
 
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -93,7 +90,7 @@ def init_app(app) -> None:
     app.jinja_env.globals["complaint_status_label"] = _enum_label(ComplaintStatus)
     app.jinja_env.globals["status_label"] = _enum_label(CaseStatus)
     app.jinja_env.globals["outcome_label"] = _enum_label(Outcome)
-    app.jinja_env.filters["yuan"] = format_yuan
+    app.jinja_env.filters["yuan"] = yuan_or_dash
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["mask_id"] = mask_resident_id

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["InvalidAmountError", "MAX_CLAIM_FEN", "parse_yuan", "fen_to_yuan_text"]
+__all__ = ["InvalidAmountError", "MAX_CLAIM_FEN", "fen_to_yuan_text", "format_yuan", "parse_yuan"]
 
 #: 10 billion yuan: far above any claim about one housing unit (or even a whole
 #: project's pre-sale funds), low enough to catch a pasted ID number or phone number.
@@ -64,3 +64,10 @@ def fen_to_yuan_text(fen: int) -> str:
     """Plain yuan text for a form field: 123456 → ``"1234.56"``, 100 → ``"1"``."""
     yuan, cents = divmod(int(fen), 100)
     return f"{yuan}" if cents == 0 else f"{yuan}.{cents:02d}"
+
+
+def format_yuan(fen: int) -> str:
+    """Format fen as yuan: 123456 → ``¥1,234.56`` (integer arithmetic only)."""
+    sign = "-" if fen < 0 else ""
+    yuan, cents = divmod(abs(int(fen)), 100)
+    return f"{sign}¥{yuan:,}.{cents:02d}"

@@ -33,6 +33,8 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
+from mediation.amounts import format_yuan
+
 __all__ = [
     "AREA_TOLERANCE",
     "AreaDifferenceSettlement",
@@ -122,13 +124,6 @@ def round_fen(amount: Fraction | int) -> int:
     amount = Fraction(amount)
     magnitude = (2 * abs(amount.numerator) + amount.denominator) // (2 * amount.denominator)
     return magnitude if amount >= 0 else -magnitude
-
-
-def format_yuan(fen: int) -> str:
-    """Format fen as yuan: 123456 → ``¥1,234.56``."""
-    sign = "-" if fen < 0 else ""
-    yuan, cents = divmod(abs(int(fen)), 100)
-    return f"{sign}¥{yuan:,}.{cents:02d}"
 
 
 def _date_text(d: date) -> str:

@@ -39,3 +39,9 @@ def utcnow() -> datetime:
 def in_clause(values) -> str:
     """SQL list of quoted string literals for a CheckConstraint."""
     return ", ".join("'" + str(getattr(v, "value", v)) + "'" for v in values)
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern matching ``text`` literally anywhere; use it with ``escape="\\"``."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

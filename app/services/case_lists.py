@@ -42,7 +42,7 @@ from app.access import visible_cases
 from app.extensions import db
 from app.models import Case, Complaint, Developer, Mediator, Person, Project, Town, User
 from app.models.cases import MEDIATION_PHASE_SQL
-from app.models.types import UTCDateTime
+from app.models.types import UTCDateTime, contains_pattern
 from app.services.errors import ForbiddenError, ServiceError
 from mediation.disputes import DisputeType
 from mediation.lifecycle import MEDIATION_PHASE, CaseStatus, Outcome
@@ -347,11 +347,6 @@ def _filter_conditions(filters: CaseFilters, now: datetime, *, counting: bool = 
     return where
 
 
-def _like_pattern(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _search_conditions(terms: list[str]) -> list[ColumnElement]:
     """Every term must occur in search_text (AND), matched literally."""
     if not terms:
@@ -378,7 +373,7 @@ def _contains(term: str) -> ColumnElement:
     index can serve, so PostgreSQL never scans the whole GIN index for it (2.5 s at a
     million cases) and checks rows as it walks the list instead."""
     if len(term) >= TRIGRAM:
-        return Case.search_text.like(_like_pattern(term), escape="\\")
+        return Case.search_text.like(contains_pattern(term), escape="\\")
     if db.engine.dialect.name == "postgresql":
         return func.strpos(Case.search_text, term) > 0
     return func.instr(Case.search_text, term) > 0

@@ -28,6 +28,7 @@ from app.models import (
     Complaint, ComplaintClaim, ComplaintResponse, Developer, GroupFiling,
     GroupFilingMember, Person, Project, User,
 )
+from app.models.types import contains_pattern
 from app.services import evidence
 from app.services.errors import ForbiddenError, NotFoundError, ServiceError
 from app.services.receipts import new_receipt_no
@@ -635,8 +636,7 @@ def search_projects(q: str | None, *, limit: int = 20, developer_id: int | None 
              .join(Town, Town.id == Project.town_id))
     text = _text(q)[:50]
     if text:
-        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
+        pattern = contains_pattern(text)
         query = query.where(or_(Project.name.like(pattern, escape="\\"),
                                 Developer.name.like(pattern, escape="\\"),
                                 Town.name.like(pattern, escape="\\")))

@@ -74,6 +74,7 @@ from app.models import AgencyTask, Case, Complaint, ComplaintClaim, Person, Proj
 from app.models.referrals import AGENCIES
 from app.services.errors import ConflictError, ForbiddenError, NotFoundError, ServiceError
 from app.services.receipts import new_receipt_no
+from mediation.amounts import MAX_CLAIM_FEN  # claims above it are a typo (fen for yuan…)
 from mediation.disputes import Channel, ComplaintStatus, DisputeType
 from mediation.duplicates import DUPLICATE_WINDOW, FiledComplaint, find_duplicate
 from mediation.identifiers import InvalidIdentifierError, validate_phone, validate_resident_id
@@ -88,8 +89,6 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
 #: Errors and notes kept on the import row; the rest are counted in a closing line.
 MAX_REPORTED = 500
-#: Claims above this are almost certainly a typo (amounts in fen instead of yuan…).
-MAX_CLAIM_FEN = 10_000_000_000 * 100
 #: The claim kind of an imported complaint's amount (agencies do not itemise claims).
 REFERRAL_CLAIM_KIND = "转办诉求金额"
 #: A running import not finished after this long was interrupted (a worker restart);
