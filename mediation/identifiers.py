@@ -277,3 +277,9 @@ def mask_phone(s: str) -> str:
     if len(value) <= 4:
         return "*" * len(value)
     return "*" * (len(value) - 4) + value[-4:]
+
+
+def mask_name(name: str) -> str:
+    """Keep the surname, star the rest: 王海燕 → 王**, 张三 → 张* (at least one star)."""
+    value = name.strip()
+    return value[:1] + "*" * max(len(value) - 1, 1)

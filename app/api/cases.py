@@ -2,14 +2,23 @@
 from __future__ import annotations
 
 from flask import request
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.access import can_view_case
 from app.api import InvalidRequestError, api_bp, current_api_user, iso, token_required
 from app.errors import problem
 from app.extensions import db
-from app.models import Case
+from app.models import Case, Complaint
 from app.models.types import utcnow
 from mediation.identifiers import mask_resident_id
+
+
+#: A group case has dozens of complaints: load them and their claimants with the case.
+_CASE_DETAIL = (
+    joinedload(Case.project), joinedload(Case.developer), selectinload(Case.events),
+    selectinload(Case.complaints).joinedload(Complaint.claimant_person),
+    selectinload(Case.complaints).joinedload(Complaint.claimant_developer),
+)
 
 
 def case_item(case: Case) -> dict:
@@ -110,7 +119,7 @@ def get_case(case_id: int):
         404: {content: {application/problem+json: {schema: Problem}}}
     """
     user = current_api_user()
-    case = db.session.get(Case, case_id)
+    case = db.session.get(Case, case_id, options=_CASE_DETAIL)
     if case is None or not can_view_case(user, case):
         return problem(404, "Not Found", "No such case.")
     body = case_item(case)

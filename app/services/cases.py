@@ -44,6 +44,7 @@ from app.services.errors import ConflictError, ForbiddenError, NotFoundError, Se
 from mediation import groups as group_rules
 from mediation.casenumber import format_case_number
 from mediation.disputes import ComplaintStatus, DisputeType
+from mediation.identifiers import mask_name, mask_phone, mask_resident_id
 from mediation.lifecycle import (
     COURT_TZ, EXTENSION_ROLES, MEDIATION_PHASE, TRANSITIONS, AllowedTransition, CaseState,
     CaseStatus, Outcome, TransitionError, TransitionEvent, allowed_transitions,
@@ -768,19 +769,14 @@ def opt_out_of_group(complaint_id: int, *, actor: User, now: datetime) -> Case:
 
 
 def _mask_name(name: str | None) -> str:
-    value = (name or "").strip()
-    return value[:1] + "*" * max(len(value) - 1, 1) if value else "—"
+    return mask_name(name) if (name or "").strip() else "—"
 
 
 def _mask_id(value: str | None) -> str:
-    from mediation.identifiers import mask_resident_id
-
     return mask_resident_id(value) if value else "—"
 
 
 def _mask_phone(value: str | None) -> str:
-    from mediation.identifiers import mask_phone
-
     return mask_phone(value) if value else "—"
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import Case, Complaint, Court, Developer, Mediator, Person, Project, User
 from mediation.lifecycle import CaseStatus
 
 RECENT = 10
+#: What a case row shows besides its own columns, loaded with the rows (no query per row).
+_CASE_ROW = (joinedload(Case.project), joinedload(Case.developer))
 
 
 @dataclass
@@ -26,17 +29,23 @@ def _status_counts(*where) -> list[StatusCount]:
 
 
 def homeowner_home(user: User) -> dict:
+    from app.services.intake import homeowner_overview
+
     complaints = db.session.scalars(
-        select(Complaint).where(Complaint.claimant_person_id == user.person_id)
+        select(Complaint)
+        .options(joinedload(Complaint.project), joinedload(Complaint.case))
+        .where(Complaint.claimant_person_id == user.person_id)
         .order_by(Complaint.submitted_at.desc()).limit(RECENT)
     ).all()
-    return {"person": db.session.get(Person, user.person_id), "complaints": complaints}
+    return {"person": db.session.get(Person, user.person_id), "complaints": complaints,
+            **homeowner_overview(user)}
 
 
 def developer_home(user: User) -> dict:
     where = (Case.developer_id == user.developer_id,)
     recent = db.session.scalars(
-        select(Case).where(*where).order_by(Case.registered_at.desc(), Case.id.desc()).limit(RECENT)
+        select(Case).options(*_CASE_ROW).where(*where)
+        .order_by(Case.registered_at.desc(), Case.id.desc()).limit(RECENT)
     ).all()
     return {
         "developer": db.session.get(Developer, user.developer_id),
@@ -54,7 +63,7 @@ def mediator_home(user: User) -> dict:
         return {"mediator": None, "counts": [], "recent": []}
     where = (Case.mediator_id == mediator.id,)
     recent = db.session.scalars(
-        select(Case).where(*where, Case.status != "closed")
+        select(Case).options(*_CASE_ROW).where(*where, Case.status != "closed")
         .order_by(Case.mediation_deadline_at.asc(), Case.id).limit(RECENT)
     ).all()
     return {"mediator": mediator, "counts": _status_counts(*where), "recent": recent}
@@ -63,7 +72,8 @@ def mediator_home(user: User) -> dict:
 def court_home(user: User) -> dict:
     where = (Case.court_id == user.court_id,)
     recent = db.session.scalars(
-        select(Case).where(*where).order_by(Case.registered_at.desc(), Case.id.desc()).limit(RECENT)
+        select(Case).options(*_CASE_ROW).where(*where)
+        .order_by(Case.registered_at.desc(), Case.id.desc()).limit(RECENT)
     ).all()
     pending = db.session.scalar(
         select(func.count()).select_from(Complaint)

@@ -22,6 +22,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import (
@@ -668,9 +669,12 @@ def homeowner_overview(actor: User) -> dict:
     about_me = []
     if actor.person_id is not None:
         about_me = list(db.session.scalars(
-            select(Complaint).where(Complaint.respondent_person_id == actor.person_id)
+            select(Complaint)
+            .options(joinedload(Complaint.project), joinedload(Complaint.claimant_developer))
+            .where(Complaint.respondent_person_id == actor.person_id)
             .order_by(Complaint.id.desc()).limit(50)))
     filings = list(db.session.scalars(
-        select(GroupFiling).where(GroupFiling.filed_by_id == actor.id)
+        select(GroupFiling).options(joinedload(GroupFiling.project))
+        .where(GroupFiling.filed_by_id == actor.id)
         .order_by(GroupFiling.id.desc()).limit(20)))
     return {"complaints_about_me": about_me, "group_filings": filings}

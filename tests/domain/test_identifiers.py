@@ -204,3 +204,9 @@ def test_a_masked_resident_id_never_shows_more_than_eight_characters(value):
     masked = mask_resident_id(value)
     assert len(masked) == len(value.strip())
     assert sum(ch != "*" for ch in masked) <= 8
+
+
+def test_names_keep_only_the_surname_in_lists():
+    from mediation.identifiers import mask_name
+
+    assert (mask_name("王海燕"), mask_name("张三"), mask_name("李")) == ("王**", "张*", "李*")
