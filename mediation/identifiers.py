@@ -27,6 +27,7 @@ __all__ = [
     "InvalidIdentifierError",
     "make_resident_id",
     "make_uscc",
+    "mask_name",
     "mask_phone",
     "mask_resident_id",
     "validate_phone",

@@ -1,21 +1,14 @@
-"""One blueprint per audience."""
+"""One blueprint per audience, plus the pages every logged-in role shares."""
 from __future__ import annotations
 
 
 def register_blueprints(app) -> None:
-    from app.web import admin, auth, court, developer, homeowner, mediator, public
+    from app.web import (
+        admin, auth, cases, court, developer, homeowner, intake, mediator, public, referrals,
+    )
 
-    for module in (public, auth, homeowner, developer, mediator, court, admin):
+    # cases: the case page (access per case); referrals: agency imports for judges and
+    # clerks (/court/imports); intake: evidence downloads (access per complaint).
+    for module in (public, auth, homeowner, developer, mediator, court, admin, cases,
+                   referrals, intake):
         app.register_blueprint(module.bp)
-
-    from app.web import cases  # the case page, any logged-in user; access per case
-
-    app.register_blueprint(cases.bp)
-
-    from app.web import referrals  # agency referral imports, judges and clerks (/court/imports)
-
-    app.register_blueprint(referrals.bp)
-
-    from app.web import intake  # evidence downloads, access-checked per complaint
-
-    app.register_blueprint(intake.bp)

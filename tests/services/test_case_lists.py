@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import base64
 import json
-import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import create_engine, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import select, text, update
 
 from app.models import Case, Complaint, User
 from app.services import case_lists
@@ -515,22 +513,7 @@ def test_install_search_can_run_twice(app):
         db.session.remove()
 
 
-@pytest.fixture
-def migrated_database_url(app, database_url, tmp_path):
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
-        return
-    name = f"caselists_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
-def test_the_migration_builds_the_same_search_index_as_install_search(app, migrated_database_url):
+def test_the_migration_builds_the_same_search_index_as_install_search(app, empty_database_url):
     """`flask db upgrade` and install_search (used after create_all) must not drift apart."""
     from flask_migrate import upgrade
 
@@ -546,7 +529,7 @@ def test_the_migration_builds_the_same_search_index_as_install_search(app, migra
             "SELECT 'index', indexname, indexdef FROM pg_indexes WHERE indexname = 'ix_cases_search_trgm'"
         )).all())
 
-    settings = Settings.from_env({"SECRET_KEY": "x" * 40, "DATABASE_URL": migrated_database_url})
+    settings = Settings.from_env({"SECRET_KEY": "x" * 40, "DATABASE_URL": empty_database_url})
     fresh = create_app(settings)
     with fresh.app_context():
         upgrade()
