@@ -244,9 +244,3 @@ def opt_out(complaint_id: int):
             number=new_case.number), "success")
     return redirect(url_for("cases.show_case", case_id=new_case.id), code=303)
 
-
-@bp.context_processor
-def _home_url() -> dict:
-    if current_user.is_authenticated:
-        return {"home_url": url_for(home_endpoint(current_user))}
-    return {}

@@ -30,16 +30,13 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import SelectField
 
-from app.extensions import db, login_manager
+from app.extensions import db
 from app.models.referrals import AGENCIES
 from app.models.types import utcnow
 from app.services import referrals
 from app.services.errors import NotFoundError, ServiceError
 
 bp = Blueprint("referrals", __name__, url_prefix="/court/imports")
-
-#: Judges and court clerks import referrals (app.auth.BLUEPRINT_ROLES repeats this).
-IMPORT_ROLES = frozenset({"judge", "admin"})
 
 AGENCY_LABELS = {
     "housing_bureau": _l("Housing and urban-rural development bureau"),
@@ -70,9 +67,9 @@ def _register_globals(state) -> None:
 
 @bp.before_request
 def _only_court_staff():
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if current_user.role not in IMPORT_ROLES or current_user.court_id is None:
+    # app.auth already admits only logged-in judges and clerks (BLUEPRINT_ROLES); imports
+    # are scoped to a court, so staff must belong to one.
+    if current_user.court_id is None:
         abort(403)
     return None
 
