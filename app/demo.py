@@ -19,7 +19,7 @@ from app import demo_data as ref
 from app.extensions import db
 from app.models import (
     Case, CaseCounter, CaseEvent, Complaint, ComplaintClaim, Court, Developer, LoginSession,
-    Mediator, MediatorConflict, Person, Project, Town, User,
+    Mediator, MediatorConflict, Notice, Person, Project, Town, User,
 )
 from app.models.types import utcnow
 from app.services.accounts import hash_password
@@ -49,7 +49,7 @@ TYPE_WEIGHTS = {
 }
 
 _DEMO_TABLES = [
-    LoginSession, CaseEvent, ComplaintClaim, Complaint, Case, CaseCounter, MediatorConflict,
+    Notice, LoginSession, CaseEvent, ComplaintClaim, Complaint, Case, CaseCounter, MediatorConflict,
     Mediator, User, Person, Project, Developer, Town, Court,
 ]
 

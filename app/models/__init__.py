@@ -6,12 +6,14 @@ from app.models.cases import (
 from app.models.courts import Court, Town
 from app.models.intake import Attachment, ComplaintResponse, GroupFiling, GroupFilingMember
 from app.models.mediators import Mediator, MediatorConflict
+from app.models.notices import Notice, NoticeChannel, NoticeKind, NoticeStatus
 from app.models.parties import Developer, Person, Project
 from app.models.referrals import AgencyTask, ReferralImport
 
 __all__ = [
     "AgencyTask", "Attachment", "Case", "CaseCounter", "CaseEvent", "CaseRepresentative",
     "Complaint", "ComplaintClaim", "ComplaintResponse", "Court", "Developer", "GroupFiling",
-    "GroupFilingMember", "LoginSession", "Mediator", "MediatorConflict", "Person", "Project",
+    "GroupFilingMember", "LoginSession", "Mediator", "MediatorConflict", "Notice", "NoticeChannel",
+    "NoticeKind", "NoticeStatus", "Person", "Project",
     "ReferralImport", "Role", "Town", "User",
 ]
