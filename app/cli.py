@@ -1,15 +1,30 @@
-"""Flask commands: ``flask demo`` and friends."""
+"""Flask commands: ``flask demo``, ``flask notices send`` and friends."""
 from __future__ import annotations
 
 import sys
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
+
+notices_cli = AppGroup("notices", help="Notices to users (in-app inbox and e-mail).")
+
+
+@notices_cli.command("send")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 10_000),
+              help="E-mails to send at most in this run.")
+def send_notices_command(limit: int):
+    """Send the e-mail notices that are due, once (the scheduler runs this every minute)."""
+    from app.models.types import utcnow
+    from app.notify.dispatch import deliver_pending
+
+    click.echo(deliver_pending(now=utcnow(), limit=limit).line())
 
 
 def register_cli(app) -> None:
     from app.cli_referrals import referrals_cli  # flask referrals import FILE …
     app.cli.add_command(referrals_cli)
+    app.cli.add_command(notices_cli)  # flask notices send
 
     @app.cli.command("demo")
     @click.option("--seed", default=2020, show_default=True, help="Random seed.")

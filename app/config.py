@@ -38,7 +38,8 @@ class Settings:
     ratelimit_storage_uri: str = "memory://"
     login_rate_limit: str = "10 per minute"
     session_cookie_secure: bool = False
-    mail_server: str = "127.0.0.1"
+    #: SMTP server for e-mail notices; empty: e-mail is off and only the in-app inbox is used.
+    mail_server: str = ""
     mail_port: int = 25
     mail_sender: str = "noreply@wenchang-court.example"
     upload_dir: str = str(INSTANCE_DIR / "uploads")
@@ -51,6 +52,10 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def email_enabled(self) -> bool:
+        return bool(self.mail_server)
 
     @classmethod
     def from_env(cls, environ: dict | None = None) -> "Settings":
@@ -80,7 +85,7 @@ class Settings:
             ratelimit_storage_uri=environ.get("RATELIMIT_STORAGE_URI", "memory://"),
             login_rate_limit=environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
             session_cookie_secure=_bool(environ.get("SESSION_COOKIE_SECURE"), env == "production"),
-            mail_server=environ.get("MAIL_SERVER", "127.0.0.1"),
+            mail_server=environ.get("MAIL_SERVER", "").strip(),
             mail_port=int(environ.get("MAIL_PORT", "25")),
             mail_sender=environ.get("MAIL_SENDER", "noreply@wenchang-court.example"),
             upload_dir=environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads")),

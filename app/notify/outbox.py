@@ -1,0 +1,62 @@
+"""Queue notices in the use-case's own transaction (the outbox; STYLE rule 6).
+
+``queue_notice`` only adds rows to the current session: the use-case commits them with
+its decision, or rolls them back with it, so nobody is ever told of a decision that was
+not saved. The inbox copy is delivered by being stored; the e-mail copy waits for
+``app.notify.dispatch.deliver_pending`` after the commit.
+
+Each row's ``dedupe_key`` is the notice's key plus its channel, and the insert skips a
+key that exists (``INSERT … ON CONFLICT DO NOTHING`` on SQLite and PostgreSQL alike), so
+queueing the same notice twice — a retried use-case, a double click — stores it once.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.extensions import db
+from app.models import Notice, NoticeChannel, NoticeKind, NoticeStatus, User
+from app.notify.email import email_enabled
+
+SUBJECT_MAX = 200
+KEY_MAX = 200
+
+
+def _insert():
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert
+    if dialect == "sqlite":
+        return sqlite.insert
+    raise RuntimeError(f"the outbox does not support {dialect}")  # pragma: no cover
+
+
+def queue_notice(*, user: User, kind: NoticeKind | str, subject: str, body: str,
+                 dedupe_key: str, now: datetime, case_id: int | None = None,
+                 complaint_id: int | None = None) -> list[str]:
+    """Queue one notice to ``user``: in the inbox, and by e-mail when they have an address
+    and e-mail is configured. Returns the channels newly queued (none for a repeat)."""
+    channels = [NoticeChannel.INBOX]
+    if (user.email or "").strip() and email_enabled():
+        channels.append(NoticeChannel.EMAIL)
+    subject = subject if len(subject) <= SUBJECT_MAX else subject[:SUBJECT_MAX - 1] + "…"
+    insert = _insert()
+    queued = []
+    for channel in channels:
+        key = f"{dedupe_key}:{channel.value}"
+        if len(key) > KEY_MAX:
+            raise ValueError(f"dedupe key longer than {KEY_MAX} characters: {key!r}")
+        inbox = channel is NoticeChannel.INBOX
+        values = dict(
+            user_id=user.id, channel=channel.value, kind=NoticeKind(kind).value, subject=subject,
+            body=body, case_id=case_id, complaint_id=complaint_id, dedupe_key=key,
+            status=(NoticeStatus.SENT if inbox else NoticeStatus.PENDING).value, attempts=0,
+            created_at=now, sent_at=now if inbox else None,
+            next_attempt_at=None if inbox else now)
+        result = db.session.execute(
+            insert(Notice.__table__).values(**values)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"]))
+        if result.rowcount:
+            queued.append(channel.value)
+    return queued

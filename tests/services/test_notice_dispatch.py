@@ -1,0 +1,234 @@
+"""The outbox and its dispatcher, against a real SMTP server on loopback (aiosmtpd)."""
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import Notice, User
+from app.notify import dispatch
+from app.notify.dispatch import MAX_ATTEMPTS, RETRY_AFTER, deliver_pending
+from app.notify.outbox import queue_notice
+from tests.factories import NOW
+
+
+def queue(app, user, n: int = 1, *, subject: str = "投诉已受理：（2026）琼9005民诉前调1号",
+          key: str = "test") -> list[int]:
+    """Queue ``n`` notices to ``user`` the way a use-case does, and commit them."""
+    with app.app_context():
+        recipient = db.session.get(User, user.id)
+        for i in range(n):
+            queue_notice(user=recipient, kind="complaint_accepted", subject=subject,
+                         body=f"您的投诉已予受理，登记为诉前调解案件（2026）琼9005民诉前调{i + 1}号。",
+                         dedupe_key=f"{key}:{i}:user:{user.id}", now=NOW, case_id=None)
+        db.session.commit()
+        return list(db.session.scalars(
+            select(Notice.id).where(Notice.channel == "email").order_by(Notice.id)))
+
+
+def emails(app) -> list[Notice]:
+    with app.app_context():
+        rows = list(db.session.scalars(
+            select(Notice).where(Notice.channel == "email").order_by(Notice.id)))
+        db.session.expunge_all()
+        return rows
+
+
+def run(app, now=NOW, **kwargs):
+    with app.app_context():
+        return deliver_pending(now=now, **kwargs)
+
+
+# --- Queueing -------------------------------------------------------------------------------
+
+
+def test_a_notice_queued_twice_is_stored_once_per_channel(app, make, mail_configured):
+    user = make.user("homeowner", email="wang@example.com")
+    with app.app_context():
+        recipient = db.session.get(User, user.id)
+        first = queue_notice(user=recipient, kind="complaint_rejected", subject="投诉未予受理",
+                             body="理由：……", dedupe_key="k:1", now=NOW)
+        again = queue_notice(user=recipient, kind="complaint_rejected", subject="投诉未予受理",
+                             body="理由：……", dedupe_key="k:1", now=NOW)
+        db.session.commit()
+        assert (first, again) == (["inbox", "email"], [])
+        rows = db.session.scalars(select(Notice).order_by(Notice.id)).all()
+        assert [(n.channel, n.status, n.dedupe_key) for n in rows] == [
+            ("inbox", "sent", "k:1:inbox"), ("email", "pending", "k:1:email")]
+
+
+def test_queueing_commits_nothing_by_itself(app, make):
+    """The outbox rides on the use-case's transaction: rolled back with it."""
+    user = make.user("homeowner")
+    with app.app_context():
+        queue_notice(user=db.session.get(User, user.id), kind="complaint_accepted", subject="s",
+                     body="b", dedupe_key="k:2", now=NOW)
+        db.session.rollback()
+        assert db.session.scalars(select(Notice)).all() == []
+
+
+# --- Sending --------------------------------------------------------------------------------
+
+
+def test_the_dispatcher_sends_pending_emails_to_a_real_smtp_server(app, make, smtp_server):
+    """Does the message arrive with its subject, recipient and text — and is it marked sent?"""
+    user = make.user("homeowner", email="wang@example.com")
+    [notice_id] = queue(app, user)
+    report = run(app, now=NOW + timedelta(seconds=30))
+    assert (report.claimed, report.sent, report.retrying, report.failed) == (1, 1, 0, 0)
+    [(mail_from, rcpt_tos, message)] = smtp_server.messages
+    assert mail_from == "notice@wenchang-court.example"
+    assert rcpt_tos == ["wang@example.com"] and message["To"] == "wang@example.com"
+    assert message["Subject"] == "投诉已受理：（2026）琼9005民诉前调1号"
+    assert "（2026）琼9005民诉前调1号" in message.get_content()
+    assert message["X-Notice-Key"] == f"test:0:user:{user.id}:email"
+    [row] = emails(app)
+    assert (row.id, row.status, row.attempts, row.sent_at, row.last_error, row.claim_token) == (
+        notice_id, "sent", 1, NOW + timedelta(seconds=30), None, None)
+
+
+def test_two_dispatch_runs_never_send_a_notice_twice(app, make, smtp_server):
+    user = make.user("homeowner", email="wang@example.com")
+    queue(app, user, 3)
+    assert run(app).sent == 3
+    second = run(app, now=NOW + timedelta(hours=1))
+    assert (second.claimed, second.sent) == (0, 0)
+    assert len(smtp_server.messages) == 3
+
+
+def test_two_dispatchers_at_the_same_moment_send_each_notice_once(app, make, smtp_server):
+    """Two scheduler processes claim at once: every notice arrives exactly once."""
+    user = make.user("homeowner", email="wang@example.com")
+    ids = queue(app, user, 12)
+    reports, errors = [], []
+    start = threading.Barrier(2)
+
+    def dispatcher():
+        try:
+            with app.app_context():
+                start.wait(timeout=5)
+                reports.append(deliver_pending(now=NOW, limit=8))
+                db.session.remove()
+        except Exception as error:  # pragma: no cover - shown by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=dispatcher) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    keys = sorted(m["X-Notice-Key"] for _, _, m in smtp_server.messages)
+    assert len(keys) == len(set(keys)) == sum(r.sent for r in reports)
+    leftover = run(app)  # whatever neither run took (limit 8 each) goes now, once
+    assert len(smtp_server.messages) == len(ids) == 12
+    assert sum(r.sent for r in reports) + leftover.sent == 12
+    assert {n.status for n in emails(app)} == {"sent"}
+
+
+def test_an_smtp_failure_leaves_the_row_pending_with_the_error_for_a_later_attempt(app, make, smtp_server):
+    """451 from the server: nothing lost — pending, attempts + 1, the error kept, retried later."""
+    user = make.user("homeowner", email="wang@example.com")
+    queue(app, user)
+    smtp_server.data_reply = "451 4.3.0 Mail server temporarily rejected message"
+    report = run(app)
+    assert (report.sent, report.retrying, report.failed) == (0, 1, 0)
+    [row] = emails(app)
+    assert (row.status, row.attempts, row.sent_at) == ("pending", 1, None)
+    assert "451" in row.last_error and row.claim_token is None
+    assert row.next_attempt_at == NOW + RETRY_AFTER[0]
+    smtp_server.data_reply = None
+    assert run(app, now=NOW + timedelta(seconds=30)).claimed == 0  # not due yet
+    assert run(app, now=NOW + RETRY_AFTER[0]).sent == 1
+    [row] = emails(app)
+    assert (row.status, row.attempts, row.last_error) == ("sent", 2, None)
+    assert len(smtp_server.messages) == 1
+
+
+def test_a_server_that_is_down_delays_every_email_of_the_run(app, make, mail_configured):
+    """Nothing listens on the port: every claimed e-mail waits for the next attempt."""
+    user = make.user("homeowner", email="wang@example.com")
+    queue(app, user, 2)
+    report = run(app)
+    assert (report.claimed, report.sent, report.retrying) == (2, 0, 2)
+    rows = emails(app)
+    assert {(r.status, r.attempts) for r in rows} == {("pending", 1)}
+    assert all(r.last_error for r in rows)
+
+
+def test_a_recipient_refused_for_good_fails_at_once(app, make, smtp_server):
+    user = make.user("homeowner", email="nobody@example.com")
+    queue(app, user)
+    smtp_server.rcpt_reply = "550 5.1.1 No such user"
+    report = run(app)
+    assert (report.sent, report.failed) == (0, 1)
+    [row] = emails(app)
+    assert row.status == "failed" and "550" in row.last_error and row.next_attempt_at is None
+
+
+def test_the_dispatcher_gives_up_after_the_last_attempt(app, make, smtp_server):
+    user = make.user("homeowner", email="wang@example.com")
+    queue(app, user)
+    smtp_server.data_reply = "451 4.3.0 Try again later"
+    now = NOW
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        report = run(app, now=now)
+        assert report.claimed == 1, attempt
+        [row] = emails(app)
+        assert row.attempts == attempt
+        if attempt < MAX_ATTEMPTS:
+            assert row.status == "pending"
+            now = row.next_attempt_at
+    assert (row.status, report.failed) == ("failed", 1)
+    assert run(app, now=now + timedelta(days=30)).claimed == 0
+
+
+def test_a_crashed_dispatchers_emails_are_sent_once_its_claim_has_expired(app, make, smtp_server):
+    """A run died after claiming: its rows stay 'sending' until the claim ends, then go."""
+    user = make.user("homeowner", email="wang@example.com")
+    [notice_id] = queue(app, user)
+    with app.app_context():
+        db.session.execute(update(Notice).where(Notice.id == notice_id).values(
+            status="sending", claim_token="crashed-run", attempts=1,
+            next_attempt_at=NOW + timedelta(minutes=10)))
+        db.session.commit()
+    assert run(app, now=NOW + timedelta(minutes=5)).claimed == 0
+    assert smtp_server.messages == []
+    assert run(app, now=NOW + timedelta(minutes=10)).sent == 1
+    [row] = emails(app)
+    assert (row.status, row.attempts) == ("sent", 2)
+    assert len(smtp_server.messages) == 1
+
+
+def test_with_email_off_the_dispatcher_does_nothing(app, make):
+    report = run(app)
+    assert report.disabled and report.claimed == 0
+    assert "MAIL_SERVER" in report.line()
+
+
+def test_inbox_notices_are_never_touched_by_the_dispatcher(app, make, smtp_server):
+    user = make.user("homeowner")  # no e-mail address: inbox only
+    queue(app, user)
+    assert run(app).claimed == 0
+    with app.app_context():
+        [row] = db.session.scalars(select(Notice)).all()
+        assert (row.channel, row.status, row.attempts) == ("inbox", "sent", 0)
+
+
+def test_flask_notices_send_runs_the_dispatcher_once_and_says_how_many(app, make, smtp_server):
+    user = make.user("homeowner", email="wang@example.com")
+    queue(app, user, 2)
+    result = app.test_cli_runner().invoke(args=["notices", "send"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines() == ["notices: 2 e-mail(s) sent, 0 to retry, 0 failed"]
+    again = app.test_cli_runner().invoke(args=["notices", "send"])
+    assert again.output.strip() == "notices: 0 e-mail(s) sent, 0 to retry, 0 failed"
+    assert len(smtp_server.messages) == 2
+
+
+def test_the_retry_schedule_is_increasing(app):
+    assert list(RETRY_AFTER) == sorted(RETRY_AFTER)
+    assert dispatch.MAX_ATTEMPTS == len(RETRY_AFTER) + 1
