@@ -91,13 +91,19 @@ class Factories:
 
     def complaint(self, *, project: Project | None = None, person: Person | None = None,
                   status: str = "submitted", case: Case | None = None,
-                  dispute_type: str = "late_delivery") -> Complaint:
+                  dispute_type: str = "late_delivery", against: Person | None = None
+                  ) -> Complaint:
+        """A homeowner's complaint against the project's developer; with ``against``, the
+        developer's own dispute with that buyer."""
         project = project or self.project()
+        parties = ({"claimant_developer": project.developer, "respondent_person": against}
+                   if against is not None else
+                   {"claimant_person": person or self.person(),
+                    "respondent_developer": project.developer})
         return self._save(Complaint(
             receipt_no=f"TS{next(_serial):010d}", court=project.court, project=project,
-            claimant_person=person or self.person(), respondent_developer=project.developer,
             unit="1栋101", dispute_type=dispute_type, channel="online", facts="逾期交房",
-            status=status, case=case, submitted_at=NOW,
+            status=status, case=case, submitted_at=NOW, **parties,
             claims=[ComplaintClaim(kind="违约金", amount_fen=1_000_000)]))
 
     def case(self, *, project: Project | None = None, status: str = "registered",

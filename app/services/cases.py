@@ -21,7 +21,9 @@ not used: it counts as concluded and would lower the rate for nothing.
 
 Every function here takes the acting user and ``now``, commits once, and raises
 :class:`ServiceError` (or a subclass) with a Chinese message when it refuses; a refusal
-leaves the database as it was.
+leaves the database as it was. Decisions the parties must hear of (accept, reject, merge,
+assign) queue their notices (``app.services.case_notices``) in the same transaction,
+just before the commit; e-mails leave after it (``app.notify.dispatch``).
 """
 from __future__ import annotations
 
@@ -40,6 +42,7 @@ from app.models import (
     AgencyTask, Case, CaseCounter, CaseEvent, CaseRepresentative, Complaint, Court, Mediator,
     MediatorConflict, Person, Project, User,
 )
+from app.services import case_notices
 from app.services.errors import ConflictError, ForbiddenError, NotFoundError, ServiceError
 from mediation import groups as group_rules
 from mediation.casenumber import format_case_number
@@ -297,6 +300,7 @@ def accept_complaint(complaint_id: int, *, actor: User, now: datetime) -> Case:
     _decide(complaint, ComplaintStatus.ACCEPTED, actor, now)
     case = _open_case([complaint], actor=actor, now=now, reason=f"受理投诉{complaint.receipt_no}")
     _reindex(case)
+    case_notices.complaint_accepted(complaint, case, actor=actor, now=now)
     db.session.commit()
     return case
 
@@ -309,6 +313,7 @@ def reject_complaint(complaint_id: int, *, actor: User, now: datetime, reason: s
     complaint.status = ComplaintStatus.REJECTED.value
     complaint.decision_reason = decision.reason
     complaint.decided_at = now
+    case_notices.complaint_rejected(complaint, actor=actor, now=now)
     db.session.commit()
     return complaint
 
@@ -375,6 +380,8 @@ def merge_complaints(complaint_ids: Iterable, *, actor: User, now: datetime,
                 reason=f"并入投诉{len(complaints)}件：{_receipts(complaints)}")
         _refresh_group(case, now)
     _reindex(case)
+    case_notices.complaints_merged(complaints, case, actor=actor, now=now,
+                                   new_case=into_case_id is None)
     db.session.commit()
     return case
 
@@ -432,6 +439,8 @@ def merge_cases(case_ids: Iterable, *, actor: User, now: datetime) -> Case:
         if _holds_opted_out(case.id):
             raise ServiceError(
                 f"案件{case.number}的申请人已选择退出群体案件、单独处理，不能并案", "case_ids")
+    moved = case_notices.complaint_rows(o.id for o in others)  # whom to tell, before they move
+    numbers = {o.id: o.number for o in others}
     for other in others:
         try:
             result = close_as_merged(_state(other), actor_role=actor.role, now=now,
@@ -455,6 +464,7 @@ def merge_cases(case_ids: Iterable, *, actor: User, now: datetime) -> Case:
             reason="并案：" + "、".join(o.number for o in others) + "并入本案")
     _refresh_group(target, now)
     _reindex(target, *others)
+    case_notices.cases_merged(moved, numbers, target, actor=actor, now=now)
     db.session.commit()
     return target
 
@@ -677,6 +687,7 @@ def assign_mediator(case_id: int, mediator_id, *, actor: User, now: datetime,
     _record(case, actor=actor, now=now, from_status=result.event.from_status.value,
             to_status=CaseStatus.ASSIGNED.value,
             reason=f"分派调解员{mediator.user.name}，调解期限至{_deadline_text(last_day)}")
+    case_notices.mediator_assigned(case, mediator, last_day, actor=actor, now=now)
     db.session.commit()
     return case
 

@@ -1,0 +1,259 @@
+"""Who is told what when a judge decides: the notices of triage and assignment.
+
+Called by ``app.services.cases`` inside the use-case's transaction, before its commit
+(STYLE rule 6): the notices are saved with the decision or not at all.
+
+Who is told — parties with an account, never the acting judge, never anyone else:
+
+- **the claimant side**: the homeowner account of the complaint's claimant (a person),
+  or the staff of the claimant company (a developer's own dispute). A complaint referred
+  by an agency was entered by court staff; they are not its filer and are not told.
+- **the respondent side**, when a case is registered against it: the staff of the
+  respondent developer, or the homeowner account of the respondent person. They learn the
+  case number, the project and the type of dispute — no claimant's name, unit or ID.
+- **the mediator** a case is assigned to.
+
+Every text is plain Simplified Chinese; the inbox shows it and the e-mail repeats it.
+Each notice's ``dedupe_key`` names the decision and the recipient, so queueing it again
+stores nothing new.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from sqlalchemy import and_, or_, select
+
+from app.extensions import db
+from app.models import Case, Complaint, Developer, Mediator, NoticeKind, Project, User
+from app.notify.outbox import queue_notice
+from mediation.disputes import DisputeType
+from mediation.groups import REPRESENTATIVES_RANGE
+from mediation.lifecycle import court_date
+
+#: A party, as the recipient lookups know it: ("person", id) or ("developer", id).
+PartyKey = tuple[str, int]
+
+
+# --- Who ---------------------------------------------------------------------------------
+
+
+def _claimant(complaint) -> PartyKey | None:
+    if complaint.claimant_person_id is not None:
+        return ("person", complaint.claimant_person_id)
+    if complaint.claimant_developer_id is not None:
+        return ("developer", complaint.claimant_developer_id)
+    return None
+
+
+def _respondent(complaint) -> PartyKey | None:
+    if complaint.respondent_person_id is not None:
+        return ("person", complaint.respondent_person_id)
+    if complaint.respondent_developer_id is not None:
+        return ("developer", complaint.respondent_developer_id)
+    return None
+
+
+def _accounts(parties: Iterable[PartyKey]) -> dict[PartyKey, list[User]]:
+    """The active accounts that speak for each party: a person's homeowner account, a
+    company's staff. One query for all of them."""
+    parties = set(p for p in parties if p is not None)
+    people = {pid for kind, pid in parties if kind == "person"}
+    companies = {did for kind, did in parties if kind == "developer"}
+    found: dict[PartyKey, list[User]] = {p: [] for p in parties}
+    if not parties:
+        return found
+    conditions = []
+    if people:
+        conditions.append(and_(User.role == "homeowner", User.person_id.in_(people)))
+    if companies:
+        conditions.append(and_(User.role == "developer", User.developer_id.in_(companies)))
+    for user in db.session.scalars(
+            select(User).where(User.active.is_(True), or_(*conditions)).order_by(User.id)):
+        key = ("person", user.person_id) if user.role == "homeowner" else ("developer", user.developer_id)
+        found[key].append(user)
+    return found
+
+
+def _claimant_accounts(complaints, actor: User) -> list[tuple[User, list]]:
+    """Each claimant account with the complaints it is told about, in a stable order."""
+    complaints = list(complaints)
+    accounts = _accounts(_claimant(c) for c in complaints)
+    told: dict[int, tuple[User, list]] = {}
+    for complaint in complaints:
+        for user in accounts.get(_claimant(complaint), []):
+            if user.id != actor.id:
+                told.setdefault(user.id, (user, []))[1].append(complaint)
+    return sorted(told.values(), key=lambda pair: pair[0].id)
+
+
+def _respondent_accounts(complaints, actor: User) -> list[tuple[User, PartyKey]]:
+    complaints = list(complaints)
+    accounts = _accounts(_respondent(c) for c in complaints)
+    told: dict[int, tuple[User, PartyKey]] = {}
+    for complaint in complaints:
+        key = _respondent(complaint)
+        for user in accounts.get(key, []):
+            if user.id != actor.id:
+                told.setdefault(user.id, (user, key))
+    return sorted(told.values(), key=lambda pair: pair[0].id)
+
+
+def complaint_rows(case_ids: Iterable[int]) -> list:
+    """The complaints of some cases, as light rows (before they move elsewhere)."""
+    return list(db.session.execute(
+        select(Complaint.id, Complaint.case_id, Complaint.receipt_no,
+               Complaint.claimant_person_id, Complaint.claimant_developer_id,
+               Complaint.respondent_person_id, Complaint.respondent_developer_id)
+        .where(Complaint.case_id.in_(list(case_ids))).order_by(Complaint.id)).all())
+
+
+# --- Words -------------------------------------------------------------------------------
+
+
+def _day(moment: datetime | date) -> str:
+    d = court_date(moment)
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _dispute(code: str) -> str:
+    try:
+        return DisputeType(code).label_zh
+    except ValueError:
+        return code
+
+
+def _receipts(complaints) -> str:
+    numbers = [c.receipt_no for c in complaints]
+    shown = "、".join(numbers[:5])
+    return shown + (f"等{len(numbers)}件" if len(numbers) > 5 else "")
+
+
+def _about(case: Case) -> str:
+    """“项目“椰风海韵”的逾期交房纠纷” — what a case is about, without anyone's name."""
+    project = db.session.get(Project, case.project_id)
+    return f"项目“{project.name}”的{_dispute(case.dispute_type)}纠纷"
+
+
+def _claimant_count(case: Case) -> int:
+    rows = db.session.execute(select(Complaint.claimant_person_id, Complaint.claimant_developer_id)
+                              .where(Complaint.case_id == case.id)).all()
+    return len(set(rows))
+
+
+def _group_note(case: Case) -> str:
+    if not case.is_group:
+        return ""
+    low, high = REPRESENTATIVES_RANGE
+    return (f"\n本案为群体性纠纷，申请人可以推选{low}至{high}名代表人参加调解；"
+            "不愿参加群体案件的，可以在案件页面选择退出、单独处理。")
+
+
+# --- Triage ------------------------------------------------------------------------------
+
+
+def _tell_respondents(complaints, case: Case, *, actor: User, now: datetime) -> None:
+    """A case was registered against the respondent: number, project, type — no claimant data."""
+    about = _about(case)
+    count = _claimant_count(case)
+    for user, (kind, _party) in _respondent_accounts(complaints, actor):
+        if kind == "developer":
+            body = (f"巡回法庭已受理涉及贵公司{about}（申请人{count}名），"
+                    f"登记为诉前调解案件{case.number}。\n"
+                    "请登录平台查看案件，准备答辩意见和相关材料；分派调解员后，调解员将与贵公司联系。")
+        else:
+            developers = {c.claimant_developer_id for c in complaints
+                          if c.respondent_person_id == user.person_id and c.claimant_developer_id}
+            names = "、".join(db.session.get(Developer, d).name for d in sorted(developers)) or "对方当事人"
+            body = (f"{names}对您提出的{about}，已由巡回法庭受理，登记为诉前调解案件{case.number}。\n"
+                    "请登录平台查看案件；分派调解员后，调解员将与您联系。")
+        queue_notice(user=user, kind=NoticeKind.CASE_AGAINST_YOU,
+                     subject=f"新受理案件：{case.number}", body=body,
+                     dedupe_key=f"case_against_you:case:{case.id}:user:{user.id}", now=now,
+                     case_id=case.id)
+
+
+def complaint_accepted(complaint: Complaint, case: Case, *, actor: User, now: datetime) -> None:
+    """Tell the claimant their complaint was accepted, and the respondent a case was registered."""
+    about = _about(case)
+    for user, _ in _claimant_accounts([complaint], actor):
+        body = (f"您于{_day(complaint.submitted_at)}提交的投诉（受理号{complaint.receipt_no}，{about}）"
+                f"经巡回法庭审查，已予受理，登记为诉前调解案件{case.number}。\n"
+                "法院将分派调解员，调解期限自分派之日起30日；请留意后续通知。")
+        queue_notice(user=user, kind=NoticeKind.COMPLAINT_ACCEPTED,
+                     subject=f"投诉已受理：{case.number}", body=body,
+                     dedupe_key=f"complaint_accepted:complaint:{complaint.id}:user:{user.id}",
+                     now=now, case_id=case.id, complaint_id=complaint.id)
+    _tell_respondents([complaint], case, actor=actor, now=now)
+
+
+def complaint_rejected(complaint: Complaint, *, actor: User, now: datetime) -> None:
+    """Tell the claimant their complaint was not accepted, and why."""
+    project = db.session.get(Project, complaint.project_id)
+    for user, _ in _claimant_accounts([complaint], actor):
+        body = (f"您于{_day(complaint.submitted_at)}提交的投诉（受理号{complaint.receipt_no}，"
+                f"项目“{project.name}”的{_dispute(complaint.dispute_type)}纠纷）经巡回法庭审查，不予受理。\n"
+                f"理由：{complaint.decision_reason}\n"
+                "如情况有变化或有新的证据，可以重新提交投诉。")
+        queue_notice(user=user, kind=NoticeKind.COMPLAINT_REJECTED,
+                     subject=f"投诉未予受理：{complaint.receipt_no}", body=body,
+                     dedupe_key=f"complaint_rejected:complaint:{complaint.id}:user:{user.id}",
+                     now=now, complaint_id=complaint.id)
+
+
+def complaints_merged(complaints: list[Complaint], case: Case, *, actor: User, now: datetime,
+                      new_case: bool) -> None:
+    """Tell each claimant their complaints were gathered into ``case`` (a group case, often);
+    when the case is new, tell the respondent it was registered."""
+    about = _about(case)
+    count = _claimant_count(case)
+    for user, own in _claimant_accounts(complaints, actor):
+        body = (f"您的投诉（受理号{_receipts(own)}）已与{about}的其他投诉合并，"
+                f"由诉前调解案件{case.number}统一调解（申请人共{count}名）。" + _group_note(case))
+        first = min(c.id for c in own)
+        queue_notice(user=user, kind=NoticeKind.COMPLAINT_MERGED,
+                     subject=f"投诉已并入案件：{case.number}", body=body,
+                     dedupe_key=f"complaint_merged:case:{case.id}:complaint:{first}:user:{user.id}",
+                     now=now, case_id=case.id, complaint_id=first if len(own) == 1 else None)
+    if new_case:
+        _tell_respondents(complaints, case, actor=actor, now=now)
+
+
+def cases_merged(moved: list, numbers: dict[int, str], target: Case, *, actor: User,
+                 now: datetime) -> None:
+    """Tell the claimants of the absorbed cases (``moved``: their complaint rows, taken before
+    the merge; ``numbers``: case id → number) that their case goes on under ``target``."""
+    about = _about(target)
+    for user, own in _claimant_accounts(moved, actor):
+        for case_id in sorted({c.case_id for c in own}):
+            body = (f"您的案件{numbers[case_id]}已与{about}的案件{target.number}合并（并案），"
+                    f"今后由案件{target.number}统一调解，原案号不再使用。" + _group_note(target))
+            queue_notice(user=user, kind=NoticeKind.CASE_MERGED,
+                         subject=f"案件已并入{target.number}", body=body,
+                         dedupe_key=f"case_merged:case:{case_id}:into:{target.id}:user:{user.id}",
+                         now=now, case_id=target.id)
+
+
+def mediator_assigned(case: Case, mediator: Mediator, last_day: date, *, actor: User,
+                      now: datetime) -> None:
+    """Tell the claimants who mediates their case until when, and the mediator their new case."""
+    name = mediator.user.name
+    stamp = int(now.timestamp())
+    members = list(db.session.scalars(select(Complaint).where(Complaint.case_id == case.id)
+                                      .order_by(Complaint.id)))
+    for user, _ in _claimant_accounts(members, actor):
+        body = (f"您的案件{case.number}已分派调解员{name}，调解期限至{_day(last_day)}"
+                "（自分派之日起30日，经双方当事人同意可以延长）。\n调解员将与您联系，安排调解的时间和地点。")
+        queue_notice(user=user, kind=NoticeKind.MEDIATOR_ASSIGNED,
+                     subject=f"案件{case.number}已分派调解员{name}", body=body,
+                     dedupe_key=f"mediator_assigned:case:{case.id}:mediator:{mediator.id}:at:{stamp}"
+                                f":user:{user.id}", now=now, case_id=case.id)
+    mediator_user = mediator.user
+    if mediator_user.active and mediator_user.id != actor.id:
+        body = (f"法官{actor.name}将案件{case.number}（{_about(case)}，申请人{_claimant_count(case)}名）"
+                f"分派给您调解，调解期限至{_day(last_day)}。\n"
+                "请在3个工作日内确认接受；与当事人有利害关系的，应当申请回避。")
+        queue_notice(user=mediator_user, kind=NoticeKind.MEDIATOR_ASSIGNED,
+                     subject=f"新分派案件：{case.number}", body=body,
+                     dedupe_key=f"mediator_assigned:case:{case.id}:mediator:{mediator.id}:at:{stamp}"
+                                f":user:{mediator_user.id}", now=now, case_id=case.id)
