@@ -54,9 +54,10 @@ def queue_notice(*, user: User, kind: NoticeKind | str, subject: str, body: str,
             status=(NoticeStatus.SENT if inbox else NoticeStatus.PENDING).value, attempts=0,
             created_at=now, sent_at=now if inbox else None,
             next_attempt_at=None if inbox else now)
-        result = db.session.execute(
+        inserted = db.session.execute(
             insert(Notice.__table__).values(**values)
-            .on_conflict_do_nothing(index_elements=["dedupe_key"]))
-        if result.rowcount:
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(Notice.__table__.c.id)).first()
+        if inserted is not None:  # (rowcount is not reliable here on psycopg)
             queued.append(channel.value)
     return queued
