@@ -120,6 +120,7 @@ def deliver_pending(*, now: datetime, limit: int = DEFAULT_LIMIT) -> DispatchRep
         .join(User, User.id == Notice.user_id)
         .where(Notice.claim_token == token).order_by(Notice.id)).all()
     db.session.commit()
+    report.claimed = len(rows)
 
     def count(outcome: str) -> None:
         setattr(report, outcome, getattr(report, outcome) + 1)
