@@ -59,7 +59,7 @@ def upgrade():
     with op.batch_alter_table('notices', schema=None) as batch_op:
         batch_op.create_index('ix_notices_outbox', ['next_attempt_at', 'id'], unique=False, sqlite_where=sa.text("status IN ('pending', 'sending')"), postgresql_where=sa.text("status IN ('pending', 'sending')"))
         batch_op.create_index('ix_notices_user_channel', ['user_id', 'channel', 'id'], unique=False)
-        batch_op.create_index('ix_notices_user_unread', ['user_id'], unique=False, sqlite_where=sa.text("channel = 'inbox' AND read_at IS NULL"), postgresql_where=sa.text("channel = 'inbox' AND read_at IS NULL"))
+        batch_op.create_index('ix_notices_user_unread', ['user_id', 'channel', 'read_at'], unique=False, sqlite_where=sa.text("channel = 'inbox' AND read_at IS NULL"), postgresql_where=sa.text("channel = 'inbox' AND read_at IS NULL"))
 
     # ### end Alembic commands ###
 
