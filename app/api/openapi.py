@@ -9,7 +9,8 @@ from flask import current_app
 from app.api import api_bp, schemas
 
 _SCHEMAS = ["TokenRequest", "TokenResponse", "Me", "ProjectList", "ComplaintIn",
-            "ComplaintCreated", "ComplaintOut", "CaseList", "CaseDetail", "StatsSummary", "Problem"]
+            "ComplaintCreated", "ComplaintOut", "CaseList", "CaseDetail", "NoticeItem", "NoticeList",
+            "StatsSummary", "Problem"]
 
 
 def build_spec() -> dict:

@@ -124,6 +124,25 @@ class CaseList(Schema):
     total = fields.Integer(allow_none=True, metadata={"description": "None when more than 10,000 match"})
 
 
+class NoticeItem(Schema):
+    id = fields.Integer()
+    kind = fields.String(metadata={"description": "complaint_accepted, complaint_rejected, "
+                                                  "complaint_merged, case_merged, "
+                                                  "case_against_you, mediator_assigned, …"})
+    subject = fields.String()
+    body = fields.String(metadata={"description": "plain text, Simplified Chinese"})
+    case_id = fields.Integer(allow_none=True)
+    complaint_id = fields.Integer(allow_none=True)
+    created_at = fields.String(metadata={"format": "date-time"})
+    read_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+
+
+class NoticeList(Schema):
+    items = fields.List(fields.Nested(NoticeItem))
+    next_cursor = fields.String(allow_none=True)
+    unread = fields.Integer(metadata={"description": "the caller's unread notices in all"})
+
+
 class StatsSummary(Schema):
     received = fields.Integer()
     accepted = fields.Integer()
