@@ -66,3 +66,17 @@ def test_a_phone_filing_becomes_a_group_case_the_homeowner_can_follow(phone, pag
     phone.wait_for_load_state()
     assert number in phone.content()
     assert owner.name in phone.content()
+
+    # The homeowner was told: the badge on the phone, the case number in the inbox.
+    assert phone.get_by_test_id("unread-count").inner_text().startswith("1")
+    phone.get_by_test_id("nav-list_notices").click()
+    phone.wait_for_load_state()
+    notice = phone.locator(".notice-item").first
+    assert number in notice.inner_text() and receipt in notice.inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+    notice.get_by_role("button", name="标为已读").click()
+    phone.wait_for_load_state()
+    assert phone.get_by_test_id("unread-count").count() == 0
+    notice.get_by_role("link", name="查看案件").click()
+    phone.wait_for_load_state()
+    assert number in phone.content()
