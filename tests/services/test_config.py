@@ -13,6 +13,18 @@ def test_development_defaults_to_sqlite_under_instance():
     assert len(settings.secret_key) >= 32
 
 
+def test_email_is_off_until_an_smtp_server_is_named():
+    """No MAIL_SERVER: notices use the inbox only, nothing is sent to a guessed localhost."""
+    assert Settings.from_env({}).email_enabled is False
+    assert Settings.from_env({"MAIL_SERVER": "  "}).email_enabled is False
+    configured = Settings.from_env({"MAIL_SERVER": "smtp.court.internal", "MAIL_PORT": "2525",
+                                    "MAIL_SENDER": "notice@court.example"})
+    assert configured.email_enabled
+    config = configured.flask_config()
+    assert (config["MAIL_SERVER"], config["MAIL_PORT"], config["MAIL_SENDER"]) == (
+        "smtp.court.internal", 2525, "notice@court.example")
+
+
 @pytest.mark.parametrize("secret", [None, "", "dev", "change-me", "short"])
 def test_production_refuses_to_start_without_a_real_secret_key(secret):
     environ = {"APP_ENV": "production", "DATABASE_URL": "postgresql+psycopg://db/x"}
