@@ -6,18 +6,17 @@ usually relays through a mail server on its own network, so this speaks plain SM
 without login or TLS.
 
 Failures come in two kinds, because the dispatcher treats them differently:
-:class:`PermanentMailError` (the server refused this message for good, a 5xx reply: try
-no more) and :class:`TransientMailError` (4xx replies, timeouts, a dropped connection:
-try again later). ``connection_lost`` says the connection cannot carry further messages.
+:class:`PermanentMailError` (the server refused this recipient or this message for good,
+a 5xx reply to RCPT or DATA: try no more) and :class:`TransientMailError` (4xx replies,
+a refused sender, timeouts, a dropped connection: try again later). ``connection_lost`` says the connection cannot carry further messages.
 """
 from __future__ import annotations
 
 import smtplib
-import socket
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from datetime import datetime
 
 from flask import current_app
 
@@ -130,11 +129,13 @@ class SmtpConnection:
             raise TransientMailError(f"connection closed: {error}", connection_lost=True) from None
         except smtplib.SMTPResponseException as error:
             text = _reply_text(error.smtp_code, error.smtp_error)
-            if error.smtp_code >= 500:
+            # Only this message's content refused for good is final; a refused sender or
+            # greeting is the server's or our configuration's fault, and worth a retry
+            # once it is fixed. 421: the server is closing the session (RFC 5321 §3.8).
+            if isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500:
                 raise PermanentMailError(text) from None
-            # 421: the server is closing the session (RFC 5321 §3.8).
             raise TransientMailError(text, connection_lost=error.smtp_code == 421) from None
-        except (OSError, socket.timeout, smtplib.SMTPException) as error:
+        except (OSError, smtplib.SMTPException) as error:  # timeouts are OSErrors
             raise TransientMailError(f"{error!r}", connection_lost=True) from None
         if refused:  # a single recipient: refused means the whole message was not taken
             raise TransientMailError(f"recipient refused: {refused}")

@@ -48,8 +48,16 @@ class SmtpRecorder:
 
     def __init__(self):
         self.messages = []
+        self.mail_reply: str | None = None
         self.rcpt_reply: str | None = None
         self.data_reply: str | None = None
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.mail_reply:
+            return self.mail_reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.rcpt_reply:

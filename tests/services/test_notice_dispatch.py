@@ -4,7 +4,6 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select, update
 
 from app.extensions import db
@@ -185,6 +184,23 @@ def test_a_recipient_refused_for_good_fails_at_once(app, make, smtp_server):
     assert (report.sent, report.failed) == (0, 1)
     [row] = emails(app)
     assert row.status == "failed" and "550" in row.last_error and row.next_attempt_at is None
+
+
+def test_a_message_refused_for_good_fails_but_a_refused_sender_is_retried(app, make, smtp_server):
+    """554 to the message itself: final. 550 to our sender address: a configuration
+    mistake to fix, so the notices wait instead of being thrown away."""
+    user = make.user("homeowner", email="wang@example.com")
+    [first] = queue(app, user, key="content")
+    smtp_server.data_reply = "554 5.6.0 Message content rejected"
+    assert run(app).failed == 1
+    smtp_server.data_reply = None
+    [_, second] = queue(app, user, key="sender")
+    smtp_server.mail_reply = "550 5.7.1 Sender address rejected"
+    report = run(app)
+    assert (report.failed, report.retrying) == (0, 1)
+    rows = {row.id: row for row in emails(app)}
+    assert (rows[first].status, rows[second].status) == ("failed", "pending")
+    assert "550" in rows[second].last_error
 
 
 def test_the_dispatcher_gives_up_after_the_last_attempt(app, make, smtp_server):
