@@ -8,10 +8,11 @@ from app.models.intake import Attachment, ComplaintResponse, GroupFiling, GroupF
 from app.models.mediators import Mediator, MediatorConflict
 from app.models.parties import Developer, Person, Project
 from app.models.referrals import AgencyTask, ReferralImport
+from app.models.versions import DataVersion
 
 __all__ = [
     "AgencyTask", "Attachment", "Case", "CaseCounter", "CaseEvent", "CaseRepresentative",
-    "Complaint", "ComplaintClaim", "ComplaintResponse", "Court", "Developer", "GroupFiling",
+    "Complaint", "ComplaintClaim", "ComplaintResponse", "Court", "DataVersion", "Developer", "GroupFiling",
     "GroupFilingMember", "LoginSession", "Mediator", "MediatorConflict", "Person", "Project",
     "ReferralImport", "Role", "Town", "User",
 ]

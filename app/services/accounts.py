@@ -75,13 +75,16 @@ def load_session_user(token: str, *, now: datetime, kind: str = "web") -> User |
     """The user of a live session token, or None when unknown, revoked or expired."""
     if not token:
         return None
-    row = db.session.scalar(
-        select(LoginSession).where(LoginSession.token_sha256 == LoginSession.digest(token))
-    )
-    if row is None or row.kind != kind or row.revoked_at is not None or row.expires_at <= now:
+    # One query per request: the user together with their session's state.
+    row = db.session.execute(
+        select(User, LoginSession.kind, LoginSession.revoked_at, LoginSession.expires_at)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.token_sha256 == LoginSession.digest(token))
+    ).first()
+    if row is None:
         return None
-    user = db.session.get(User, row.user_id)
-    if user is None or not user.active:
+    user, session_kind, revoked_at, expires_at = row
+    if session_kind != kind or revoked_at is not None or expires_at <= now or not user.active:
         return None
     user.session_token = token
     return user
