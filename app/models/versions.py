@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import String, event, select
+from sqlalchemy import String, bindparam, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -49,9 +49,12 @@ class DataVersion(db.Model):
     token: Mapped[str] = mapped_column(String(32))
 
 
+_TOKEN = select(DataVersion.token).where(DataVersion.name == bindparam("name"))
+
+
 def current_token(name: str = CASE_LISTS) -> str | None:
     """The token now; None until the first tracked write (callers then do not cache)."""
-    return db.session.scalar(select(DataVersion.token).where(DataVersion.name == name))
+    return db.session.scalar(_TOKEN, {"name": name})
 
 
 def _tracked(table_name: str | None) -> bool:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from app.extensions import db
 from app.models import LoginSession, User
@@ -71,16 +71,20 @@ def open_session(
     return token, expires_at
 
 
+#: Every request runs this: one query for the user and their session's state, built once
+#: (building a statement costs as much as running it).
+_SESSION_USER = (
+    select(User, LoginSession.kind, LoginSession.revoked_at, LoginSession.expires_at)
+    .join(LoginSession, LoginSession.user_id == User.id)
+    .where(LoginSession.token_sha256 == bindparam("digest"))
+)
+
+
 def load_session_user(token: str, *, now: datetime, kind: str = "web") -> User | None:
     """The user of a live session token, or None when unknown, revoked or expired."""
     if not token:
         return None
-    # One query per request: the user together with their session's state.
-    row = db.session.execute(
-        select(User, LoginSession.kind, LoginSession.revoked_at, LoginSession.expires_at)
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(LoginSession.token_sha256 == LoginSession.digest(token))
-    ).first()
+    row = db.session.execute(_SESSION_USER, {"digest": LoginSession.digest(token)}).first()
     if row is None:
         return None
     user, session_kind, revoked_at, expires_at = row

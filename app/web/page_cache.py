@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask import current_app, g, request, session
 from flask_babel import get_locale
@@ -39,8 +40,6 @@ HEADER = "X-Page-Cache"
 
 
 def _court_date(now: datetime) -> str:
-    from zoneinfo import ZoneInfo
-
     return now.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date().isoformat()
 
 
@@ -54,14 +53,22 @@ def _cacheable() -> bool:
             and not session.get("_flashes"))
 
 
-def _render(view, args, kwargs) -> tuple[str, int]:
+def _render(view, args, kwargs) -> tuple[list[bytes], int]:
+    """The page as UTF-8 pieces around each CSRF marker, and its status."""
     g.csrf_token = CSRF_MARKER
     try:
         result = view(*args, **kwargs)
     finally:
         g.pop("csrf_token", None)
     body, status = result if isinstance(result, tuple) else (result, 200)
-    return str(body), status
+    return str(body).encode().split(_MARKER_BYTES), status
+
+
+_MARKER_BYTES = str(CSRF_MARKER).encode()
+
+
+def _with_token(pieces: list[bytes]) -> bytes:
+    return generate_csrf().encode().join(pieces)
 
 
 def cached_page(view):
@@ -73,15 +80,18 @@ def cached_page(view):
             return view(*args, **kwargs)
         token = current_token()
         key = page_key(token) if token else None
-        body = cache.get(key) if key else None
+        pieces = cache.get(key) if key else None
         state = "hit"
-        if body is None:
-            body, status = _render(view, args, kwargs)
+        if pieces is None:
+            pieces, status = _render(view, args, kwargs)
             state = "miss"
             if status != 200:
-                return body.replace(CSRF_MARKER, generate_csrf()), status
+                return _with_token(pieces), status, {"Content-Type": _HTML}
             if key:
-                cache.set(key, body)
-        return body.replace(CSRF_MARKER, generate_csrf()), 200, {HEADER: state}
+                cache.set(key, pieces)
+        return _with_token(pieces), 200, {HEADER: state, "Content-Type": _HTML}
 
     return wrapper
+
+
+_HTML = "text/html; charset=utf-8"
