@@ -19,7 +19,8 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     app.config.update(overrides)
 
     from app.extensions import (
-        babel, cache, configure_sqlite, csrf, db, limiter, login_manager, migrate,
+        babel, cache, configure_postgresql, configure_sqlite, csrf, db, limiter, login_manager,
+        migrate,
     )
     from app.models.versions import install_tracking
 
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
 
     with app.app_context():
         configure_sqlite(db.engine)
+        configure_postgresql(db.engine)
 
     from app import auth, errors
 

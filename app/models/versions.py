@@ -57,6 +57,12 @@ def current_token(name: str = CASE_LISTS) -> str | None:
     return db.session.scalar(_TOKEN, {"name": name})
 
 
+def token_subquery(name: str = CASE_LISTS):
+    """The token as a column of another query (read with the login session, per request)."""
+    return (select(DataVersion.token).where(DataVersion.name == name)
+            .scalar_subquery().label("data_version"))
+
+
 def _tracked(table_name: str | None) -> bool:
     return table_name in CASE_LIST_TABLES
 

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, select, update
 
 from app.extensions import db
 from app.models import LoginSession, User
+from app.models.versions import token_subquery
 
 _hasher = PasswordHasher()
 #: Verified when the username is unknown, so both paths cost one argon2 verification.
@@ -71,10 +72,12 @@ def open_session(
     return token, expires_at
 
 
-#: Every request runs this: one query for the user and their session's state, built once
-#: (building a statement costs as much as running it).
+#: Every request runs this: one query for the user, their session's state and the case
+#: lists' data version (for the page cache: one round trip instead of two on PostgreSQL).
+#: Built once: building a statement costs as much as running it.
 _SESSION_USER = (
-    select(User, LoginSession.kind, LoginSession.revoked_at, LoginSession.expires_at)
+    select(User, LoginSession.kind, LoginSession.revoked_at, LoginSession.expires_at,
+           token_subquery())
     .join(LoginSession, LoginSession.user_id == User.id)
     .where(LoginSession.token_sha256 == bindparam("digest"))
 )
@@ -87,10 +90,11 @@ def load_session_user(token: str, *, now: datetime, kind: str = "web") -> User |
     row = db.session.execute(_SESSION_USER, {"digest": LoginSession.digest(token)}).first()
     if row is None:
         return None
-    user, session_kind, revoked_at, expires_at = row
+    user, session_kind, revoked_at, expires_at, list_version = row
     if session_kind != kind or revoked_at is not None or expires_at <= now or not user.active:
         return None
     user.session_token = token
+    user.list_version = list_version
     return user
 
 

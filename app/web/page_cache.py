@@ -78,7 +78,9 @@ def cached_page(view):
     def wrapper(*args, **kwargs):
         if not _cacheable():
             return view(*args, **kwargs)
-        token = current_token()
+        # Read with the login session at the start of the request (else now): before the
+        # data, so a page is never kept under a version newer than what it shows.
+        token = current_user.list_version or current_token()
         key = page_key(token) if token else None
         pieces = cache.get(key) if key else None
         state = "hit"
