@@ -18,9 +18,15 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     app.config.update(settings.flask_config())
     app.config.update(overrides)
 
-    from app.extensions import babel, configure_sqlite, csrf, db, limiter, login_manager, migrate
+    from app.extensions import (
+        babel, cache, configure_postgresql, configure_sqlite, csrf, db, limiter, login_manager,
+        migrate,
+    )
+    from app.models.versions import install_tracking
 
     db.init_app(app)
+    install_tracking()
+    cache.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -33,6 +39,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
 
     with app.app_context():
         configure_sqlite(db.engine)
+        configure_postgresql(db.engine)
 
     from app import auth, errors
 

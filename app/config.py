@@ -46,6 +46,10 @@ class Settings:
     max_upload_bytes: int = 10 * 1024 * 1024  # a phone photo of a contract page fits easily
     max_request_bytes: int = 64 * 1024 * 1024  # several such photos in one filing
     demo_password: str = "Demo@2026"
+    #: Rendered case-list pages: kept in each worker's memory by default; a Redis URL
+    #: shares them between workers and hosts. "off" renders every request afresh.
+    page_cache: str = "memory"
+    page_cache_seconds: int = 300
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -90,6 +94,8 @@ class Settings:
             mail_sender=environ.get("MAIL_SENDER", "noreply@wenchang-court.example"),
             upload_dir=environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads")),
             demo_password=environ.get("DEMO_PASSWORD", "Demo@2026"),
+            page_cache=environ.get("PAGE_CACHE", "memory").strip() or "memory",
+            page_cache_seconds=int(environ.get("PAGE_CACHE_SECONDS", "300")),
         )
 
     def flask_config(self) -> dict:
@@ -124,9 +130,23 @@ class Settings:
             "MAIL_PORT": self.mail_port,
             "MAIL_SENDER": self.mail_sender,
             "DEMO_PASSWORD": self.demo_password,
+            **self._cache_config(),
             "TESTING": self.testing,
             "WTF_CSRF_TIME_LIMIT": None,
         }
+
+    def _cache_config(self) -> dict:
+        """Flask-Caching keys for the page cache (``PAGE_CACHE``: memory, off or redis://…)."""
+        seconds = {"CACHE_DEFAULT_TIMEOUT": self.page_cache_seconds}
+        if self.page_cache == "off":
+            return {"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True, **seconds}
+        if self.page_cache.startswith(("redis://", "rediss://", "unix://")):
+            return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": self.page_cache,
+                    "CACHE_KEY_PREFIX": "mediation:", **seconds}
+        if self.page_cache != "memory":
+            raise ConfigError("PAGE_CACHE must be memory, off or a redis:// URL")
+        # About 80 KB a page: 400 pages stay under 40 MB per worker.
+        return {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 400, **seconds}
 
 
 __all__ = ["Settings", "ConfigError", "BASE_DIR", "INSTANCE_DIR", "fields"]

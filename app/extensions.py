@@ -13,6 +13,7 @@ import sqlite3
 
 from flask import has_request_context, request
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -42,6 +43,7 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+cache = Cache()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 _READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -76,3 +78,28 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
+
+
+def configure_postgresql(engine: Engine) -> None:
+    """PostgreSQL: a GET reads in autocommit mode, everything else in a transaction.
+
+    Under READ COMMITTED every statement sees its own snapshot anyway, so a read-only
+    request gains nothing from a transaction but pays for it: the pool's pre-ping opens one
+    (BEGIN, SELECT 1) and the return to the pool closes it (ROLLBACK), four round trips
+    where two do. Connections rest in autocommit, so the pre-ping is one ``SELECT 1``; a
+    checkout for a request that may write (anything but a safe HTTP method, any CLI or
+    job) turns autocommit off, so its use-case commits or rolls back as one transaction.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, _record, _proxy):
+        dbapi_connection.autocommit = not _may_write()
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection, _record):
+        if dbapi_connection is None or dbapi_connection.closed:
+            return
+        if dbapi_connection.info.transaction_status == 0:  # IDLE: nothing left open
+            dbapi_connection.autocommit = True

@@ -485,6 +485,19 @@ def _load_bulk(gen: Generator, dialect: str, load) -> None:
                 f"{rate:,.0f} cases/s · ETA {(gen.n_cases - done) / rate:,.0f} s")
 
 
+def renew_data_version(url: str) -> None:
+    """Rows loaded behind the ORM's back: give cached pages a new data version."""
+    import secrets
+
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE data_versions SET token = :token"),
+                           {"token": secrets.token_hex(8)})
+    engine.dispose()
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"), required=False)
@@ -506,6 +519,7 @@ def main(argv=None) -> int:
     gen.reference()
     dialect = "postgresql" if args.database_url.startswith("postgresql") else "sqlite"
     (load_postgres if dialect == "postgresql" else load_sqlite)(args.database_url, gen)
+    renew_data_version(args.database_url)
     log(f"done: {args.cases:,} cases, {gen.complaints_made:,} complaints, {gen.persons_made:,} persons "
         f"in {time.perf_counter() - started:,.0f} s")
     return 0

@@ -121,7 +121,8 @@ class CaseDetail(CaseItem):
 class CaseList(Schema):
     items = fields.List(fields.Nested(CaseItem))
     next_cursor = fields.String(allow_none=True)
-    total = fields.Integer(allow_none=True, metadata={"description": "None when more than 10,000 match"})
+    total = fields.Integer(allow_none=True, metadata={
+        "description": "null when more match than counted: 10,000 for a list, 1,000 for a search"})
 
 
 class NoticeItem(Schema):

@@ -9,11 +9,12 @@ from app.models.mediators import Mediator, MediatorConflict
 from app.models.notices import Notice, NoticeChannel, NoticeKind, NoticeStatus
 from app.models.parties import Developer, Person, Project
 from app.models.referrals import AgencyTask, ReferralImport
+from app.models.versions import DataVersion
 
 __all__ = [
     "AgencyTask", "Attachment", "Case", "CaseCounter", "CaseEvent", "CaseRepresentative",
-    "Complaint", "ComplaintClaim", "ComplaintResponse", "Court", "Developer", "GroupFiling",
-    "GroupFilingMember", "LoginSession", "Mediator", "MediatorConflict", "Notice", "NoticeChannel",
-    "NoticeKind", "NoticeStatus", "Person", "Project",
+    "Complaint", "ComplaintClaim", "ComplaintResponse", "Court", "DataVersion", "Developer",
+    "GroupFiling", "GroupFilingMember", "LoginSession", "Mediator", "MediatorConflict", "Notice",
+    "NoticeChannel", "NoticeKind", "NoticeStatus", "Person", "Project",
     "ReferralImport", "Role", "Town", "User",
 ]

@@ -56,6 +56,9 @@ class User(UserMixin, db.Model):
 
     #: The login-session token this object was loaded through (set by the user loader).
     session_token = None  # type: str | None  (not a column)
+    #: The case lists' data version when this request began (app.models.versions), read
+    #: with the session; None when the user was loaded some other way.
+    list_version = None  # type: str | None  (not a column)
 
     def get_id(self) -> str | None:
         """Flask-Login stores this in the cookie: the session token, never the user id."""

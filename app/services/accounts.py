@@ -6,10 +6,11 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from app.extensions import db
 from app.models import LoginSession, User
+from app.models.versions import token_subquery
 
 _hasher = PasswordHasher()
 #: Verified when the username is unknown, so both paths cost one argon2 verification.
@@ -71,19 +72,29 @@ def open_session(
     return token, expires_at
 
 
+#: Every request runs this: one query for the user, their session's state and the case
+#: lists' data version (for the page cache: one round trip instead of two on PostgreSQL).
+#: Built once: building a statement costs as much as running it.
+_SESSION_USER = (
+    select(User, LoginSession.kind, LoginSession.revoked_at, LoginSession.expires_at,
+           token_subquery())
+    .join(LoginSession, LoginSession.user_id == User.id)
+    .where(LoginSession.token_sha256 == bindparam("digest"))
+)
+
+
 def load_session_user(token: str, *, now: datetime, kind: str = "web") -> User | None:
     """The user of a live session token, or None when unknown, revoked or expired."""
     if not token:
         return None
-    row = db.session.scalar(
-        select(LoginSession).where(LoginSession.token_sha256 == LoginSession.digest(token))
-    )
-    if row is None or row.kind != kind or row.revoked_at is not None or row.expires_at <= now:
+    row = db.session.execute(_SESSION_USER, {"digest": LoginSession.digest(token)}).first()
+    if row is None:
         return None
-    user = db.session.get(User, row.user_id)
-    if user is None or not user.active:
+    user, session_kind, revoked_at, expires_at, list_version = row
+    if session_kind != kind or revoked_at is not None or expires_at <= now or not user.active:
         return None
     user.session_token = token
+    user.list_version = list_version
     return user
 
 

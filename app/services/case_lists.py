@@ -31,8 +31,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import (
-    ColumnElement, Integer, Select, and_, bindparam, exists, func, literal, literal_column, not_,
-    select, text, tuple_, update,
+    ColumnElement, Integer, Select, and_, bindparam, column, exists, func, literal, not_, select,
+    table, text, tuple_, update,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -67,6 +67,10 @@ MAX_LIMIT = 200
 #: Counting stops here: an exact total up to 10,000 rows costs about a millisecond on an
 #: index; beyond it the page says "more than 10,000" instead of walking a million rows.
 COUNT_CAP = 10_000
+#: A search counts its matches only this far. A word found in every eighth case (逾期,
+#: 渗漏) needs narrowing rather than an exact figure, and each match counted beyond a
+#: thousand costs a row read: 45 ms at a million cases for such a word, against 4 ms.
+SEARCH_COUNT_CAP = 1_000
 #: Longest search text accepted (characters) and most terms used from it.
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 5
@@ -315,10 +319,11 @@ def _mediation_phase() -> ColumnElement:
     return text("cases." + MEDIATION_PHASE_SQL)
 
 
-def _filter_conditions(filters: CaseFilters, now: datetime, *, counting: bool = False
-                       ) -> list[ColumnElement]:
+def _filter_conditions(filters: CaseFilters, now: datetime, *, counting: bool = False,
+                       scan_search: bool = False) -> list[ColumnElement]:
     """The filters as SQL. ``counting`` phrases the town so that it drives the count through
-    the project index; a page walking in sort order checks it row by row instead."""
+    the project index; a page walking in sort order checks it row by row instead.
+    ``scan_search`` checks the search terms row by row too (see :func:`_search_conditions`)."""
     where: list[ColumnElement] = []
     if len(filters.status) == 1:
         where.append(Case.status == filters.status[0])
@@ -343,28 +348,66 @@ def _filter_conditions(filters: CaseFilters, now: datetime, *, counting: bool = 
     elif filters.deadline == "due3":
         where += [_mediation_phase(), Case.mediation_deadline_at >= now,
                   Case.mediation_deadline_at < now + DUE_SOON]
-    where += _search_conditions(search_terms(filters.q))
+    if not (counting and _counts_through_fts(filters)):
+        where += _search_conditions(search_terms(filters.q), scan=scan_search)
     return where
 
 
-def _search_conditions(terms: list[str]) -> list[ColumnElement]:
-    """Every term must occur in search_text (AND), matched literally."""
+# How a search is answered. The count comes first and decides:
+# * Few matches (the count is exact, at most the cap): the index finds them all (FTS5 on
+#   SQLite, the trigram GIN index on PostgreSQL) and only those rows are sorted.
+# * Many matches (more than SEARCH_COUNT_CAP: one case in a thousand at a million): the
+#   page walks the sort order and checks each row's search_text (instr / strpos), which
+#   finds a page after a few hundred rows — collecting every match through the index
+#   first would cost 150–400 ms for a phrase found in one case in eight.
+# * The count itself stops at the cap + 1: on SQLite it is driven from the FTS5 table,
+#   which streams its matches, so it reads at most that many rather than all of them.
+_FTS = table(FTS_TABLE, column("rowid"))
+
+
+def _fts_match(long_terms: list[str]) -> ColumnElement:
+    # Each term a quoted FTS5 phrase ("" escapes a quote): a substring, never syntax.
+    match = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
+    return text(f"{FTS_TABLE} MATCH :fts_match").bindparams(fts_match=match)
+
+
+def _long_terms(terms: list[str]) -> list[str]:
+    return [t for t in terms if len(t) >= TRIGRAM]
+
+
+def _counts_through_fts(filters: CaseFilters) -> bool:
+    """Whether the count joins the FTS5 table (SQLite, a term of three characters or more)."""
+    return bool(_long_terms(search_terms(filters.q))) and _uses_fts()
+
+
+def _search_conditions(terms: list[str], *, scan: bool = False) -> list[ColumnElement]:
+    """Every term must occur in search_text (AND), matched literally.
+
+    ``scan``: check each row as the list walks its order, using no search index (the
+    count found many matches, so a page is near).
+    """
     if not terms:
         return []
+    if scan:
+        return [_scan_contains(term) for term in terms]
     where: list[ColumnElement] = []
-    long_terms = [t for t in terms if len(t) >= TRIGRAM]
+    long_terms = _long_terms(terms)
     short_terms = [t for t in terms if len(t) < TRIGRAM]
     if long_terms and _uses_fts():
-        # Each term a quoted FTS5 phrase ("" escapes a quote): a substring, never syntax.
-        match = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
-        where.append(Case.id.in_(
-            select(literal_column("rowid")).select_from(text(FTS_TABLE))
-            .where(text(f"{FTS_TABLE} MATCH :fts_match").bindparams(fts_match=match))))
+        where.append(Case.id.in_(select(_FTS.c.rowid).where(_fts_match(long_terms))))
     else:
         short_terms = terms
     for term in short_terms:
         where.append(_contains(term))
     return where
+
+
+def _search_join(query: Select, filters: CaseFilters) -> Select:
+    """The count's search on SQLite: driven from the FTS5 table, so it streams (the short
+    terms, if any, are checked on each row it yields)."""
+    terms = search_terms(filters.q)
+    query = query.join(_FTS, _FTS.c.rowid == Case.id).where(_fts_match(_long_terms(terms)))
+    return query.where(*(_contains(t) for t in terms if len(t) < TRIGRAM))
 
 
 def _contains(term: str) -> ColumnElement:
@@ -374,6 +417,11 @@ def _contains(term: str) -> ColumnElement:
     million cases) and checks rows as it walks the list instead."""
     if len(term) >= TRIGRAM:
         return Case.search_text.like(contains_pattern(term), escape="\\")
+    return _scan_contains(term)
+
+
+def _scan_contains(term: str) -> ColumnElement:
+    """search_text contains ``term``, in a form no search index serves (checked per row)."""
     if db.engine.dialect.name == "postgresql":
         return func.strpos(Case.search_text, term) > 0
     return func.instr(Case.search_text, term) > 0
@@ -553,7 +601,7 @@ class CasePage:
     position: int  # index (0-based) of the first item in the whole ordered list
     next_cursor: str | None
     prev_cursor: str | None
-    #: Matching cases, exact while at most COUNT_CAP; None beyond it.
+    #: Matching cases, exact while at most ``count_cap``; None beyond it.
     total: int | None
     count_cap: int = COUNT_CAP
     extras: dict = field(default_factory=dict)
@@ -588,9 +636,12 @@ def _clamp_limit(limit) -> int:
 
 
 def _base_query(user: User, filters: CaseFilters, now: datetime, columns, *,
-                counting: bool = False) -> Select:
+                counting: bool = False, scan_search: bool = False) -> Select:
     query = visible_cases(user, select(*columns))
-    return query.where(*_role_scope(user), *_filter_conditions(filters, now, counting=counting))
+    if counting and _counts_through_fts(filters):
+        query = _search_join(query, filters)
+    return query.where(*_role_scope(user), *_filter_conditions(
+        filters, now, counting=counting, scan_search=scan_search))
 
 
 def _seek(segment: _Segment, key, case_id: int, forward: bool) -> ColumnElement:
@@ -615,7 +666,7 @@ def _segment_rows(base: Select, segment: _Segment, *, forward: bool, seek, limit
         query = query.where(_seek(segment, *seek, forward=forward))
     descending = segment.descending if forward else not segment.descending
     if small:
-        # The count proved the filtered set small (≤ COUNT_CAP rows): let the database
+        # The count proved the filtered set small (within its cap): let the database
         # gather it through the most selective index, then sort just those rows, rather
         # than walk the sort index past rows the filters reject.
         found = query.cte("found").prefix_with("MATERIALIZED")
@@ -663,11 +714,13 @@ def list_cases(user: User, filters: CaseFilters | dict | None = None, *, cursor:
         filters = CaseFilters(**filters)
     limit = _clamp_limit(limit)
     decoded = _decode_cursor(cursor, filters.sort) if cursor else None
+    cap = min(COUNT_CAP, SEARCH_COUNT_CAP) if search_terms(filters.q) else COUNT_CAP
     counted = db.session.scalar(select(func.count()).select_from(
-        _base_query(user, filters, now, [Case.id], counting=True).limit(COUNT_CAP + 1).subquery()))
-    total = counted if counted <= COUNT_CAP else None
+        _base_query(user, filters, now, [Case.id], counting=True).limit(cap + 1).subquery()))
+    total = counted if counted <= cap else None
     small = total is not None and filters.active and not _index_ordered(filters)
-    base = _base_query(user, filters, now, [Case.id], counting=small)
+    # More matches than the cap: a page is near in sort order, so check rows as we walk.
+    base = _base_query(user, filters, now, [Case.id], counting=small, scan_search=total is None)
 
     def _fetch(*args, **kwargs):
         return _fetch_rows(*args, small=small, **kwargs)
@@ -707,7 +760,7 @@ def list_cases(user: User, filters: CaseFilters | dict | None = None, *, cursor:
         total = position + len(rows)  # rows were inserted before this page meanwhile
     items = _load_rows([case_id for _, case_id, _ in rows], now)
     return CasePage(items=items, filters=filters, limit=limit, position=position,
-                    next_cursor=next_cursor, prev_cursor=prev_cursor, total=total)
+                    next_cursor=next_cursor, prev_cursor=prev_cursor, total=total, count_cap=cap)
 
 
 def _deadline_state(status: str, deadline: datetime | None, now: datetime) -> str | None:

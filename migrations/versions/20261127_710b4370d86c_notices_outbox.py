@@ -7,7 +7,7 @@ partial indexes serve the unread badge (a user's unread inbox notices) and the
 dispatcher (undelivered e-mails only).
 
 Revision ID: 710b4370d86c
-Revises: 29efffa9713a
+Revises: 5c1e0d2b7a41
 Create Date: 2026-11-27 14:43:54.201940
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '710b4370d86c'
-down_revision = '29efffa9713a'
+down_revision = '5c1e0d2b7a41'
 branch_labels = None
 depends_on = None
 

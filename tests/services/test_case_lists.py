@@ -465,6 +465,85 @@ def test_search_uses_the_trigram_index_for_three_characters_or_more(app, world):
         db.session.remove()
 
 
+def _statements(app, fn) -> list[str]:
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    seen: list[str] = []
+    with app.app_context():
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            fn()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+            db.session.remove()
+    return seen
+
+
+@pytest.mark.parametrize("sort", case_lists.SORTS)
+@pytest.mark.parametrize("q, filters", [
+    ("交房", {}), ("逾期交房", {}), ("卫生间渗漏", {}), ("王", {}), ("逾期交房 王", {}),
+    ("交房", {"status": ("assigned",)}), ("椰海置业", {"dispute_type": "late_delivery"}),
+])
+def test_a_search_with_more_matches_than_its_cap_pages_through_the_same_rows(
+        app, world, monkeypatch, sort, q, filters):
+    """Past the search's count cap the list walks its order checking each row's text
+    instead of collecting every match through the index: same rows, same order."""
+    values = {"q": q, **filters, "sort": sort}
+    few = [r.id for p in _walk(app, world.judge, values, 2) for r in p.items]
+    monkeypatch.setattr(case_lists, "SEARCH_COUNT_CAP", 0)  # every search has "many" matches
+    pages = _walk(app, world.judge, values, 2)
+    many = [r.id for p in pages for r in p.items]
+    assert many == few
+    assert set(many) == {i for i in _cases_with(world, q.split()[0])
+                         if all(i in _cases_with(world, t) for t in q.split())
+                         and all(world.cases[i][k] in v if k == "status" else world.cases[i][k] == v
+                                 for k, v in filters.items())}
+    if many:
+        assert pages[0].total is None and pages[0].count_cap == 0
+
+
+def test_a_search_counts_its_matches_only_up_to_its_own_cap(app, world, monkeypatch):
+    """A word in every eighth case gets "more than 1,000", not a count over every match;
+    a list without a search still counts up to the list's cap."""
+    monkeypatch.setattr(case_lists, "SEARCH_COUNT_CAP", 2)
+    matches = _cases_with(world, "交房")
+    assert len(matches) > 2
+    searched = _page(app, world.judge, {"q": "交房"})
+    assert searched.total is None and searched.count_cap == 2
+    assert {r.id for r in searched.items} == matches  # every match is still listed
+    assert _page(app, world.judge, {}).total == len(_in_court(world))
+    assert _page(app, world.judge, {"q": "王海燕"}).total == len(_cases_with(world, "王海燕"))
+
+
+def test_a_many_match_search_page_reads_no_search_index(app, world, monkeypatch):
+    """Past the cap the page's own query checks rows (instr / strpos): gathering every
+    match through FTS5 or the GIN index first is what made such a search slow. The count
+    still uses the index (on SQLite driven from the FTS5 table, so it stops at the cap)."""
+    from app.extensions import db
+
+    monkeypatch.setattr(case_lists, "SEARCH_COUNT_CAP", 0)
+
+    def run():
+        list_cases(db.session.get(User, world.judge.id), {"q": "逾期交房"}, now=NOW)
+
+    statements = _statements(app, run)
+    counts = [sql for sql in statements if "count(*)" in sql]
+    pages = [sql for sql in statements if "ORDER BY" in sql and "count(*)" not in sql
+             and "FROM cases" in sql and "search_text" in sql]
+    assert counts and pages
+    assert all("cases_fts" not in sql and "LIKE" not in sql for sql in pages)
+    assert all("instr" in sql or "strpos" in sql for sql in pages)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            assert "JOIN cases_fts" in counts[0]
+        else:
+            assert "LIKE" in counts[0]
+        db.session.remove()
+
+
 def test_search_text_follows_changes_to_the_case(app, world):
     """Renaming a claimant and refreshing: is the new name found and the old one gone?"""
     from app.extensions import db

@@ -4,6 +4,8 @@ from __future__ import annotations
 import pytest
 
 from app.config import ConfigError, Settings
+from mediation.identifiers import make_resident_id
+from tests.factories import NOW
 
 
 def test_development_defaults_to_sqlite_under_instance():
@@ -106,3 +108,45 @@ def test_a_read_then_write_transaction_never_fails_with_database_locked(app, mak
         db.session.remove()
     assert errors == []
     assert address == "writer 1"  # the second writer waited for the first, then won
+
+
+def test_postgresql_reads_in_autocommit_and_writes_in_a_transaction(app):
+    """A GET needs no transaction (and pays four round trips for one); a POST, a CLI or a
+    job must commit or roll back as one."""
+    from app.extensions import db
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("PostgreSQL connection modes (this run is on SQLite)")
+
+    def autocommit(**request) -> bool:
+        context = app.test_request_context(**request) if request else app.app_context()
+        with context:
+            mode = db.session.connection().connection.dbapi_connection.autocommit
+            db.session.remove()
+        return mode
+
+    for _ in range(2):  # a fresh connection, then one back from the pool
+        assert autocommit(method="GET") is True
+        assert autocommit(method="POST") is False
+        assert autocommit() is False
+
+
+def test_a_failed_write_on_postgresql_leaves_nothing_behind_after_reads(app):
+    """The connection a GET used in autocommit serves the next POST as a transaction."""
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import Person
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("PostgreSQL connection modes (this run is on SQLite)")
+    with app.test_request_context(method="GET"):
+        db.session.scalar(select(func.count()).select_from(Person))
+        db.session.remove()
+    with app.test_request_context(method="POST"):
+        db.session.add(Person(name="半途", resident_id=make_resident_id("46900519800101001"),
+                              created_at=NOW))
+        db.session.flush()
+        db.session.rollback()
+        assert db.session.scalar(select(func.count()).select_from(Person)) == 0
+        db.session.remove()

@@ -22,6 +22,7 @@ from app.services import case_lists
 from app.services.errors import ServiceError
 from app.web.case_lists import _Choice, parse_back, render_case_list
 from app.web.court import bp
+from app.web.page_cache import cached_page
 from mediation.lifecycle import CaseStatus, Outcome
 
 BULK_ACTIONS = {
@@ -95,6 +96,7 @@ def _expected(form: BulkCaseForm) -> dict[int, str]:
 
 
 @bp.get("/cases")
+@cached_page
 def list_cases():
     form = _bulk_form(case_lists.filter_options(current_user))
     return render_case_list("court/cases.html", "court", bulk=form, bulk_actions=BULK_ACTIONS,

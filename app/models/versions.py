@@ -1,0 +1,113 @@
+"""Data versions: a token that changes whenever data a cached page shows may have changed.
+
+A rendered case list is kept (app.web.page_cache) under the token current when it was
+rendered; any committed change to a table the lists read replaces the token, so the next
+request looks for a new key and renders afresh. Nothing has to know which pages to drop.
+
+How the token stays honest:
+
+* The session notes every write to a tracked table: objects flushed (new, changed,
+  deleted) and ORM-enabled bulk statements (``update(Case)``, ``insert(Person)`` …).
+* Just before the commit, and only when something was noted, one upsert sets a new random
+  token, as the transaction's last statement. The row lock it takes (PostgreSQL) is held
+  only for the commit itself, so writers never wait on it while holding other rows, and
+  it cannot take part in a deadlock.
+* A reader takes the token *before* the data. Under SQLite both come from one snapshot;
+  under PostgreSQL's READ COMMITTED the data is at least as new as the token. Either way
+  a page is never stored under a token older than what it shows can be stale against.
+* The token is random, not a counter: a database emptied (tests), rebuilt or restored
+  never meets a page rendered from other data under the same token.
+
+A write made outside the ORM session (raw SQL in a shell) does not change the token; the
+page cache's time limit bounds how long such a change can go unseen.
+"""
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import String, bindparam, event, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from app.extensions import db
+
+#: The tables a case list (its rows, filter choices and navigation, whose badge counts
+#: unread notices) reads.
+CASE_LIST_TABLES = frozenset({
+    "cases", "complaints", "persons", "projects", "developers", "mediators", "users", "towns",
+    "courts", "notices",
+})
+CASE_LISTS = "case_lists"
+_NOTED = "data_versions_changed"
+
+
+class DataVersion(db.Model):
+    """The current token of one kind of cached data."""
+
+    __tablename__ = "data_versions"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
+
+
+_TOKEN = select(DataVersion.token).where(DataVersion.name == bindparam("name"))
+
+
+def current_token(name: str = CASE_LISTS) -> str | None:
+    """The token now; None until the first tracked write (callers then do not cache)."""
+    return db.session.scalar(_TOKEN, {"name": name})
+
+
+def token_subquery(name: str = CASE_LISTS):
+    """The token as a column of another query (read with the login session, per request)."""
+    return (select(DataVersion.token).where(DataVersion.name == name)
+            .scalar_subquery().label("data_version"))
+
+
+def _tracked(table_name: str | None) -> bool:
+    return table_name in CASE_LIST_TABLES
+
+
+def _note_flush(session: Session, _flush_context) -> None:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(obj, "__table__", None)
+        if table is not None and _tracked(table.name):
+            session.info[_NOTED] = True
+            return
+
+
+def _note_statement(state) -> None:
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    mapper = state.bind_mapper
+    table = getattr(state.statement, "table", None)
+    name = mapper.local_table.name if mapper is not None else getattr(table, "name", None)
+    if _tracked(name):
+        state.session.info[_NOTED] = True
+
+
+def _upsert(bind, name: str, token: str):
+    dialect = bind.dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(DataVersion.__table__).values(name=name, token=token)
+    return statement.on_conflict_do_update(index_elements=["name"], set_={"token": token})
+
+
+def _bump_before_commit(session: Session) -> None:
+    session.flush()  # notes what the commit's own flush would write
+    if session.info.pop(_NOTED, False):
+        session.execute(_upsert(session.get_bind(), CASE_LISTS, secrets.token_hex(8)))
+
+
+def _forget(session: Session, *_args) -> None:
+    session.info.pop(_NOTED, None)
+
+
+def install_tracking() -> None:
+    """Listen on every ORM session (the request's, a CLI's, a test factory's)."""
+    if event.contains(Session, "after_flush", _note_flush):
+        return
+    event.listen(Session, "after_flush", _note_flush)
+    event.listen(Session, "do_orm_execute", _note_statement)
+    event.listen(Session, "before_commit", _bump_before_commit)
+    event.listen(Session, "after_rollback", _forget)
