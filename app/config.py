@@ -100,7 +100,8 @@ class Settings:
 
     def flask_config(self) -> dict:
         """Translate the settings into Flask and extension configuration keys."""
-        engine_options: dict = {"pool_pre_ping": True}
+        # PostgreSQL pings only connections that rested (app.extensions.configure_postgresql).
+        engine_options: dict = {"pool_pre_ping": False}
         if self.database_url.startswith("sqlite"):
             engine_options = {"connect_args": {"timeout": 30}}
         return {

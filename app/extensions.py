@@ -10,6 +10,7 @@ never queue behind writers.
 from __future__ import annotations
 
 import sqlite3
+import time
 
 from flask import has_request_context, request
 from flask_babel import Babel
@@ -22,6 +23,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
 
 #: Stable constraint names, so migrations autogenerate the same names on every database.
@@ -80,25 +82,41 @@ def configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
 
 
+#: A pooled PostgreSQL connection that rested longer than this is pinged before use.
+IDLE_PING_SECONDS = 10.0
+
+
 def configure_postgresql(engine: Engine) -> None:
-    """PostgreSQL: a GET reads in autocommit mode, everything else in a transaction.
+    """PostgreSQL: ping only rested connections; a GET reads in autocommit.
+
+    A connection taken from the pool straight after another request is alive; one that
+    rested (overnight, or across a database restart) may not be. So instead of
+    SQLAlchemy's pre-ping on every checkout, a connection is pinged (``SELECT 1``) only
+    after ``IDLE_PING_SECONDS`` of rest, and a dead one is replaced before the request
+    sees it (``DisconnectionError`` makes the pool reconnect).
 
     Under READ COMMITTED every statement sees its own snapshot anyway, so a read-only
-    request gains nothing from a transaction but pays for it: the pool's pre-ping opens one
-    (BEGIN, SELECT 1) and the return to the pool closes it (ROLLBACK), four round trips
-    where two do. Connections rest in autocommit, so the pre-ping is one ``SELECT 1``; a
-    checkout for a request that may write (anything but a safe HTTP method, any CLI or
-    job) turns autocommit off, so its use-case commits or rolls back as one transaction.
+    request gains nothing from a transaction but pays for one (BEGIN and ROLLBACK are
+    round trips of their own). Connections rest in autocommit; a checkout for a request
+    that may write (anything but a safe HTTP method, any CLI or job) turns it off, so its
+    use-case commits or rolls back as one transaction.
     """
     if engine.dialect.name != "postgresql":
         return
 
     @event.listens_for(engine, "checkout")
-    def _on_checkout(dbapi_connection, _record, _proxy):
+    def _on_checkout(dbapi_connection, record, _proxy):
+        if time.monotonic() - record.info.get("checked_in_at", float("-inf")) > IDLE_PING_SECONDS:
+            try:
+                dbapi_connection.autocommit = True
+                dbapi_connection.execute("SELECT 1")
+            except Exception as error:  # psycopg.Error: closed, reset, terminated …
+                raise DisconnectionError(str(error)) from error
         dbapi_connection.autocommit = not _may_write()
 
     @event.listens_for(engine, "checkin")
-    def _on_checkin(dbapi_connection, _record):
+    def _on_checkin(dbapi_connection, record):
+        record.info["checked_in_at"] = time.monotonic()
         if dbapi_connection is None or dbapi_connection.closed:
             return
         if dbapi_connection.info.transaction_status == 0:  # IDLE: nothing left open

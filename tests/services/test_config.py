@@ -150,3 +150,41 @@ def test_a_failed_write_on_postgresql_leaves_nothing_behind_after_reads(app):
         db.session.rollback()
         assert db.session.scalar(select(func.count()).select_from(Person)) == 0
         db.session.remove()
+
+
+def test_a_postgresql_connection_that_died_while_resting_is_replaced_unseen(app, monkeypatch):
+    """The database restarted while the pool slept: the next request still succeeds,
+    because a rested connection is pinged and replaced; unpinged, it would fail."""
+    from sqlalchemy import create_engine, exc, text
+
+    import app.extensions as extensions
+    from app.extensions import db
+
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite"):
+        pytest.skip("PostgreSQL connection pool (this run is on SQLite)")
+
+    def kill_pooled_connections():
+        with app.app_context():  # make sure the pool holds a connection to kill
+            db.session.execute(text("SELECT 1"))
+            db.session.remove()
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+        admin.dispose()
+
+    def read_in_a_request():
+        with app.test_request_context(method="GET"):
+            try:
+                return db.session.scalar(text("SELECT 1"))
+            finally:
+                db.session.remove()
+
+    kill_pooled_connections()
+    monkeypatch.setattr(extensions, "IDLE_PING_SECONDS", 1e9)  # never ping: the request sees it
+    with pytest.raises(exc.OperationalError):
+        read_in_a_request()
+    kill_pooled_connections()
+    monkeypatch.setattr(extensions, "IDLE_PING_SECONDS", 0.0)  # every rested connection pinged
+    assert [read_in_a_request() for _ in range(3)] == [1, 1, 1]
