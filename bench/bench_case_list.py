@@ -444,7 +444,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--skip-http", action="store_true",
+                        help="measure plans and searches only; keep the last run's HTTP figures")
     parser.add_argument("--reuse-analysis", action="store_true",
                         help="take the plans and timings from the last run's JSON, measure HTTP only")
     args = parser.parse_args(argv)
@@ -455,12 +456,15 @@ def main(argv=None) -> int:
     result = {"dialect": dialect, "machine": machine(args.database_url)}
     log(f"machine: {result['machine']}")
     saved = OUT / f"case_list_{dialect}.json"
+    previous = json.loads(saved.read_text()) if saved.exists() else {}
     if args.reuse_analysis and saved.exists():
         result["analysis"] = json.loads(saved.read_text())["analysis"]
     else:
         result["analysis"] = analyse(args.database_url)
         saved.write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str))
-    if not args.skip_http:
+    if args.skip_http:  # keep the last run's HTTP figures in the report
+        result.update({k: previous[k] for k in ("http", "http_uncached") if k in previous})
+    else:
         for mode, key in (("memory", "http"), ("off", "http_uncached")):
             log(f"HTTP with PAGE_CACHE={mode}")
             result[key] = serve_and_measure(args.database_url, args.port, args.seconds,

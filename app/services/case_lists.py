@@ -338,7 +338,11 @@ def _filter_conditions(filters: CaseFilters, now: datetime, *, counting: bool = 
     if filters.mediator_id:
         where.append(Case.mediator_id == filters.mediator_id)
     if filters.town_id and counting:
-        where.append(Case.project_id.in_(select(Project.id).where(Project.town_id == filters.town_id)))
+        # The town's projects as a list of ids, not a subquery: PostgreSQL then combines
+        # the project index with another filter's index (BitmapAnd) where a semi-join made
+        # it scan the table (status + type + town: 120 ms → 33 ms at a million cases).
+        projects = db.session.scalars(select(Project.id).where(Project.town_id == filters.town_id))
+        where.append(Case.project_id.in_(list(projects)))
     elif filters.town_id:
         # Correlated, so it filters the walk in sort order rather than driving a sort.
         where.append(exists().where(Project.id == Case.project_id,

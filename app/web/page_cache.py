@@ -36,7 +36,9 @@ from app.models.versions import current_token
 #: Stands where the CSRF token goes. Markup, so it is written raw: escaped user data can
 #: never contain a raw "<", so nothing else in a page can look like it.
 CSRF_MARKER = Markup("<csrf-token/>")
+_MARKER_BYTES = str(CSRF_MARKER).encode()
 HEADER = "X-Page-Cache"
+_HTML = "text/html; charset=utf-8"
 
 
 def _court_date(now: datetime) -> str:
@@ -63,8 +65,6 @@ def _render(view, args, kwargs) -> tuple[list[bytes], int]:
     body, status = result if isinstance(result, tuple) else (result, 200)
     return str(body).encode().split(_MARKER_BYTES), status
 
-
-_MARKER_BYTES = str(CSRF_MARKER).encode()
 
 
 def _with_token(pieces: list[bytes]) -> bytes:
@@ -95,5 +95,3 @@ def cached_page(view):
 
     return wrapper
 
-
-_HTML = "text/html; charset=utf-8"
