@@ -799,3 +799,28 @@ def test_the_preview_names_the_cases_it_would_touch_and_leaves_out_the_rest(app,
     with app.app_context():
         preview = case_lists.preview_bulk([*mine, foreign], actor=_actor(app, world.judge), now=NOW)
     assert [r.id for r in preview.rows] == mine and preview.missing == [foreign]
+
+
+def test_postgresql_plans_the_list_for_its_own_filter_values_and_then_resets(app, world):
+    """A generic plan for "status = $1" cannot suit both "closed" (nine cases in ten) and
+    "in_mediation" (one in two hundred): the list's statements are planned for their values,
+    and the connection goes back to the default for everything else."""
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    with app.app_context():
+        dialect = db.engine.dialect.name
+        db.session.remove()
+    if dialect != "postgresql":
+        pytest.skip("PostgreSQL plan cache (this run is on SQLite)")
+
+    def run():
+        list_cases(db.session.get(User, world.judge.id), {"status": ("assigned",)}, now=NOW)
+        assert db.session.scalar(text("SHOW plan_cache_mode")) == "auto"
+
+    statements = _statements(app, run)
+    set_at = statements.index("SET plan_cache_mode = force_custom_plan")
+    reset_at = statements.index("RESET plan_cache_mode")
+    counted_at = next(i for i, sql in enumerate(statements) if "count(*)" in sql)
+    assert set_at < counted_at < reset_at

@@ -189,16 +189,3 @@ def test_a_postgresql_connection_that_died_while_resting_is_replaced_unseen(app,
     monkeypatch.setattr(extensions, "IDLE_PING_SECONDS", 0.0)  # every rested connection pinged
     assert [read_in_a_request() for _ in range(3)] == [1, 1, 1]
 
-
-def test_postgresql_plans_each_list_query_for_its_own_filter_values(app):
-    """A generic plan for "status = $1" cannot suit both "closed" (nine cases in ten) and
-    "in_mediation" (one in two hundred); prepared statements must still be planned anew."""
-    from sqlalchemy import text
-
-    from app.extensions import db
-
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        pytest.skip("PostgreSQL planner setting (this run is on SQLite)")
-    with app.app_context():
-        assert db.session.scalar(text("SHOW plan_cache_mode")) == "force_custom_plan"
-        db.session.remove()
