@@ -93,7 +93,9 @@ def configure_postgresql(engine: Engine) -> None:
     rested (overnight, or across a database restart) may not be. So instead of
     SQLAlchemy's pre-ping on every checkout, a connection is pinged (``SELECT 1``) only
     after ``IDLE_PING_SECONDS`` of rest, and a dead one is replaced before the request
-    sees it (``DisconnectionError`` makes the pool reconnect).
+    sees it (``DisconnectionError`` makes the pool reconnect). A restart while requests
+    flow costs the one request that meets a dead connection: SQLAlchemy then drops the
+    whole pool.
 
     Under READ COMMITTED every statement sees its own snapshot anyway, so a read-only
     request gains nothing from a transaction but pays for one (BEGIN and ROLLBACK are

@@ -165,13 +165,13 @@ def test_a_postgresql_connection_that_died_while_resting_is_replaced_unseen(app,
         pytest.skip("PostgreSQL connection pool (this run is on SQLite)")
 
     def kill_pooled_connections():
-        with app.app_context():  # make sure the pool holds a connection to kill
-            db.session.execute(text("SELECT 1"))
+        with app.app_context():
+            db.engine.dispose()  # an empty pool, which now gets exactly one connection
+            pid = db.session.scalar(text("SELECT pg_backend_pid()"))
             db.session.remove()
         admin = create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                              "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+        with admin.connect() as conn:  # waits (up to 5 s) until that backend is gone
+            assert conn.scalar(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
         admin.dispose()
 
     def read_in_a_request():
@@ -181,11 +181,15 @@ def test_a_postgresql_connection_that_died_while_resting_is_replaced_unseen(app,
             finally:
                 db.session.remove()
 
-    kill_pooled_connections()
-    monkeypatch.setattr(extensions, "IDLE_PING_SECONDS", 1e9)  # never ping: the request sees it
-    with pytest.raises(exc.OperationalError):
-        read_in_a_request()
-    kill_pooled_connections()
-    monkeypatch.setattr(extensions, "IDLE_PING_SECONDS", 0.0)  # every rested connection pinged
-    assert [read_in_a_request() for _ in range(3)] == [1, 1, 1]
+    try:
+        kill_pooled_connections()
+        monkeypatch.setattr(extensions, "IDLE_PING_SECONDS", 1e9)  # never ping: it fails
+        with pytest.raises(exc.OperationalError):
+            read_in_a_request()
+        kill_pooled_connections()
+        monkeypatch.setattr(extensions, "IDLE_PING_SECONDS", 0.0)  # every rested one pinged
+        assert [read_in_a_request() for _ in range(3)] == [1, 1, 1]
+    finally:
+        with app.app_context():  # no killed connection may wait in the pool for the next test
+            db.engine.dispose()
 
