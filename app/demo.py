@@ -13,7 +13,7 @@ import random
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from app import demo_data as ref
 from app.extensions import db
@@ -303,11 +303,13 @@ class DemoBuilder:
             outcome = "mediated" if status in ("mediated", "confirmed", "performing") else None
             project = demo_dev_projects[i % len(demo_dev_projects)] if i % 3 == 0 else None
             claimants = [self.homeowners[i // 9]] if i % 9 == 0 and i // 9 < len(self.homeowners) else None
-            self.make_case(received=received, status=status, outcome=outcome,
-                           concluded=today - timedelta(days=1) if outcome else None,
-                           pre_litigation=True, went_to_litigation=status == "litigation",
-                           project=project, claimants=claimants,
-                           mediator=main_mediator if i % 2 and status != "registered" else None)
+            case = self.make_case(received=received, status=status, outcome=outcome,
+                                  concluded=today - timedelta(days=1) if outcome else None,
+                                  pre_litigation=True, went_to_litigation=status == "litigation",
+                                  project=project, claimants=claimants,
+                                  mediator=main_mediator if i % 2 and status != "registered" else None)
+            if claimants:
+                self.tell_parties(case)
         # One building's late-delivery complaints, not yet triaged: a group case in waiting.
         project = demo_dev_projects[0]
         for k in range(12):
@@ -323,6 +325,19 @@ class DemoBuilder:
                 claims=[ComplaintClaim(kind="逾期交房违约金", amount_fen=rng.randrange(30_000, 90_000) * 100)]))
         db.session.flush()
         self.echo("  近期案件 54 件（各状态），待分流投诉 12 件")
+
+    def tell_parties(self, case: Case) -> None:
+        """The notices a demo homeowner's case would have produced: accepted, and assigned."""
+        from app.services import case_notices
+
+        db.session.flush()
+        judge = self.judges[0]
+        for complaint in db.session.scalars(select(Complaint).where(Complaint.case_id == case.id)):
+            case_notices.complaint_accepted(complaint, case, actor=judge, now=case.registered_at)
+        if case.mediator is not None and case.assigned_at is not None:
+            last_day = case.mediation_deadline_at.astimezone(SHANGHAI).date()
+            case_notices.mediator_assigned(case, case.mediator, last_day, actor=judge,
+                                           now=case.assigned_at)
 
     def counters(self) -> None:
         for year, last in sorted(self.seq.items()):

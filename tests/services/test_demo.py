@@ -60,3 +60,23 @@ def test_flask_demo_refuses_a_production_configuration(database_url):
     result = production.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 2
     assert "production" in result.output
+
+
+def test_the_demo_homeowner_finds_the_acceptance_of_their_case_in_the_inbox(app):
+    """A newcomer logging in as `homeowner` sees what a real filer would have been told."""
+    from app.demo import build_demo
+    from app.extensions import db
+    from app.models import Notice
+
+    with app.app_context():
+        build_demo(seed=2020, echo=lambda line: None, password="Demo@2026")
+        told = {username: list(db.session.execute(
+            select(Notice.kind, Notice.subject, Case.number)
+            .join(User, User.id == Notice.user_id).join(Case, Case.id == Notice.case_id)
+            .where(User.username == username, Notice.channel == "inbox")))
+            for username in ("homeowner", "developer", "judge")}
+        db.session.remove()
+    assert told["homeowner"] and all(kind == "complaint_accepted" and number in subject
+                                     for kind, subject, number in told["homeowner"])
+    assert {kind for kind, _, _ in told["developer"]} == {"case_against_you"}
+    assert told["judge"] == []
