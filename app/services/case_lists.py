@@ -385,6 +385,15 @@ def _counts_through_fts(filters: CaseFilters) -> bool:
     return bool(_long_terms(search_terms(filters.q))) and _uses_fts()
 
 
+def _only_unindexed_search(filters: CaseFilters) -> bool:
+    """Only one- or two-character terms and no other filter: no index can gather the
+    matches, so gathering them to sort would read every case again after the count did;
+    walking the sort order stops once a page is found."""
+    terms = search_terms(filters.q)
+    return (bool(terms) and not _long_terms(terms)
+            and not any(getattr(filters, name) for name in _FILTER_FIELDS))
+
+
 def _search_conditions(terms: list[str], *, scan: bool = False) -> list[ColumnElement]:
     """Every term must occur in search_text (AND), matched literally.
 
@@ -754,7 +763,8 @@ def _list_cases(user: User, filters, *, cursor: str | None, limit: int, now: dat
     counted = db.session.scalar(select(func.count()).select_from(
         _base_query(user, filters, now, [Case.id], counting=True).limit(cap + 1).subquery()))
     total = counted if counted <= cap else None
-    small = total is not None and filters.active and not _index_ordered(filters)
+    small = (total is not None and filters.active and not _index_ordered(filters)
+             and not _only_unindexed_search(filters))
     # More matches than the cap: a page is near in sort order, so check rows as we walk.
     base = _base_query(user, filters, now, [Case.id], counting=small, scan_search=total is None)
 

@@ -544,6 +544,24 @@ def test_a_many_match_search_page_reads_no_search_index(app, world, monkeypatch)
         db.session.remove()
 
 
+def test_a_short_term_alone_walks_the_list_instead_of_gathering_every_match(app, world):
+    """No index serves a one- or two-character term: the count already read every case, so
+    the page walks its order and stops at a page rather than reading them all again. With
+    another filter, that filter's index gathers the few rows to check."""
+    from app.extensions import db
+
+    def statements_for(values):
+        def run():
+            list_cases(db.session.get(User, world.judge.id), values, now=NOW)
+        return _statements(app, run)
+
+    alone = statements_for({"q": "王"})
+    assert not any("MATERIALIZED" in sql for sql in alone)
+    with_filter = statements_for({"q": "王", "project_id": world.projects[0].id})
+    assert any("MATERIALIZED" in sql for sql in with_filter)
+    assert _search(app, world, "王") == _cases_with(world, "王")
+
+
 def test_search_text_follows_changes_to_the_case(app, world):
     """Renaming a claimant and refreshing: is the new name found and the old one gone?"""
     from app.extensions import db
