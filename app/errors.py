@@ -27,8 +27,7 @@ def init_app(app) -> None:
     def _http_error(error: HTTPException):
         if _wants_problem():
             return problem(error.code or 500, error.name, error.description)
-        template = f"errors/{error.code}.html" if error.code in (403, 404, 413, 429) else "errors/generic.html"
-        return render_template(template, error=error), error.code
+        return render_template("errors/page.html", error=error), error.code
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
@@ -38,4 +37,4 @@ def init_app(app) -> None:
         db.session.rollback()
         if _wants_problem():
             return problem(500, "Internal Server Error")
-        return render_template("errors/generic.html", error=None), 500
+        return render_template("errors/page.html", error=None), 500
