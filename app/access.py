@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from sqlalchemy import Select, exists, false, or_, select
 
+from app.extensions import db
 from app.models import Case, Complaint, Mediator, User
 
 
-def _mediator_id(user: User) -> int | None:
-    from app.extensions import db
-
-    return db.session.scalar(select(Mediator.id).where(Mediator.user_id == user.id))
+def _mediator_id(user: User):
+    """The user's mediator record, inside the query: a mediator account without one (an
+    account being set up) matches no case, never the unassigned ones (``IS NULL``)."""
+    return select(Mediator.id).where(Mediator.user_id == user.id).scalar_subquery()
 
 
 def visible_cases(user: User, query: Select | None = None) -> Select:
@@ -58,14 +59,10 @@ def visible_complaints(user: User, query: Select | None = None) -> Select:
 
 
 def can_view_case(user: User, case: Case) -> bool:
-    from app.extensions import db
-
     return db.session.scalar(visible_cases(user, select(Case.id)).where(Case.id == case.id)) is not None
 
 
 def can_view_complaint(user: User, complaint: Complaint) -> bool:
-    from app.extensions import db
-
     query = visible_complaints(user, select(Complaint.id)).where(Complaint.id == complaint.id)
     return db.session.scalar(query) is not None
 

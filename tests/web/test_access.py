@@ -110,6 +110,30 @@ def test_a_mediator_sees_only_assigned_cases(client, make):
     assert other.number not in html
 
 
+def test_a_mediator_account_without_a_mediator_record_sees_no_case(app, make):
+    """Can a mediator account still being set up (no Mediator row) see unassigned cases of
+    any court? It must see none: "no mediator" is not "mediator_id IS NULL"."""
+    from sqlalchemy import select
+
+    from app.access import can_view_case, can_view_complaint, visible_cases
+    from app.extensions import db
+    from app.models import Case, Complaint, User
+
+    bare = make.user("judge")  # a court-bound account, turned into a mediator without a record
+    unassigned = make.case(status="registered")
+    with app.app_context():
+        user = db.session.get(User, bare.id)
+        user.role = "mediator"
+        db.session.flush()
+        case = db.session.get(Case, unassigned.id)
+        complaint = db.session.scalar(select(Complaint).where(Complaint.case_id == case.id))
+        assert not can_view_case(user, case)
+        assert not can_view_complaint(user, complaint)
+        assert db.session.scalars(visible_cases(user, select(Case.id))).all() == []
+        db.session.rollback()
+        db.session.remove()
+
+
 def test_a_homeowner_sees_only_own_complaints(client, make):
     user = make.user("homeowner")
     mine = make.complaint(person=user.person)
