@@ -13,20 +13,18 @@ import random
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from app import demo_data as ref
 from app.extensions import db
 from app.models import (
-    Case, CaseCounter, CaseEvent, Complaint, ComplaintClaim, Court, Developer, LoginSession,
-    Mediator, MediatorConflict, Notice, Person, Project, Town, User,
+    Case, CaseCounter, CaseEvent, Complaint, ComplaintClaim, Court, DataVersion, Developer,
+    Mediator, MediatorConflict, Person, Project, Town, User,
 )
 from app.models.types import utcnow
 from app.services.accounts import hash_password
 from mediation.casenumber import format_case_number
-from mediation.disputes import DisputeType
 from mediation.identifiers import make_resident_id, make_uscc
-from mediation.lifecycle import CaseStatus, Outcome
 from mediation.statistics import plan_outcome_counts
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -48,10 +46,6 @@ TYPE_WEIGHTS = {
     "advertising": 5, "presale_funds": 3, "stalled": 6, "property_mgmt": 5, "other": 2,
 }
 
-_DEMO_TABLES = [
-    Notice, LoginSession, CaseEvent, ComplaintClaim, Complaint, Case, CaseCounter, MediatorConflict,
-    Mediator, User, Person, Project, Developer, Town, Court,
-]
 
 
 class DemoBuilder:
@@ -351,8 +345,12 @@ _OUTCOME_REASON = {
 
 
 def wipe() -> None:
-    for model in _DEMO_TABLES:
-        db.session.execute(delete(model))
+    """Empty every table, children first (a hand-kept list missed referral imports and
+    group filings, and the rebuild then failed on their foreign keys)."""
+    for table in reversed(db.metadata.sorted_tables):
+        if table.name != DataVersion.__tablename__:
+            db.session.execute(table.delete())
+    db.session.expunge_all()  # objects of an earlier build in this session are gone too
 
 
 def build_demo(*, seed: int, echo, password: str | None = None, now: datetime | None = None) -> None:

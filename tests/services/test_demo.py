@@ -80,3 +80,28 @@ def test_the_demo_homeowner_finds_the_acceptance_of_their_case_in_the_inbox(app)
                                      for kind, subject, number in told["homeowner"])
     assert {kind for kind, _, _ in told["developer"]} == {"case_against_you"}
     assert told["judge"] == []
+
+
+def test_the_demo_can_be_rebuilt_after_imports_and_group_filings(app):
+    """`./run.sh --fresh-demo` on a platform that was used: every table is emptied first."""
+    from app.demo import build_demo
+    from app.extensions import db
+    from app.models import GroupFiling, ReferralImport
+
+    with app.app_context():
+        build_demo(seed=2020, echo=lambda line: None, password="Demo@2026")
+        judge = db.session.scalar(select(User).where(User.username == "judge"))
+        homeowner = db.session.scalar(select(User).where(User.username == "homeowner"))
+        project = db.session.scalar(select(Project).where(Project.court_id == judge.court_id))
+        db.session.add(ReferralImport(court_id=judge.court_id, uploaded_by_id=judge.id,
+                                      agency="housing_bureau", filename="x.csv",
+                                      created_at=judge.created_at))
+        db.session.add(GroupFiling(court_id=judge.court_id, project_id=project.id,
+                                   filed_by_id=homeowner.id, dispute_type="late_delivery",
+                                   facts="逾期交房", created_at=judge.created_at))
+        db.session.commit()
+        build_demo(seed=2020, echo=lambda line: None, password="Demo@2026")
+        left = (db.session.scalar(select(func.count()).select_from(ReferralImport)),
+                db.session.scalar(select(func.count()).select_from(GroupFiling)))
+        db.session.remove()
+    assert left == (0, 0)
