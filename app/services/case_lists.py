@@ -1074,8 +1074,6 @@ def bulk_merge(case_ids, *, actor: User, now: datetime) -> list[dict]:
     try:
         merged = services.merge_cases(ids, actor=actor, now=now)
         target_id, target_number = merged.id, merged.number
-        refresh_case_search(ids)
-        db.session.commit()
     except ServiceError as error:
         db.session.rollback()
         return [_report(i, numbers[i], False, error.message) for i in ids]

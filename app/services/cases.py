@@ -36,7 +36,9 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
-from app.access import can_manage_case, can_view_case, can_view_complaint
+from app.access import (
+    can_manage_case, can_view_case, can_view_complaint, visible_cases, visible_complaints,
+)
 from app.extensions import db
 from app.models import (
     AgencyTask, Case, CaseCounter, CaseEvent, CaseRepresentative, Complaint, Court, Mediator,
@@ -279,10 +281,15 @@ def _reindex(*cases: Case) -> None:
     refresh_case_search(c.id for c in cases)
 
 
-def _holds_opted_out(case_id: int) -> bool:
-    """Whether a case holds a claimant who left a group to go alone (it joins no group)."""
-    return db.session.scalar(select(Complaint.id).where(
-        Complaint.case_id == case_id, Complaint.opted_out_at.is_not(None)).limit(1)) is not None
+def _holding_opted_out(case_ids: Iterable[int]) -> set[int]:
+    """The cases that hold a claimant who left a group to go alone (they join no group)."""
+    return set(db.session.scalars(select(Complaint.case_id).where(
+        Complaint.case_id.in_(list(case_ids)), Complaint.opted_out_at.is_not(None))))
+
+
+def _visible_ids(visible, model, actor: User, ids: list[int]) -> set[int]:
+    """Which of ``ids`` the actor may see, in one query (``visible``: an app.access rule)."""
+    return set(db.session.scalars(visible(actor, select(model.id)).where(model.id.in_(ids))))
 
 
 def _receipts(complaints: list[Complaint]) -> str:
@@ -341,7 +348,7 @@ def merge_complaints(complaint_ids: Iterable, *, actor: User, now: datetime,
     if into_case_id is None and len(ids) < group_rules.MIN_GROUP_COMPLAINTS:
         raise ServiceError("请至少选择两件投诉进行合并", "complaint_ids")
     complaints = _lock_complaints(ids)
-    if len(complaints) != len(ids) or not all(can_view_complaint(actor, c) for c in complaints):
+    if len(complaints) != len(ids) or _visible_ids(visible_complaints, Complaint, actor, ids) != set(ids):
         raise NotFoundError("投诉不存在或您无权查看")
     if actor.role != "judge":
         raise ForbiddenError("只有本院法官可以合并投诉")
@@ -367,7 +374,7 @@ def merge_complaints(complaint_ids: Iterable, *, actor: User, now: datetime,
             raise ServiceError(
                 f"案件{case.number}状态为“{_label(CaseStatus, case.status)}”，调解已结束，不能再并入投诉",
                 "into_case_id")
-        if _holds_opted_out(case.id):
+        if case.id in _holding_opted_out([case.id]):
             raise ServiceError(f"案件{case.number}的申请人已选择退出群体案件、单独处理，不能并入其他投诉",
                                "into_case_id")
         _check_same_dispute(complaints, case)
@@ -424,7 +431,7 @@ def merge_cases(case_ids: Iterable, *, actor: User, now: datetime) -> Case:
     if len(ids) < 2:
         raise ServiceError("请至少选择两件案件进行合并", "case_ids")
     found = {case.id: case for case in _lock_cases(ids)}
-    if len(found) != len(ids) or not all(can_view_case(actor, c) for c in found.values()):
+    if len(found) != len(ids) or _visible_ids(visible_cases, Case, actor, ids) != set(ids):
         raise NotFoundError("案件不存在或您无权查看")
     if not all(can_manage_case(actor, c) for c in found.values()):
         raise ForbiddenError("只有本院法官可以并案")
@@ -435,8 +442,9 @@ def merge_cases(case_ids: Iterable, *, actor: User, now: datetime) -> Case:
             "case_ids")
     if len({(c.court_id, c.project_id, c.dispute_type) for c in found.values()}) > 1:
         raise ServiceError("只能合并同一项目、同一纠纷类型的案件", "case_ids")
+    opted_out = _holding_opted_out(ids)
     for case in (target, *others):
-        if _holds_opted_out(case.id):
+        if case.id in opted_out:
             raise ServiceError(
                 f"案件{case.number}的申请人已选择退出群体案件、单独处理，不能并案", "case_ids")
     moved = case_notices.complaint_rows(o.id for o in others)  # whom to tell, before they move
@@ -573,14 +581,14 @@ def triage_overview(court_id: int, *, limit: int = TRIAGE_PAGE) -> TriageOvervie
 # --- Moving a case along its lifecycle -------------------------------------------------------
 
 
-def _party_refusal(case: Case, actor: User) -> str | None:
+def _party_refusal(case: Case, actor: User, members: list[Complaint] | None = None) -> str | None:
     """Why a party may not withdraw this case's application, or None if it may.
 
     A party withdraws only its own application: every complaint of the case must be its
     own. In a case with several claimants one claimant cannot withdraw for the others;
-    they may opt out instead.
+    they may opt out instead. ``members``: the case's complaints, if already loaded.
     """
-    members = _members(case)
+    members = _members(case) if members is None else members
     if actor.role == "homeowner":
         own = [c for c in members if c.claimant_person_id == actor.person_id]
     elif actor.role == "developer":
@@ -926,7 +934,7 @@ def case_page(case_id: int, *, viewer: User, now: datetime) -> CasePage:
     manages = can_manage_case(viewer, case)
     moves = [m for m in allowed_transitions(state, role, now=now)
              if (state.status, m.target) != (CaseStatus.REGISTERED, CaseStatus.ASSIGNED)]
-    if role in ("homeowner", "developer") and _party_refusal(case, viewer):
+    if role in ("homeowner", "developer") and _party_refusal(case, viewer, members):
         moves = []
     is_open = case.status in OPEN_FOR_JOINING
     claimant_keys = {_claimant_key(c) for c in members}

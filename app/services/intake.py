@@ -22,7 +22,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.models import (
@@ -648,9 +648,16 @@ def search_projects(q: str | None, *, limit: int = 20, developer_id: int | None 
             for pid, name, dev_id, dev_name, town in rows]
 
 
+#: What a company's complaint list shows of each row, loaded with the page, not per row.
+_LISTED = (joinedload(Complaint.project), joinedload(Complaint.claimant_person),
+           joinedload(Complaint.respondent_person), joinedload(Complaint.case),
+           selectinload(Complaint.claims), selectinload(Complaint.responses))
+
+
 def complaints_against(actor: User, *, before_id: int | None = None, limit: int = 50) -> list[Complaint]:
     """Complaints against the actor's company, newest first (keyset by id)."""
-    query = select(Complaint).where(Complaint.respondent_developer_id == actor.developer_id)
+    query = (select(Complaint).options(*_LISTED)
+             .where(Complaint.respondent_developer_id == actor.developer_id))
     if before_id is not None:
         query = query.where(Complaint.id < before_id)
     return list(db.session.scalars(query.order_by(Complaint.id.desc()).limit(limit)))
@@ -659,7 +666,8 @@ def complaints_against(actor: User, *, before_id: int | None = None, limit: int 
 def complaints_filed_by_company(actor: User, *, limit: int = 50) -> list[Complaint]:
     """The company's own filings (e.g. against buyers in payment default), newest first."""
     return list(db.session.scalars(
-        select(Complaint).where(Complaint.claimant_developer_id == actor.developer_id)
+        select(Complaint).options(*_LISTED)
+        .where(Complaint.claimant_developer_id == actor.developer_id)
         .order_by(Complaint.id.desc()).limit(limit)))
 
 
@@ -674,7 +682,7 @@ def homeowner_overview(actor: User) -> dict:
             .where(Complaint.respondent_person_id == actor.person_id)
             .order_by(Complaint.id.desc()).limit(50)))
     filings = list(db.session.scalars(
-        select(GroupFiling).options(joinedload(GroupFiling.project))
+        select(GroupFiling).options(joinedload(GroupFiling.project), selectinload(GroupFiling.members))
         .where(GroupFiling.filed_by_id == actor.id)
         .order_by(GroupFiling.id.desc()).limit(20)))
     return {"complaints_about_me": about_me, "group_filings": filings}

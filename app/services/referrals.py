@@ -67,6 +67,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app.access import can_manage_case
 from app.extensions import db
@@ -684,7 +685,10 @@ def list_imports(*, actor: User, limit: int = 100) -> list[ReferralImport]:
 
 def imported_complaints(record: ReferralImport, limit: int = 200) -> list[Complaint]:
     return db.session.scalars(
-        select(Complaint).where(Complaint.referral_import_id == record.id)
+        select(Complaint)
+        .options(joinedload(Complaint.claimant_person), joinedload(Complaint.project),
+                 joinedload(Complaint.duplicate_of))
+        .where(Complaint.referral_import_id == record.id)
         .order_by(Complaint.id).limit(limit)).all()
 
 
