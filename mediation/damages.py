@@ -34,6 +34,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from mediation.amounts import format_yuan
+from mediation.lifecycle import date_zh
 
 __all__ = [
     "AREA_TOLERANCE",
@@ -126,8 +127,6 @@ def round_fen(amount: Fraction | int) -> int:
     return magnitude if amount >= 0 else -magnitude
 
 
-def _date_text(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def _fen(value, field_name: str, label: str) -> int:
@@ -211,8 +210,8 @@ def late_delivery_damages(
 
     overdue_days = (delivered_on - promised_on).days
     dates = (
-        f"约定交付日期：{_date_text(promised_on)}；"
-        f"实际交付（或计算截止）日期：{_date_text(delivered_on)}"
+        f"约定交付日期：{date_zh(promised_on)}；"
+        f"实际交付（或计算截止）日期：{date_zh(delivered_on)}"
     )
     if overdue_days <= 0:
         return LateDeliveryDamages(
@@ -305,26 +304,26 @@ def title_delay_damages(
 
     if agreed_deadline is not None:
         deadline = _date(agreed_deadline, "agreed_deadline", "约定办证期限")
-        basis = f"合同约定的办证期限于{_date_text(deadline)}届满"
+        basis = f"合同约定的办证期限于{date_zh(deadline)}届满"
     elif completed_sale_signed_on is not None:
         signed = _date(completed_sale_signed_on, "completed_sale_signed_on", "合同订立日期")
         deadline = signed + timedelta(days=TITLE_GRACE_DAYS)
         basis = (
-            f"合同未约定办证期限，标的物为已竣工房屋，自合同订立之日（{_date_text(signed)}）起"
-            f"{TITLE_GRACE_DAYS}日于{_date_text(deadline)}届满"
+            f"合同未约定办证期限，标的物为已竣工房屋，自合同订立之日（{date_zh(signed)}）起"
+            f"{TITLE_GRACE_DAYS}日于{date_zh(deadline)}届满"
         )
     else:
         delivered_on = _date(delivered_on, "delivered_on", "房屋交付日期")
         deadline = delivered_on + timedelta(days=TITLE_GRACE_DAYS)
         basis = (
-            f"合同未约定办证期限，自房屋交付之日（{_date_text(delivered_on)}）起"
-            f"{TITLE_GRACE_DAYS}日于{_date_text(deadline)}届满"
+            f"合同未约定办证期限，自房屋交付之日（{date_zh(delivered_on)}）起"
+            f"{TITLE_GRACE_DAYS}日于{date_zh(deadline)}届满"
         )
     liable_from = deadline + timedelta(days=1)
     overdue_days = max(0, (obtained_on - deadline).days)
     lines = [basis + "（商品房买卖合同解释第十四条）"]
     if overdue_days == 0:
-        lines.append(f"截至{_date_text(obtained_on)}未超过办证期限，不产生逾期办证违约金")
+        lines.append(f"截至{date_zh(obtained_on)}未超过办证期限，不产生逾期办证违约金")
         return TitleDelayDamages(0, liable_from, 0, lines)
 
     amount = round_fen(
@@ -332,7 +331,7 @@ def title_delay_damages(
     )
     rate_text = f"{Decimal(annual_rate_bp).scaleb(-2):f}%"
     lines.append(
-        f"自{_date_text(liable_from)}至{_date_text(obtained_on)}逾期{overdue_days}天"
+        f"自{date_zh(liable_from)}至{date_zh(obtained_on)}逾期{overdue_days}天"
     )
     lines.append(
         f"未约定违约金的，参照逾期贷款利息标准：已付购房款{format_yuan(paid_fen)} × 年利率"

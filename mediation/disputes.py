@@ -38,6 +38,14 @@ class LabelledEnum(StrEnum):
         return self.label_zh if str(locale).lower().startswith("zh") else self.label_en
 
     @classmethod
+    def zh(cls, code) -> str:
+        """The Chinese label of ``code``; the code itself when it is no member."""
+        try:
+            return cls(code).label_zh
+        except ValueError:
+            return str(code)
+
+    @classmethod
     def choices(cls, locale: str = "zh") -> list[tuple[str, str]]:
         """Return ``[(code, label), …]`` in declaration order, for form select fields."""
         return [(member.value, member.label(locale)) for member in cls]

@@ -322,6 +322,11 @@ class AllowedTransition:
 COURT_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 
+def date_zh(d: date) -> str:
+    """A date as written in court documents: ``2026年10月10日``."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
 def court_date(moment: datetime | date) -> date:
     """Return the calendar date in the court's time zone (naive datetimes are UTC)."""
     if not isinstance(moment, datetime):
@@ -420,8 +425,6 @@ def _check_extension(days, parties_consent: bool) -> int:
     return days
 
 
-def _deadline_text(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def apply_transition(
@@ -468,7 +471,7 @@ def apply_transition(
 
     if move.continues_mediation and new.deadline is not None and court_date(now) > new.deadline:
         raise TransitionError(
-            f"委派调解期限已于{_deadline_text(new.deadline)}届满，"
+            f"委派调解期限已于{date_zh(new.deadline)}届满，"
             "经双方当事人同意延长期限后方可继续调解",
             "extension_days",
         )

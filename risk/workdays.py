@@ -25,6 +25,8 @@ from functools import lru_cache
 
 import chinese_calendar
 
+from mediation.lifecycle import date_zh
+
 __all__ = [
     "Deadline",
     "add_working_days",
@@ -75,7 +77,7 @@ class Deadline:
     @property
     def label_zh(self) -> str:
         """``2026年10月10日``, prefixed ``预计`` when an estimate."""
-        text = f"{self.on.year}年{self.on.month}月{self.on.day}日"
+        text = date_zh(self.on)
         return ("预计" + text) if self.is_estimate else text
 
 

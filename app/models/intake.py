@@ -7,7 +7,7 @@ from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.types import UTCDateTime
+from app.models.types import UTCDateTime, in_clause
 
 #: File types accepted as evidence, decided from the file's content (magic bytes).
 ATTACHMENT_TYPES = ("image/jpeg", "image/png", "image/webp", "application/pdf")
@@ -39,7 +39,7 @@ class Attachment(db.Model):
     __table_args__ = (
         CheckConstraint("complaint_id IS NOT NULL OR response_id IS NOT NULL", name="has_owner"),
         CheckConstraint(
-            "content_type IN (" + ", ".join(f"'{t}'" for t in ATTACHMENT_TYPES) + ")",
+            f"content_type IN ({in_clause(ATTACHMENT_TYPES)})",
             name="content_type_allowed"),
         CheckConstraint("size_bytes > 0", name="size_positive"),
     )

@@ -7,7 +7,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.types import UTCDateTime
+from app.models.types import UTCDateTime, in_clause
 
 MEDIATOR_KINDS = ("court", "invited", "housing_bureau", "lawyer")
 
@@ -31,7 +31,7 @@ class Mediator(db.Model):
 
     __table_args__ = (
         CheckConstraint(
-            "kind IN (" + ", ".join(f"'{k}'" for k in MEDIATOR_KINDS) + ")", name="kind_known"
+            f"kind IN ({in_clause(MEDIATOR_KINDS)})", name="kind_known"
         ),
         CheckConstraint("capacity >= 0", name="capacity_nonnegative"),
     )

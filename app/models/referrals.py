@@ -7,7 +7,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.types import UTCDateTime
+from app.models.types import UTCDateTime, in_clause
 
 #: The agencies of "nine dragons governing the water" (九龙治水), DESIGN §3.
 AGENCIES = ("housing_bureau", "petition_office", "land_bureau", "police",
@@ -37,9 +37,9 @@ class ReferralImport(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (
-        CheckConstraint("agency IN (" + ", ".join(f"'{a}'" for a in AGENCIES) + ")",
+        CheckConstraint(f"agency IN ({in_clause(AGENCIES)})",
                         name="agency_known"),
-        CheckConstraint("status IN (" + ", ".join(f"'{s}'" for s in IMPORT_STATES) + ")",
+        CheckConstraint(f"status IN ({in_clause(IMPORT_STATES)})",
                         name="status_known"),
     )
 
@@ -64,9 +64,9 @@ class AgencyTask(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (
-        CheckConstraint("agency IN (" + ", ".join(f"'{a}'" for a in AGENCIES) + ")",
+        CheckConstraint(f"agency IN ({in_clause(AGENCIES)})",
                         name="agency_known"),
-        CheckConstraint("status IN (" + ", ".join(f"'{s}'" for s in TASK_STATES) + ")",
+        CheckConstraint(f"status IN ({in_clause(TASK_STATES)})",
                         name="status_known"),
         CheckConstraint("status <> 'done' OR completed_at IS NOT NULL", name="done_has_date"),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import TypeDecorator
 
 
@@ -34,6 +35,17 @@ class UTCDateTime(TypeDecorator):
 def utcnow() -> datetime:
     """The current time in UTC; only the outer layers (views, jobs, CLI) call this."""
     return datetime.now(timezone.utc)
+
+
+def upsert_insert(bind):
+    """The INSERT with ON CONFLICT of the database behind ``bind`` (SQLite or PostgreSQL,
+    the two the platform runs on)."""
+    dialect = bind.dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert
+    if dialect == "sqlite":
+        return sqlite.insert
+    raise RuntimeError(f"unsupported database: {dialect}")  # pragma: no cover
 
 
 def in_clause(values) -> str:

@@ -26,10 +26,10 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import String, bindparam, event, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.extensions import db
+from app.models.types import upsert_insert
 
 #: The tables a case list (its rows, filter choices and navigation, whose badge counts
 #: unread notices) reads.
@@ -87,9 +87,7 @@ def _note_statement(state) -> None:
 
 
 def _upsert(bind, name: str, token: str):
-    dialect = bind.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(DataVersion.__table__).values(name=name, token=token)
+    statement = upsert_insert(bind)(DataVersion.__table__).values(name=name, token=token)
     return statement.on_conflict_do_update(index_elements=["name"], set_={"token": token})
 
 

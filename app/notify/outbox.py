@@ -13,23 +13,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
 from app.models import Notice, NoticeChannel, NoticeKind, NoticeStatus, User
+from app.models.types import upsert_insert
 from app.notify.email import email_enabled
 
 SUBJECT_MAX = 200
 KEY_MAX = 200
-
-
-def _insert():
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert
-    if dialect == "sqlite":
-        return sqlite.insert
-    raise RuntimeError(f"the outbox does not support {dialect}")  # pragma: no cover
 
 
 def queue_notice(*, user: User, kind: NoticeKind | str, subject: str, body: str,
@@ -41,7 +32,7 @@ def queue_notice(*, user: User, kind: NoticeKind | str, subject: str, body: str,
     if (user.email or "").strip() and email_enabled():
         channels.append(NoticeChannel.EMAIL)
     subject = subject if len(subject) <= SUBJECT_MAX else subject[:SUBJECT_MAX - 1] + "…"
-    insert = _insert()
+    insert = upsert_insert(db.session.get_bind())
     queued = []
     for channel in channels:
         key = f"{dedupe_key}:{channel.value}"

@@ -29,7 +29,7 @@ from app.models import Case, Complaint, Developer, Mediator, NoticeKind, Project
 from app.notify.outbox import queue_notice
 from mediation.disputes import DisputeType
 from mediation.groups import REPRESENTATIVES_RANGE
-from mediation.lifecycle import court_date
+from mediation.lifecycle import court_date, date_zh
 
 #: A party, as the recipient lookups know it: ("person", id) or ("developer", id).
 PartyKey = tuple[str, int]
@@ -112,18 +112,11 @@ def complaint_rows(case_ids: Iterable[int]) -> list:
 
 
 def _day(moment: datetime | date) -> str:
-    d = court_date(moment)
-    return f"{d.year}年{d.month}月{d.day}日"
+    return date_zh(court_date(moment))
 
 
-def _dispute(code: str) -> str:
-    try:
-        return DisputeType(code).label_zh
-    except ValueError:
-        return code
-
-
-def _receipts(complaints) -> str:
+def receipts_text(complaints) -> str:
+    """``TS…、TS…等12件``: the first five receipt numbers and how many there are."""
     numbers = [c.receipt_no for c in complaints]
     shown = "、".join(numbers[:5])
     return shown + (f"等{len(numbers)}件" if len(numbers) > 5 else "")
@@ -132,7 +125,7 @@ def _receipts(complaints) -> str:
 def _about(case: Case) -> str:
     """“项目“椰风海韵”的逾期交房纠纷” — what a case is about, without anyone's name."""
     project = db.session.get(Project, case.project_id)
-    return f"项目“{project.name}”的{_dispute(case.dispute_type)}纠纷"
+    return f"项目“{project.name}”的{DisputeType.zh(case.dispute_type)}纠纷"
 
 
 def _claimant_count(case: Case) -> int:
@@ -192,7 +185,7 @@ def complaint_rejected(complaint: Complaint, *, actor: User, now: datetime) -> N
     project = db.session.get(Project, complaint.project_id)
     for user, _ in _claimant_accounts([complaint], actor):
         body = (f"您于{_day(complaint.submitted_at)}提交的投诉（受理号{complaint.receipt_no}，"
-                f"项目“{project.name}”的{_dispute(complaint.dispute_type)}纠纷）经巡回法庭审查，不予受理。\n"
+                f"项目“{project.name}”的{DisputeType.zh(complaint.dispute_type)}纠纷）经巡回法庭审查，不予受理。\n"
                 f"理由：{complaint.decision_reason}\n"
                 "如情况有变化或有新的证据，可以重新提交投诉。")
         queue_notice(user=user, kind=NoticeKind.COMPLAINT_REJECTED,
@@ -208,7 +201,7 @@ def complaints_merged(complaints: list[Complaint], case: Case, *, actor: User, n
     about = _about(case)
     count = _claimant_count(case)
     for user, own in _claimant_accounts(complaints, actor):
-        body = (f"您的投诉（受理号{_receipts(own)}）已与{about}的其他投诉合并，"
+        body = (f"您的投诉（受理号{receipts_text(own)}）已与{about}的其他投诉合并，"
                 f"由诉前调解案件{case.number}统一调解（申请人共{count}名）。" + _group_note(case))
         first = min(c.id for c in own)
         queue_notice(user=user, kind=NoticeKind.COMPLAINT_MERGED,

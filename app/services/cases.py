@@ -33,7 +33,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timezone
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from app.access import (
@@ -44,6 +43,7 @@ from app.models import (
     AgencyTask, Case, CaseCounter, CaseEvent, CaseRepresentative, Complaint, Court, Mediator,
     MediatorConflict, Person, Project, User,
 )
+from app.models.types import upsert_insert
 from app.services import case_notices
 from app.services.errors import ConflictError, ForbiddenError, NotFoundError, ServiceError
 from mediation import groups as group_rules
@@ -53,7 +53,7 @@ from mediation.identifiers import mask_name, mask_phone, mask_resident_id
 from mediation.lifecycle import (
     COURT_TZ, EXTENSION_ROLES, MEDIATION_PHASE, TRANSITIONS, AllowedTransition, CaseState,
     CaseStatus, Outcome, TransitionError, TransitionEvent, allowed_transitions,
-    apply_transition, close_as_merged, court_date, decide_complaint, extend_mediation,
+    apply_transition, close_as_merged, court_date, date_zh, decide_complaint, extend_mediation,
     mediation_deadline,
 )
 from risk.workdays import is_working_day
@@ -103,8 +103,6 @@ def deadline_at(last_day: date | None) -> datetime | None:
     return datetime.combine(last_day, time(23, 59, 59), tzinfo=COURT_TZ).astimezone(timezone.utc)
 
 
-def _deadline_text(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def _claimant_key(complaint: Complaint) -> tuple[str, int]:
@@ -126,13 +124,6 @@ def _ids(values: Iterable, what: str, field_name: str) -> list[int]:
         if number not in result:
             result.append(number)
     return result
-
-
-def _label(enum_cls, code) -> str:
-    try:
-        return enum_cls(code).label_zh
-    except ValueError:
-        return str(code)
 
 
 def _lock_complaints(ids: list[int]) -> list[Complaint]:
@@ -171,13 +162,13 @@ def _check_expected(case: Case, expected_status: str | None) -> None:
     """Refuse when the case moved since the actor saw it (a double click, two people at once)."""
     if expected_status and expected_status != case.status:
         raise ConflictError(
-            f"案件状态已变更为“{_label(CaseStatus, case.status)}”，请刷新页面后重试")
+            f"案件状态已变更为“{CaseStatus.zh(case.status)}”，请刷新页面后重试")
 
 
 def _check_submitted(complaint: Complaint) -> None:
     if complaint.status != ComplaintStatus.SUBMITTED.value:
         raise ConflictError(
-            f"投诉{complaint.receipt_no}已{_label(ComplaintStatus, complaint.status)}，"
+            f"投诉{complaint.receipt_no}已{ComplaintStatus.zh(complaint.status)}，"
             "不能重复处理，请刷新页面")
 
 
@@ -194,13 +185,7 @@ def _decide(complaint: Complaint, to: ComplaintStatus, actor: User, now: datetim
 def _next_seq(court_id: int, year: int) -> int:
     """Take the next sequence number of a court's year; the row stays locked to the commit."""
     table = CaseCounter.__table__
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        insert = postgresql.insert
-    elif dialect == "sqlite":
-        insert = sqlite.insert
-    else:  # pragma: no cover - the platform runs on these two
-        raise RuntimeError(f"case numbering does not support {dialect}")
+    insert = upsert_insert(db.session.get_bind())
     db.session.execute(
         insert(table).values(court_id=court_id, year=year, last_seq=0).on_conflict_do_nothing())
     return db.session.execute(
@@ -221,7 +206,7 @@ def _record_event(case: Case, event: TransitionEvent, actor: User) -> None:
     reason = event.reason
     if event.extension_days:
         text = (f"经双方当事人同意延长调解期限{event.extension_days}日，"
-                f"期限至{_deadline_text(event.deadline)}")
+                f"期限至{date_zh(event.deadline)}")
         reason = f"{text}；{reason}" if reason else text
     _record(case, actor=actor, now=event.at, from_status=event.from_status.value,
             to_status=event.to_status.value, reason=reason,
@@ -292,11 +277,6 @@ def _visible_ids(visible, model, actor: User, ids: list[int]) -> set[int]:
     return set(db.session.scalars(visible(actor, select(model.id)).where(model.id.in_(ids))))
 
 
-def _receipts(complaints: list[Complaint]) -> str:
-    shown = "、".join(c.receipt_no for c in complaints[:5])
-    return shown + (f"等{len(complaints)}件" if len(complaints) > 5 else "")
-
-
 # --- Triage: accept, reject, merge ----------------------------------------------------------
 
 
@@ -365,14 +345,14 @@ def merge_complaints(complaint_ids: Iterable, *, actor: User, now: datetime,
         for complaint in ordered[1:]:
             _decide(complaint, ComplaintStatus.MERGED, actor, now)
         case = _open_case(ordered, actor=actor, now=now,
-                          reason=f"合并受理投诉{len(ordered)}件：{_receipts(ordered)}")
+                          reason=f"合并受理投诉{len(ordered)}件：{case_notices.receipts_text(ordered)}")
     else:
         case = _case_for(_ids([into_case_id], "案件", "into_case_id")[0], actor)
         if not can_manage_case(actor, case):
             raise ForbiddenError("只有本院法官可以合并投诉")
         if case.status not in OPEN_FOR_JOINING:
             raise ServiceError(
-                f"案件{case.number}状态为“{_label(CaseStatus, case.status)}”，调解已结束，不能再并入投诉",
+                f"案件{case.number}状态为“{CaseStatus.zh(case.status)}”，调解已结束，不能再并入投诉",
                 "into_case_id")
         if case.id in _holding_opted_out([case.id]):
             raise ServiceError(f"案件{case.number}的申请人已选择退出群体案件、单独处理，不能并入其他投诉",
@@ -384,7 +364,7 @@ def merge_complaints(complaint_ids: Iterable, *, actor: User, now: datetime,
             complaint.case_id = case.id
             complaint.decided_at = now
         _record(case, actor=actor, now=now, from_status=case.status, to_status=case.status,
-                reason=f"并入投诉{len(complaints)}件：{_receipts(complaints)}")
+                reason=f"并入投诉{len(complaints)}件：{case_notices.receipts_text(complaints)}")
         _refresh_group(case, now)
     _reindex(case)
     case_notices.complaints_merged(complaints, case, actor=actor, now=now,
@@ -438,7 +418,7 @@ def merge_cases(case_ids: Iterable, *, actor: User, now: datetime) -> Case:
     target, others = found[ids[0]], [found[i] for i in ids[1:]]
     if target.status not in OPEN_FOR_JOINING:
         raise ServiceError(
-            f"案件{target.number}状态为“{_label(CaseStatus, target.status)}”，不能再并入其他案件",
+            f"案件{target.number}状态为“{CaseStatus.zh(target.status)}”，不能再并入其他案件",
             "case_ids")
     if len({(c.court_id, c.project_id, c.dispute_type) for c in found.values()}) > 1:
         raise ServiceError("只能合并同一项目、同一纠纷类型的案件", "case_ids")
@@ -694,7 +674,7 @@ def assign_mediator(case_id: int, mediator_id, *, actor: User, now: datetime,
     case.mediator_id = mediator.id
     _record(case, actor=actor, now=now, from_status=result.event.from_status.value,
             to_status=CaseStatus.ASSIGNED.value,
-            reason=f"分派调解员{mediator.user.name}，调解期限至{_deadline_text(last_day)}")
+            reason=f"分派调解员{mediator.user.name}，调解期限至{date_zh(last_day)}")
     case_notices.mediator_assigned(case, mediator, last_day, actor=actor, now=now)
     db.session.commit()
     return case
@@ -755,7 +735,7 @@ def opt_out_of_group(complaint_id: int, *, actor: User, now: datetime) -> Case:
         raise ConflictError("该投诉已转入其他案件，请刷新页面")
     if group_case.status not in OPEN_FOR_JOINING:
         raise ServiceError(
-            f"案件状态为“{_label(CaseStatus, group_case.status)}”，调解已结束，不能再退出")
+            f"案件状态为“{CaseStatus.zh(group_case.status)}”，调解已结束，不能再退出")
     members = _members(group_case)
     key = _claimant_key(complaint)
     proposal = group_rules.ProposedGroup(

@@ -19,7 +19,6 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
@@ -32,13 +31,13 @@ from app.models import (
 from app.models.types import contains_pattern
 from app.services import evidence
 from app.services.errors import ForbiddenError, NotFoundError, ServiceError
-from app.services.receipts import new_receipt_no
+from app.services.receipts import ALPHABET as RECEIPT_ALPHABET, new_receipt_no
 from mediation.amounts import MAX_CLAIM_FEN
 from mediation.disputes import Channel, DisputeType
 from mediation.duplicates import DUPLICATE_WINDOW, FiledComplaint, find_duplicate
 from mediation.identifiers import InvalidIdentifierError, validate_phone, validate_resident_id
+from mediation.lifecycle import court_date
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 #: Limits of a filing. Facts: a few pages of typing on a phone is plenty; the form says so.
 FACTS_MAX = 5000
@@ -54,7 +53,6 @@ MAX_GROUP_MEMBERS = 50
 #: Confirmation codes: 10 characters of the receipt alphabet (31¹⁰ ≈ 8×10¹⁴), only their
 #: SHA-256 stored; a code also only works for the person whose resident ID it was issued to.
 CODE_LENGTH = 10
-_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 INVALID_INPUT = "请修改标出的内容后再提交"
 
@@ -191,10 +189,6 @@ def _check_channel(errors: list, value) -> str | None:
         return None
 
 
-def _local_today(now: datetime):
-    return now.astimezone(SHANGHAI).date()
-
-
 def _check_name(errors: list, field: str, value) -> str:
     name = _text(value)
     if not name:
@@ -206,7 +200,7 @@ def _check_name(errors: list, field: str, value) -> str:
 
 def _check_resident_id(errors: list, field: str, value, now: datetime) -> str | None:
     try:
-        return validate_resident_id(value, field=field, today=_local_today(now))
+        return validate_resident_id(value, field=field, today=court_date(now))
     except InvalidIdentifierError as error:
         _err(errors, field, error.message)
         return None
@@ -391,7 +385,7 @@ def normalise_code(code) -> str:
 
 
 def _new_code() -> str:
-    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 def _check_members(errors: list, members, *, filer_resident_id: str, now: datetime) -> list[dict]:

@@ -63,7 +63,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePosixPath, PureWindowsPath
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -79,8 +78,8 @@ from mediation.amounts import MAX_CLAIM_FEN  # claims above it are a typo (fen f
 from mediation.disputes import Channel, ComplaintStatus, DisputeType
 from mediation.duplicates import DUPLICATE_WINDOW, FiledComplaint, find_duplicate
 from mediation.identifiers import InvalidIdentifierError, validate_phone, validate_resident_id
+from mediation.lifecycle import court_date
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 #: Rows validated between two progress reports (and two commits of the counters).
 CHUNK = 100
@@ -414,11 +413,6 @@ def validate_row(raw: RawRow, projects: _Projects, today: date) -> tuple[ValidRo
 
 
 # --- The use-cases -----------------------------------------------------------------------
-
-
-def court_date(now: datetime) -> date:
-    """The date at the court (Asia/Shanghai) at UTC moment ``now``."""
-    return now.astimezone(SHANGHAI).date()
 
 
 def _clean_filename(filename: str | None) -> str:

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 
 from app.extensions import db
 from app.models import Case
+from mediation.lifecycle import COURT_TZ, court_date
 from mediation.statistics import CaseFact, Summary, summarize_period
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+SHANGHAI = COURT_TZ
 
 
 def _utc_bounds(from_date: date, to_date: date) -> tuple[datetime, datetime]:
@@ -21,7 +21,7 @@ def _utc_bounds(from_date: date, to_date: date) -> tuple[datetime, datetime]:
 
 
 def _local_date(moment: datetime | None) -> date | None:
-    return moment.astimezone(SHANGHAI).date() if moment else None
+    return court_date(moment) if moment else None
 
 
 def period_summary(from_date: date, to_date: date, *, court_id: int | None = None) -> Summary:

@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from flask import current_app, g, request, session
+from flask import g, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -32,6 +30,7 @@ from markupsafe import Markup
 from app.extensions import cache
 from app.models.types import utcnow
 from app.models.versions import current_token
+from mediation.lifecycle import court_date
 
 #: Stands where the CSRF token goes. Markup, so it is written raw: escaped user data can
 #: never contain a raw "<", so nothing else in a page can look like it.
@@ -41,13 +40,9 @@ HEADER = "X-Page-Cache"
 _HTML = "text/html; charset=utf-8"
 
 
-def _court_date(now: datetime) -> str:
-    return now.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date().isoformat()
-
-
 def page_key(token: str) -> str:
     url = hashlib.blake2b(request.full_path.encode(), digest_size=16).hexdigest()
-    return f"page:{token}:{current_user.id}:{get_locale()}:{_court_date(utcnow())}:{url}"
+    return f"page:{token}:{current_user.id}:{get_locale()}:{court_date(utcnow()).isoformat()}:{url}"
 
 
 def _cacheable() -> bool:
