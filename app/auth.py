@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, jsonify, redirect, request, url_for
-from flask_babel import lazy_gettext as _l
+from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
+from app.errors import problem
 from app.extensions import login_manager
 from app.models import Role
 from app.models.types import utcnow
@@ -60,11 +60,7 @@ def _load_user(token: str):
 @login_manager.unauthorized_handler
 def _unauthorized():
     if request.blueprint == "api" or request.accept_mimetypes.best == "application/json":
-        response = jsonify(type="about:blank", title="Unauthorized", status=401,
-                           detail="Log in first.")
-        response.status_code = 401
-        response.mimetype = "application/problem+json"
-        return response
+        return problem(401, "Unauthorized", "Log in first.")
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
@@ -81,8 +77,6 @@ def _require_login_and_role():
 
 
 def init_app(app) -> None:
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = _l("Please log in to continue.")
     login_manager.session_protection = "basic"
     app.config.setdefault("REMEMBER_COOKIE_DURATION", timedelta(days=14))
     app.before_request(_require_login_and_role)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -51,7 +51,6 @@ class Settings:
     page_cache: str = "memory"
     page_cache_seconds: int = 300
     testing: bool = False
-    extra: dict = field(default_factory=dict)
 
     @property
     def is_production(self) -> bool:
@@ -150,4 +149,4 @@ class Settings:
         return {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 400, **seconds}
 
 
-__all__ = ["Settings", "ConfigError", "BASE_DIR", "INSTANCE_DIR", "fields"]
+__all__ = ["Settings", "ConfigError", "BASE_DIR", "INSTANCE_DIR"]

@@ -77,15 +77,6 @@ class Channel(LabelledEnum):
     HOTLINE_12345 = "hotline_12345", "12345热线转办", "12345 hotline"
     REFERRAL_OTHER = "referral_other", "其他部门转办", "Referred by another agency"
 
-    @property
-    def is_referral(self) -> bool:
-        """Whether another agency handed the complaint over (九龙治水 ends here)."""
-        return self in {
-            Channel.REFERRAL_HOUSING,
-            Channel.REFERRAL_PETITION,
-            Channel.HOTLINE_12345,
-            Channel.REFERRAL_OTHER,
-        }
 
 
 class ComplaintStatus(LabelledEnum):

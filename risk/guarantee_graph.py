@@ -429,34 +429,3 @@ def effective_guarantees(scenario: Scenario, screening: GuaranteeScreening) -> l
     """Guarantees that count as security under the scenario's policy."""
     excluded = set(screening.excluded)
     return [g for g in scenario.guarantees if g.id not in excluded]
-
-
-def scenario_to_data(scenario: Scenario) -> dict[str, Any]:
-    """The inverse of :func:`parse_scenario` (used to write scenario files and re-plan)."""
-    guarantees = []
-    for g in scenario.guarantees:
-        entry: dict[str, Any] = {
-            "id": g.id,
-            "provider": g.provider,
-            "kind": g.kind,
-            "value": g.value,
-            "secures": list(g.secures),
-            "backed_by": list(g.backed_by),
-        }
-        if g.from_stage != 1:
-            entry["from_stage"] = g.from_stage
-        guarantees.append(entry)
-    return {
-        "cases": [{"id": c.id, "exposure": c.exposure} for c in scenario.cases],
-        "assets": [
-            {"id": a.id, "owner": a.owner, "kind": a.kind, "value": a.value, "secures": list(a.secures)}
-            for a in scenario.assets
-        ],
-        "guarantees": guarantees,
-        "obligations": [
-            {"id": o.id, "owner": o.owner, "cost": o.cost, "reduces": dict(o.reduces), "after": list(o.after)}
-            for o in scenario.obligations
-        ],
-        "cash": dict(scenario.cash),
-        "policy": {"circular_guarantees": scenario.circular_guarantees},
-    }

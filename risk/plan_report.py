@@ -18,16 +18,6 @@ from typing import Any, Iterable, Mapping, Sequence
 # a release order, not a ledger (the coverage table beside it lists every case).
 CASES_NAMED_PER_SENTENCE = 3
 
-ASSET_KINDS = {
-    "bank_account": "银行账户",
-    "presale_account": "预售资金监管账户",
-    "unsold_unit": "未售房产",
-    "unit": "房产",
-    "land": "土地使用权",
-    "equity": "股权",
-    "receivable": "应收账款",
-    "vehicle": "车辆",
-}
 GUARANTEE_KINDS = {
     "bank_letter": "保函",
     "insurance": "保全保险",
@@ -59,10 +49,6 @@ def _trim(amount: Decimal) -> str:
 
 def guarantee_label(kind: str) -> str:
     return GUARANTEE_KINDS.get(kind, "反担保")
-
-
-def asset_label(kind: str) -> str:
-    return ASSET_KINDS.get(kind, "财产")
 
 
 def _name_cases(case_ids: Sequence[str]) -> str:

@@ -624,9 +624,6 @@ class _Planner:
             else:
                 queue.setdefault(n, []).append(i)
         caps = {n: self._caps(self.networks[n]) for n in queue}
-        for n in queue:
-            if self.full[n] is None:
-                self._refresh_one(n)
         while queue:
             tests: list[tuple[int, int]] = []
             for n in list(queue):
@@ -656,11 +653,6 @@ class _Planner:
                 if not queue[n]:
                     del queue[n]
         return [g.id for g in self.scenario.guarantees if g.id in discharged]
-
-    def _refresh_one(self, n: int) -> None:
-        net = self.networks[n]
-        (answer,) = solve_batch([FlowQuery(net, self._caps(net), self.exposure[net.cases])])
-        self._record(n, answer)
 
     def _blocked(self, stages_done: int, *, suggest: bool = True) -> Blocked:
         """The next obligation, its shortfall, and the smallest guarantee that pays for it."""

@@ -6,8 +6,6 @@ The database is SQLite by default; ``pytest --db=postgres`` runs the same tests 
 from __future__ import annotations
 
 import os
-import tempfile
-from pathlib import Path
 
 import pytest
 

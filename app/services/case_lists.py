@@ -883,7 +883,7 @@ def _listed(count_query: Select, query: Select) -> list[tuple[int, str]]:
     return [tuple(r) for r in db.session.execute(query)]
 
 
-def filter_options(user: User, scope: str | None = None) -> FilterOptions:
+def filter_options(user: User) -> FilterOptions:
     """The choices of the filter selects for ``user``'s list."""
     options = FilterOptions()
     if user.role in ("judge", "mediator"):

@@ -219,7 +219,7 @@ def _members(case: Case) -> list[Complaint]:
         .options(selectinload(Complaint.claims))))
 
 
-def _refresh_group(case: Case, now: datetime) -> list[Complaint]:
+def _refresh_group(case: Case, now: datetime) -> None:
     """Recompute the claims total and the group flag from the complaints the case holds."""
     db.session.flush()
     members = _members(case)
@@ -227,7 +227,6 @@ def _refresh_group(case: Case, now: datetime) -> list[Complaint]:
     case.is_group = len(claimants) >= group_rules.GROUP_DISPUTE_MIN_CLAIMANTS
     case.claim_total_fen = sum(claim.amount_fen for c in members for claim in c.claims)
     case.updated_at = now
-    return members
 
 
 def _open_case(complaints: list[Complaint], *, actor: User, now: datetime, reason: str,
@@ -831,11 +830,10 @@ class CasePage:
     can_choose_representatives: bool
     representatives_needed: tuple[int, int] | None
     representative_ids: set[int]
-    is_multi_claimant: bool
     viewer_role: str
 
 
-def _claimant_rows(case: Case, members: list[Complaint], viewer: User,
+def _claimant_rows(members: list[Complaint], viewer: User,
                    rep_ids: set[int], can_opt_out: bool) -> list[ClaimantRow]:
     rows: dict[tuple, ClaimantRow] = {}
     sees_contacts = viewer.role in ("judge", "mediator")
@@ -920,7 +918,7 @@ def case_page(case_id: int, *, viewer: User, now: datetime) -> CasePage:
     claimant_keys = {_claimant_key(c) for c in members}
     multi = len(claimant_keys) > 1
     rep_ids = {r.person_id for r in case.representatives}
-    claimants = _claimant_rows(case, members, viewer, rep_ids,
+    claimants = _claimant_rows(members, viewer, rep_ids,
                                can_opt_out=is_open and multi and role in ("judge", "homeowner"))
     deadline = state.deadline
     in_phase = state.status in MEDIATION_PHASE
@@ -937,5 +935,5 @@ def case_page(case_id: int, *, viewer: User, now: datetime) -> CasePage:
                                 if case.is_group and not (
                                     group_rules.REPRESENTATIVES_RANGE[0] <= len(rep_ids)
                                     <= group_rules.REPRESENTATIVES_RANGE[1]) else None),
-        representative_ids=rep_ids, is_multi_claimant=multi, viewer_role=role,
+        representative_ids=rep_ids, viewer_role=role,
     )

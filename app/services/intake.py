@@ -605,10 +605,7 @@ def respond_to_complaint(*, actor: User, now: datetime, complaint_id, text, file
     try:
         response = ComplaintResponse(complaint_id=complaint.id, developer_id=actor.developer_id,
                                      author_id=actor.id, text=body, created_at=now)
-        rows = evidence.attachment_rows(prepared, uploaded_by=actor, now=now)
-        for row in rows:
-            row.complaint_id = None
-        response.attachments = rows
+        response.attachments = evidence.attachment_rows(prepared, uploaded_by=actor, now=now)
         db.session.add(response)
         with evidence.stored_files(prepared):
             db.session.commit()

@@ -142,7 +142,7 @@ def render_case_list(template: str, scope: str, *, args: MultiDict | None = None
                      status: int | None = None, options=None, **context):
     """Load → check (done by the blueprint) → list → render, for one role's list page."""
     args = request.args if args is None else args
-    options = options or case_lists.filter_options(current_user, scope)
+    options = options or case_lists.filter_options(current_user)
     form = CaseFilterForm(formdata=args)
     form.set_choices(options)
     valid = form.validate()
@@ -176,8 +176,8 @@ def render_case_list(template: str, scope: str, *, args: MultiDict | None = None
     disputes = {d.value: d.label(locale) for d in DisputeType}
     code = status or (200 if valid and cursor_error is None else 400)
     return render_template(
-        template, form=form, page=page, options=options, scope=scope, filters=filters,
+        template, form=form, page=page, options=options,
         offered=SCOPE_FIELDS[scope], labels=labels, cursor_error=cursor_error,
         list_url=list_url, filter_link=filter_link, case_link=case_link_pattern(),
-        status_labels=lambda: statuses, dispute_labels=lambda: disputes, page_sizes=PAGE_SIZES,
-        back=url_encode(args), now=now, **context), code
+        status_names=statuses, dispute_names=disputes, page_sizes=PAGE_SIZES,
+        back=url_encode(args), **context), code

@@ -106,7 +106,7 @@ def _forms(page: case_service.CasePage) -> dict:
     reps.person_ids.choices = _claimant_choices(page)
     reps.person_ids.data = sorted(page.representative_ids)
     return {"transitions": transitions, "extend": extend, "assign": assign,
-            "representatives": reps, "button": EmptyForm(formdata=None)}
+            "representatives": reps}
 
 
 def _page(case_id: int) -> case_service.CasePage:
@@ -131,8 +131,7 @@ def _rerender(case_id: int, failed: dict, *, status: int, error: str | None = No
 
 
 def _refused(case_id: int, failed: dict, error: ServiceError, form=None):
-    """The service refused: nothing was saved; show why, next to the field if there is one."""
-    db.session.rollback()
+    """The service refused (and rolled back): show why, next to the field if there is one."""
     if error.status == 404:
         abort(404)
     target = form[error.field] if form is not None and error.field and error.field in form else None
@@ -237,7 +236,6 @@ def opt_out(complaint_id: int):
         new_case = case_service.opt_out_of_group(complaint_id, actor=current_user, now=utcnow())
     except ServiceError as error:
         if case_id is None:
-            db.session.rollback()
             abort(error.status)
         return _refused(case_id, {}, error)
     flash(_("The claimant left the group case; the complaint now has case %(number)s.",

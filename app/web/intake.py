@@ -16,6 +16,8 @@ from app.services import evidence
 from app.services.errors import ServiceError
 
 bp = Blueprint("intake", __name__)
+#: "JPEG", "PDF" … beside each evidence file.
+bp.add_app_template_filter(evidence.kind_label, "file_kind")
 
 
 @bp.get("/attachments/<int(max=2147483647):attachment_id>")

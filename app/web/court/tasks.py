@@ -72,7 +72,6 @@ def _register_globals(state) -> None:
         new_agency_task_form=lambda: AgencyTaskForm(formdata=None),
         agency_task_result_form=lambda task: TaskResultForm(formdata=None, prefix=f"task{task.id}"),
         agency_task_status_label=lambda status: str(TASK_STATUS_LABELS.get(status, status)),
-        agency_label=agency_label,
     )
 
 

@@ -31,7 +31,7 @@ class RejectForm(FlaskForm):
 
 def _triage_page(*, status: int = 200, error: str | None = None):
     overview = case_service.triage_overview(current_user.court_id)
-    return render_template("court/triage.html", overview=overview, form=EmptyForm(formdata=None),
+    return render_template("court/triage.html", overview=overview,
                            error=error), status
 
 
@@ -49,7 +49,7 @@ def _complaint_page(complaint_id: int, *, reject_form=None, status: int = 200,
     complaint = _load_complaint(complaint_id)
     return render_template(
         "court/complaint.html", complaint=complaint,
-        form=EmptyForm(formdata=None), reject_form=reject_form or RejectForm(formdata=None),
+        reject_form=reject_form or RejectForm(formdata=None),
         error=error), status
 
 
@@ -107,8 +107,7 @@ def merge_complaints():
     try:
         case = case_service.merge_complaints(request.form.getlist("complaint_ids"),
                                              actor=current_user, now=utcnow(), into_case_id=into)
-    except ServiceError as error:
-        db.session.rollback()
+    except ServiceError as error:  # the service rolled back
         if error.status == 404:
             abort(404)
         return _triage_page(status=error.status, error=error.message)
