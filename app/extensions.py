@@ -48,6 +48,13 @@ babel = Babel()
 cache = Cache()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
+
+def login_rate_limit() -> str:
+    """The limit on login attempts (web form and API token alike), from the configuration."""
+    from flask import current_app
+
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
 _READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 

@@ -1,7 +1,7 @@
 """JSON API v1 for the phone app (DESIGN §8). Bearer tokens, problem documents."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from functools import wraps
 
 from flask import Blueprint, g, request
@@ -58,6 +58,28 @@ def load_body(schema: Schema) -> dict:
         return schema.load(body)
     except ValidationError as error:
         raise InvalidRequestError(field_errors(error)) from None
+
+
+def int_arg(name: str, default=None, low=None, high=None):
+    """An integer query argument, or 422 naming it."""
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidRequestError([{"field": name, "message": "an integer"}]) from None
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise InvalidRequestError([{"field": name, "message": f"between {low} and {high}"}])
+    return value
+
+
+def date_arg(name: str) -> date:
+    """A ``YYYY-MM-DD`` query argument, or 422 naming it."""
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        raise InvalidRequestError([{"field": name, "message": "a date like 2019-01-01"}]) from None
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from flask import request
 
-from app.api import api_bp, current_api_user, token_required
+from app.api import api_bp, current_api_user, iso, token_required
 from app.errors import problem
-from app.extensions import db, limiter
+from app.extensions import db, limiter, login_rate_limit
 from app.models.types import utcnow
 from app.services import accounts
 
 
 @api_bp.post("/auth/token")
-@limiter.limit(lambda: __import__("flask").current_app.config["LOGIN_RATE_LIMIT"])
+@limiter.limit(login_rate_limit)
 def issue_token():
     """Exchange a username and password for a bearer token.
     ---
@@ -39,7 +39,7 @@ def issue_token():
     token, expires_at = accounts.open_session(user, now=utcnow(), kind="api",
                                               user_agent=request.headers.get("User-Agent"))
     db.session.commit()
-    return {"token": token, "expires_at": expires_at.isoformat().replace("+00:00", "Z")}
+    return {"token": token, "expires_at": iso(expires_at)}
 
 
 @api_bp.get("/me")

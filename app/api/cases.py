@@ -5,7 +5,7 @@ from flask import request
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.access import can_view_case
-from app.api import InvalidRequestError, api_bp, current_api_user, iso, token_required
+from app.api import InvalidRequestError, api_bp, current_api_user, int_arg, iso, token_required
 from app.errors import problem
 from app.extensions import db
 from app.models import Case, Complaint
@@ -21,28 +21,27 @@ _CASE_DETAIL = (
 )
 
 
-def case_item(case: Case) -> dict:
+def _item(src, *, project_name, developer_name, deadline_at) -> dict:
+    """The case item shape (DESIGN §8), from a Case or a case-list row."""
     return {
-        "id": case.id, "number": case.number, "status": case.status, "outcome": case.outcome,
-        "dispute_type": case.dispute_type, "is_group": case.is_group,
-        "project_id": case.project_id, "project_name": case.project.name,
-        "developer_id": case.developer_id, "developer_name": case.developer.name,
-        "mediator_id": case.mediator_id, "claim_total_fen": case.claim_total_fen,
-        "registered_at": iso(case.registered_at),
-        "mediation_deadline_at": iso(case.mediation_deadline_at),
+        "id": src.id, "number": src.number, "status": src.status, "outcome": src.outcome,
+        "dispute_type": src.dispute_type, "is_group": src.is_group,
+        "project_id": src.project_id, "project_name": project_name,
+        "developer_id": src.developer_id, "developer_name": developer_name,
+        "mediator_id": src.mediator_id, "claim_total_fen": src.claim_total_fen,
+        "registered_at": iso(src.registered_at), "mediation_deadline_at": iso(deadline_at),
     }
+
+
+def case_item(case: Case) -> dict:
+    return _item(case, project_name=case.project.name, developer_name=case.developer.name,
+                 deadline_at=case.mediation_deadline_at)
 
 
 def case_row_item(row) -> dict:
     """A row of app.services.case_lists (already joined, no lazy loads) in the item shape."""
-    return {
-        "id": row.id, "number": row.number, "status": row.status, "outcome": row.outcome,
-        "dispute_type": row.dispute_type, "is_group": row.is_group,
-        "project_id": row.project_id, "project_name": row.project_name,
-        "developer_id": row.developer_id, "developer_name": row.developer_name,
-        "mediator_id": row.mediator_id, "claim_total_fen": row.claim_total_fen,
-        "registered_at": iso(row.registered_at), "mediation_deadline_at": iso(row.deadline_at),
-    }
+    return _item(row, project_name=row.project_name, developer_name=row.developer_name,
+                 deadline_at=row.deadline_at)
 
 
 def _claimant(complaint, user) -> dict:
@@ -52,19 +51,6 @@ def _claimant(complaint, user) -> dict:
         return {"name": person.name,
                 "resident_id": person.resident_id if own else mask_resident_id(person.resident_id)}
     return {"name": complaint.claimant_developer.name if complaint.claimant_developer else None}
-
-
-def _int_arg(name: str, default=None, low=None, high=None):
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InvalidRequestError([{"field": name, "message": "an integer"}]) from None
-    if (low is not None and value < low) or (high is not None and value > high):
-        raise InvalidRequestError([{"field": name, "message": f"between {low} and {high}"}])
-    return value
 
 
 @api_bp.get("/cases")
@@ -91,9 +77,9 @@ def list_cases_api():
     filters = {
         "status": [s for s in request.args.getlist("status") if s] or None,
         "dispute_type": request.args.get("dispute_type") or None,
-        "project_id": _int_arg("project_id"),
+        "project_id": int_arg("project_id"),
     }
-    limit = _int_arg("limit", 50, 1, 200)
+    limit = int_arg("limit", 50, 1, 200)
     try:
         page = case_lists.list_cases(current_api_user(), {k: v for k, v in filters.items() if v},
                                      cursor=request.args.get("cursor") or None, limit=limit,

@@ -7,8 +7,7 @@ import json
 
 from flask import request
 
-from app.api import InvalidRequestError, api_bp, current_api_user, iso, token_required
-from app.api.cases import _int_arg
+from app.api import InvalidRequestError, api_bp, current_api_user, int_arg, iso, token_required
 from app.errors import problem
 from app.models import Notice
 from app.models.types import utcnow
@@ -59,7 +58,7 @@ def list_notices_api():
         401: {content: {application/problem+json: {schema: Problem}}}
         422: {content: {application/problem+json: {schema: Problem}}}
     """
-    limit = _int_arg("limit", notices.PAGE, 1, 100)
+    limit = int_arg("limit", notices.PAGE, 1, 100)
     cursor = request.args.get("cursor") or None
     page = notices.inbox(current_api_user(), before=_decode(cursor) if cursor else None,
                          limit=limit)

@@ -150,8 +150,11 @@ class StatsSummary(Schema):
     closed = fields.Integer()
     mediated = fields.Integer()
     withdrawn = fields.Integer()
+    withdrawn_applied = fields.Integer()
+    withdrawn_deemed = fields.Integer()
     judged = fields.Integer()
     dismissed = fields.Integer()
+    transferred = fields.Integer()
     mediation_withdrawal_rate = fields.Float(allow_none=True)
 
 

@@ -1,20 +1,8 @@
 """The court's figures for a period (judges)."""
 from __future__ import annotations
 
-from datetime import date
-
-from flask import request
-
-from app.api import InvalidRequestError, api_bp, current_api_user, roles_required
+from app.api import InvalidRequestError, api_bp, current_api_user, date_arg, roles_required
 from app.services.statistics import period_summary
-
-
-def _date_arg(name: str) -> date:
-    raw = request.args.get(name, "")
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidRequestError([{"field": name, "message": "a date like 2019-01-01"}]) from None
 
 
 @api_bp.get("/stats/summary")
@@ -32,7 +20,7 @@ def stats_summary():
         403: {content: {application/problem+json: {schema: Problem}}}
         422: {content: {application/problem+json: {schema: Problem}}}
     """
-    first, last = _date_arg("from"), _date_arg("to")
+    first, last = date_arg("from"), date_arg("to")
     if first > last:
         raise InvalidRequestError([{"field": "from", "message": "must not be after 'to'"}])
     s = period_summary(first, last, court_id=current_api_user().court_id)

@@ -110,17 +110,15 @@ def deliver_pending(*, now: datetime, limit: int = DEFAULT_LIMIT) -> DispatchRep
     token = secrets.token_hex(16)
     # Long enough for every message of the batch to time out once, then free again.
     until = now + timedelta(seconds=settings.timeout * (limit + 2))
-    claimed = _claim(token, now=now, until=until, limit=limit)
-    report = DispatchReport(claimed=len(claimed))
-    if not claimed:
-        return report
+    if not _claim(token, now=now, until=until, limit=limit):
+        return DispatchReport()
     rows = db.session.execute(
         select(Notice.id, Notice.subject, Notice.body, Notice.dedupe_key, Notice.attempts,
                User.email)
         .join(User, User.id == Notice.user_id)
         .where(Notice.claim_token == token).order_by(Notice.id)).all()
     db.session.commit()
-    report.claimed = len(rows)
+    report = DispatchReport(claimed=len(rows))
 
     def count(outcome: str) -> None:
         setattr(report, outcome, getattr(report, outcome) + 1)
@@ -129,18 +127,16 @@ def deliver_pending(*, now: datetime, limit: int = DEFAULT_LIMIT) -> DispatchRep
     try:
         with SmtpConnection(settings) as connection:
             while pending:
-                row = pending[0]
+                row = pending.pop(0)
                 address = (row.email or "").strip()
                 if row.attempts > MAX_ATTEMPTS:  # taken back from crashed runs too often
                     count(_failed_attempt(row.id, token, row.attempts,
                                           f"given up after {MAX_ATTEMPTS} attempts", now=now,
                                           permanent=True))
-                    pending.pop(0)
                     continue
                 if not address:
                     count(_failed_attempt(row.id, token, row.attempts, "the user has no e-mail address",
                                           now=now, permanent=True))
-                    pending.pop(0)
                     continue
                 message = build_message(sender=settings.sender, to=address, subject=row.subject,
                                         body=row.body, sent_at=now, reference=row.dedupe_key)
@@ -149,14 +145,12 @@ def deliver_pending(*, now: datetime, limit: int = DEFAULT_LIMIT) -> DispatchRep
                 except MailError as error:
                     count(_failed_attempt(row.id, token, row.attempts, error.message, now=now,
                                           permanent=isinstance(error, PermanentMailError)))
-                    pending.pop(0)
                     if error.connection_lost:
                         raise
                     continue
                 _finish(row.id, token, status=NoticeStatus.SENT.value, sent_at=now,
                         last_error=None, next_attempt_at=None)
                 report.sent += 1
-                pending.pop(0)
     except MailError as error:
         # No connection (or it broke): the rows not yet tried wait for the next attempt.
         for row in pending:
