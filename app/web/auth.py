@@ -24,12 +24,13 @@ _PASSWORD_MESSAGES = {
 }
 
 
-def _safe_next(target: str | None) -> str | None:
-    """Only follow a ``next`` that stays on this site."""
+def safe_next(target: str | None) -> str | None:
+    """Only follow a ``next`` that stays on this site (a path; no scheme, host or "\\")."""
     if not target:
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target:
         return None
     return target
 
@@ -51,7 +52,7 @@ def login():
             )
             db.session.commit()
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")) or url_for(home_endpoint(user)))
+            return redirect(safe_next(request.args.get("next")) or url_for(home_endpoint(user)))
     return render_template("auth/login.html", form=form), (200 if not form.errors else 422)
 
 
@@ -87,7 +88,7 @@ def change_password():
 
 @bp.get("/lang/<code>")
 def set_language(code: str):
-    target = _safe_next(request.args.get("next")) or url_for("public.index")
+    target = safe_next(request.args.get("next")) or url_for("public.index")
     response = redirect(target)
     if code in LOCALES:
         response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",

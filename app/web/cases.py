@@ -19,14 +19,15 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.access import can_view_case, can_view_complaint
+from app.access import can_view_case
 from app.auth import home_endpoint
 from app.extensions import db
-from app.models import Case, Complaint
+from app.models import Case
 from app.models.types import utcnow
 from app.services import cases as case_service
 from app.services.errors import ServiceError
 from app.web.forms import EmptyForm
+from app.web.loading import complaint_or_404
 from mediation.lifecycle import CaseStatus, Outcome
 
 bp = Blueprint("cases", __name__)
@@ -226,10 +227,7 @@ def choose_representatives(case_id: int):
 
 @bp.post("/complaints/<int(max=2147483647):complaint_id>/opt-out")
 def opt_out(complaint_id: int):
-    complaint = db.session.get(Complaint, complaint_id)
-    if complaint is None or not can_view_complaint(current_user, complaint):
-        abort(404)
-    case_id = complaint.case_id
+    case_id = complaint_or_404(complaint_id).case_id
     if not EmptyForm().validate():
         abort(400)
     try:

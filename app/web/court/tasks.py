@@ -8,7 +8,6 @@ partial on its own page, which also re-displays a refused form with its errors (
 """
 from __future__ import annotations
 
-from urllib.parse import urlsplit
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -24,6 +23,7 @@ from app.models import AgencyTask, Case
 from app.models.types import utcnow
 from app.services import referrals
 from app.services.errors import ServiceError
+from app.web.auth import safe_next
 from app.web.court import bp
 from app.web.referrals import agency_choices, agency_label
 
@@ -75,16 +75,6 @@ def _register_globals(state) -> None:
     )
 
 
-def _safe_next(target: str | None) -> str | None:
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
-            or "\\" in target:
-        return None
-    return target
-
-
 def _load_case(case_id: int, *, manage: bool) -> Case:
     case = db.session.get(Case, case_id)
     allowed = case is not None and (can_manage_case(current_user, case) if manage
@@ -95,7 +85,7 @@ def _load_case(case_id: int, *, manage: bool) -> Case:
 
 
 def _tasks_page(case: Case, status: int = 200, next_url: str | None = None, **forms):
-    back = _safe_next(next_url) or url_for("court.show_agency_tasks", case_id=case.id)
+    back = safe_next(next_url) or url_for("court.show_agency_tasks", case_id=case.id)
     return render_template("court/agency_tasks.html", case=case, task_back=back, **forms), status
 
 
@@ -123,7 +113,7 @@ def create_agency_task(case_id: int):
         else:
             flash(_("The task was given to %(agency)s.", agency=agency_label(form.agency.data)),
                   "success")
-            return redirect(_safe_next(form.next.data)
+            return redirect(safe_next(form.next.data)
                             or url_for("court.show_agency_tasks", case_id=case.id))
     return _tasks_page(case, 422, form.next.data, task_form=form)
 
@@ -143,7 +133,7 @@ def _close(task_id: int, service):
             else:  # already closed by someone else: nothing to show next to a field
                 flash(error.message, "error")
         else:
-            return redirect(_safe_next(form.next.data)
+            return redirect(safe_next(form.next.data)
                             or url_for("court.show_agency_tasks", case_id=case.id))
     return _tasks_page(case, 422, form.next.data, result_forms={task.id: form})
 

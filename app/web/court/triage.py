@@ -6,19 +6,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from app.access import can_view_complaint
-from app.extensions import db
 from app.models import Complaint
 from app.models.types import utcnow
 from app.services import cases as case_service
 from app.services.errors import ServiceError
 from app.web.court import bp
 from app.web.forms import EmptyForm
+from app.web.loading import complaint_or_404
 
 
 class RejectForm(FlaskForm):
@@ -36,12 +34,8 @@ def _triage_page(*, status: int = 200, error: str | None = None):
 
 
 def _load_complaint(complaint_id: int) -> Complaint:
-    complaint = db.session.scalar(select(Complaint).where(Complaint.id == complaint_id).options(
-        selectinload(Complaint.claims), selectinload(Complaint.attachments),
-        selectinload(Complaint.responses)))
-    if complaint is None or not can_view_complaint(current_user, complaint):
-        abort(404)
-    return complaint
+    return complaint_or_404(complaint_id, selectinload(Complaint.claims),
+                            selectinload(Complaint.attachments), selectinload(Complaint.responses))
 
 
 def _complaint_page(complaint_id: int, *, reject_form=None, status: int = 200,

@@ -1,16 +1,14 @@
 """A developer files its own dispute, e.g. against a buyer in payment default."""
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.access import can_view_complaint
-from app.extensions import db
-from app.models import Complaint
 from app.models.types import utcnow
 from app.services import intake
 from app.web.developer import bp
 from app.web.intake_forms import DeveloperComplaintForm, dispute_choices, file_from_form, project_choices
+from app.web.loading import complaint_or_404
 
 
 @bp.route("/complaints/new", methods=["GET", "POST"])
@@ -33,7 +31,4 @@ def file_complaint():
 
 @bp.get("/complaints/<int(max=2147483647):complaint_id>/receipt")
 def show_receipt(complaint_id: int):
-    complaint = db.session.get(Complaint, complaint_id)
-    if complaint is None or not can_view_complaint(current_user, complaint):
-        abort(404)
-    return render_template("developer/receipt.html", complaint=complaint)
+    return render_template("developer/receipt.html", complaint=complaint_or_404(complaint_id))

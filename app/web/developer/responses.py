@@ -5,14 +5,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.access import can_view_complaint
-from app.extensions import db
 from app.models import Complaint
 from app.models.types import utcnow
 from app.services import intake
 from app.services.errors import ServiceError
 from app.web.developer import bp
 from app.web.intake_forms import ResponseForm, apply_errors, uploaded_files
+from app.web.loading import complaint_or_404
 
 
 @bp.get("/complaints")
@@ -26,13 +25,6 @@ def list_complaints():
         next_before=against[-1].id if len(against) == 50 else None)
 
 
-def _load(complaint_id: int) -> Complaint:
-    complaint = db.session.get(Complaint, complaint_id)
-    if complaint is None or not can_view_complaint(current_user, complaint):
-        abort(404)
-    return complaint
-
-
 def _render(complaint: Complaint, form: ResponseForm, status: int = 200):
     may_respond = (complaint.respondent_developer_id == current_user.developer_id
                    and complaint.status != "rejected")
@@ -42,12 +34,12 @@ def _render(complaint: Complaint, form: ResponseForm, status: int = 200):
 
 @bp.get("/complaints/<int(max=2147483647):complaint_id>")
 def show_complaint(complaint_id: int):
-    return _render(_load(complaint_id), ResponseForm())
+    return _render(complaint_or_404(complaint_id), ResponseForm())
 
 
 @bp.post("/complaints/<int(max=2147483647):complaint_id>/responses")
 def respond_to_complaint(complaint_id: int):
-    complaint = _load(complaint_id)
+    complaint = complaint_or_404(complaint_id)
     form = ResponseForm()
     if form.validate_on_submit():
         try:

@@ -5,21 +5,13 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.access import can_view_complaint
-from app.extensions import db
 from app.models import Complaint
 from app.models.types import utcnow
 from app.services import evidence
 from app.services.errors import ServiceError
 from app.web.homeowner import bp
 from app.web.intake_forms import EvidenceForm, apply_errors, uploaded_files
-
-
-def _load(complaint_id: int) -> Complaint:
-    complaint = db.session.get(Complaint, complaint_id)
-    if complaint is None or not can_view_complaint(current_user, complaint):
-        abort(404)
-    return complaint
+from app.web.loading import complaint_or_404
 
 
 def _render(complaint: Complaint, form: EvidenceForm, status: int = 200):
@@ -32,12 +24,12 @@ def _render(complaint: Complaint, form: EvidenceForm, status: int = 200):
 
 @bp.get("/complaints/<int(max=2147483647):complaint_id>")
 def show_complaint(complaint_id: int):
-    return _render(_load(complaint_id), EvidenceForm())
+    return _render(complaint_or_404(complaint_id), EvidenceForm())
 
 
 @bp.post("/complaints/<int(max=2147483647):complaint_id>/evidence")
 def add_evidence(complaint_id: int):
-    complaint = _load(complaint_id)
+    complaint = complaint_or_404(complaint_id)
     form = EvidenceForm()
     if form.validate_on_submit():
         try:

@@ -16,6 +16,7 @@ from app.web.intake_forms import (
     TitleDelayForm, apply_errors, dispute_choices, file_from_form, members_from_form,
     project_choices,
 )
+from app.web.loading import complaint_or_404
 from mediation import damages
 from mediation.amounts import InvalidAmountError, fen_to_yuan_text, parse_yuan
 
@@ -62,19 +63,8 @@ def _prefill(form) -> None:
 
 @bp.get("/complaints/<int(max=2147483647):complaint_id>/receipt")
 def show_receipt(complaint_id: int):
-    complaint = _own_complaint(complaint_id)
+    complaint = complaint_or_404(complaint_id)
     return render_template("homeowner/receipt.html", complaint=complaint)
-
-
-def _own_complaint(complaint_id: int):
-    from app.access import can_view_complaint
-    from app.extensions import db
-    from app.models import Complaint
-
-    complaint = db.session.get(Complaint, complaint_id)
-    if complaint is None or not can_view_complaint(current_user, complaint):
-        abort(404)
-    return complaint
 
 
 # --- damages calculators ---------------------------------------------------------------
