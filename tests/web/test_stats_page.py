@@ -29,3 +29,14 @@ def test_a_backwards_period_is_explained_next_to_the_dates(client, make):
 def test_only_judges_see_the_statistics_page(client, make):
     login(client, make.user("developer").username)
     assert client.get("/court/stats").status_code == 403
+
+
+def test_this_year_starts_on_new_years_day_court_time(client, make, monkeypatch):
+    """At 02:00 on 1 January in Wenchang it is still 31 December in UTC: the page's
+    "this year" row must already be the new year, from 1 January to today."""
+    import app.web.court.stats as stats
+
+    monkeypatch.setattr(stats, "utcnow", lambda: datetime(2026, 12, 31, 18, 0, tzinfo=timezone.utc))
+    login(client, make.user("judge").username)
+    html = client.get("/court/stats").get_data(as_text=True)
+    assert "2027-01-01 – 2027-01-01" in html

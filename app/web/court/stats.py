@@ -7,6 +7,7 @@ from flask import render_template, request
 from flask_login import current_user
 
 from app.models.types import utcnow
+from mediation.lifecycle import court_date
 from app.services.statistics import period_summary
 from app.web.court import bp
 
@@ -24,7 +25,7 @@ def _date(name: str) -> date | None:
 
 @bp.get("/stats")
 def show_stats():
-    today = utcnow().date()
+    today = court_date(utcnow())
     first, last = _date("from"), _date("to")
     error = None
     if (request.args.get("from") or request.args.get("to")) and (first is None or last is None):
