@@ -7,9 +7,9 @@ from flask import render_template, request
 from flask_login import current_user
 
 from app.models.types import utcnow
-from mediation.lifecycle import court_date
 from app.services.statistics import period_summary
 from app.web.court import bp
+from mediation.lifecycle import court_date
 
 #: The comparison the circuit court reported (DESIGN §1): the year before the platform,
 #: and its first two years.
