@@ -327,7 +327,8 @@ def merge_complaints(complaint_ids: Iterable, *, actor: User, now: datetime,
     if into_case_id is None and len(ids) < group_rules.MIN_GROUP_COMPLAINTS:
         raise ServiceError("请至少选择两件投诉进行合并", "complaint_ids")
     complaints = _lock_complaints(ids)
-    if len(complaints) != len(ids) or _visible_ids(visible_complaints, Complaint, actor, ids) != set(ids):
+    visible = _visible_ids(visible_complaints, Complaint, actor, ids)
+    if len(complaints) != len(ids) or visible != set(ids):
         raise NotFoundError("投诉不存在或您无权查看")
     if actor.role != "judge":
         raise ForbiddenError("只有本院法官可以合并投诉")

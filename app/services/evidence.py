@@ -191,9 +191,9 @@ def kind_label(content_type: str) -> str:
 def add_evidence(*, actor: User, now: datetime, complaint_id: int, files=()) -> list[Attachment]:
     """Add evidence files to a complaint the actor filed (or claims in), while it is open."""
     complaint = db.session.get(Complaint, complaint_id)
-    if complaint is None or not _may_add_evidence(actor, complaint):
+    if complaint is None or not _claimant_side(actor, complaint):
         raise NotFoundError("投诉不存在")
-    if complaint.status in ("rejected", "merged"):
+    if complaint.status in _CLOSED:
         raise ServiceError("该投诉已处理完毕，不能再补充证据", "files")
     existing = db.session.scalar(
         select(func.count()).select_from(Attachment).where(Attachment.complaint_id == complaint.id))
@@ -213,7 +213,16 @@ def add_evidence(*, actor: User, now: datetime, complaint_id: int, files=()) -> 
     return rows
 
 
-def _may_add_evidence(actor: User, complaint: Complaint) -> bool:
+#: Complaints whose file is closed to new evidence.
+_CLOSED = ("rejected", "merged")
+
+
+def may_add_evidence(actor: User, complaint: Complaint) -> bool:
+    """Whether ``actor`` may add evidence to ``complaint`` now (pages offer the form then)."""
+    return _claimant_side(actor, complaint) and complaint.status not in _CLOSED
+
+
+def _claimant_side(actor: User, complaint: Complaint) -> bool:
     """The claimant side adds evidence: the person who claims, or staff of the claiming company."""
     if actor.role == "homeowner":
         return actor.person_id is not None and complaint.claimant_person_id == actor.person_id
@@ -225,5 +234,5 @@ def _may_add_evidence(actor: User, complaint: Complaint) -> bool:
 
 __all__ = ["ATTACHMENT_TYPES", "MAX_FILES_PER_COMPLAINT", "MAX_FILES_PER_RESPONSE",
            "PreparedFile", "add_evidence", "attachment_rows", "clean_filename",
-           "detect_content_type", "kind_label", "max_upload_bytes", "path_of",
+           "detect_content_type", "kind_label", "max_upload_bytes", "may_add_evidence", "path_of",
            "prepare_files", "stored_files"]

@@ -582,6 +582,14 @@ def group_filing_for(actor: User, filing_id: int) -> GroupFiling:
 # --- the developer's answer ----------------------------------------------------------
 
 
+def may_respond(actor: User, complaint: Complaint) -> bool:
+    """Whether ``actor`` may answer ``complaint`` now: staff of the company it is against,
+    unless the court turned it down."""
+    return (actor.role == "developer" and actor.developer_id is not None
+            and complaint.respondent_developer_id == actor.developer_id
+            and complaint.status != "rejected")
+
+
 def respond_to_complaint(*, actor: User, now: datetime, complaint_id, text, files=()) -> ComplaintResponse:
     """Developer staff answer (答辩/回应) a complaint filed against their company."""
     if actor.role != "developer" or actor.developer_id is None:

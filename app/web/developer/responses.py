@@ -26,8 +26,7 @@ def list_complaints():
 
 
 def _render(complaint: Complaint, form: ResponseForm, status: int = 200):
-    may_respond = (complaint.respondent_developer_id == current_user.developer_id
-                   and complaint.status != "rejected")
+    may_respond = intake.may_respond(current_user, complaint)
     return render_template("developer/complaint.html", complaint=complaint,
                            response_form=form if may_respond else None), status
 

@@ -15,8 +15,7 @@ from app.web.loading import complaint_or_404
 
 
 def _render(complaint: Complaint, form: EvidenceForm, status: int = 200):
-    may_add = (complaint.claimant_person_id == current_user.person_id
-               and complaint.status in ("submitted", "accepted"))
+    may_add = evidence.may_add_evidence(current_user, complaint)
     return render_template("homeowner/complaint.html", complaint=complaint,
                            evidence_form=form if may_add else None,
                            max_files=evidence.MAX_FILES_PER_COMPLAINT), status
