@@ -25,3 +25,14 @@ def login(client, username: str, password: str = PASSWORD, remember: bool = Fals
 def logout(client):
     token = csrf_token(client, "/account/password")
     return client.post("/logout", data={"csrf_token": token})
+
+
+def get_page(client, path: str, **params):
+    """The response and its HTML."""
+    response = client.get(path, query_string=params)
+    return response, response.get_data(as_text=True)
+
+
+def case_ids(html: str) -> list[int]:
+    """The case ids of a case list's rows, in order."""
+    return [int(i) for i in re.findall(r'<tr data-case-id="(\d+)"', html)]

@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from app.models import Case
 from tests.factories import NOW
-from tests.web.helpers import csrf_token, login
+from tests.web.helpers import case_ids, csrf_token, get_page, login
 
 LISTS = {"judge": "/court/cases", "mediator": "/mediator/cases", "developer": "/developer/cases",
          "homeowner": "/homeowner/cases"}
@@ -53,20 +53,11 @@ def court_world(app, make):
                 cases=cases)
 
 
-def _case_ids(html: str) -> list[int]:
-    return [int(i) for i in re.findall(r'<tr data-case-id="(\d+)"', html)]
-
-
-def _get(client, path, **params):
-    response = client.get(path, query_string=params)
-    return response, response.get_data(as_text=True)
-
-
 def test_the_judge_sees_every_case_of_the_court_with_links_and_masked_phones(client, court_world):
     login(client, court_world["judge"].username)
-    response, html = _get(client, "/court/cases")
+    response, html = get_page(client, "/court/cases")
     assert response.status_code == 200
-    ids = _case_ids(html)
+    ids = case_ids(html)
     assert sorted(ids) == sorted(c.id for c in court_world["cases"].values())
     for case in court_world["cases"].values():
         assert f'href="/cases/{case.id}"' in html and case.number in html
@@ -78,49 +69,49 @@ def test_filters_are_a_bookmarkable_get_form(client, court_world):
     """A filtered list is a plain link: opening it again shows the same cases."""
     login(client, court_world["judge"].username)
     cases = court_world["cases"]
-    _, html = _get(client, "/court/cases", status=["assigned", "in_mediation"])
-    assert sorted(_case_ids(html)) == sorted([cases["assigned"].id, cases["overdue"].id,
+    _, html = get_page(client, "/court/cases", status=["assigned", "in_mediation"])
+    assert sorted(case_ids(html)) == sorted([cases["assigned"].id, cases["overdue"].id,
                                               cases["others"].id])
     assert re.search(r'value="assigned"\s+checked', html)
-    _, html = _get(client, "/court/cases", mediator_id=court_world["mediator"].mediator.id,
+    _, html = get_page(client, "/court/cases", mediator_id=court_world["mediator"].mediator.id,
                    sort="claim_desc")
-    assert sorted(_case_ids(html)) == sorted([cases["assigned"].id, cases["overdue"].id])
-    _, html = _get(client, "/court/cases", project_id=court_world["project_b"].id)
-    assert sorted(_case_ids(html)) == sorted([cases["overdue"].id, cases["others"].id,
+    assert sorted(case_ids(html)) == sorted([cases["assigned"].id, cases["overdue"].id])
+    _, html = get_page(client, "/court/cases", project_id=court_world["project_b"].id)
+    assert sorted(case_ids(html)) == sorted([cases["overdue"].id, cases["others"].id,
                                               cases["b_registered"].id])
-    _, html = _get(client, "/court/cases", deadline="overdue")
-    assert _case_ids(html) == [cases["overdue"].id]
+    _, html = get_page(client, "/court/cases", deadline="overdue")
+    assert case_ids(html) == [cases["overdue"].id]
     assert "deadline-overdue" in html
 
 
 def test_the_search_box_finds_chinese_names(client, court_world):
     login(client, court_world["judge"].username)
-    _, html = _get(client, "/court/cases", q="王海燕")
-    assert _case_ids(html) == [court_world["cases"]["mine"].id]
-    _, html = _get(client, "/court/cases", q="王")
-    assert court_world["cases"]["mine"].id in _case_ids(html)
-    _, html = _get(client, "/court/cases", q="航天花园")
-    assert len(_case_ids(html)) == 3
+    _, html = get_page(client, "/court/cases", q="王海燕")
+    assert case_ids(html) == [court_world["cases"]["mine"].id]
+    _, html = get_page(client, "/court/cases", q="王")
+    assert court_world["cases"]["mine"].id in case_ids(html)
+    _, html = get_page(client, "/court/cases", q="航天花园")
+    assert len(case_ids(html)) == 3
 
 
 @pytest.mark.parametrize("q", ["<script>alert(1)</script>", "%", "_", "'", '"', "OR", "*", "NEAR(",
                                "\\", "a' OR 1=1 --", "x" * 500])
 def test_hostile_search_text_shows_no_error_and_is_escaped(client, court_world, q):
     login(client, court_world["judge"].username)
-    response, html = _get(client, "/court/cases", q=q)
+    response, html = get_page(client, "/court/cases", q=q)
     assert response.status_code in (200, 400)
     assert "<script>alert(1)</script>" not in html
     if response.status_code == 200:
-        assert _case_ids(html) == []
+        assert case_ids(html) == []
 
 
 def test_pages_link_to_each_other_with_cursors(client, court_world):
     login(client, court_world["judge"].username)
     seen, pages = [], []
-    response, html = _get(client, "/court/cases", limit=2)
+    response, html = get_page(client, "/court/cases", limit=2)
     while True:
         assert response.status_code == 200
-        pages.append(_case_ids(html))
+        pages.append(case_ids(html))
         seen += pages[-1]
         nxt = re.search(r'rel="next" href="([^"]+)"', html)
         if not nxt:
@@ -131,16 +122,16 @@ def test_pages_link_to_each_other_with_cursors(client, court_world):
     assert "第 3 / 3 页" in html or "Page 3 of 3" in html
     prev = re.search(r'rel="prev" href="([^"]+)"', html).group(1).replace("&amp;", "&")
     assert "limit=2" in prev
-    assert _case_ids(client.get(prev).get_data(as_text=True)) == pages[1]
+    assert case_ids(client.get(prev).get_data(as_text=True)) == pages[1]
 
 
 @pytest.mark.parametrize("cursor", ["garbage", "eyJ2IjoxfQ", "%%%", "A" * 900])
 def test_a_bad_cursor_shows_a_clear_message_and_the_first_page(client, court_world, cursor):
     login(client, court_world["judge"].username)
-    response, html = _get(client, "/court/cases", cursor=cursor)
+    response, html = get_page(client, "/court/cases", cursor=cursor)
     assert response.status_code == 400
     assert 'data-testid="cursor-error"' in html and "第一页" in html
-    assert len(_case_ids(html)) == 5
+    assert len(case_ids(html)) == 5
 
 
 @pytest.mark.parametrize("params, field", [
@@ -151,11 +142,11 @@ def test_a_bad_cursor_shows_a_clear_message_and_the_first_page(client, court_wor
 ])
 def test_an_unknown_filter_value_is_shown_next_to_its_field(client, court_world, params, field):
     login(client, court_world["judge"].username)
-    response, html = _get(client, "/court/cases", **params)
+    response, html = get_page(client, "/court/cases", **params)
     assert response.status_code == 400
     assert f'id="{field}-error"' in html
     assert "<b>x</b>" not in html
-    assert len(_case_ids(html)) == 5  # the other filters (none) still apply
+    assert len(case_ids(html)) == 5  # the other filters (none) still apply
 
 
 def test_a_mediator_never_sees_unassigned_cases(client, court_world):
@@ -163,12 +154,12 @@ def test_a_mediator_never_sees_unassigned_cases(client, court_world):
     login(client, court_world["mediator"].username)
     cases = court_world["cases"]
     mine = sorted([cases["assigned"].id, cases["overdue"].id])
-    _, html = _get(client, "/mediator/cases")
-    assert sorted(_case_ids(html)) == mine
-    _, html = _get(client, "/mediator/cases", mediator_id=court_world["other_mediator"].mediator.id)
-    assert sorted(_case_ids(html)) == mine  # the filter is not offered to mediators: ignored
-    _, html = _get(client, "/mediator/cases", q="航天花园")
-    assert _case_ids(html) == [cases["overdue"].id]
+    _, html = get_page(client, "/mediator/cases")
+    assert sorted(case_ids(html)) == mine
+    _, html = get_page(client, "/mediator/cases", mediator_id=court_world["other_mediator"].mediator.id)
+    assert sorted(case_ids(html)) == mine  # the filter is not offered to mediators: ignored
+    _, html = get_page(client, "/mediator/cases", q="航天花园")
+    assert case_ids(html) == [cases["overdue"].id]
     assert 'name="mediator_id"' not in html
 
 
@@ -176,33 +167,33 @@ def test_a_developer_never_sees_another_companys_cases(client, make, court_world
     staff = make.user("developer", developer=court_world["dev_a"])
     login(client, staff.username)
     cases = court_world["cases"]
-    _, html = _get(client, "/developer/cases")
-    assert sorted(_case_ids(html)) == sorted([cases["mine"].id, cases["assigned"].id])
-    _, html = _get(client, "/developer/cases", project_id=court_world["project_b"].id)
-    assert _case_ids(html) == []
-    _, html = _get(client, "/developer/cases", q="航天")
-    assert _case_ids(html) == []
+    _, html = get_page(client, "/developer/cases")
+    assert sorted(case_ids(html)) == sorted([cases["mine"].id, cases["assigned"].id])
+    _, html = get_page(client, "/developer/cases", project_id=court_world["project_b"].id)
+    assert case_ids(html) == []
+    _, html = get_page(client, "/developer/cases", q="航天")
+    assert case_ids(html) == []
 
 
 def test_a_homeowner_sees_only_their_own_cases(client, make, court_world):
     owner = make.user("homeowner", person=court_world["owner"])
     login(client, owner.username)
-    _, html = _get(client, "/homeowner/cases")
-    assert _case_ids(html) == [court_world["cases"]["mine"].id]
+    _, html = get_page(client, "/homeowner/cases")
+    assert case_ids(html) == [court_world["cases"]["mine"].id]
     stranger = make.user("homeowner")
     client.post("/logout", data={"csrf_token": csrf_token(client, "/account/password")})
     login(client, stranger.username)
-    _, html = _get(client, "/homeowner/cases")
-    assert _case_ids(html) == [] and 'data-testid="no-cases"' in html
+    _, html = get_page(client, "/homeowner/cases")
+    assert case_ids(html) == [] and 'data-testid="no-cases"' in html
 
 
 def test_a_judge_of_another_court_sees_none_of_these_cases(client, make, court_world):
     judge = make.user("judge", court=make.court())
     login(client, judge.username)
-    _, html = _get(client, "/court/cases")
-    assert _case_ids(html) == []
-    _, html = _get(client, "/court/cases", q="王海燕")
-    assert _case_ids(html) == []
+    _, html = get_page(client, "/court/cases")
+    assert case_ids(html) == []
+    _, html = get_page(client, "/court/cases", q="王海燕")
+    assert case_ids(html) == []
 
 
 @pytest.mark.parametrize("role", ["homeowner", "developer", "mediator", "admin"])

@@ -9,18 +9,13 @@ import pytest
 
 from app.models import Project
 from tests.factories import NOW
-from tests.web.helpers import login
+from tests.web.helpers import case_ids, get_page, login
 
 HEADER = "X-Page-Cache"
 
 
 def _get(client, path="/court/cases", **params):
-    response = client.get(path, query_string=params)
-    return response, response.get_data(as_text=True)
-
-
-def _case_ids(html: str) -> list[int]:
-    return [int(i) for i in re.findall(r'<tr data-case-id="(\d+)"', html)]
+    return get_page(client, path, **params)
 
 
 def _csrf(html: str) -> str:
@@ -47,7 +42,7 @@ def test_a_repeated_list_is_served_from_the_cache_with_this_sessions_own_token(c
     assert first.status_code == 200 and first.headers[HEADER] == "miss"
     again, cached = _get(client)
     assert again.headers[HEADER] == "hit"
-    assert _case_ids(cached) == _case_ids(html) and len(_case_ids(cached)) == 2
+    assert case_ids(cached) == case_ids(html) and len(case_ids(cached)) == 2
     assert "<csrf-token/>" not in cached
     response = client.post("/court/cases/bulk", data={
         "csrf_token": _csrf(cached), "action": "assign",
@@ -103,7 +98,7 @@ def test_a_case_registered_by_a_use_case_shows_at_once(app, client, make, court)
         case_id = case.id
         db.session.remove()
     _, html = _get(client)
-    assert case_id in _case_ids(html)
+    assert case_id in case_ids(html)
 
 
 def test_another_judge_never_gets_this_judges_page(app, make, court):
@@ -119,7 +114,7 @@ def test_another_judge_never_gets_this_judges_page(app, make, court):
     other_court = app.test_client()
     login(other_court, elsewhere.username)
     response, html = _get(other_court)
-    assert response.headers[HEADER] == "miss" and _case_ids(html) == []
+    assert response.headers[HEADER] == "miss" and case_ids(html) == []
 
 
 def test_a_homeowner_never_gets_a_neighbours_cached_list(app, make, court):
@@ -129,8 +124,8 @@ def test_a_homeowner_never_gets_a_neighbours_cached_list(app, make, court):
     _get(mine, "/homeowner/cases")
     _, own = _get(mine, "/homeowner/cases")
     response, html = _get(theirs, "/homeowner/cases")
-    assert _case_ids(own) == [court["cases"][0].id]
-    assert response.headers[HEADER] == "miss" and _case_ids(html) == [court["cases"][1].id]
+    assert case_ids(own) == [court["cases"][0].id]
+    assert response.headers[HEADER] == "miss" and case_ids(html) == [court["cases"][1].id]
 
 
 def test_after_logout_the_cached_list_is_not_served(client, court):
@@ -184,7 +179,7 @@ def test_with_the_page_cache_off_every_request_renders(database_url, court, tmp_
     login(client, court["judge"].username)
     for _ in range(2):
         response, html = _get(client)
-        assert response.headers[HEADER] == "miss" and len(_case_ids(html)) == 2
+        assert response.headers[HEADER] == "miss" and len(case_ids(html)) == 2
 
 
 def test_the_page_cache_setting_is_checked():
@@ -216,7 +211,7 @@ def test_pages_can_be_shared_through_redis(database_url, court, tmp_path):
     login(two, court["judge"].username)
     assert _get(one)[0].headers[HEADER] in ("miss", "hit")
     response, html = _get(two)
-    assert response.headers[HEADER] == "hit" and len(_case_ids(html)) == 2
+    assert response.headers[HEADER] == "hit" and len(case_ids(html)) == 2
 
 
 def test_the_unread_badge_on_a_cached_list_follows_the_inbox(app, client, make, court):
