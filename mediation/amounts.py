@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 
 __all__ = ["InvalidAmountError", "MAX_CLAIM_FEN", "fen_to_yuan_text", "format_yuan", "parse_yuan"]
 
@@ -71,3 +72,10 @@ def format_yuan(fen: int) -> str:
     sign = "-" if fen < 0 else ""
     yuan, cents = divmod(abs(int(fen)), 100)
     return f"{sign}¥{yuan:,}.{cents:02d}"
+
+
+def round_half_up(value: Fraction | int) -> int:
+    """Round an exact number half-up (四舍五入: away from zero at .5), in integers only."""
+    value = Fraction(value)
+    magnitude = (2 * abs(value.numerator) + value.denominator) // (2 * value.denominator)
+    return magnitude if value >= 0 else -magnitude

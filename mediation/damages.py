@@ -33,7 +33,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
-from mediation.amounts import format_yuan
+from mediation.amounts import format_yuan, round_half_up
 from mediation.lifecycle import date_zh
 
 __all__ = [
@@ -120,11 +120,8 @@ class AreaDifferenceSettlement:
 # --- Helpers ---------------------------------------------------------------------------
 
 
-def round_fen(amount: Fraction | int) -> int:
-    """Round an exact amount of fen half-up (away from zero at .5)."""
-    amount = Fraction(amount)
-    magnitude = (2 * abs(amount.numerator) + amount.denominator) // (2 * amount.denominator)
-    return magnitude if amount >= 0 else -magnitude
+#: Round an exact amount of fen half-up (away from zero at .5).
+round_fen = round_half_up
 
 
 

@@ -36,6 +36,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
+from mediation.amounts import round_half_up
 from mediation.lifecycle import Outcome
 
 __all__ = [
@@ -173,10 +174,7 @@ def percent_half_up(rate: Fraction, places: int = 2) -> Decimal:
     """
     if places < 0:
         raise ValueError("places must be >= 0")
-    rate = Fraction(rate)
-    scaled = rate * 100 * 10**places
-    sign = -1 if scaled < 0 else 1
-    units = sign * ((2 * abs(scaled.numerator) + scaled.denominator) // (2 * scaled.denominator))
+    units = round_half_up(Fraction(rate) * 100 * 10**places)
     return Decimal(units).scaleb(-places)
 
 

@@ -116,9 +116,7 @@ def explain_still_frozen(asset: str, value: int, cases: Sequence[tuple[str, int]
     """Why an asset stays frozen at the end of the plan (cases given as (case, exposure))."""
     if not cases:
         return f"{asset}仍冻结{yuan(value)}"
-    named = "、".join(f"{case_id}（{yuan(exposure)}）" for case_id, exposure in cases[:CASES_NAMED_PER_SENTENCE])
-    if len(cases) > CASES_NAMED_PER_SENTENCE:
-        named += f"等{len(cases)}件案件"
+    named = _name_cases([f"{case_id}（{yuan(exposure)}）" for case_id, exposure in cases])
     tail = "，待相关履行节点完成后可继续解除" if settled_later else "，这些标的没有履行节点可以了结，须继续冻结"
     return f"{asset}仍冻结{yuan(value)}，为{named}提供担保{tail}"
 
