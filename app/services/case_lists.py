@@ -27,6 +27,7 @@ import logging
 import unicodedata
 import weakref
 from contextlib import contextmanager
+from functools import cached_property
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -308,11 +309,16 @@ class CaseFilters:
             raise FilterError("未知的排序方式", "sort")
         object.__setattr__(self, "q", (self.q or "")[:MAX_QUERY_LENGTH])
 
+    @cached_property
+    def terms(self) -> list[str]:
+        """The search box's terms, normalised (computed once per list request)."""
+        return search_terms(self.q)
+
     @property
     def active(self) -> bool:
         """Whether anything but the sort narrows the list."""
         return bool(self.status or self.dispute_type or self.project_id or self.developer_id
-                    or self.town_id or self.mediator_id or self.deadline or search_terms(self.q))
+                    or self.town_id or self.mediator_id or self.deadline or self.terms)
 
 
 def _mediation_phase() -> ColumnElement:
@@ -354,7 +360,7 @@ def _filter_conditions(filters: CaseFilters, now: datetime, *, counting: bool = 
         where += [_mediation_phase(), Case.mediation_deadline_at >= now,
                   Case.mediation_deadline_at < now + DUE_SOON]
     if not (counting and _counts_through_fts(filters)):
-        where += _search_conditions(search_terms(filters.q), scan=scan_search)
+        where += _search_conditions(filters.terms, scan=scan_search)
     return where
 
 
@@ -382,14 +388,14 @@ def _long_terms(terms: list[str]) -> list[str]:
 
 def _counts_through_fts(filters: CaseFilters) -> bool:
     """Whether the count joins the FTS5 table (SQLite, a term of three characters or more)."""
-    return bool(_long_terms(search_terms(filters.q))) and _uses_fts()
+    return bool(_long_terms(filters.terms)) and _uses_fts()
 
 
 def _only_unindexed_search(filters: CaseFilters) -> bool:
     """Only one- or two-character terms and no other filter: no index can gather the
     matches, so gathering them to sort would read every case again after the count did;
     walking the sort order stops once a page is found."""
-    terms = search_terms(filters.q)
+    terms = filters.terms
     return (bool(terms) and not _long_terms(terms)
             and not any(getattr(filters, name) for name in _FILTER_FIELDS))
 
@@ -419,7 +425,7 @@ def _search_conditions(terms: list[str], *, scan: bool = False) -> list[ColumnEl
 def _search_join(query: Select, filters: CaseFilters) -> Select:
     """The count's search on SQLite: driven from the FTS5 table, so it streams (the short
     terms, if any, are checked on each row it yields)."""
-    terms = search_terms(filters.q)
+    terms = filters.terms
     query = query.join(_FTS, _FTS.c.rowid == Case.id).where(_fts_match(_long_terms(terms)))
     return query.where(*(_contains(t) for t in terms if len(t) < TRIGRAM))
 
@@ -506,7 +512,7 @@ _FILTER_FIELDS = ("status", "dispute_type", "project_id", "developer_id", "media
 def _index_ordered(filters: CaseFilters) -> bool:
     """Whether one index walks the filtered list in its display order, skipping no row."""
     used = [name for name in _FILTER_FIELDS if getattr(filters, name)]
-    if search_terms(filters.q) or len(used) != 1 or len(filters.status) > 1:
+    if filters.terms or len(used) != 1 or len(filters.status) > 1:
         return False
     first = _SORT_SEGMENTS[filters.sort][0]
     return first.key().key in _ORDERED_BY.get(used[0], set())
@@ -759,7 +765,7 @@ def _list_cases(user: User, filters, *, cursor: str | None, limit: int, now: dat
         filters = CaseFilters(**filters)
     limit = _clamp_limit(limit)
     decoded = _decode_cursor(cursor, filters.sort) if cursor else None
-    cap = min(COUNT_CAP, SEARCH_COUNT_CAP) if search_terms(filters.q) else COUNT_CAP
+    cap = min(COUNT_CAP, SEARCH_COUNT_CAP) if filters.terms else COUNT_CAP
     counted = db.session.scalar(select(func.count()).select_from(
         _base_query(user, filters, now, [Case.id], counting=True).limit(cap + 1).subquery()))
     total = counted if counted <= cap else None
