@@ -190,7 +190,7 @@ def machine() -> str:
 
 STEPS = {
     "validate (parse_scenario)": "guarantee_graph.py:.*\\(parse_scenario\\)",
-    "networkx model (graph, circles, topological order, components)": None,
+    "networkx (guarantee circles, milestone order)": None,
     "max flow in scipy (maximum_flow + csr build)": "flow.py:.*\\(_solve_int32\\)",
     "batch assembly (solve_batch, excluding the solver)": None,
     "release greedy (keep_greedy, all of it)": "planner.py:.*\\(keep_greedy\\)",
@@ -227,13 +227,11 @@ def profile_steps(data: dict) -> dict[str, float]:
         if pattern:
             out[label] = grab(pattern)
     nx_parts = [
-        "guarantee_graph.py:.*\\(build_guarantee_graph\\)",
         "guarantee_graph.py:.*\\(screen_guarantees\\)",
         "guarantee_graph.py:.*\\(order_obligations\\)",
-        "guarantee_graph.py:.*\\(security_components\\)",
     ]
     validate_order = grab("guarantee_graph.py:.*\\(order_obligations\\)") / 2  # also called inside validation
-    out["networkx model (graph, circles, topological order, components)"] = sum(grab(p) for p in nx_parts) - validate_order
+    out["networkx (guarantee circles, milestone order)"] = sum(grab(p) for p in nx_parts) - validate_order
     out["batch assembly (solve_batch, excluding the solver)"] = grab("flow.py:.*\\(solve_batch\\)") - grab(
         "flow.py:.*\\(_solve_int32\\)"
     )
@@ -377,9 +375,9 @@ def report(results: list[dict]) -> str:
     lines.append("Dominant step — " + "; ".join(dominant) + ".")
     lines.append("")
     lines.append(
-        "How it is computed. The guarantee graph (cases, assets, guarantees, obligations; `secures`, `backed_by`,\n"
-        "`after`, `reduces`) is a networkx digraph: guarantee circles come from its strongly connected components\n"
-        "and `simple_cycles`, the order of milestones from `lexicographical_topological_sort`. Every maximum flow is\n"
+        "How it is computed. networkx answers the two graph questions: guarantee circles come from the strongly\n"
+        "connected components and `simple_cycles` of the `backed_by` digraph, the order of milestones from\n"
+        "`lexicographical_topological_sort` of the `after` digraph. Every maximum flow is\n"
         "scipy's compiled `maximum_flow` (Dinic): the items and cases split into independent groups (one per\n"
         "developer here), and all the flows a step needs — over all groups — are solved in one call with the groups\n"
         "side by side, so a stage costs a handful of solver calls (the *scipy calls* column counts them for the\n"
@@ -397,9 +395,9 @@ def report(results: list[dict]) -> str:
         "m·(2^step − 1) on that missing flow. A property test plans every random scenario again with all amounts\n"
         "multiplied by 3·2³¹+5 and gets the same plan scaled.\n"
         "\n"
-        "At 100k cases the planning itself is no longer the main cost: reading and validating the scenario, the\n"
-        "networkx model, and above all writing the plan — the coverage of every case at every stage, as the §4\n"
-        "contract asks — take most of the time."
+        "At 100k cases the planning itself is no longer the main cost: reading and validating the scenario and\n"
+        "above all writing the plan — the coverage of every case at every stage, as the §4 contract asks — take\n"
+        "most of the time."
     )
     lines.append("")
     compared = [r for r in results if "nx_flow" in r]

@@ -10,13 +10,10 @@ guarantee circles follows the banking regulators' warnings on 担保圈/担保�
 
 This module reads a scenario (plain JSON-like data), refuses anything a judge could not
 act on (unknown or duplicate ids, negative or fractional amounts, missing fields, unknown
-predecessors, cycles in ``after``) with :class:`ScenarioError` naming the field, and models
-everything in one networkx digraph:
-
-* ``secures``   asset or guarantee → case it may secure;
-* ``backed_by`` guarantee → guarantee or asset standing behind it;
-* ``after``     earlier obligation → later obligation;
-* ``reduces``   obligation → case whose exposure it reduces.
+predecessors, cycles in ``after``) with :class:`ScenarioError` naming the field. networkx
+answers the two graph questions: which guarantees back one another in a circle (the
+``backed_by`` digraph, guarantee → guarantee or asset behind it) and in which order the
+obligations fall due (the ``after`` digraph).
 
 Amounts are integer fen. Every id lives in one namespace (a guarantee's ``backed_by`` may
 name an asset or a guarantee, so the two must never be confused).
@@ -44,11 +41,6 @@ CIRCULAR_POLICIES = (POLICY_EXCLUDE, POLICY_INCLUDE)
 # A judge cannot read more circles than this in one plan; exclusion itself relies on the
 # strongly connected components, never on this list, so truncating it changes no figure.
 MAX_REPORTED_CYCLES = 1000
-
-SECURES = "secures"
-BACKED_BY = "backed_by"
-AFTER = "after"
-REDUCES = "reduces"
 
 
 class ScenarioError(ValueError):
@@ -353,30 +345,6 @@ def _refuse_constant(name: str) -> Any:
 # --------------------------------------------------------------------------- the graph
 
 
-def build_guarantee_graph(scenario: Scenario) -> nx.DiGraph:
-    """Model the scenario as one digraph; nodes carry ``kind``, edges carry ``relation``."""
-    graph = nx.DiGraph()
-    for i, case in enumerate(scenario.cases):
-        graph.add_node(case.id, kind="case", index=i, exposure=case.exposure)
-    for i, asset in enumerate(scenario.assets):
-        graph.add_node(asset.id, kind="asset", index=i, owner=asset.owner, value=asset.value)
-    for i, guarantee in enumerate(scenario.guarantees):
-        graph.add_node(guarantee.id, kind="guarantee", index=i, provider=guarantee.provider, value=guarantee.value)
-    for i, obligation in enumerate(scenario.obligations):
-        graph.add_node(obligation.id, kind="obligation", index=i, owner=obligation.owner, cost=obligation.cost)
-    secures = {"relation": SECURES}
-    backed_by = {"relation": BACKED_BY}
-    after = {"relation": AFTER}
-    reduces = {"relation": REDUCES}
-    graph.add_edges_from(
-        (item.id, case_id, secures) for item in (*scenario.assets, *scenario.guarantees) for case_id in item.secures
-    )
-    graph.add_edges_from((g.id, backer, backed_by) for g in scenario.guarantees for backer in g.backed_by)
-    graph.add_edges_from((pred, o.id, after) for o in scenario.obligations for pred in o.after)
-    graph.add_edges_from((o.id, case_id, reduces) for o in scenario.obligations for case_id in o.reduces)
-    return graph
-
-
 def order_obligations(scenario: Scenario) -> list[str]:
     """Obligations in precedence order, ties broken by their order in the scenario."""
     precedence = nx.DiGraph()
@@ -395,12 +363,11 @@ def order_obligations(scenario: Scenario) -> list[str]:
         ) from None
 
 
-def screen_guarantees(scenario: Scenario, graph: nx.DiGraph) -> GuaranteeScreening:
+def screen_guarantees(scenario: Scenario) -> GuaranteeScreening:
     """Find guarantee circles (担保圈) and self-given guarantees; exclude them under ``exclude``."""
     index = {g.id: i for i, g in enumerate(scenario.guarantees)}
-    backing = nx.DiGraph(
-        (u, v) for u, v, relation in graph.out_edges(list(index), data="relation") if relation == BACKED_BY
-    )
+    # guarantee → the guarantee or asset standing behind it
+    backing = nx.DiGraph((g.id, backer) for g in scenario.guarantees for backer in g.backed_by)
     circular: set[str] = set()
     for component in nx.strongly_connected_components(backing):
         if len(component) > 1:

@@ -46,7 +46,6 @@ from risk.flow import FlowAnswer, FlowQuery, SecurityNetwork, solve_batch
 from risk.guarantee_graph import (
     Guarantee,
     Scenario,
-    build_guarantee_graph,
     effective_guarantees,
     order_obligations,
     screen_guarantees,
@@ -320,9 +319,8 @@ def keep_greedy(jobs: Sequence[_KeepJob]) -> list[np.ndarray]:
 class _Planner:
     def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
-        self.graph = build_guarantee_graph(scenario)
         self.order = order_obligations(scenario)
-        self.screening = screen_guarantees(scenario, self.graph)
+        self.screening = screen_guarantees(scenario)
         self.guarantees: list[Guarantee] = effective_guarantees(scenario, self.screening)
 
         cases = scenario.cases
