@@ -5,7 +5,7 @@ from flask import request
 
 from app.api import api_bp, current_api_user, iso, token_required
 from app.errors import problem
-from app.extensions import db, limiter, login_rate_limit
+from app.extensions import limiter, login_rate_limit
 from app.models.types import utcnow
 from app.services import accounts
 
@@ -36,9 +36,8 @@ def issue_token():
     user = accounts.authenticate(body["username"], body["password"])
     if user is None:
         return problem(401, "Unauthorized", "Wrong username or password.")
-    token, expires_at = accounts.open_session(user, now=utcnow(), kind="api",
-                                              user_agent=request.headers.get("User-Agent"))
-    db.session.commit()
+    token, expires_at = accounts.sign_in(user, now=utcnow(), kind="api",
+                                         user_agent=request.headers.get("User-Agent"))
     return {"token": token, "expires_at": iso(expires_at)}
 
 

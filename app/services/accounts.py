@@ -72,6 +72,21 @@ def open_session(
     return token, expires_at
 
 
+def sign_in(user: User, *, now: datetime, kind: str = "web", remember: bool = False,
+            user_agent: str | None = None) -> tuple[str, datetime]:
+    """The log-in use-case: open a session and commit it; return its token and expiry."""
+    token, expires_at = open_session(user, now=now, kind=kind, remember=remember,
+                                     user_agent=user_agent)
+    db.session.commit()
+    return token, expires_at
+
+
+def sign_out(token: str | None, *, now: datetime) -> None:
+    """The log-out use-case: the session's token stops working at once."""
+    revoke_session(token, now=now)
+    db.session.commit()
+
+
 #: Every request runs this: one query for the user, their session's state and the case
 #: lists' data version (for the page cache: one round trip instead of two on PostgreSQL).
 #: Built once: building a statement costs as much as running it.

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.auth import home_endpoint
-from app.extensions import db, limiter, login_rate_limit
+from app.extensions import limiter, login_rate_limit
 from app.i18n import LOCALE_COOKIE, LOCALES
 from app.models.types import utcnow
 from app.services import accounts
@@ -46,11 +46,8 @@ def login():
         if user is None:
             form.password.errors.append(_("Wrong username or password."))
         else:
-            accounts.open_session(
-                user, now=utcnow(), remember=form.remember.data,
-                user_agent=request.headers.get("User-Agent"),
-            )
-            db.session.commit()
+            accounts.sign_in(user, now=utcnow(), remember=form.remember.data,
+                             user_agent=request.headers.get("User-Agent"))
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for(home_endpoint(user)))
     return render_template("auth/login.html", form=form), (200 if not form.errors else 422)
@@ -60,8 +57,7 @@ def login():
 def logout():
     form = EmptyForm()
     if form.validate_on_submit():
-        accounts.revoke_session(current_user.get_id(), now=utcnow())
-        db.session.commit()
+        accounts.sign_out(current_user.get_id(), now=utcnow())
         logout_user()
         flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
