@@ -24,6 +24,14 @@ OPEN_ENDPOINTS = frozenset({
     "public.index",
     "public.about",
     "public.health",
+    # Doors for people without an account (app.web.accounts): homeowner registration,
+    # password reset by phone code or e-mailed link, an invited developer's first password.
+    "accounts.register",
+    "accounts.reset_password",
+    "accounts.reset_by_phone",
+    "accounts.reset_by_email",
+    "accounts.reset_by_link",
+    "accounts.accept_invitation",
 })
 
 #: Which roles each audience blueprint admits.
