@@ -131,10 +131,10 @@ def create_account(*, actor: User | None, now: datetime, role, username, name, p
     if role not in CREATABLE_ROLES:
         errors.add("role", "业主请在“注册”页面自行注册；请选择法官、调解员、开发企业或管理员"
                    if role is Role.HOMEOWNER else "请选择角色")
+    typed_username = str(username or "").strip()
     username = errors.check(_username, username)
     name = errors.check(clean_text, name, field="name", label="姓名", max_length=100)
-    if username:
-        errors.check(checked_password, password, confirm, username=username)
+    errors.check(checked_password, password, confirm, username=username or typed_username)
     phone = errors.check(_phone, phone)
     email = errors.check(checked_email, email)
     court = developer = profile = None
