@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import CodePurpose, Person, Role, User
@@ -32,7 +33,7 @@ from app.services.errors import ServiceError
 from app.services.phone_codes import (
     INVALID_CODE, consume_code, mobile_number, record_request, send_code,
 )
-from mediation.identifiers import InvalidIdentifierError, validate_resident_id
+from mediation.identifiers import InvalidIdentifierError, mask_phone, validate_resident_id
 from mediation.lifecycle import court_date
 
 INVALID_INPUT = "请修改标出的内容后再提交"
@@ -96,9 +97,15 @@ def register_homeowner(*, name, resident_id, phone, code, password, confirm, now
                 person=person, password_hash=hash_password(password), active=True,
                 created_at=now, password_changed_at=now)
     db.session.add(user)
-    db.session.flush()
-    token, _ = open_session(user, now=now, user_agent=user_agent)
-    db.session.commit()
+    try:
+        db.session.flush()
+        token, _ = open_session(user, now=now, user_agent=user_agent)
+        db.session.commit()
+    except IntegrityError:
+        # Two registrations of one phone or ID at the same moment: the unique columns let
+        # one through; the other is told as if it had come second.
+        db.session.rollback()
+        raise ServiceError(ID_TAKEN, "resident_id") from None
     return user, token
 
 
@@ -118,8 +125,6 @@ def request_reset_code(phone, *, address: str | None, now: datetime) -> str:
     if _homeowner_by_phone(number) is None:
         record_request(number, address=address, now=now)
         db.session.commit()
-        from mediation.identifiers import mask_phone
-
         return mask_phone(number)
     return send_code(number, CodePurpose.RESET, address=address, now=now)
 
