@@ -42,7 +42,7 @@ _USERNAME = re.compile(r"[A-Za-z0-9_.@-]{3,64}")
 LIST_LIMIT = 100
 
 
-class _Errors:
+class FieldErrors:
     """Collects every field's error, so a form shows them all at once."""
 
     def __init__(self):
@@ -101,7 +101,7 @@ def _developer(developer_id) -> Developer:
 
 
 def _mediator_profile(kind, skills, capacity) -> tuple[str, list[str], int]:
-    errors = _Errors()
+    errors = FieldErrors()
     if kind not in MEDIATOR_KINDS:
         errors.add("mediator_kind", "请选择调解员类别")
     known = {t.value for t in DisputeType}
@@ -123,7 +123,7 @@ def create_account(*, actor: User | None, now: datetime, role, username, name, p
                    phone=None, email=None, court_id=None, developer_id=None,
                    mediator_kind=None, skills=None, capacity=None) -> User:
     """The clerk creates a judge's, mediator's, developer's or clerk's account."""
-    errors = _Errors()
+    errors = FieldErrors()
     try:
         role = Role(role)
     except ValueError:
@@ -169,7 +169,7 @@ def invite_developer_staff(*, actor: User, now: datetime, developer_id, name, ph
 
     The username is the mobile number; the password is random and never shown, so the
     account is usable only through the link (valid 7 days, once)."""
-    errors = _Errors()
+    errors = FieldErrors()
     developer = errors.check(_developer, developer_id)
     name = errors.check(clean_text, name, field="name", label="姓名", max_length=100)
     number = errors.check(mobile_number, phone)

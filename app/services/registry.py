@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from app.extensions import db
 from app.models import Case, Court, Developer, Project, Town, User
 from app.models.types import contains_pattern
-from app.services.account_admin import _Errors
+from app.services.account_admin import FieldErrors
 from app.services.account_links import clean_text
 from app.services.case_lists import refresh_case_search
 from app.services.errors import NotFoundError, ServiceError
@@ -92,7 +92,7 @@ def save_developer(*, actor: User, now: datetime, developer_id=None, name, uscc,
                    legal_representative=None, phone=None, address=None) -> Developer:
     """Create a developer (``developer_id`` None) or correct one."""
     developer = get_developer(developer_id) if developer_id is not None else None
-    errors = _Errors()
+    errors = FieldErrors()
     values = {
         "name": errors.check(clean_text, name, field="name", label="企业名称", max_length=120),
         "uscc": errors.check(_uscc, uscc, developer_id=developer.id if developer else None),
@@ -153,7 +153,7 @@ def save_project(*, actor: User, now: datetime, project_id=None, name, developer
                  promised_delivery_on: date | None = None) -> Project:
     """Create a project (``project_id`` None) or correct one."""
     project = get_project(project_id) if project_id is not None else None
-    errors = _Errors()
+    errors = FieldErrors()
     values = {
         "name": errors.check(clean_text, name, field="name", label="项目名称", max_length=100),
         "developer": errors.check(_pick, Developer, developer_id, field="developer_id",

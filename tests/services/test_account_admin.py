@@ -46,7 +46,7 @@ def test_every_bad_field_of_a_new_account_is_reported_at_once(app, make):
                 email="not-an-address", court_id="", mediator_kind="wizard", skills=["magic"],
                 capacity="-1")
         fields = {e["field"] for e in refused.value.errors}
-        assert fields == {"username", "name", "phone", "email", "court_id", "mediator_kind",
+        assert fields == {"username", "name", "password", "phone", "email", "court_id", "mediator_kind",
                           "skills", "capacity"}
         assert db.session.scalar(select(func.count()).select_from(Mediator)) == 0
 
