@@ -30,10 +30,10 @@ def test_plain_text_is_shown_as_it_is_in_either_language():
 def test_a_refused_move_explains_itself_in_english_too():
     state = CaseState(status=CaseStatus.REGISTERED)
     with pytest.raises(TransitionError) as refused:
-        apply_transition(state, "closed", actor_role="homeowner", now=NOW)
+        apply_transition(state, "performing", actor_role="judge", now=NOW)
     message = refused.value.message
     assert "不能直接变更为" in message
-    assert localize(message, "en") == "A case that is “Registered” cannot become “Closed”"
+    assert localize(message, "en") == "A case that is “Registered” cannot become “Performing”"
 
 
 def test_a_missing_reason_names_the_field_in_both_languages():
