@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from app.services.errors import ServiceError
 
-__all__ = ["MAX_ID", "parse_ids"]
+__all__ = ["MAX_ID", "parse_id", "parse_ids"]
 
 MAX_ID = 2**31 - 1
 
@@ -27,3 +27,17 @@ def parse_ids(values: Iterable, what: str, field_name: str) -> list[int]:
         if number not in result:
             result.append(number)
     return result
+
+
+def parse_id(value) -> int | None:
+    """A positive row id from an int or a digit string, else None (never an exception)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    else:
+        text = "" if value is None else str(value).strip()
+        if not (text.isascii() and text.isdigit() and len(text) <= 10):
+            return None
+        number = int(text)
+    return number if 0 < number <= MAX_ID else None
