@@ -26,20 +26,24 @@ from app.models import Court, Developer, LoginSession, Mediator, Role, User
 from app.models.mediators import MEDIATOR_KINDS
 from app.models.types import contains_pattern
 from app.services.account_links import (
-    checked_email, checked_password, clean_text, make_link_token,
+    checked_email, checked_password, clean_text, label, make_link_token,
 )
 from app.services.account_mail import send_link
 from app.services.accounts import hash_password, revoke_all_sessions
 from app.services.errors import NotFoundError, ServiceError
 from app.services.phone_codes import mobile_number
+from app.services.use_case import use_case
+from app.services.ids import MAX_ID
 from mediation.disputes import DisputeType
+from mediation.messages import Msg
 from mediation.identifiers import InvalidIdentifierError, validate_phone
 
-INVALID_INPUT = "请修改标出的内容后再提交"
+INVALID_INPUT = Msg("请修改标出的内容后再提交", "Correct the marked fields and submit again.")
 #: Roles the clerk creates here; homeowners register themselves (/register).
 CREATABLE_ROLES = (Role.JUDGE, Role.MEDIATOR, Role.DEVELOPER, Role.ADMIN)
 _USERNAME = re.compile(r"[A-Za-z0-9_.@-]{3,64}")
 LIST_LIMIT = 100
+NAME = label("姓名", "Name")
 
 
 class FieldErrors:
@@ -52,7 +56,7 @@ class FieldErrors:
         try:
             return fn(*args, **kwargs)
         except ServiceError as error:
-            self.items.append({"field": error.field, "message": error.message})
+            self.items.append({"field": error.field, "message": error.raw_message})
             return None
 
     def add(self, field: str, message: str) -> None:
@@ -66,18 +70,20 @@ class FieldErrors:
 
 
 def _username(value) -> str:
-    username = clean_text(value, field="username", label="用户名", max_length=64)
+    username = clean_text(value, field="username", label=label("用户名", "Username"),
+                          max_length=64)
     if not _USERNAME.fullmatch(username):
-        raise ServiceError("用户名为3至64位字母、数字或 _ . @ -", "username")
+        raise ServiceError(Msg("用户名为3至64位字母、数字或 _ . @ -",
+                               "A username has 3 to 64 letters, digits or _ . @ -"), "username")
     if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
-        raise ServiceError("该用户名已被使用", "username")
+        raise ServiceError(Msg("该用户名已被使用", "This username is taken."), "username")
     return username
 
 
 def _phone(value, *, required: bool = False) -> str | None:
     if not str(value or "").strip():
         if required:
-            raise ServiceError("请填写联系电话", "phone")
+            raise ServiceError(Msg("请填写联系电话", "Enter a phone number."), "phone")
         return None
     try:
         return validate_phone(value)
@@ -85,40 +91,48 @@ def _phone(value, *, required: bool = False) -> str | None:
         raise ServiceError(error.message, "phone") from None
 
 
+def row_id(value) -> int | None:
+    """A typed id as an int, or None when it cannot name a row (empty, not a number, or
+    beyond the 32-bit ids the database holds)."""
+    text = str(value if value is not None else "").strip()
+    return int(text) if text.isdigit() and 0 < int(text) <= MAX_ID else None
+
+
 def _court(court_id) -> Court:
-    court = db.session.get(Court, court_id) if str(court_id or "").isdigit() else None
+    court = db.session.get(Court, row_id(court_id)) if row_id(court_id) else None
     if court is None:
-        raise ServiceError("请选择所属法院", "court_id")
+        raise ServiceError(Msg("请选择所属法院", "Choose the court."), "court_id")
     return court
 
 
 def _developer(developer_id) -> Developer:
-    developer = (db.session.get(Developer, developer_id)
-                 if str(developer_id or "").isdigit() else None)
+    developer = db.session.get(Developer, row_id(developer_id)) if row_id(developer_id) else None
     if developer is None:
-        raise ServiceError("请选择所属开发企业", "developer_id")
+        raise ServiceError(Msg("请选择所属开发企业", "Choose the developer."), "developer_id")
     return developer
 
 
 def _mediator_profile(kind, skills, capacity) -> tuple[str, list[str], int]:
     errors = FieldErrors()
     if kind not in MEDIATOR_KINDS:
-        errors.add("mediator_kind", "请选择调解员类别")
+        errors.add("mediator_kind", Msg("请选择调解员类别", "Choose the kind of mediator."))
     known = {t.value for t in DisputeType}
     skills = list(dict.fromkeys(skills or []))
     if any(s not in known for s in skills):
-        errors.add("skills", "擅长的纠纷类型无效")
+        errors.add("skills", Msg("擅长的纠纷类型无效", "Unknown dispute type."))
     try:
         capacity = int(capacity if capacity not in (None, "") else 20)
         if not 0 <= capacity <= 500:
             raise ValueError
     except (TypeError, ValueError):
-        errors.add("capacity", "可同时承办案件数应为0至500的整数")
+        errors.add("capacity", Msg("可同时承办案件数应为0至500的整数",
+                                       "Open cases at once: a whole number from 0 to 500."))
         capacity = 0
     errors.raise_any()
     return kind, skills, capacity
 
 
+@use_case
 def create_account(*, actor: User | None, now: datetime, role, username, name, password, confirm,
                    phone=None, email=None, court_id=None, developer_id=None,
                    mediator_kind=None, skills=None, capacity=None) -> User:
@@ -129,11 +143,13 @@ def create_account(*, actor: User | None, now: datetime, role, username, name, p
     except ValueError:
         role = None
     if role not in CREATABLE_ROLES:
-        errors.add("role", "业主请在“注册”页面自行注册；请选择法官、调解员、开发企业或管理员"
-                   if role is Role.HOMEOWNER else "请选择角色")
+        errors.add("role", Msg("业主请在“注册”页面自行注册；请选择法官、调解员、开发企业或管理员",
+                               "Homeowners register themselves; choose judge, mediator, "
+                               "developer staff or court clerk.")
+                   if role is Role.HOMEOWNER else Msg("请选择角色", "Choose a role."))
     typed_username = str(username or "").strip()
     username = errors.check(_username, username)
-    name = errors.check(clean_text, name, field="name", label="姓名", max_length=100)
+    name = errors.check(clean_text, name, field="name", label=NAME, max_length=100)
     errors.check(checked_password, password, confirm, username=username or typed_username)
     phone = errors.check(_phone, phone)
     email = errors.check(checked_email, email)
@@ -163,6 +179,7 @@ def create_account(*, actor: User | None, now: datetime, role, username, name, p
     return user
 
 
+@use_case
 def invite_developer_staff(*, actor: User, now: datetime, developer_id, name, phone, email,
                            link_for: Callable[[str], str]) -> User:
     """Create a developer's staff account and send its one-time set-password link.
@@ -171,12 +188,13 @@ def invite_developer_staff(*, actor: User, now: datetime, developer_id, name, ph
     account is usable only through the link (valid 7 days, once)."""
     errors = FieldErrors()
     developer = errors.check(_developer, developer_id)
-    name = errors.check(clean_text, name, field="name", label="姓名", max_length=100)
+    name = errors.check(clean_text, name, field="name", label=NAME, max_length=100)
     number = errors.check(mobile_number, phone)
     email = errors.check(checked_email, email)
     if number and db.session.scalar(select(User.id).where(
             or_(User.username == number, User.phone == number))):
-        errors.add("phone", "该手机号已有账号；如需找回，请为该账号重置密码")
+        errors.add("phone", Msg("该手机号已有账号；如需找回，请为该账号重置密码",
+                                "This phone already has an account; reset that account's password instead."))
     errors.raise_any()
     user = User(username=number, name=name, role=Role.DEVELOPER.value, phone=number, email=email,
                 developer=developer, password_hash=hash_password(secrets.token_urlsafe(32)),
@@ -191,17 +209,18 @@ def invite_developer_staff(*, actor: User, now: datetime, developer_id, name, ph
 
 
 def _load(user_id) -> User:
-    user = db.session.get(User, user_id) if str(user_id).isdigit() else None
+    user = db.session.get(User, row_id(user_id)) if row_id(user_id) else None
     if user is None:
-        raise NotFoundError("账号不存在")
+        raise NotFoundError(Msg("账号不存在", "No such account."))
     return user
 
 
+@use_case
 def deactivate_account(*, actor: User | None, now: datetime, user_id) -> User:
     """Deactivate the account: it can no longer log in, and every session and token ends."""
     user = _load(user_id)
     if actor is not None and user.id == actor.id:
-        raise ServiceError("不能停用自己的账号")
+        raise ServiceError(Msg("不能停用自己的账号", "You cannot deactivate your own account."))
     user.active = False
     revoke_all_sessions(user, now=now)
     if user.role == Role.MEDIATOR.value:
@@ -212,6 +231,7 @@ def deactivate_account(*, actor: User | None, now: datetime, user_id) -> User:
     return user
 
 
+@use_case
 def activate_account(*, actor: User, now: datetime, user_id) -> User:
     """Let a deactivated account log in again (its old sessions stay ended)."""
     user = _load(user_id)
@@ -224,6 +244,7 @@ def activate_account(*, actor: User, now: datetime, user_id) -> User:
     return user
 
 
+@use_case
 def reset_password(*, actor: User | None, now: datetime, user_id, password, confirm) -> User:
     """The clerk sets a new password (handed over in person); every session ends."""
     user = _load(user_id)
@@ -235,6 +256,7 @@ def reset_password(*, actor: User | None, now: datetime, user_id, password, conf
     return user
 
 
+@use_case
 def end_sessions(*, actor: User, now: datetime, user_id) -> int:
     """End every live session and API token of the user; return how many ended."""
     user = _load(user_id)
@@ -295,5 +317,6 @@ def account_detail(user_id, *, now: datetime) -> tuple[User, Mediator | None, in
 def find_by_username(username: str) -> User:
     user = db.session.scalar(select(User).where(User.username == (username or "").strip()))
     if user is None:
-        raise NotFoundError(f"没有用户名为“{username}”的账号", "username")
+        raise NotFoundError(Msg("没有用户名为“{u}”的账号", "No account has the username {u!r}.",
+                                u=username), "username")
     return user

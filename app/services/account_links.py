@@ -22,18 +22,20 @@ from app.extensions import db
 from app.models import User
 from app.services.accounts import PasswordPolicyError, check_password_policy
 from app.services.errors import ServiceError
+from mediation.messages import Msg
 
 INVITATION_LIFETIME = timedelta(days=7)
 #: A reset link in a mailbox is a key to the account: short-lived.
 RESET_LIFETIME = timedelta(hours=1)
 LIFETIMES = {"invitation": INVITATION_LIFETIME, "reset": RESET_LIFETIME}
 
-INVALID_LINK = "链接无效、已过期或已使用，请重新申请"
+INVALID_LINK = Msg("链接无效、已过期或已使用，请重新申请",
+                   "The link is invalid, has expired or was used already; ask for a new one.")
 
 _PASSWORD_MESSAGES = {
-    "too_short": "密码至少需要 8 个字符。",
-    "same_as_username": "密码不能与用户名相同。",
-    "letters_and_digits": "密码需同时包含字母和数字。",
+    "too_short": Msg("密码至少需要 8 个字符。", "Use at least 8 characters."),
+    "same_as_username": Msg("密码不能与用户名相同。", "The password must differ from the username."),
+    "letters_and_digits": Msg("密码需同时包含字母和数字。", "Use both letters and digits."),
 }
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -69,17 +71,26 @@ def user_for_link(token: str, purpose: str, *, now: datetime) -> User:
 # --- checks shared by the account use-cases ---------------------------------------------
 
 
-def clean_text(value, *, field: str, label: str, max_length: int, required: bool = True) -> str:
+def label(zh: str, en: str) -> Msg:
+    """A field's name in both languages, for the messages below."""
+    return Msg(zh, en)
+
+
+def clean_text(value, *, field: str, label: Msg, max_length: int, required: bool = True) -> str:
     """Stripped text without control characters, or a ServiceError naming the field."""
+    zh, en = str(label), getattr(label, "en", str(label))
     text = unicodedata.normalize("NFC", str(value or "")).strip()
     if not text:
         if required:
-            raise ServiceError(f"请填写{label}", field)
+            raise ServiceError(Msg(f"请填写{zh}", f"Enter the {en.lower()}."), field)
         return ""
     if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in text):
-        raise ServiceError(f"{label}含有不可见的控制字符，请重新输入", field)
+        raise ServiceError(Msg(f"{zh}含有不可见的控制字符，请重新输入",
+                               f"The {en.lower()} contains invisible control characters; "
+                               "type it again."), field)
     if len(text) > max_length:
-        raise ServiceError(f"{label}最多{max_length}个字符", field)
+        raise ServiceError(Msg(f"{zh}最多{max_length}个字符",
+                               f"The {en.lower()} has at most {max_length} characters."), field)
     return text
 
 
@@ -87,20 +98,22 @@ def checked_password(password, confirm, *, username: str, field: str = "password
     """The new password, or a ServiceError with the policy's message."""
     password = str(password or "")
     if not password:
-        raise ServiceError("请设置密码", field)
+        raise ServiceError(Msg("请设置密码", "Choose a password."), field)
     try:
         check_password_policy(password, username=username)
     except PasswordPolicyError as error:
         raise ServiceError(_PASSWORD_MESSAGES[str(error)], field) from None
     if len(password) > 256:
-        raise ServiceError("密码最多256个字符", field)
+        raise ServiceError(Msg("密码最多256个字符", "A password has at most 256 characters."), field)
     if confirm is not None and confirm != password:
-        raise ServiceError("两次输入的密码不一致。", "confirm")
+        raise ServiceError(Msg("两次输入的密码不一致。", "The two passwords differ."), "confirm")
     return password
 
 
 def checked_email(value, *, required: bool = False) -> str | None:
-    email = clean_text(value, field="email", label="电子邮箱", max_length=254, required=required)
+    email = clean_text(value, field="email", label=label("电子邮箱", "E-mail address"),
+                       max_length=254, required=required)
     if email and not _EMAIL.fullmatch(email):
-        raise ServiceError("请填写有效的电子邮箱，如 name@example.com", "email")
+        raise ServiceError(Msg("请填写有效的电子邮箱，如 name@example.com",
+                               "Enter a valid e-mail address, such as name@example.com."), "email")
     return email or None

@@ -6,7 +6,7 @@ so a bare hash would be reversed at once). Sending is limited per phone and per
 requesting address; the ``phone_codes`` rows are the ledger, so the limits hold across
 every worker and host without a shared cache.
 
-These are not the group-filing confirmation codes of ``app.services.intake``: those are
+These are not the group-filing confirmation codes of ``app.services.group_filing``: those are
 ten-character codes a filer hands to a neighbour, bound to the neighbour's resident ID
 and without expiry. Both keep only a digest of the code.
 
@@ -27,6 +27,8 @@ from app.extensions import db
 from app.models import CodePurpose, PhoneCode
 from app.notify.sms import sms_gateway
 from app.services.errors import ServiceError
+from app.services.use_case import use_case
+from mediation.messages import Msg
 from mediation.identifiers import InvalidIdentifierError, mask_phone, validate_phone
 
 CODE_DIGITS = 6
@@ -44,7 +46,9 @@ _TEXT = {
     CodePurpose.REGISTER: "【文昌巡回法庭调解平台】您的注册验证码为{code}，10分钟内有效。请勿告诉他人。",
     CodePurpose.RESET: "【文昌巡回法庭调解平台】您正在重置密码，验证码为{code}，10分钟内有效。如非本人操作，请忽略。",
 }
-INVALID_CODE = "验证码不正确或已失效，请重新获取"
+INVALID_CODE = Msg("验证码不正确或已失效，请重新获取",
+                   "The code is wrong or no longer valid; ask for a new one.")
+CODE_REQUIRED = Msg("请填写短信验证码", "Enter the code from the text message.")
 
 
 def _hmac(purpose: str, phone: str, code: str) -> str:
@@ -59,7 +63,9 @@ def mobile_number(phone, *, field: str = "phone") -> str:
     except InvalidIdentifierError as error:
         raise ServiceError(error.message, field) from None
     if not number.isdigit():
-        raise ServiceError("验证码只能发送到手机，请填写11位手机号", field)
+        raise ServiceError(Msg("验证码只能发送到手机，请填写11位手机号",
+                               "Codes go to mobile phones only: enter an 11-digit mobile number."),
+                           field)
     return number
 
 
@@ -70,15 +76,18 @@ def _check_limits(phone: str, address: str | None, now: datetime) -> None:
         .where(PhoneCode.phone == phone, PhoneCode.created_at > hour_ago)).one()
     if latest is not None and now - latest < RESEND_AFTER:
         wait = int((RESEND_AFTER - (now - latest)).total_seconds()) + 1
-        raise ServiceError(f"验证码已发送，请{wait}秒后再试", "phone")
+        raise ServiceError(Msg("验证码已发送，请{s}秒后再试",
+                               "A code was just sent; try again in {s} seconds.", s=wait), "phone")
     if per_phone >= PER_PHONE_PER_HOUR:
-        raise ServiceError("该手机号获取验证码过于频繁，请一小时后再试", "phone")
+        raise ServiceError(Msg("该手机号获取验证码过于频繁，请一小时后再试",
+                               "Too many codes for this phone; try again in an hour."), "phone")
     if address:
         per_address = db.session.scalar(
             select(func.count()).select_from(PhoneCode)
             .where(PhoneCode.address == address, PhoneCode.created_at > hour_ago))
         if per_address >= PER_ADDRESS_PER_HOUR:
-            raise ServiceError("获取验证码过于频繁，请稍后再试", "phone")
+            raise ServiceError(Msg("获取验证码过于频繁，请稍后再试",
+                                   "Too many codes asked for; try again later."), "phone")
 
 
 def issue_code(phone: str, purpose: CodePurpose, *, address: str | None,
@@ -93,6 +102,7 @@ def issue_code(phone: str, purpose: CodePurpose, *, address: str | None,
     return code
 
 
+@use_case
 def send_code(phone, purpose: CodePurpose, *, address: str | None, now: datetime) -> str:
     """The "send me a code" use-case: check the limits, store the code, commit, text it.
 
@@ -128,7 +138,7 @@ def consume_code(phone: str, purpose: CodePurpose, code, *, now: datetime) -> No
                PhoneCode.attempts < MAX_ATTEMPTS)
         .order_by(PhoneCode.created_at.desc(), PhoneCode.id.desc()).limit(1))
     if not typed:
-        raise ServiceError("请填写短信验证码", "code")
+        raise ServiceError(CODE_REQUIRED, "code")
     if row is None:
         raise ServiceError(INVALID_CODE, "code")
     if not hmac.compare_digest(row.code_hmac, _hmac(purpose.value, phone, typed)):

@@ -25,20 +25,27 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import CodePurpose, Person, Role, User
 from app.services.account_links import (
-    checked_password, clean_text, make_link_token, user_for_link,
+    checked_password, clean_text, label, make_link_token, user_for_link,
 )
 from app.services.account_mail import send_email
 from app.services.accounts import hash_password, open_session, revoke_all_sessions
 from app.services.errors import ServiceError
+from app.services.use_case import use_case
 from app.services.phone_codes import (
-    INVALID_CODE, consume_code, mobile_number, record_request, send_code,
+    CODE_REQUIRED, INVALID_CODE, consume_code, mobile_number, record_request, send_code,
 )
 from mediation.identifiers import InvalidIdentifierError, mask_phone, validate_resident_id
 from mediation.lifecycle import court_date
+from mediation.messages import Msg
 
-INVALID_INPUT = "请修改标出的内容后再提交"
-ID_TAKEN = "该身份证号已注册。如果是您本人，请使用“忘记密码”通过手机验证码重置密码，或到法院诉讼服务窗口办理。"
-PHONE_TAKEN = "该手机号已注册，请直接登录；忘记密码可通过手机验证码重置。"
+INVALID_INPUT = Msg("请修改标出的内容后再提交", "Correct the marked fields and submit again.")
+ID_TAKEN = Msg(
+    "该身份证号已注册。如果是您本人，请使用“忘记密码”通过手机验证码重置密码，或到法院诉讼服务窗口办理。",
+    "This resident ID is already registered. If it is yours, use \"Forgot your password?\" to "
+    "reset the password with a code to your phone, or go to the court's service window.")
+PHONE_TAKEN = Msg("该手机号已注册，请直接登录；忘记密码可通过手机验证码重置。",
+                  "This phone number is already registered: log in, or reset the password "
+                  "with a code to the phone.")
 
 
 def _phone_taken(number: str) -> bool:
@@ -46,6 +53,7 @@ def _phone_taken(number: str) -> bool:
         or_(User.username == number, User.phone == number))) > 0
 
 
+@use_case
 def request_registration_code(phone, *, address: str | None, now: datetime) -> str:
     """Send a registration code to the phone; returns it masked for the page."""
     number = mobile_number(phone)
@@ -54,6 +62,7 @@ def request_registration_code(phone, *, address: str | None, now: datetime) -> s
     return send_code(number, CodePurpose.REGISTER, address=address, now=now)
 
 
+@use_case
 def register_homeowner(*, name, resident_id, phone, code, password, confirm, now: datetime,
                        user_agent: str | None = None) -> tuple[User, str]:
     """Create a homeowner's account and log them in; returns the user and session token."""
@@ -63,9 +72,9 @@ def register_homeowner(*, name, resident_id, phone, code, password, confirm, now
         try:
             return fn(*args, **kwargs)
         except ServiceError as error:
-            errors.append({"field": error.field, "message": error.message})
+            errors.append({"field": error.field, "message": error.raw_message})
 
-    name = check(clean_text, name, field="name", label="姓名", max_length=50)
+    name = check(clean_text, name, field="name", label=label("姓名", "Name"), max_length=50)
     try:
         resident_id = validate_resident_id(resident_id, today=court_date(now))
     except InvalidIdentifierError as error:
@@ -84,7 +93,7 @@ def register_homeowner(*, name, resident_id, phone, code, password, confirm, now
                 or (number and person.phone != number)):
             errors.append({"field": "resident_id", "message": ID_TAKEN})
     if not errors and not str(code or "").strip():
-        errors.append({"field": "code", "message": "请填写短信验证码"})
+        errors.append({"field": "code", "message": CODE_REQUIRED})
     if errors:
         raise ServiceError(errors[0]["message"] if len(errors) == 1 else INVALID_INPUT,
                            errors[0]["field"], errors=errors)
@@ -118,6 +127,7 @@ def _homeowner_by_phone(number: str) -> User | None:
                            User.active.is_(True)).order_by(User.id).limit(1))
 
 
+@use_case
 def request_reset_code(phone, *, address: str | None, now: datetime) -> str:
     """Text a reset code to a homeowner's phone. The answer is the same for a phone without
     an account (the request is still counted against the limits)."""
@@ -135,6 +145,7 @@ def _set_password(user: User, password: str, *, now: datetime) -> None:
     revoke_all_sessions(user, now=now)
 
 
+@use_case
 def reset_with_code(*, phone, code, password, confirm, now: datetime) -> User:
     """Set a new password after proving the phone; every session and token ends."""
     number = mobile_number(phone)
@@ -153,7 +164,8 @@ def request_reset_link(login, *, now: datetime, link_for: Callable[[str], str]) 
     if it has an address; silent otherwise (the page says the same either way)."""
     text = str(login or "").strip()
     if not text:
-        raise ServiceError("请填写用户名或电子邮箱", "login")
+        raise ServiceError(Msg("请填写用户名或电子邮箱", "Enter the username or e-mail address."),
+                           "login")
     user = db.session.scalar(
         select(User).where(or_(User.username == text, func.lower(User.email) == text.lower()),
                            User.active.is_(True), User.email.is_not(None))
@@ -171,6 +183,7 @@ def link_holder(token: str, purpose: str, *, now: datetime) -> User:
     return user_for_link(token, purpose, now=now)
 
 
+@use_case
 def set_password_by_link(token: str, purpose: str, *, password, confirm, now: datetime,
                          user_agent: str | None = None) -> tuple[User, str]:
     """Accept an invitation or a reset link: set the password, end every other session,

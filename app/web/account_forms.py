@@ -19,18 +19,21 @@ from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models.mediators import MEDIATOR_KINDS
+from app.services.errors import request_locale
 from mediation.disputes import DisputeType
+from mediation.messages import localize
 
 
 def place_errors(form, error) -> None:
     """Show a ServiceError's messages next to their fields (or on top of the page)."""
-    items = error.errors or [{"field": error.field, "message": error.message}]
+    items = error.raw_errors or [{"field": error.field, "message": error.raw_message}]
     for item in items:
         field = getattr(form, item["field"] or "", None)
         if field is not None and hasattr(field, "errors") and not callable(field.errors):
+            # Kept as the service's message: the field macro shows it in the reader's language.
             field.errors = list(field.errors or []) + [item["message"]]
         else:
-            flash(item["message"], "error")
+            flash(localize(item["message"], request_locale()), "error")
 
 
 class RegisterForm(FlaskForm):

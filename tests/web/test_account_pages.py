@@ -268,3 +268,23 @@ def test_the_clerk_registers_a_developer_and_its_project(app, client, make):
     assert edit.status_code == 302
     assert "50 / 200" in client.get("/admin/projects", query_string={"q": "椰林"}
                                     ).get_data(as_text=True)
+
+
+def test_ids_beyond_the_database_are_unknown_not_errors(client, make):
+    """Can a typed id too large for the database crash a page? It is simply unknown."""
+    login(client, make.user("admin").username)
+    assert client.get("/admin/users/99999999999").status_code == 404
+    assert client.get("/admin/projects/99999999999").status_code == 404
+    html = client.post("/admin/users/new", data={
+        "csrf_token": csrf_token(client, "/admin/users/new"), "role": "judge",
+        "username": "judge.big", "name": "符法官", "court_id": "99999999999",
+        "password": "Judge2026x", "confirm": "Judge2026x"}).get_data(as_text=True)
+    assert field_error(html, "court_id") == "请选择所属法院"
+
+
+def test_registration_errors_speak_english_to_an_english_reader(client):
+    client.get("/lang/en")
+    html = client.post("/register", data=register_form(client, name="", submit="y")
+                       ).get_data(as_text=True)
+    assert field_error(html, "name") == "Enter the name."
+    assert "Code from the text message" in html
