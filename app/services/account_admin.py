@@ -1,7 +1,7 @@
 """The clerk's account use-cases: create, invite, deactivate, reset a password, end sessions.
 
-Every one takes the acting clerk (None for ``flask users`` at the server) and ``now``, commits once, and refuses with a
-ServiceError naming the form field. Ending sessions revokes every ``login_sessions`` row
+Every one takes the acting clerk (None for ``flask users`` at the server) and ``now``,
+commits once, and refuses with a ServiceError naming the form field. Ending sessions revokes every ``login_sessions`` row
 of the user — web sessions and API tokens alike — in the same transaction, so a stolen
 cookie or token stops working at the commit (ARCHITECTURE.md, "Sessions that really end").
 

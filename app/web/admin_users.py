@@ -14,7 +14,8 @@ from app.models.types import utcnow
 from app.services import account_admin, registry
 from app.services.errors import NotFoundError, ServiceError
 from app.web.account_forms import (
-    AccountForm, ClerkPasswordForm, InviteForm, place_errors, role_choices,
+    AccountForm, ClerkPasswordForm, InviteForm, mediator_kind_choices, place_errors,
+    role_choices,
 )
 from app.web.admin import bp
 from app.web.forms import EmptyForm
@@ -87,7 +88,8 @@ def show_user(user_id: int):
     except NotFoundError:
         abort(404)
     return render_template("admin/user.html", user=user, mediator=mediator, live=live,
-                           action_form=EmptyForm(), password_form=ClerkPasswordForm())
+                           kinds=dict(mediator_kind_choices()), action_form=EmptyForm(),
+                           password_form=ClerkPasswordForm())
 
 
 def _act(user_id: int, use_case, message):
@@ -144,4 +146,5 @@ def reset_user_password(user_id: int):
     except NotFoundError:
         abort(404)
     return render_template("admin/user.html", user=user, mediator=mediator, live=live,
-                           action_form=EmptyForm(), password_form=form), 422
+                           kinds=dict(mediator_kind_choices()), action_form=EmptyForm(),
+                           password_form=form), 422

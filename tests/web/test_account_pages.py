@@ -168,7 +168,7 @@ def test_the_clerk_creates_a_mediator_who_then_logs_in(app, client, make):
         "confirm": "Mediate2026"})
     assert response.status_code == 302
     detail = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "吴调解" in detail and "房屋质量" in detail
+    assert "吴调解" in detail and "房屋质量" in detail and "法院调解员" in detail
     with app.app_context():
         mediator = db.session.scalar(select(Mediator).join(User).where(
             User.username == "mediator.wu"))
