@@ -36,6 +36,7 @@ FALLBACK_CID_FONT = "STSong-Light"
 
 _lock = threading.Lock()
 _registered: dict[tuple[str, int], str] = {}
+_unusable: set[tuple[str, int]] = set()  # files reportlab refused: not parsed again
 
 
 @dataclass(frozen=True)
@@ -67,10 +68,13 @@ def _register_truetype(path: str, index: int) -> CJKFont | None:
     with _lock:
         name = _registered.get(key)
         if name is None:
+            if key in _unusable:
+                return None
             name = f"CourtCJK{len(_registered) + 1}"
             try:
                 pdfmetrics.registerFont(TTFont(name, key[0], subfontIndex=index))
             except (TTFError, OSError, ValueError):
+                _unusable.add(key)
                 return None  # e.g. an OpenType/CFF font: reportlab cannot embed it
             _registered[key] = name
     return CJKFont(name, key[0], True)
