@@ -31,6 +31,7 @@ from app.documents.fonts import cjk_font
 from app.extensions import db
 from app.models import Case, Document, Mediator, User
 from app.services.errors import NotFoundError, ServiceError
+from app.services.use_case import use_case
 
 #: Unambiguous characters for codes read from paper: no 0/O, 1/I/L.
 VERIFY_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -84,6 +85,7 @@ def _issuer_may_issue(actor: User, case: Case) -> bool:
     return mediator is not None and mediator.user_id == actor.id
 
 
+@use_case
 def issue_agreement(case_id: int, data: AgreementData, *, actor: User, now: datetime,
                     copies: list[Copy]) -> list[Document]:
     """Render the agreement once per copy, store the files, record them, commit once."""
