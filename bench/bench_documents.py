@@ -38,7 +38,7 @@ N_TERMS = 30
 def chinese_agreement() -> AgreementData:
     terms = ["被申请人于2027年3月31日前向申请人交付椰风海韵3栋1201室，并办理交接手续。",
              "被申请人向申请人支付逾期交房违约金人民币48,000元，分两期付清。"]
-    terms += [f"第{i}项：双方就房屋质量保修、物业交接、办证期限及相关费用承担事宜达成一致，按本协议约定履行。"
+    terms += [f"第{i + 3}项：双方就房屋质量保修、物业交接、办证期限及相关费用承担事宜达成一致，按本协议约定履行。"
               for i in range(N_TERMS - 2)]
     return AgreementData(
         court_name="海南省文昌市人民法院", circuit_name="防范房地产风险巡回法庭", case_number="（2026）琼9005民诉前调123号",
@@ -69,7 +69,7 @@ def ascii_document() -> bytes:
                                                        "respondent delivered it late.", st.body))
     terms = ["The respondent delivers unit 1201 of building 3 by 31 March 2027 and completes the hand-over.",
              "The respondent pays damages for late delivery of 48,000 yuan in two instalments."]
-    terms += [f"Item {i}: the parties agree on warranty repairs, property hand-over, title certificate deadlines "
+    terms += [f"Item {i + 3}: the parties agree on warranty repairs, property hand-over, title certificate deadlines "
               f"and the costs involved, and perform them as agreed." for i in range(N_TERMS - 2)]
     story += layout.section(st, "The parties agree as follows", *layout.numbered(st, terms))
     story += layout.section(st, "Payments", layout.table(

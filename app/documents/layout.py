@@ -153,8 +153,9 @@ def build_pdf(story: list, *, font: str, title: str, case_number: str, verify_co
         canvas.saveState()
         canvas.setFont(font, 8.5)
         canvas.setFillColor(colors.Color(0.25, 0.25, 0.25))
-        canvas.drawString(PAGE_MARGIN, PAGE_MARGIN - 2 * mm, footer)
-        canvas.drawRightString(A4[0] - PAGE_MARGIN, PAGE_MARGIN - 2 * mm, f"{case_number}  " + page_label.format(page=document.page))
+        canvas.drawString(PAGE_MARGIN, PAGE_MARGIN - 1 * mm, footer)
+        canvas.drawString(PAGE_MARGIN, PAGE_MARGIN - 5.5 * mm, case_number)
+        canvas.drawRightString(A4[0] - PAGE_MARGIN, PAGE_MARGIN - 5.5 * mm, page_label.format(page=document.page))
         canvas.restoreState()
 
     doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
