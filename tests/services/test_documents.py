@@ -189,3 +189,16 @@ def test_an_unknown_code_is_not_found(client):
     page = client.get("/verify/ABCD-EFGH-JKMN-PQRS")
     assert page.status_code == 404
     assert "No document has this verification code" in page.get_data(as_text=True) or "没有" in page.get_data(as_text=True)
+
+
+def test_a_machine_without_a_truetype_cjk_font_still_prints_chinese_text_in_stsong_light(make, tmp_path):
+    """Without any TrueType CJK font, is the agreement set in STSong-Light, not embedded, still text?"""
+    person, project = make.person(), make.project()
+    case = make.case(project=project, claimant=person)
+    data, _ = agreement_for(case, person, project.developer)
+    font = cjk_font(str(tmp_path / "none.ttf"), candidates=())
+    pdf = render_agreement(data, font=font.name, verify_code="A" * 16, verify_url="/verify/x")
+    assert b"/STSong-Light" in pdf and b"/FontFile2" not in pdf
+    if not Path("/usr/share/poppler/cMap").is_dir():
+        pytest.skip("poppler-data is not installed: pdftotext cannot map STSong-Light's CIDs to text")
+    assert "海南省文昌市人民法院" in pdf_text(pdf, tmp_path)
