@@ -117,3 +117,53 @@ def test_the_reported_cost_is_the_rule_applied_to_the_suggestion(data):
     given = {mid: sum(s.mediator_id == mid for s in result.assignments) for mid in mediators}
     load = sum(mediators[mid]["load"] + k for mid, n in given.items() for k in range(1, n + 1))
     assert abs(result.total_cost - (distance + data["load_weight_km"] * load)) < 1e-9
+
+
+@st.composite
+def busier_courts(draw):
+    """Up to 40 cases in a few identical groups, 5 mediators with contended capacity."""
+    projects = [{"id": f"P{i}", "lat": 19.4 + 0.1 * i, "lon": 110.6 + 0.07 * i} for i in range(3)]
+    cases = [{"id": f"K{i}", "dispute_type": draw(st.sampled_from(TYPES)), "developer_id": draw(st.sampled_from(DEVELOPERS)),
+              "project_id": draw(st.sampled_from(["P0", "P1", "P2"]))} for i in range(draw(st.integers(10, 40)))]
+    mediators = [{"id": f"M{j}", "lat": draw(st.floats(19.3, 20.1)), "lon": draw(st.floats(110.4, 111.1)),
+                  "skills": draw(st.lists(st.sampled_from(TYPES), unique=True, min_size=1, max_size=3)),
+                  "capacity": draw(st.integers(0, 8)), "load": draw(st.integers(0, 20)),
+                  "conflicts": draw(st.lists(st.sampled_from(DEVELOPERS), unique=True, max_size=1)),
+                  "available": draw(st.booleans() | st.just(True))} for j in range(5)]
+    return {"cases": cases, "projects": projects, "mediators": mediators, "load_weight_km": draw(st.sampled_from([0, 5, 12]))}
+
+
+def assignment_by_scipy(data) -> tuple[int, float]:
+    """The same optimum from scipy's linear_sum_assignment on a case × slot matrix built here.
+
+    Slot k of a mediator costs distance + w·(load + k); a case may also take its own
+    "unassigned" column at price BIG > cases × the dearest eligible slot, so one more case
+    assigned always outweighs any saving in cost."""
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    sites = {p["id"]: (p["lat"], p["lon"]) for p in data["projects"]}
+    cases, mediators, w = data["cases"], data["mediators"], data["load_weight_km"]
+    slots = [(j, k) for j, m in enumerate(mediators) for k in range(1, m["capacity"] + 1)]
+    price = np.full((len(cases), len(slots)), np.inf)
+    for i, c in enumerate(cases):
+        for s, (j, k) in enumerate(slots):
+            m = mediators[j]
+            if eligible(c, m):
+                price[i, s] = km(sites[c["project_id"]], (m["lat"], m["lon"])) + w * (m["load"] + k)
+    finite = price[np.isfinite(price)]
+    big = (len(cases) + 1) * (float(finite.max()) + 1 if finite.size else 1.0)
+    matrix = np.hstack([np.where(np.isfinite(price), price, big * 2), np.full((len(cases), len(cases)), big)])
+    rows, cols = linear_sum_assignment(matrix)
+    chosen = [(r, c) for r, c in zip(rows, cols) if c < len(slots) and np.isfinite(price[r, c])]
+    return len(chosen), float(sum(price[r, c] for r, c in chosen))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(busier_courts())
+def test_on_busier_courts_the_count_and_cost_equal_scipys_assignment(data):
+    """With 10–40 cases in identical groups and scarce capacity, do we match scipy's exact assignment?"""
+    result = suggest_assignments(parse_scenario(data))
+    assigned, cost = assignment_by_scipy(data)
+    assert result.assigned == assigned
+    assert abs(result.total_cost - cost) < 1e-6
