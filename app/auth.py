@@ -24,6 +24,7 @@ OPEN_ENDPOINTS = frozenset({
     "public.index",
     "public.about",
     "public.health",
+    "public.verify_document",  # anyone holding a court document may check it
     # Doors for people without an account (app.web.accounts): homeowner registration,
     # password reset by phone code or e-mailed link, an invited developer's first password.
     "accounts.register",

@@ -5,7 +5,7 @@ count and use; the same rows are the rate-limit ledger per phone and per address
 A homeowner resets a password by phone, so users.phone is indexed.
 
 Revision ID: 3f8a2c61d9b4
-Revises: 710b4370d86c
+Revises: 2d6cbd95c88d
 Create Date: 2026-12-02 06:30:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '3f8a2c61d9b4'
-down_revision = '710b4370d86c'
+down_revision = '2d6cbd95c88d'
 branch_labels = None
 depends_on = None
 
