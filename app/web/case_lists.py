@@ -22,7 +22,7 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from app.models.types import utcnow
 from app.services import case_lists
 from app.services.case_lists import DEFAULT_LIMIT, MAX_LIMIT, CaseFilters
-from app.web.case_rows import Columns, render_rows
+from app.web.case_rows import Columns, option_tags, render_rows
 from mediation.disputes import DisputeType
 from mediation.lifecycle import CaseStatus
 
@@ -212,4 +212,5 @@ def render_case_list(template: str, scope: str, *, args: MultiDict | None = None
     return render_template(
         template, form=form, page=page, rows=rows, columns=columns, options=options,
         offered=SCOPE_FIELDS[scope], labels=labels, cursor_error=cursor_error,
-        list_url=list_url, page_sizes=PAGE_SIZES, back=url_encode(args), **context), code
+        list_url=list_url, page_sizes=PAGE_SIZES, back=url_encode(args), option_tags=option_tags,
+        **context), code

@@ -14,12 +14,13 @@ as :func:`render_rows` — ``tests/web/test_case_rows.py`` checks that they agre
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape as html_escape
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from mediation.amounts import format_yuan
 from mediation.identifiers import mask_phone
@@ -36,7 +37,20 @@ class Columns:
 
 
 def _e(value) -> str:
-    return str(escape(value))
+    """``value`` escaped for HTML text and attributes (``html.escape``: one call, not three)."""
+    return html_escape(value if isinstance(value, str) else str(value))
+
+
+def option_tags(choices, selected) -> Markup:
+    """The ``<option>`` tags of a select, ``selected`` (compared as text) marked.
+
+    The court's list has selects of every mediator (twice) and town: built here, an option
+    is one string, not a loop step, a comparison and two escapes through Jinja.
+    """
+    selected = "" if selected is None else str(selected)
+    return Markup("".join(
+        f'<option value="{_e(value)}"{" selected" if str(value) == selected else ""}>{_e(label)}</option>'
+        for value, label in choices))
 
 
 def _date_of(tz: ZoneInfo):
@@ -68,6 +82,7 @@ def render_rows(items, columns: Columns, *, case_link: str, project_link: str,
         "overdue": (" deadline-overdue", f' <strong>{_e(_("Overdue"))}</strong>'),
         "due_soon": (" deadline-soon", f' <strong>{_e(_("Due soon"))}</strong>'),
     }
+    others_pattern = _("and others (%(n)s in all)")  # translated once, filled in per row
     only_project = _e(_("Only this project"))
     only_developer = _e(_("Only this developer"))
     project_link, developer_link = _e(project_link), _e(developer_link)
@@ -91,7 +106,7 @@ def render_rows(items, columns: Columns, *, case_link: str, project_link: str,
             if row.claimant_phone:
                 claimant += f' <span class="muted">{_e(mask_phone(row.claimant_phone))}</span>'
             if row.claimant_count > 1:
-                others = _("and others (%(n)s in all)", n=row.claimant_count)
+                others = others_pattern % {"n": row.claimant_count}
                 claimant += f' <span class="muted">{_e(others)}</span>'
         else:
             claimant = "—"

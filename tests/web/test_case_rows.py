@@ -93,3 +93,27 @@ def test_a_new_mediator_is_a_choice_on_the_very_next_request(app, client, listed
     make.user("mediator", court=listed["court"], name="调解员乙")
     _, after = get_page(client, "/court/cases", sort="registered_asc")
     assert re.search(r"<option value=\"\d+\"[^>]*>调解员乙</option>", after)
+
+
+def test_a_select_marks_the_chosen_option_and_escapes_names():
+    from app.web.case_rows import option_tags
+
+    html = str(option_tags([("", "不限"), (7, "<王>"), ("8", "李四")], 7))
+    assert html == ('<option value="">不限</option><option value="7" selected>&lt;王&gt;</option>'
+                    '<option value="8">李四</option>')
+    assert ' selected' not in str(option_tags([("7", "王")], None))
+
+
+def test_after_an_invalid_bulk_action_the_chosen_mediator_is_still_selected(client, listed):
+    """The bulk bar's selects keep what the judge chose when the form comes back with errors."""
+    from tests.web.helpers import csrf_token
+
+    login(client, listed["judge"].username)
+    mediator_id = listed["mediator"].mediator.id
+    response = client.post("/court/cases/bulk", data={
+        "csrf_token": csrf_token(client, "/court/cases"), "action": "assign",
+        "mediator_id": str(mediator_id)})  # no case ticked
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'<option value="{mediator_id}" selected>调解员甲</option>' in html
+    assert '<option value="assign" selected>' in html

@@ -41,7 +41,7 @@ class BulkCaseForm(FlaskForm):
     to = _Choice(_l("New status"), _l("Unknown status."))
     outcome = _Choice(_l("Outcome"), _l("Unknown outcome."))
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500)])
-    back = HiddenField()
+    back = HiddenField("")  # a label, so WTForms does not load its catalog to make one
 
     def set_choices(self, options) -> None:
         locale = str(get_locale())
