@@ -7,6 +7,7 @@ its field and the list answers 400 with the other filters still applied.
 """
 from __future__ import annotations
 
+import functools
 from urllib.parse import parse_qsl, urlencode
 
 from flask import render_template, request, url_for
@@ -147,6 +148,13 @@ def case_link_pattern() -> str:
         return "/cases/{}"
 
 
+@functools.cache
+def _enum_names(locale: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Status and dispute-type names in ``locale`` (constants: computed once per language)."""
+    return ({s.value: s.label(locale) for s in CaseStatus},
+            {d.value: d.label(locale) for d in DisputeType})
+
+
 #: Filter choices by (data version, role, court, developer), in this process. Kept under
 #: the data version, a copy can never be stale: any committed change renews the version.
 _OPTIONS: dict[tuple, case_lists.FilterOptions] = {}
@@ -201,13 +209,11 @@ def render_case_list(template: str, scope: str, *, args: MultiDict | None = None
         url = url_for(f"{request.blueprint}.list_cases", **merged.to_dict(flat=False))
         return f"{url}{'&' if '?' in url else '?'}{name}="
 
-    locale = str(get_locale())
+    statuses, disputes = _enum_names(str(get_locale()))
     columns = SCOPE_COLUMNS[scope]
     rows = render_rows(
         page.items, columns, case_link=case_link_pattern(), project_link=filter_link("project_id"),
-        developer_link=filter_link("developer_id"),
-        statuses={s.value: s.label(locale) for s in CaseStatus},
-        disputes={d.value: d.label(locale) for d in DisputeType})
+        developer_link=filter_link("developer_id"), statuses=statuses, disputes=disputes)
     code = status or (200 if valid and cursor_error is None else 400)
     return render_template(
         template, form=form, page=page, rows=rows, columns=columns, options=options,
