@@ -80,7 +80,7 @@ def _enum_label(enum_cls):
     return label
 
 
-def _page_translations():
+def page_translations():
     """This request's catalog, looked up once: a list page says ``_()`` some sixty times, and
     Flask-Babel finds the catalog again on each (context, domain, locale, cache key)."""
     try:
@@ -91,12 +91,12 @@ def _page_translations():
 
 
 def _install_template_gettext(app) -> None:
-    """Templates translate through :func:`_page_translations` (same catalog, same results)."""
+    """Templates translate through :func:`page_translations` (same catalog, same results)."""
     app.jinja_env.install_gettext_callables(
-        gettext=lambda s: _page_translations().ugettext(s),
-        ngettext=lambda s, p, n: _page_translations().ungettext(s, p, n),
-        pgettext=lambda c, s: _page_translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _page_translations().unpgettext(c, s, p, n),
+        gettext=lambda s: page_translations().ugettext(s),
+        ngettext=lambda s, p, n: page_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: page_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: page_translations().unpgettext(c, s, p, n),
         newstyle=True)
 
 

@@ -19,8 +19,9 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import gettext as _
 from markupsafe import Markup
+
+from app.i18n import page_translations
 
 from mediation.amounts import format_yuan
 from mediation.identifiers import mask_phone
@@ -34,6 +35,11 @@ class Columns:
     mediator: bool = False
     developer: bool = True
     filter_links: bool = True  # project and developer names narrow the list to them
+
+
+def _(message: str) -> str:
+    """``message`` in the page's language, from the request's catalog (no variables here)."""
+    return page_translations().ugettext(message)
 
 
 def _e(value) -> str:
@@ -60,7 +66,7 @@ def _date_of(tz: ZoneInfo):
             return ""
         if value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(tz).strftime("%Y-%m-%d")
+        return value.astimezone(tz).date().isoformat()
     return date_of
 
 
