@@ -35,7 +35,7 @@ happens to return.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
 import numpy as np
@@ -43,6 +43,8 @@ from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 
 from risk.flow import FlowAnswer, FlowQuery, SecurityNetwork, solve_batch
+from risk.release_stage import FIXED, StageJob, release_stage
+from risk.suggestion import SuggestionError, least_sufficient_guarantee
 from risk.guarantee_graph import (
     Guarantee,
     Scenario,
@@ -250,69 +252,6 @@ def _confirm_suggestion(scenario: Scenario, plan: ReleasePlan) -> ReleasePlan:
     return replace(plan, blocked=replace(blocked, suggested_guarantee=suggestion, reason=reason))
 
 
-# --------------------------------------------------------------------------- the greedy
-
-
-@dataclass
-class _KeepJob:
-    """Find what each asset of one security network must keep frozen."""
-
-    network: SecurityNetwork
-    values: np.ndarray  # local item caps now (inactive guarantees: 0)
-    exposures: np.ndarray  # local case exposures
-    keep_pos: np.ndarray  # per local item: -1 for guarantees, else rank in keep order
-    known: dict[int, FlowAnswer] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        assets = np.flatnonzero(self.keep_pos >= 0)
-        self.order = assets[np.argsort(self.keep_pos[assets], kind="stable")]
-        self.cum = np.concatenate([[0], np.cumsum(self.values[self.order])]).astype(np.int64)
-
-    def query(self, prefix: int) -> FlowQuery:
-        caps = np.where(self.keep_pos < prefix, self.values, 0)
-        return FlowQuery(self.network, caps, self.exposures)
-
-
-def keep_greedy(jobs: Sequence[_KeepJob]) -> list[np.ndarray]:
-    """What each item keeps: counter-guarantees first, then assets in keep order.
-
-    Asset at keep rank k keeps R(k+1) − R(k), R(k) being the secured amount of the
-    guarantees and the first k assets. Runs of assets where R is flat keep nothing, runs
-    where R grows by their whole value keep everything; only the rest are bisected.
-    """
-    kept = [job.values.copy() for job in jobs]
-    intervals = [[(0, len(job.order))] for job in jobs]
-    while True:
-        wanted = []
-        for j, job in enumerate(jobs):
-            for lo, hi in intervals[j]:
-                for k in (lo, hi):
-                    if k not in job.known:
-                        wanted.append((j, k))
-        wanted = list(dict.fromkeys(wanted))
-        for (j, k), answer in zip(wanted, solve_batch([jobs[j].query(k) for j, k in wanted])):
-            jobs[j].known[k] = answer
-        progressed = False
-        for j, job in enumerate(jobs):
-            pending = []
-            for lo, hi in intervals[j]:
-                gain = job.known[hi].value - job.known[lo].value
-                span = job.order[lo:hi]
-                if gain == 0:
-                    kept[j][span] = 0
-                elif gain == int(job.cum[hi] - job.cum[lo]):
-                    kept[j][span] = job.values[span]
-                elif hi - lo == 1:
-                    kept[j][span] = gain
-                else:
-                    mid = (lo + hi) // 2
-                    pending += [(lo, mid), (mid, hi)]
-            intervals[j] = pending
-            progressed = progressed or bool(pending)
-        if not progressed:
-            return kept
-
-
 # --------------------------------------------------------------------------- the planner
 
 
@@ -337,6 +276,8 @@ class _Planner:
         self.active = self.from_stage <= 1
         self.item_cases = [np.array([self.case_index[c] for c in item.secures], dtype=np.int64) for item in self.items]
         self.asset_owner = [a.owner for a in self.assets]
+        self.divisible = np.array([a.divisible for a in self.assets], dtype=bool)
+        self.releasable = np.array([a.release_allowed for a in self.assets], dtype=bool)
 
         self._build_networks()
         self.secured = np.zeros(len(cases), dtype=np.int64)
@@ -395,23 +336,31 @@ class _Planner:
     def _caps(self, net: SecurityNetwork) -> np.ndarray:
         return np.where(self.active[net.items], self.value[net.items], 0)
 
-    def _keep_positions(self, items: np.ndarray) -> np.ndarray:
-        """Keep rank of each asset (most open cases first); -1 for guarantees.
-
-        Ties keep the later asset, i.e. release the one listed first in the scenario.
-        """
-        open_cases = np.array(
+    def _open_cases(self, items: np.ndarray) -> np.ndarray:
+        return np.array(
             [int((self.exposure[self.item_cases[i]] > 0).sum()) if 0 <= i < self.n_assets else -1 for i in items]
         )
-        is_asset = (items >= 0) & (items < self.n_assets)
-        assets = np.flatnonzero(is_asset)
-        ranked = sorted(assets, key=lambda k: (-open_cases[k], -items[k]))
-        pos = np.full(len(items), -1, dtype=np.int64)
-        pos[ranked] = np.arange(len(ranked))
-        return pos
 
-    def _job(self, net: SecurityNetwork, caps: np.ndarray) -> _KeepJob:
-        return _KeepJob(net, caps, self.exposure[net.cases], self._keep_positions(net.items))
+    def _stage_job(self, net: SecurityNetwork, caps: np.ndarray) -> StageJob:
+        """How network ``net`` releases at this stage (see :mod:`risk.release_stage`).
+
+        Divisible releasable assets keep in order "most open cases first" (so those that can
+        secure the fewest are released first); ties keep the later asset, i.e. release the
+        one listed first in the scenario. Whole releasable assets are tried in the reverse
+        order: fewest open cases first, ties the one listed first. Everything else is fixed.
+        """
+        items = net.items
+        open_cases = self._open_cases(items)
+        known = (items >= 0) & (items < self.n_assets)
+        releasable = np.zeros(len(items), dtype=bool)
+        divisible = np.zeros(len(items), dtype=bool)
+        releasable[known] = self.releasable[items[known]]
+        divisible[known] = self.divisible[items[known]]
+        ranked = sorted(np.flatnonzero(releasable & divisible), key=lambda k: (-open_cases[k], -items[k]))
+        keep_pos = np.full(len(items), FIXED, dtype=np.int64)
+        keep_pos[ranked] = np.arange(len(ranked))
+        whole = sorted(np.flatnonzero(releasable & ~divisible), key=lambda k: (open_cases[k], items[k]))
+        return StageJob(net, caps, self.exposure[net.cases], np.array(whole, dtype=np.int64), keep_pos)
 
     def _record(self, n: int, answer: FlowAnswer) -> None:
         self.full[n] = answer
@@ -423,31 +372,34 @@ class _Planner:
         """Release what coverage allows in every changed network; returns (asset, amount)."""
         nets = sorted(self.dirty)
         self.dirty.clear()
-        jobs = []
-        for n in nets:
-            job = self._job(self.networks[n], self._caps(self.networks[n]))
-            if self.full[n] is not None:
-                job.known[len(job.order)] = self.full[n]
-            jobs.append(job)
-        kept = keep_greedy(jobs)
+        jobs = [self._stage_job(self.networks[n], self._caps(self.networks[n])) for n in nets]
+        missing = [k for k, n in enumerate(nets) if self.full[n] is None]
+        for k, answer in zip(missing, solve_batch([jobs[k].flow_query() for k in missing])):
+            self.full[nets[k]] = answer
+        for n, job in zip(nets, jobs):
+            job.full = self.full[n]
+            self._record(n, self.full[n])
+        before = [job.caps.copy() for job in jobs]
+        kept = release_stage(jobs)
         releases: list[tuple[int, int]] = []
         changed: list[int] = []
-        for n, job, keep in zip(nets, jobs, kept):
+        for n, job, held, keep in zip(nets, jobs, before, kept):
             net = self.networks[n]
-            self._record(n, job.known[len(job.order)])
-            freed = job.values - keep
+            freed = held - keep
             if freed.any():
                 changed.append(n)
                 for k in np.flatnonzero(freed):
                     item = int(net.items[k])
-                    if item >= self.n_assets:
-                        raise PlannerError(f"a counter-guarantee cannot be released: {self.item_ids[item]}")
+                    if item >= self.n_assets or not self.releasable[item]:
+                        raise PlannerError(f"{self.item_ids[item]} may not be released")
+                    if not self.divisible[item] and keep[k] != 0:
+                        raise PlannerError(f"a whole asset was cut: {self.item_ids[item]}")
                     releases.append((item, int(freed[k])))
-                self.value[net.items[job.order]] = keep[job.order]
+                assets = net.items < self.n_assets
+                self.value[net.items[assets]] = keep[assets]
         answers = solve_batch([FlowQuery(self.networks[n], self._caps(self.networks[n]), self.exposure[self.networks[n].cases]) for n in changed])
         for n, answer in zip(changed, answers):
-            before = self.full[n].value if self.full[n] is not None else None
-            if answer.value != before:
+            if answer.value != self.full[n].value:
                 raise PlannerError("a release lowered the secured amount")
             self._record(n, answer)
         releases.sort()
@@ -660,7 +612,7 @@ class _Planner:
         cash = self.cash[owner]
         shortfall = obligation.cost - cash
         mine = [i for i in range(self.n_assets) if self.asset_owner[i] == owner and self.value[i] > 0]
-        frozen = int(sum(int(self.value[i]) for i in mine))
+        frozen = int(sum(int(self.value[i]) for i in mine if self.releasable[i]))
         suggestion = None
         if frozen >= shortfall and suggest:
             suggestion = self._suggest(mine, shortfall, stages_done + 1)
@@ -675,13 +627,8 @@ class _Planner:
         return Blocked(oid, owner, shortfall, suggestion, reason, stages_done)
 
     def _suggest(self, mine: list[int], shortfall: int, from_stage: int) -> SuggestedGuarantee:
-        """Smallest value of a guarantee on the owner's open cases that frees ``shortfall``.
-
-        What each asset keeps can only fall as the new guarantee grows (its marginal flow
-        shrinks — submodularity), so the owner's freed value is monotone and bisection finds
-        the least sufficient value. A guarantee worth all the open exposure of those cases
-        frees every such asset, so the search always succeeds when frozen ≥ shortfall.
-        """
+        """Smallest guarantee on the owner's open cases that frees ``shortfall`` at the next
+        stage (see :mod:`risk.suggestion`)."""
         secures = sorted({int(c) for i in mine for c in self.item_cases[i] if self.exposure[c] > 0})
         nets = sorted({int(self.net_of_case[c]) for c in secures})
         items = np.concatenate([self.networks[n].items for n in nets])
@@ -701,35 +648,20 @@ class _Planner:
             np.concatenate([items, [-1]]), cases, np.concatenate(arc_item), np.concatenate(arc_case)
         )
         base_caps = np.concatenate([np.where(self.active[items], self.value[items], 0), [0]])
-        mine_local = np.array([k for k, i in enumerate(items) if int(i) in set(mine)], dtype=np.int64)
-        held = int(base_caps[mine_local].sum())
-
-        seen: dict[int, int] = {}
-
-        def frees(value: int) -> int:
-            if value not in seen:
-                caps = base_caps.copy()
-                caps[new] = value
-                (kept,) = keep_greedy([self._job(network, caps)])
-                seen[value] = held - int(kept[mine_local].sum())
-            return seen[value]
-
-        # A guarantee of g fen frees at most g (the secured amount it adds), so nothing below
-        # the shortfall suffices, and most often the shortfall itself does. Otherwise bisect
-        # up to a guarantee on all the open exposure, which frees everything the owner holds:
-        # frees(lo) < shortfall <= frees(hi) throughout.
-        lo, hi = shortfall - 1, shortfall
-        if frees(hi) < shortfall:
-            lo, hi = hi, int(self.exposure[secures].sum())
-            if frees(hi) < shortfall:
-                raise PlannerError("a guarantee on all open cases did not free the owner's assets")
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if frees(mid) >= shortfall:
-                hi = mid
-            else:
-                lo = mid
-        return SuggestedGuarantee(hi, tuple(self.case_ids[c] for c in secures), from_stage, frees(hi))
+        owned = set(mine)
+        mine_local = np.array([k for k, i in enumerate(items) if int(i) in owned], dtype=np.int64)
+        try:
+            value, frees = least_sufficient_guarantee(
+                lambda caps: self._stage_job(network, caps),
+                base_caps,
+                new,
+                mine_local,
+                shortfall,
+                int(self.exposure[secures].sum()),
+            )
+        except SuggestionError as exc:
+            raise PlannerError(str(exc)) from exc
+        return SuggestedGuarantee(value, tuple(self.case_ids[c] for c in secures), from_stage, frees)
 
     def _closing_explanations(self) -> list[str]:
         notes = []
