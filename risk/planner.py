@@ -46,6 +46,9 @@ from risk.flow import FlowAnswer, FlowQuery, SecurityNetwork, solve_batch
 from risk.release_stage import FIXED, StageJob, release_stage
 from risk.suggestion import SuggestionError, least_sufficient_guarantee
 from risk.guarantee_graph import (
+    RULE_EXCLUDED_BACKER,
+    RULE_FROZEN_ASSET,
+    Exclusion,
     Guarantee,
     Scenario,
     effective_guarantees,
@@ -58,6 +61,7 @@ from risk.plan_report import (
     explain_circle,
     explain_performance,
     explain_release,
+    explain_rests_on,
     explain_self_given,
     explain_still_frozen,
     explain_waiting,
@@ -129,6 +133,7 @@ class ReleasePlan:
     excluded_guarantees: tuple[str, ...]
     guarantee_cycles: tuple[tuple[str, ...], ...]
     explanations: tuple[str, ...] = ()
+    exclusions: tuple[Exclusion, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The contract of DESIGN §4 (plus ``explanations`` and a few extra keys)."""
@@ -169,6 +174,7 @@ class ReleasePlan:
             "excluded_guarantees": list(self.excluded_guarantees),
             "guarantee_cycles": [list(c) for c in self.guarantee_cycles],
             "explanations": list(self.explanations),
+            "exclusions": [{"guarantee": e.guarantee, "rule": e.rule, "path": list(e.path)} for e in self.exclusions],
         }
 
 
@@ -500,7 +506,8 @@ class _Planner:
                 for c in open_cases[:CASES_NAMED_PER_SENTENCE]
             ]
             sentences.append(
-                explain_release(self.item_ids[item], amount, int(self.value[item]), named, len(open_cases) - len(named))
+                explain_release(self.item_ids[item], amount, int(self.value[item]), named, len(open_cases) - len(named),
+                                whole=not self.divisible[item])
             )
         return sentences
 
@@ -555,6 +562,7 @@ class _Planner:
             excluded_guarantees=self.screening.excluded,
             guarantee_cycles=self.screening.cycles,
             explanations=tuple(self._closing_explanations()),
+            exclusions=self.screening.exclusions,
         )
 
     # ------------------------------------------------------------------ the end
@@ -671,10 +679,16 @@ class _Planner:
         for g in self.scenario.guarantees:
             if g.id in self.screening.self_given and g.id not in self.screening.circular:
                 notes.append(explain_self_given(g.id, g.provider, excluded=g.id in excluded))
+        for e in self.screening.exclusions:
+            if e.rule in (RULE_FROZEN_ASSET, RULE_EXCLUDED_BACKER):
+                notes.append(explain_rests_on(e.guarantee, e.path, frozen_asset=e.rule == RULE_FROZEN_ASSET))
         pending_cases = {c for oid in self.remaining for c in self.obligations[oid].reduces}
         for i in range(self.n_assets):
             if self.value[i] > 0:
                 open_cases = [(self.case_ids[c], int(self.exposure[c])) for c in self.item_cases[i] if self.exposure[c] > 0]
                 later = any(case_id in pending_cases for case_id, _ in open_cases)
-                notes.append(explain_still_frozen(self.item_ids[i], int(self.value[i]), open_cases, later))
+                notes.append(explain_still_frozen(
+                    self.item_ids[i], int(self.value[i]), open_cases, later and bool(self.releasable[i]),
+                    whole=not self.divisible[i], release_allowed=bool(self.releasable[i]),
+                ))
         return notes
