@@ -396,7 +396,7 @@ def report(results: list[dict]) -> str:
         "multiplied by 3·2³¹+5 and gets the same plan scaled.\n"
         "\n"
         "At 100k cases the planning itself is no longer the main cost: reading and validating the scenario and\n"
-        "above all writing the plan — the coverage of every case at every stage, as the §4 contract asks — take\n"
+        "above all writing the plan — the coverage of every case at every stage, as the plan contract asks — take\n"
         "most of the time."
     )
     lines.append("")

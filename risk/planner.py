@@ -6,31 +6,40 @@ effective security is given. The circuit court applied it step by step: the deve
 counter-guarantees, the court releases what they make unnecessary, the developer spends the
 money on the agreed milestones, the settled exposure frees more, and so on.
 
-The plan (DESIGN §4), in integer fen:
+The plan (the contract and its rules: docs/release-planner.md), in integer fen:
 
 * **Secured amount** — the maximum flow items → cases (item value, case exposure); see
   :mod:`risk.flow`. A release may never lower it; performing only lowers exposure.
-* **Each stage** first releases as much frozen value as coverage allows — counter-guarantees
-  are used first and, among frozen assets, those that can secure the fewest open cases are
-  released first — then performs, in precedence order, every obligation whose predecessors
-  are done and whose owner can pay for it.
+* **Each stage** first releases what coverage allows — counter-guarantees are used first
+  and, among frozen assets, those that can secure the fewest open cases are released first —
+  then performs, in precedence order, every obligation whose predecessors are done and whose
+  owner can pay for it.
+* **Whole and unreleasable assets.** An asset with ``divisible: false`` (an apartment, an
+  equity stake) is released whole or not at all; one with ``release_allowed: false`` (the
+  disputed property while the applicant has not consented, 保全规定 art. 22) secures its
+  cases but is never released. Where whole assets take part a stage's release is *maximal*
+  (nothing more can go afterwards); with divisible assets only it is the *maximum*. How, and
+  why, is in :mod:`risk.release_stage`.
 * **Complete** when every obligation is performed and nothing more can be released;
   **blocked** when obligations remain but none can be paid and nothing can be released. A
   blocked plan names the next obligation, its shortfall and the smallest extra
-  counter-guarantee that frees enough of its owner's frozen value, or ``None`` when the owner
-  has less frozen than the shortfall.
-* Guarantee circles and self-given guarantees add nothing under policy ``exclude``.
+  counter-guarantee that frees enough of its owner's frozen value (:mod:`risk.suggestion`),
+  or ``None`` when the owner's releasable frozen value is below the shortfall.
+* Guarantee circles and self-given guarantees add nothing under policy ``exclude``; a
+  guarantee resting on a frozen asset of the scenario, or on an excluded guarantee, adds
+  nothing under any policy (:func:`risk.guarantee_graph.screen_guarantees`).
 
 How the release is computed. Which values may be kept frozen form a polymatroid (the rank
-of a set of items is the maximum flow they can carry), so the release that keeps the
-secured amount and frees the assets in "fewest cases first" order is the greedy vertex:
-taking counter-guarantees first and then assets from the most flexible to the least, each
-keeps exactly what it adds to the maximum flow of those before it. Those prefix flows are
-found by bisection (a stretch of assets that adds nothing, or adds all its value, needs no
-further look), batched over all groups of linked cases into one compiled max-flow call per
-round. Only groups whose exposure changed are recomputed at a stage. Every figure depends
-only on maximum-flow *values*, so the plan does not depend on which maximum flow the solver
-happens to return.
+of a set of items is the maximum flow they can carry), so the release of the divisible assets
+that keeps the secured amount and frees them in "fewest cases first" order is the greedy
+vertex: taking the fixed items first (counter-guarantees, unreleasable and kept whole assets)
+and then divisible assets from the most flexible to the least, each keeps exactly what it
+adds to the maximum flow of those before it. Those prefix flows are found by bisection (a
+stretch of assets that adds nothing, or adds all its value, needs no further look), batched
+over all groups of linked cases into one compiled max-flow call per round; whole assets are
+tried before, one per group per round. Only groups whose exposure changed are recomputed at
+a stage. Every figure depends only on maximum-flow *values*, so the plan does not depend on
+which maximum flow the solver happens to return.
 """
 
 from __future__ import annotations
@@ -136,7 +145,7 @@ class ReleasePlan:
     exclusions: tuple[Exclusion, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        """The contract of DESIGN §4 (plus ``explanations`` and a few extra keys)."""
+        """The plan contract of docs/release-planner.md (plus ``explanations`` and a few extra keys)."""
         blocked = None
         if self.blocked is not None:
             b = self.blocked
@@ -203,7 +212,7 @@ def _performs(scenario: Scenario, obligation: str) -> tuple[bool, ReleasePlan]:
 
 
 def _confirm_suggestion(scenario: Scenario, plan: ReleasePlan) -> ReleasePlan:
-    """Make the suggestion hold for the way a court (and DESIGN §4) re-plans: add the
+    """Make the suggestion hold for the way a court (and the plan contract) re-plans: add the
     guarantee to the scenario and plan again from the start.
 
     The suggestion is computed at the block, where one fen less provably does not suffice.

@@ -1,4 +1,4 @@
-"""The release planner on the court's own questions: the §4 example, the seed's story, a
+"""The release planner on the court's own questions: the contract's example, the seed's story, a
 guarantee circle, an under-secured freeze, a blocked plan, guarantees resting on frozen
 assets, whole apartments, the disputed property itself, and every kind of bad input."""
 
@@ -39,7 +39,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 
 
 def without_extensions(plan: dict) -> dict:
-    """The plan restricted to the keys of the §4 contract."""
+    """The plan restricted to the keys of the contract (docs/release-planner.md)."""
     plan = copy.deepcopy(plan)
     plan.pop("explanations")
     plan.pop("exclusions")
@@ -48,16 +48,16 @@ def without_extensions(plan: dict) -> dict:
     return plan
 
 
-# --------------------------------------------------------------------------- §4 example
+# --------------------------------------------------------------------------- the contract's example
 
 
-def test_the_design_example_gives_exactly_the_plan_of_section_4():
-    """Does DESIGN §4's scenario give exactly the plan printed there?"""
+def test_the_contract_example_gives_exactly_its_printed_plan():
+    """Does the contract's example scenario give exactly the plan printed there?"""
     expected = load("example_expected")
     assert without_extensions(plan_of(load("example"))) == expected
 
 
-def test_the_cli_prints_the_section_4_plan_and_exits_0():
+def test_the_cli_prints_the_contract_example_plan_and_exits_0():
     """Does `python -m risk.plan` print that plan as JSON and exit 0?"""
     result = run_cli(str(DATA / "plan_example.json"))
     assert result.returncode == 0, result.stderr

@@ -413,7 +413,7 @@ def check_suggestion(data):
     def performs(p):
         return any(blocked["obligation"] in st["perform"] for st in p["stages"])
 
-    # DESIGN §4: re-planning with the guarantee added (from the start) performs the obligation.
+    # The contract: re-planning with the guarantee added (from the start) performs the obligation.
     extra, from_start = replan(suggestion["value"])
     replay(extra, from_start, check_lp=False)
     assert performs(from_start)
