@@ -44,6 +44,8 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
+from scipy.sparse import csr_array
+from scipy.sparse.csgraph import breadth_first_order
 
 from risk.flow import FlowAnswer, FlowQuery, SecurityNetwork, solve_batch
 
@@ -133,11 +135,53 @@ class StageJob:
         return FlowQuery(self.network, self.caps if caps is None else caps, self.exposures)
 
 
+def _reachable_items(jobs: Sequence[StageJob]) -> list[np.ndarray]:
+    """Per job, the items reachable from the source in the residual network of ``job.full``.
+
+    Those that are not are cut off by a minimum cut through their own source arcs: without
+    such an item the cut, hence the maximum flow, loses its whole value, so it cannot go.
+    All jobs are searched at once, side by side, from one shared source.
+    """
+    tails, heads = [], []
+    offsets = []
+    base = 1  # node 0 is the source
+    for job in jobs:
+        net, full = job.network, job.full
+        ni = net.n_items
+        offsets.append(base)
+        items = np.arange(base, base + ni)
+        cases = np.arange(base + ni, base + ni + net.n_cases)
+        slack = np.flatnonzero(full.item_flow < job.caps)
+        tails.append(np.zeros(len(slack), dtype=np.int64))
+        heads.append(items[slack])
+        arc_cap = np.minimum(job.caps[net.arc_item], job.exposures[net.arc_case])
+        forward = full.arc_flow < arc_cap
+        tails.append(items[net.arc_item[forward]])
+        heads.append(cases[net.arc_case[forward]])
+        backward = full.arc_flow > 0
+        tails.append(cases[net.arc_case[backward]])
+        heads.append(items[net.arc_item[backward]])
+        base += ni + net.n_cases
+    t, h = np.concatenate(tails), np.concatenate(heads)
+    graph = csr_array((np.ones(len(t), dtype=np.int8), (t, h)), shape=(base, base))
+    seen = np.zeros(base, dtype=bool)
+    seen[breadth_first_order(graph, 0, directed=True, return_predecessors=False)] = True
+    return [seen[offset : offset + job.network.n_items] for offset, job in zip(offsets, jobs)]
+
+
 def release_whole(jobs: Sequence[StageJob]) -> None:
     """Step 1: try each job's whole assets in order; zero the caps of those that go."""
     missing = [job for job in jobs if job.full is None]
     for job, answer in zip(missing, solve_batch([job.flow_query() for job in missing])):
         job.full = answer
+    trying = [job for job in jobs if len(job.whole_order)]
+    if not trying:
+        return
+    # A whole asset cut off from the source now stays cut off as capacities fall during the
+    # stage: it fails its trial whatever happens before it, so it is decided without a solve.
+    doomed: dict[int, set[int]] = {}
+    for job, reachable in zip(trying, _reachable_items(trying)):
+        doomed[id(job)] = {int(k) for k in job.whole_order if not reachable[k] and job.caps[k] > 0}
     position = [0] * len(jobs)
     while True:
         trials: list[tuple[int, int, np.ndarray]] = []
@@ -146,6 +190,9 @@ def release_whole(jobs: Sequence[StageJob]) -> None:
                 item = int(job.whole_order[position[j]])
                 position[j] += 1
                 if job.caps[item] == 0:
+                    continue
+                if item in doomed.get(id(job), ()):
+                    job.trials.append((item, False))
                     continue
                 if job.full.item_flow[item] == 0:
                     # carries nothing in a maximum flow: that flow stays maximum without it
