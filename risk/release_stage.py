@@ -34,8 +34,10 @@ release whole assets that can secure the fewest cases first, keep the flexible o
 
 Every decision depends only on maximum-flow *values*, so the result does not depend on which
 maximum flow the solver returns. Whole-asset trials of all networks go to the solver together,
-one round per trial position; a whole asset that carries no flow in the current maximum flow
-goes without a solve (that flow stays maximum without it).
+one round per trial position. Two trials need no solve: a whole asset that carries no flow in
+the current maximum flow goes (that flow stays maximum without it), and one that carries more
+than all other items' unused value together stays (without it they secure at most
+``S − carried + unused < S``).
 """
 
 from __future__ import annotations
@@ -44,8 +46,6 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
-from scipy.sparse import csr_array
-from scipy.sparse.csgraph import breadth_first_order
 
 from risk.flow import FlowAnswer, FlowQuery, SecurityNetwork, solve_batch
 
@@ -135,53 +135,11 @@ class StageJob:
         return FlowQuery(self.network, self.caps if caps is None else caps, self.exposures)
 
 
-def _reachable_items(jobs: Sequence[StageJob]) -> list[np.ndarray]:
-    """Per job, the items reachable from the source in the residual network of ``job.full``.
-
-    Those that are not are cut off by a minimum cut through their own source arcs: without
-    such an item the cut, hence the maximum flow, loses its whole value, so it cannot go.
-    All jobs are searched at once, side by side, from one shared source.
-    """
-    tails, heads = [], []
-    offsets = []
-    base = 1  # node 0 is the source
-    for job in jobs:
-        net, full = job.network, job.full
-        ni = net.n_items
-        offsets.append(base)
-        items = np.arange(base, base + ni)
-        cases = np.arange(base + ni, base + ni + net.n_cases)
-        slack = np.flatnonzero(full.item_flow < job.caps)
-        tails.append(np.zeros(len(slack), dtype=np.int64))
-        heads.append(items[slack])
-        arc_cap = np.minimum(job.caps[net.arc_item], job.exposures[net.arc_case])
-        forward = full.arc_flow < arc_cap
-        tails.append(items[net.arc_item[forward]])
-        heads.append(cases[net.arc_case[forward]])
-        backward = full.arc_flow > 0
-        tails.append(cases[net.arc_case[backward]])
-        heads.append(items[net.arc_item[backward]])
-        base += ni + net.n_cases
-    t, h = np.concatenate(tails), np.concatenate(heads)
-    graph = csr_array((np.ones(len(t), dtype=np.int8), (t, h)), shape=(base, base))
-    seen = np.zeros(base, dtype=bool)
-    seen[breadth_first_order(graph, 0, directed=True, return_predecessors=False)] = True
-    return [seen[offset : offset + job.network.n_items] for offset, job in zip(offsets, jobs)]
-
-
 def release_whole(jobs: Sequence[StageJob]) -> None:
     """Step 1: try each job's whole assets in order; zero the caps of those that go."""
     missing = [job for job in jobs if job.full is None]
     for job, answer in zip(missing, solve_batch([job.flow_query() for job in missing])):
         job.full = answer
-    trying = [job for job in jobs if len(job.whole_order)]
-    if not trying:
-        return
-    # A whole asset cut off from the source now stays cut off as capacities fall during the
-    # stage: it fails its trial whatever happens before it, so it is decided without a solve.
-    doomed: dict[int, set[int]] = {}
-    for job, reachable in zip(trying, _reachable_items(trying)):
-        doomed[id(job)] = {int(k) for k in job.whole_order if not reachable[k] and job.caps[k] > 0}
     position = [0] * len(jobs)
     while True:
         trials: list[tuple[int, int, np.ndarray]] = []
@@ -191,13 +149,16 @@ def release_whole(jobs: Sequence[StageJob]) -> None:
                 position[j] += 1
                 if job.caps[item] == 0:
                     continue
-                if item in doomed.get(id(job), ()):
-                    job.trials.append((item, False))
-                    continue
-                if job.full.item_flow[item] == 0:
+                carried = int(job.full.item_flow[item])
+                if carried == 0:
                     # carries nothing in a maximum flow: that flow stays maximum without it
                     job.caps[item] = 0
                     job.trials.append((item, True))
+                    continue
+                spare = int((job.caps - job.full.item_flow).sum()) - int(job.caps[item]) + carried
+                if carried > spare:
+                    # without it the others secure at most S − carried + their spare value < S
+                    job.trials.append((item, False))
                     continue
                 caps = job.caps.copy()
                 caps[item] = 0
@@ -226,6 +187,32 @@ def release_stage(jobs: Sequence[StageJob]) -> list[np.ndarray]:
     return keep_greedy(keep_jobs)
 
 
+def _margins(network: SecurityNetwork, exposures: np.ndarray, extra: int,
+             asks: Sequence[tuple[int, np.ndarray, int]]) -> list[int]:
+    """What each asset adds to the maximum flow, for (asset, caps, cap of ``extra``)."""
+    queries = []
+    for item, caps, at in asks:
+        with_it = caps.copy()
+        with_it[extra] = at
+        without = with_it.copy()
+        without[item] = 0
+        queries += [FlowQuery(network, with_it, exposures), FlowQuery(network, without, exposures)]
+    answers = solve_batch(queries)
+    return [answers[2 * i].value - answers[2 * i + 1].value for i in range(len(asks))]
+
+
+def whole_margins(
+    network: SecurityNetwork,
+    exposures: np.ndarray,
+    trials: Sequence[tuple[int, np.ndarray]],
+    extra: int,
+    at: int,
+) -> list[int]:
+    """For each trial (whole asset, caps), what the asset adds to the maximum flow when item
+    ``extra`` has cap ``at``."""
+    return _margins(network, exposures, extra, [(item, caps, at) for item, caps in trials])
+
+
 def whole_thresholds(
     network: SecurityNetwork,
     exposures: np.ndarray,
@@ -233,30 +220,29 @@ def whole_thresholds(
     extra: int,
     lo: int,
     hi: int,
+    margins: Sequence[int] | None = None,
 ) -> list[int | None]:
     """For each failed trial (whole asset, caps then), the least cap of item ``extra`` in
     (lo, hi] at which the asset could go, or None if even ``hi`` is not enough.
 
     What an item adds to the maximum flow can only shrink as another item's cap grows (the
-    maximum flow is submodular in its capacities), so each threshold is found by bisection;
-    all trials bisect together, one solver call per round.
+    maximum flow is submodular in its capacities), and by at most a fen per fen (both flows
+    are 1-Lipschitz in a cap): an asset adding ``m`` at ``lo`` cannot go below ``lo + m``. From
+    there each threshold is found by bisection; all trials bisect together, one solver call
+    per round. ``margins`` are those of :func:`whole_margins` at ``lo``, if known.
     """
+    if margins is None:
+        margins = whole_margins(network, exposures, trials, extra, lo)
 
     def can_go(points: list[tuple[int, int]]) -> list[bool]:
-        queries = []
-        for k, value in points:
-            item, caps = trials[k]
-            with_it = caps.copy()
-            with_it[extra] = value
-            without = with_it.copy()
-            without[item] = 0
-            queries += [FlowQuery(network, with_it, exposures), FlowQuery(network, without, exposures)]
-        answers = solve_batch(queries)
-        return [answers[2 * i].value == answers[2 * i + 1].value for i in range(len(points))]
+        asks = [(trials[k][0], trials[k][1], value) for k, value in points]
+        return [m == 0 for m in _margins(network, exposures, extra, asks)]
 
     found: list[int | None] = [None] * len(trials)
-    reach = can_go([(k, hi) for k in range(len(trials))])
-    bounds = {k: (lo, hi) for k in range(len(trials)) if reach[k]}
+    first = {k: max(lo, lo + m - 1) for k, m in enumerate(margins)}  # known not to suffice
+    candidates = [k for k in range(len(trials)) if first[k] < hi]
+    reach = can_go([(k, hi) for k in candidates])
+    bounds = {k: (first[k], hi) for k, ok in zip(candidates, reach) if ok}
     while bounds:
         open_ = {k: b for k, b in bounds.items() if b[1] - b[0] > 1}
         for k in set(bounds) - set(open_):

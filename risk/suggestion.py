@@ -9,16 +9,17 @@ guarantee on the owner's open cases of the least value ``g`` such that the stage
 
 *Divisible assets only.* What each asset keeps can only fall as ``g`` grows (what an item adds
 to a maximum flow shrinks as another item's capacity grows: submodularity), so the freed value
-is monotone in ``g`` and a bisection finds the least sufficient value. A guarantee of ``g`` frees
-at most ``g`` (the frozen values are tight: each fen of them is needed), so the search starts at
-``shortfall`` and most often ends there.
+is monotone in ``g`` and a bisection finds the least sufficient value. One more fen of guarantee
+frees at most one more fen (the total kept is the secured amount minus what the fixed items
+secure, and both grow by at most a fen), so nothing below ``shortfall`` suffices: the search
+starts there and most often ends there.
 
 *Whole assets.* The owner's value comes in lumps, and the freed value is no longer monotone: a
 larger guarantee may let a small whole unit go first (fewest cases first) whose absence then
 keeps a larger one frozen. The whole-asset trials of the stage are a sequence of decisions; for
 a fixed sequence of earlier decisions each trial's outcome is a threshold in ``g`` (again by
 submodularity), so the decisions stay the same from ``g`` up to the least threshold of the
-trials that fail at ``g``. On each such segment only the divisible part varies, monotonically.
+trials that fail at ``g``. On each such segment only the divisible part varies, monotonically and by at most a fen per fen.
 The search walks the segments from ``g = 0`` upwards and bisects inside the first one whose top
 suffices, so it returns the least sufficient value overall, and ``g − 1`` does not suffice.
 
@@ -33,7 +34,7 @@ from typing import Callable
 
 import numpy as np
 
-from risk.release_stage import StageJob, release_stage, whole_thresholds
+from risk.release_stage import StageJob, release_stage, whole_margins, whole_thresholds
 
 # Segments of whole-asset decisions walked before giving up (each one changes at least one
 # decision; realistic networks have a handful). A bug guard, never reached by valid input.
@@ -85,14 +86,6 @@ def least_sufficient_guarantee(
 
     if frees(ceiling) < shortfall:
         raise SuggestionError("a guarantee on all open cases did not free the owner's assets")
-    probe = make_job(base_caps.copy())
-    if len(probe.whole_order) == 0:
-        # divisible only: monotone, and g frees at most g
-        if frees(shortfall) >= shortfall:
-            return shortfall, frees(shortfall)
-        value = bisect(shortfall, ceiling)
-        return value, frees(value)
-
     g = 0  # does not suffice: the plan is blocked
     if frees(g) >= shortfall:
         raise SuggestionError("the plan is blocked yet nothing more is needed")
@@ -108,12 +101,24 @@ def least_sufficient_guarantee(
             else:
                 failed.append((item, caps))
         job = make_job(caps)
-        found = [t for t in whole_thresholds(job.network, job.exposures, failed, extra, g, ceiling) if t is not None]
+        least = g + shortfall - frees(g)
+        margins = whole_margins(job.network, job.exposures, failed, extra, g)
+        if min((g + m for m in margins), default=ceiling + 1) > least and least <= ceiling:
+            # no decision can change up to ``least`` (a trial adding m at g needs g + m)
+            if frees(least) >= shortfall:
+                return least, frees(least)
+        found = [t for t in whole_thresholds(job.network, job.exposures, failed, extra, g, ceiling, margins)
+                 if t is not None]
         change = min(found, default=ceiling + 1)  # decisions are those of g on [g, change)
         top = min(change - 1, ceiling)
-        if top > g and frees(top) >= shortfall:
-            value = bisect(g, top)
-            return value, frees(value)
+        # On [g, top] one more fen of guarantee frees at most one more fen (the divisible part
+        # is 1-Lipschitz), so nothing below g + (shortfall − frees(g)) suffices.
+        if least <= top:
+            if frees(least) >= shortfall:
+                return least, frees(least)
+            if frees(top) >= shortfall:
+                value = bisect(least, top)
+                return value, frees(value)
         if change > ceiling:
             raise SuggestionError("the segments ended before a sufficient guarantee")
         g = change  # g − 1 did not suffice

@@ -467,7 +467,7 @@ def test_reading_json_text_refuses_nan():
 # --------------------------------------------------------------------------- purity
 
 
-PLANNER_MODULES = ["guarantee_graph", "flow", "planner", "plan_report", "plan"]
+PLANNER_MODULES = ["guarantee_graph", "flow", "release_stage", "suggestion", "planner", "plan_result", "plan_report", "plan"]
 ALLOWED_ROOTS = {"networkx", "numpy", "scipy", "risk", "__future__"} | set(sys.stdlib_module_names)
 
 
