@@ -128,7 +128,7 @@ def bulk_assign(case_ids, mediator_id: int, *, actor: User, now: datetime,
 
     def act(case_id: int) -> str:
         cases.assign_mediator(case_id, mediator_id, actor=actor, now=now,
-                                 expected_status=expected.get(case_id))
+                              expected_status=expected.get(case_id))
         return "已分派调解员"
 
     return _each_row(case_ids, actor, act)
@@ -151,7 +151,7 @@ def bulk_change_status(case_ids, to: str, *, actor: User, now: datetime, reason:
 
     def act(case_id: int) -> str:
         cases.transition_case(case_id, to, actor=actor, now=now, reason=reason,
-                                 outcome=outcome, expected_status=expected.get(case_id))
+                              outcome=outcome, expected_status=expected.get(case_id))
         return f"状态已变更为“{label}”"
 
     return _each_row(case_ids, actor, act)

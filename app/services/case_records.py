@@ -36,10 +36,10 @@ from mediation.lifecycle import (
 )
 
 __all__ = [
-    "OPEN_FOR_JOINING", "WORKLOAD", "case_for", "case_state", "check_expected", "claimant_key",
-    "deadline_at", "holding_opted_out", "lock_cases", "lock_complaints", "case_complaints", "open_case",
-    "party_refusal", "record", "record_event", "refresh_group", "reindex", "save_state",
-    "visible_ids",
+    "OPEN_FOR_JOINING", "WORKLOAD", "case_complaints", "case_for", "case_state", "check_expected",
+    "claimant_key", "deadline_at", "holding_opted_out", "lock_cases", "lock_complaints",
+    "open_case", "party_refusal", "record", "record_event", "refresh_group", "reindex",
+    "save_state", "visible_ids",
 ]
 
 #: Cases a complaint or another case may still join: mediation has not ended.

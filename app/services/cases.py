@@ -30,9 +30,9 @@ from app.models import (
 )
 from app.services import case_notices
 from app.services.case_records import (
-    OPEN_FOR_JOINING, WORKLOAD, case_for, case_state, check_expected, claimant_key,
-    holding_opted_out, lock_cases, lock_complaints, case_complaints, open_case, party_refusal, record,
-    record_event, refresh_group, reindex, save_state, visible_ids,
+    OPEN_FOR_JOINING, WORKLOAD, case_complaints, case_for, case_state, check_expected,
+    claimant_key, holding_opted_out, lock_cases, lock_complaints, open_case, party_refusal,
+    record, record_event, refresh_group, reindex, save_state, visible_ids,
 )
 from app.services.errors import ConflictError, ForbiddenError, NotFoundError, ServiceError
 from app.services.ids import parse_ids
@@ -100,7 +100,7 @@ def merge_cases(case_ids: Iterable, *, actor: User, now: datetime) -> Case:
     db.session.expire_all()
     target = db.session.get(Case, ids[0])
     record(target, actor=actor, now=now, from_status=target.status, to_status=target.status,
-            reason="并案：" + "、".join(o.number for o in others) + "并入本案")
+           reason="并案：" + "、".join(o.number for o in others) + "并入本案")
     refresh_group(target, now)
     reindex(target, *others)
     case_notices.cases_merged(moved, numbers, target, actor=actor, now=now)
@@ -202,8 +202,8 @@ def assign_mediator(case_id: int, mediator_id, *, actor: User, now: datetime,
     save_state(case, state, now)
     case.mediator_id = mediator.id
     record(case, actor=actor, now=now, from_status=result.event.from_status.value,
-            to_status=CaseStatus.ASSIGNED.value,
-            reason=f"分派调解员{mediator.user.name}，调解期限至{date_zh(last_day)}")
+           to_status=CaseStatus.ASSIGNED.value,
+           reason=f"分派调解员{mediator.user.name}，调解期限至{date_zh(last_day)}")
     case_notices.mediator_assigned(case, mediator, last_day, actor=actor, now=now)
     db.session.commit()
     return case
@@ -235,7 +235,7 @@ def choose_representatives(case_id: int, person_ids: Iterable, *, actor: User,
     names = dict(db.session.execute(
         select(Person.id, Person.name).where(Person.id.in_(chosen))).all())
     record(case, actor=actor, now=now, from_status=case.status, to_status=case.status,
-            reason="推选代表人：" + "、".join(names[p] for p in chosen))
+           reason="推选代表人：" + "、".join(names[p] for p in chosen))
     case.updated_at = now
     db.session.commit()
     return case
@@ -283,10 +283,10 @@ def opt_out_of_group(complaint_id: int, *, actor: User, now: datetime) -> Case:
             CaseRepresentative.case_id == group_case.id,
             CaseRepresentative.person_id == complaint.claimant_person_id))
     new_case = open_case(leaving, actor=actor, now=now, judge_id=group_case.judge_id,
-                          reason=f"申请人（投诉{complaint.receipt_no}）退出群体案件{group_case.number}，单独立案")
+                         reason=f"申请人（投诉{complaint.receipt_no}）退出群体案件{group_case.number}，单独立案")
     record(group_case, actor=actor, now=now, from_status=group_case.status,
-            to_status=group_case.status,
-            reason=f"申请人（投诉{complaint.receipt_no}）退出本案，另立{new_case.number}")
+           to_status=group_case.status,
+           reason=f"申请人（投诉{complaint.receipt_no}）退出本案，另立{new_case.number}")
     refresh_group(group_case, now)
     reindex(group_case, new_case)
     db.session.commit()

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import Notice, NoticeChannel, User
 from app.models.notices import UNREAD_SQL
 from app.services.errors import NotFoundError
+from app.services.use_case import use_case
 
 #: Notices per inbox page.
 PAGE = 30
@@ -70,6 +71,7 @@ def get_notice(notice_id, *, actor: User) -> Notice:
     return _own(notice_id, actor)
 
 
+@use_case
 def mark_read(notice_id, *, actor: User, now: datetime) -> Notice:
     """Mark one of the actor's notices read; reading it again keeps the first time."""
     notice = _own(notice_id, actor)
@@ -81,6 +83,7 @@ def mark_read(notice_id, *, actor: User, now: datetime) -> Notice:
     return notice
 
 
+@use_case
 def mark_all_read(*, actor: User, now: datetime) -> int:
     """Mark every unread inbox notice of the actor read; returns how many were unread."""
     changed = db.session.execute(
