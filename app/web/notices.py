@@ -15,6 +15,7 @@ from app.models import Notice
 from app.models.types import utcnow
 from app.services import notices
 from app.services.errors import ServiceError
+from app.services.ids import parse_id
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
 
@@ -48,7 +49,7 @@ def notice_link(notice: Notice) -> str | None:
 @bp.get("")
 def list_notices():
     before = request.args.get("before", "")
-    before_id = int(before) if before.isdigit() and len(before) < 11 else None
+    before_id = parse_id(before)
     page = notices.inbox(current_user, before=before_id)
     return render_template("notices/list.html", page=page, older=before_id is not None)
 
