@@ -21,24 +21,24 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 
 from app.access import can_manage_case, can_view_complaint, visible_cases
 from app.extensions import db
-from app.models import (
-    AgencyTask, Case, CaseRepresentative, Complaint, Mediator, MediatorConflict, Person, User,
-)
+from app.models import AgencyTask, Case, CaseRepresentative, Complaint, Mediator, Person, User
 from app.services import case_notices
 from app.services.case_records import (
-    OPEN_FOR_JOINING, WORKLOAD, case_complaints, case_for, case_state, check_expected,
-    claimant_key, holding_opted_out, lock_cases, lock_complaints, open_case, party_refusal,
+    OPEN_FOR_JOINING, case_complaints, case_for, case_state, check_expected, claimant_key,
+    holding_opted_out, lock_cases, lock_complaints, mediator_facts, open_case, party_refusal,
     record, record_event, refresh_group, reindex, save_state, visible_ids,
 )
 from app.services.errors import ConflictError, ForbiddenError, NotFoundError, ServiceError
 from app.services.ids import parse_ids
 from app.services.use_case import use_case
 from mediation import groups as group_rules
+from mediation.case_moves import ASSIGNMENT_REFUSAL, is_assignment
 from mediation.disputes import ComplaintStatus, DisputeType
+from mediation.eligibility import assess_mediator
 from mediation.lifecycle import (
     EXTENSION_ROLES, TRANSITIONS, CaseStatus, TransitionError, apply_transition, close_as_merged,
     date_zh, extend_mediation, mediation_deadline,
@@ -132,8 +132,8 @@ def transition_case(case_id: int, to, *, actor: User, now: datetime, reason: str
     move = None if extending else TRANSITIONS.get((state.status, target))
     roles = EXTENSION_ROLES if extending else (move.roles if move is not None else None)
     if move is not None and actor.role in move.roles:
-        if (state.status, target) == (CaseStatus.REGISTERED, CaseStatus.ASSIGNED):
-            raise ServiceError("请在“分派调解员”中选择调解员", "mediator_id")
+        if is_assignment(state.status, target):
+            raise ServiceError(ASSIGNMENT_REFUSAL, "mediator_id")
         refusal = party_refusal(case, actor)
         if refusal:
             raise ForbiddenError(refusal)
@@ -156,11 +156,6 @@ def transition_case(case_id: int, to, *, actor: User, now: datetime, reason: str
     return case
 
 
-def _open_workload(mediator_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(Case).where(
-        Case.mediator_id == mediator_id, Case.status.in_(WORKLOAD)))
-
-
 @use_case
 def assign_mediator(case_id: int, mediator_id, *, actor: User, now: datetime,
                     expected_status: str | None = None) -> Case:
@@ -178,20 +173,10 @@ def assign_mediator(case_id: int, mediator_id, *, actor: User, now: datetime,
         .execution_options(populate_existing=True))
     if mediator is None or mediator.court_id != case.court_id:
         raise ServiceError("请选择本院的调解员", "mediator_id")
-    if not mediator.active or not mediator.user.active:
-        raise ServiceError(f"调解员{mediator.user.name}已停用", "mediator_id")
-    conflict = db.session.scalar(select(MediatorConflict).where(
-        MediatorConflict.mediator_id == mediator.id,
-        MediatorConflict.developer_id == case.developer_id))
-    if conflict is not None:
-        raise ServiceError(
-            f"调解员{mediator.user.name}与{case.developer.name}存在利益冲突（{conflict.reason}），"
-            "应当回避", "mediator_id")
-    workload = _open_workload(mediator.id)
-    if workload >= mediator.capacity:
-        raise ServiceError(
-            f"调解员{mediator.user.name}在办案件{workload}件，已达上限{mediator.capacity}件",
-            "mediator_id")
+    facts = mediator_facts([mediator], case)[mediator.id]
+    refusal = assess_mediator(facts, developer=case.developer.name).refusal
+    if refusal:
+        raise ServiceError(refusal, "mediator_id")
     try:
         result = apply_transition(case_state(case), CaseStatus.ASSIGNED, actor_role=actor.role, now=now)
     except TransitionError as error:
