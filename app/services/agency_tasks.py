@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select, update
 
-from app.access import can_manage_case
+from app.access import can_manage_case, can_view_case
 from app.extensions import db
 from app.models import AgencyTask, Case, User
 from app.models.referrals import AGENCIES
@@ -21,8 +21,8 @@ from app.services.use_case import use_case
 from mediation.lifecycle import court_date
 
 __all__ = [
-    "TaskView", "agency_tasks", "cancel_agency_task", "complete_agency_task",
-    "create_agency_task", "is_overdue",
+    "TaskSection", "TaskView", "agency_tasks", "cancel_agency_task", "complete_agency_task",
+    "create_agency_task", "is_overdue", "task_section",
 ]
 
 
@@ -114,3 +114,25 @@ def agency_tasks(case_id: int, *, now: datetime) -> list[TaskView]:
         select(AgencyTask).where(AgencyTask.case_id == case_id)
         .order_by((AgencyTask.status != "open"), AgencyTask.due_on, AgencyTask.id)).all()
     return [TaskView(t, is_overdue(t, today)) for t in tasks]
+
+
+#: Who sees a case's agency tasks: the court's people, not the parties.
+TASK_VIEWERS = frozenset({"judge", "mediator"})
+
+
+@dataclass
+class TaskSection:
+    """The agency-task section of a case's pages, as one viewer sees it."""
+
+    tasks: list[TaskView]
+    #: Whether the viewer may give tasks and record their results (the case's judges).
+    can_manage: bool
+
+
+def task_section(case: Case, *, viewer: User, now: datetime) -> TaskSection:
+    """The tasks ``viewer`` may see on ``case`` (judges and its mediator) and whether they
+    may manage them; the parties get an empty section."""
+    tasks = []
+    if viewer.role in TASK_VIEWERS and can_view_case(viewer, case):
+        tasks = agency_tasks(case.id, now=now)
+    return TaskSection(tasks=tasks, can_manage=can_manage_case(viewer, case))

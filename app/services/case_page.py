@@ -2,8 +2,9 @@
 
 ``case_page`` loads the case with its claimants, timeline and the moves the viewer's role
 may make, masks what the viewer may not read in full, and (for the judge of a registered
-case) lists the court's mediators with why each may or may not take it. It reads only;
-the actions go through ``app.services.cases``.
+case) lists the court's mediators with why each may or may not take it, and the
+agency tasks the viewer may see. Every section's data is here, so the template only
+shows it. It reads only; the actions go through ``app.services.cases``.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from app.access import can_manage_case, can_view_case
 from app.extensions import db
 from app.models import Case, CaseEvent, Complaint, Mediator, User
+from app.services.agency_tasks import TaskSection, task_section
 from app.services.case_records import (
     OPEN_FOR_JOINING, case_state, claimant_key, mediator_facts, party_refusal,
 )
@@ -115,6 +117,8 @@ class CasePage:
     representatives_needed: tuple[int, int] | None
     representative_ids: set[int]
     viewer_role: str
+    #: The agency-task section (九龙治水): the tasks the viewer may see, and may they manage them.
+    tasks: TaskSection
 
 
 def _claimant_rows(members: list[Complaint], viewer: User,
@@ -203,4 +207,5 @@ def case_page(case_id: int, *, viewer: User, now: datetime) -> CasePage:
                                     group_rules.REPRESENTATIVES_RANGE[0] <= len(rep_ids)
                                     <= group_rules.REPRESENTATIVES_RANGE[1]) else None),
         representative_ids=rep_ids, viewer_role=role,
+        tasks=task_section(case, viewer=viewer, now=now),
     )

@@ -27,7 +27,6 @@ _COMPLAINT_PAGES = {
 }
 
 
-@bp.app_template_global("unread_notices")
 def unread_notices() -> int:
     """The current user's unread notices (counted once per request)."""
     if "unread_notices" not in g:
@@ -35,7 +34,6 @@ def unread_notices() -> int:
     return g.unread_notices
 
 
-@bp.app_template_global("notice_link")
 def notice_link(notice: Notice) -> str | None:
     """The page the notice is about: its case, else its complaint (as the reader's role sees it)."""
     if notice.case_id is not None:
