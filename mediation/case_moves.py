@@ -18,7 +18,10 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from datetime import datetime
 
-from mediation.lifecycle import PARTIES, AllowedTransition, CaseState, CaseStatus, allowed_transitions
+from mediation.lifecycle import (
+    PARTIES, AllowedTransition, CaseState, CaseStatus, allowed_transitions,
+)
+from mediation.messages import Msg
 
 __all__ = [
     "ASSIGNMENT", "ASSIGNMENT_REFUSAL", "is_assignment", "offered_moves", "withdrawal_refusal",
@@ -27,7 +30,8 @@ __all__ = [
 #: The move made only by assigning a mediator.
 ASSIGNMENT = (CaseStatus.REGISTERED, CaseStatus.ASSIGNED)
 #: What a request for that move as a bare move is told (the field is the mediator choice).
-ASSIGNMENT_REFUSAL = "请在“分派调解员”中选择调解员"
+ASSIGNMENT_REFUSAL = Msg("请在“分派调解员”中选择调解员",
+                         "Choose the mediator under “Assign a mediator”")
 
 
 def is_assignment(source: CaseStatus, target: CaseStatus) -> bool:
@@ -36,7 +40,7 @@ def is_assignment(source: CaseStatus, target: CaseStatus) -> bool:
 
 
 def withdrawal_refusal(role: str, party: Hashable | None,
-                       claimants: Sequence[Hashable]) -> str | None:
+                       claimants: Sequence[Hashable]) -> Msg | None:
     """Why this party may not withdraw the case's application, or None if it may.
 
     ``party``: the acting party's claimant key (as the complaints name their claimant);
@@ -46,9 +50,11 @@ def withdrawal_refusal(role: str, party: Hashable | None,
         return None
     own = sum(1 for claimant in claimants if claimant == party)
     if not own:
-        return "只有申请人可以撤回申请"
+        return Msg("只有申请人可以撤回申请", "Only the applicant may withdraw the application")
     if own != len(claimants):
-        return "本案有多名申请人，您不能代表其他申请人撤回申请；如不愿继续参加群体案件，可以选择退出"
+        return Msg("本案有多名申请人，您不能代表其他申请人撤回申请；如不愿继续参加群体案件，可以选择退出",
+                   "This case has several applicants: you cannot withdraw for the others; "
+                   "if you no longer wish to take part in the group case, you may opt out")
     return None
 
 

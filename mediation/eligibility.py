@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from mediation.lifecycle import MEDIATION_PHASE, CaseStatus
+from mediation.messages import Msg
 
 __all__ = [
     "MediatorAssessment", "MediatorFacts", "WORKLOAD_STATUSES", "assess_mediator",
@@ -57,13 +58,13 @@ class MediatorFacts:
 
 @dataclass(frozen=True)
 class MediatorAssessment:
-    """Whether the mediator may take the case, and if not, why (Chinese, for the judge)."""
+    """Whether the mediator may take the case, and if not, why (a :class:`Msg`)."""
 
     facts: MediatorFacts
     inactive: bool
     full: bool
     conflict: str | None
-    refusal: str | None
+    refusal: Msg | None
 
     @property
     def available(self) -> bool:
@@ -75,11 +76,16 @@ def assess_mediator(facts: MediatorFacts, *, developer: str) -> MediatorAssessme
     inactive = not facts.active
     full = facts.workload >= facts.capacity
     if inactive:
-        refusal = f"调解员{facts.name}已停用"
+        refusal = Msg("调解员{name}已停用", "Mediator {name} is inactive", name=facts.name)
     elif facts.conflict:
-        refusal = f"调解员{facts.name}与{developer}存在利益冲突（{facts.conflict}），应当回避"
+        refusal = Msg("调解员{name}与{developer}存在利益冲突（{conflict}），应当回避",
+                      "Mediator {name} has a conflict of interest with {developer} ({conflict}) "
+                      "and must withdraw", name=facts.name, developer=developer,
+                      conflict=facts.conflict)
     elif full:
-        refusal = f"调解员{facts.name}在办案件{facts.workload}件，已达上限{facts.capacity}件"
+        refusal = Msg("调解员{name}在办案件{workload}件，已达上限{capacity}件",
+                      "Mediator {name} holds {workload} open cases, the limit is {capacity}",
+                      name=facts.name, workload=facts.workload, capacity=facts.capacity)
     else:
         refusal = None
     return MediatorAssessment(facts=facts, inactive=inactive, full=full,

@@ -55,3 +55,10 @@ def test_a_party_who_may_not_withdraw_is_offered_no_move_at_all():
     assert offered_moves(state, "homeowner", now=NOW, party_refusal="只有申请人可以撤回申请") == []
     # the court's buttons do not depend on a party's refusal
     assert offered_moves(state, "judge", now=NOW, party_refusal="x")
+
+
+def test_a_refused_withdrawal_explains_itself_in_english_too():
+    from mediation.messages import localize
+
+    refusal = withdrawal_refusal("homeowner", ME, [NEIGHBOUR])
+    assert localize(refusal, "en") == "Only the applicant may withdraw the application"

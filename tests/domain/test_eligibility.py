@@ -70,3 +70,10 @@ def test_the_judge_sees_available_mediators_first_then_the_skilled_the_least_loa
         mediator("戊", workload=20, capacity=20, skilled=True),
     ])
     assert [a.facts.name for a in ranked] == ["丙", "丁", "乙", "戊", "甲"]
+
+
+def test_a_refusal_explains_itself_in_english_too():
+    from mediation.messages import localize
+
+    refusal = assess_mediator(mediator(workload=20, capacity=20), developer=DEVELOPER).refusal
+    assert localize(refusal, "en") == "Mediator 林调解 holds 20 open cases, the limit is 20"
