@@ -50,8 +50,10 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     errors.init_app(app)
 
     from app.web import register_blueprints
+    from app.web.templating import TEMPLATE_GLOBALS
 
     register_blueprints(app)
+    app.jinja_env.globals.update(TEMPLATE_GLOBALS)
 
     from app.api import api_bp
 
