@@ -36,6 +36,7 @@ from app.models.types import upsert_insert
 CASE_LIST_TABLES = frozenset({
     "cases", "complaints", "persons", "projects", "developers", "mediators", "users", "towns",
     "courts", "notices",
+    "holiday_years", "holiday_days",  # the deadlines' 预计 marks follow the entered notices
 })
 CASE_LISTS = "case_lists"
 _NOTED = "data_versions_changed"

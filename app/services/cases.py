@@ -46,6 +46,7 @@ from app.models import (
 from app.models.types import upsert_insert
 from app.services import case_notices
 from app.services.errors import ConflictError, ForbiddenError, NotFoundError, ServiceError
+from app.services.holidays import court_calendar
 from mediation import groups as group_rules
 from mediation.casenumber import format_case_number
 from mediation.disputes import ComplaintStatus, DisputeType
@@ -56,7 +57,6 @@ from mediation.lifecycle import (
     apply_transition, close_as_merged, court_date, date_zh, decide_complaint, extend_mediation,
     mediation_deadline,
 )
-from risk.workdays import is_working_day
 
 __all__ = [
     "CasePage", "ClaimantRow", "MediatorOption", "OPEN_FOR_JOINING", "ProposedGroup",
@@ -668,7 +668,7 @@ def assign_mediator(case_id: int, mediator_id, *, actor: User, now: datetime,
     except TransitionError as error:
         raise ServiceError(error.message, error.field) from None
     # A period whose last day is a holiday ends on the next working day (民事诉讼法 期间).
-    last_day = mediation_deadline(now, is_working_day=is_working_day)
+    last_day = mediation_deadline(now, is_working_day=court_calendar().is_working_day)
     state = replace(result.state, deadline=last_day)
     _save_state(case, state, now)
     case.mediator_id = mediator.id

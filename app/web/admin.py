@@ -11,3 +11,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.get("/")
 def home():
     return render_template("admin/home.html", **dashboards.admin_home())
+
+
+# The clerk's holiday notices live in their own module on this blueprint.
+from app.web import holidays as _holidays  # noqa: E402,F401
