@@ -30,6 +30,8 @@ from functools import lru_cache
 import chinese_calendar
 from lunar_python import Lunar
 
+from mediation.messages import Msg
+
 __all__ = [
     "ArrangementError",
     "HolidayCalendar",
@@ -72,11 +74,13 @@ class YearArrangement:
         for name, days in (("holidays", self.holidays), ("workdays", self.workdays)):
             for d in sorted(days):
                 if check_date(d).year != self.year:
-                    raise ArrangementError(f"{d.isoformat()}不在{self.year}年内", name)
+                    raise ArrangementError(Msg("{day}不在{year}年内", "{day} is not in {year}",
+                                               day=d.isoformat(), year=self.year), name)
         both = sorted(self.holidays & self.workdays)
         if both:
-            raise ArrangementError(
-                f"{both[0].isoformat()}不能既是放假日又是调休上班日", "workdays")
+            raise ArrangementError(Msg("{day}不能既是放假日又是调休上班日",
+                                       "{day} cannot be both a day off and a make-up working day",
+                                       day=both[0].isoformat()), "workdays")
 
     @property
     def is_estimate(self) -> bool:
@@ -140,7 +144,8 @@ class HolidayCalendar:
         entered = {}
         for arrangement in arrangements:
             if arrangement.year in entered:
-                raise ArrangementError(f"{arrangement.year}年的安排重复", "year")
+                raise ArrangementError(Msg("{year}年的安排重复", "{year} is given twice",
+                                           year=arrangement.year), "year")
             entered[arrangement.year] = arrangement
         return cls(entered)
 

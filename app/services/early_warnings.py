@@ -26,6 +26,7 @@ from app.models import (
     RiskLevelChange, RiskLevelRow,
 )
 from app.services.holidays import court_calendar
+from app.services.use_case import use_case
 from mediation.lifecycle import COURT_TZ, court_date
 from risk import warnings as engine
 from risk.warnings import DEFAULT_RULES, Evaluation, Level, Snapshot, WarningRules
@@ -142,16 +143,13 @@ def _store(evaluation: Evaluation) -> tuple[int, int]:
     return rises, falls
 
 
+@use_case
 def evaluate_warnings(*, now: datetime, rules: WarningRules = DEFAULT_RULES) -> EvaluationSummary:
     """Evaluate every project and developer on the court date of ``now`` and store the result."""
     today = court_date(now)
-    try:
-        evaluation = engine.assess(build_snapshot(today, rules), rules, court_calendar())
-        rises, falls = _store(evaluation)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+    evaluation = engine.assess(build_snapshot(today, rules), rules, court_calendar())
+    rises, falls = _store(evaluation)
+    db.session.commit()
     by_level = {level.code: 0 for level in Level}
     for assessment in evaluation.projects:
         by_level[assessment.level.code] += 1

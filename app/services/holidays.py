@@ -21,7 +21,9 @@ from sqlalchemy import delete, select
 from app.extensions import db
 from app.models import HolidayDay, HolidayDayKind, HolidayYear, User
 from app.services.errors import ForbiddenError, NotFoundError, ServiceError
+from app.services.use_case import use_case
 from mediation.lifecycle import court_date
+from mediation.messages import Msg
 from risk.holidays import ArrangementError, HolidayCalendar, YearArrangement
 
 FIRST_YEAR, LAST_YEAR = 1950, 2200
@@ -133,7 +135,9 @@ def _parse_date(text: str, field: str) -> date:
         year, month, day = (int(part) for part in text.split("-"))
         return date(year, month, day)
     except ValueError:
-        raise ServiceError(f"“{text}”不是有效日期，请写作2027-10-01", field) from None
+        raise ServiceError(Msg("“{text}”不是有效日期，请写作2027-10-01",
+                               "“{text}” is not a valid date; write it as 2027-10-01", text=text),
+                           field) from None
 
 
 def parse_days(text: str | None, field: str) -> set[date]:
@@ -147,73 +151,75 @@ def parse_days(text: str | None, field: str) -> set[date]:
         if match:
             first, last = (_parse_date(part, field) for part in match.groups())
             if last < first or (last - first).days >= MAX_RANGE_DAYS:
-                raise ServiceError(f"日期范围“{token}”有误", field)
+                raise ServiceError(Msg("日期范围“{token}”有误", "The range “{token}” is wrong",
+                                       token=token), field)
             days.update(first + timedelta(days=k) for k in range((last - first).days + 1))
         elif re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", token):
             days.add(_parse_date(token, field))
         else:
-            raise ServiceError(f"“{token}”不是日期，请每行写一个日期或日期范围", field)
+            raise ServiceError(Msg("“{token}”不是日期，请每行写一个日期或日期范围",
+                                   "“{token}” is not a date; write one date or range per line",
+                                   token=token), field)
     return days
 
 
 def _check_year(year) -> int:
     if isinstance(year, bool) or not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ServiceError(f"年份应在{FIRST_YEAR}年至{LAST_YEAR}年之间", "year")
+        raise ServiceError(Msg("年份应在{a}年至{b}年之间", "The year must be between {a} and {b}",
+                               a=FIRST_YEAR, b=LAST_YEAR), "year")
     return year
 
 
 def _check_clerk(actor: User) -> None:
     if actor.role != "admin":
-        raise ForbiddenError("只有管理员可以录入节假日安排")
+        raise ForbiddenError(Msg("只有管理员可以录入节假日安排",
+                                 "Only the clerk enters holiday arrangements"))
 
 
+@use_case
 def save_holiday_year(year: int, *, holidays: str, workdays: str, notice: str | None,
                       actor: User, now: datetime) -> HolidayYear:
     """Enter (or replace) a year's notice: its days off and its make-up working days."""
+    _check_clerk(actor)
+    _check_year(year)
+    off, worked = parse_days(holidays, "holidays"), parse_days(workdays, "workdays")
+    if not off:
+        raise ServiceError(Msg("请填写放假日期", "Give the days off"), "holidays")
     try:
-        _check_clerk(actor)
-        _check_year(year)
-        off, worked = parse_days(holidays, "holidays"), parse_days(workdays, "workdays")
-        if not off:
-            raise ServiceError("请填写放假日期", "holidays")
-        try:
-            YearArrangement(year, off, worked)
-        except ArrangementError as error:
-            raise ServiceError(error.message, error.field) from None
-        weekday = sorted(d for d in worked if d.weekday() < 5)
-        if weekday:
-            raise ServiceError(f"{weekday[0].isoformat()}本是工作日，调休上班日应为周六或周日", "workdays")
-        row = db.session.get(HolidayYear, year)
-        if row is None:
-            row = HolidayYear(year=year)
-            db.session.add(row)
-        row.notice = (notice or "").strip()[:200] or None
-        row.updated_at = now
-        row.updated_by_id = actor.id
-        row.revision = secrets.token_hex(16)
-        db.session.flush()
-        db.session.execute(delete(HolidayDay).where(HolidayDay.year == year))
-        db.session.add_all([HolidayDay(day=d, year=year, kind=HolidayDayKind.HOLIDAY.value) for d in off]
-                           + [HolidayDay(day=d, year=year, kind=HolidayDayKind.WORKDAY.value) for d in worked])
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+        YearArrangement(year, off, worked)
+    except ArrangementError as error:
+        raise ServiceError(error.message, error.field) from None
+    weekday = sorted(d for d in worked if d.weekday() < 5)
+    if weekday:
+        raise ServiceError(Msg("{day}本是工作日，调休上班日应为周六或周日",
+                               "{day} is a weekday already: a make-up working day is a Saturday or Sunday",
+                               day=weekday[0].isoformat()), "workdays")
+    row = db.session.get(HolidayYear, year)
+    if row is None:
+        row = HolidayYear(year=year)
+        db.session.add(row)
+    row.notice = (notice or "").strip()[:200] or None
+    row.updated_at = now
+    row.updated_by_id = actor.id
+    row.revision = secrets.token_hex(16)
+    db.session.flush()
+    db.session.execute(delete(HolidayDay).where(HolidayDay.year == year))
+    db.session.add_all([HolidayDay(day=d, year=year, kind=HolidayDayKind.HOLIDAY.value) for d in off]
+                       + [HolidayDay(day=d, year=year, kind=HolidayDayKind.WORKDAY.value) for d in worked])
+    db.session.commit()
     _forget_memo()
     return row
 
 
+@use_case
 def delete_holiday_year(year: int, *, actor: User) -> None:
     """Withdraw the clerk's entry: the year falls back to the package or the estimate."""
-    try:
-        _check_clerk(actor)
-        row = db.session.get(HolidayYear, _check_year(year))
-        if row is None:
-            raise NotFoundError(f"{year}年没有录入的节假日安排")
-        db.session.execute(delete(HolidayDay).where(HolidayDay.year == year))
-        db.session.delete(row)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+    _check_clerk(actor)
+    row = db.session.get(HolidayYear, _check_year(year))
+    if row is None:
+        raise NotFoundError(Msg("{year}年没有录入的节假日安排", "No arrangement was entered for {year}",
+                                year=year))
+    db.session.execute(delete(HolidayDay).where(HolidayDay.year == year))
+    db.session.delete(row)
+    db.session.commit()
     _forget_memo()

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import HolidayDay, HolidayYear, User
 from app.services import cases as case_svc
+from app.services import triage
 from app.services import holidays as svc
 from app.services.errors import ForbiddenError, ServiceError
 from tests.factories import NOW
@@ -97,7 +98,7 @@ def _assign_on(app, make, moment: datetime):
     mediator = make.user("mediator", court=court)
     complaint = make.complaint(project=project)
     with app.app_context():
-        case = case_svc.accept_complaint(complaint.id, actor=actor(judge), now=NOW)
+        case = triage.accept_complaint(complaint.id, actor=actor(judge), now=NOW)
         case = case_svc.assign_mediator(case.id, mediator.mediator.id, actor=actor(judge), now=moment)
         return _court_date(case.mediation_deadline_at)
 
