@@ -39,13 +39,13 @@ from risk.warnings.model import (
     Project,
     Snapshot,
     SurgeStep,
-    Warning,
+    RiskWarning,
     WarningRules,
 )
 from risk.warnings.snapshot import SnapshotError, parse_snapshot, read_snapshot
 
 __all__ = [
     "DEFAULT_RULES", "RULES", "Assessment", "Commitment", "Evaluation", "Guarantee", "Inquiry",
-    "Level", "Milestone", "Project", "Snapshot", "SnapshotError", "SurgeStep", "Warning",
+    "Level", "Milestone", "Project", "Snapshot", "SnapshotError", "SurgeStep", "RiskWarning",
     "WarningRules", "assess", "parse_snapshot", "read_snapshot",
 ]

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-from risk.warnings.model import Guarantee, Level, Warning, WarningRules
+from risk.warnings.model import Guarantee, Level, RiskWarning, WarningRules
 
 
 def guarantee_graph(developer_ids: Iterable, guarantees: Iterable[Guarantee]) -> nx.DiGraph:
@@ -36,7 +36,7 @@ def _step(graph: nx.DiGraph, a, b) -> tuple[str, str]:
     return f"{b}为{a}提供担保", f"{b} guarantees {a}"
 
 
-def contagion(own: Level, path: tuple, graph: nx.DiGraph, rules: WarningRules) -> Warning | None:
+def contagion(own: Level, path: tuple, graph: nx.DiGraph, rules: WarningRules) -> RiskWarning | None:
     """One level above ``own``, at least yellow, at most orange.
 
     A developer already red is where contagion comes from, not where it goes: None.
@@ -49,4 +49,4 @@ def contagion(own: Level, path: tuple, graph: nx.DiGraph, rules: WarningRules) -
     zh = f"经担保关系与红色预警企业{red}关联（{len(steps)}步）：" + "，".join(s[0] for s in steps)
     en = (f"linked to red-level developer {red} through guarantees ({len(steps)} step(s)): "
           + ", ".join(s[1] for s in steps))
-    return Warning("contagion", level, zh, en, path=path)
+    return RiskWarning("contagion", level, zh, en, path=path)

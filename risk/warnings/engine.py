@@ -13,7 +13,7 @@ from risk.warnings.model import (
     Evaluation,
     Level,
     Snapshot,
-    Warning,
+    RiskWarning,
     WarningRules,
 )
 from risk.workdays import DEFAULT_CALENDAR
@@ -23,7 +23,7 @@ def _level(warnings) -> Level:
     return max((w.level for w in warnings), default=Level.NONE)
 
 
-def _ordered(warnings) -> tuple[Warning, ...]:
+def _ordered(warnings) -> tuple[RiskWarning, ...]:
     return tuple(sorted((w for w in warnings if w is not None), key=lambda w: RULES.index(w.rule)))
 
 
@@ -60,7 +60,7 @@ def assess(snapshot: Snapshot, rules: WarningRules = DEFAULT_RULES,
             r.inquiry_non_compliant(inquiries[project.id], today, rules),
         ]
         if project.developer_id in blacklisted:
-            warnings.append(Warning(
+            warnings.append(RiskWarning(
                 "blacklist", Level.RED,
                 f"开发企业{project.developer_id}已列入失信名单",
                 f"developer {project.developer_id} is on the blacklist"))

@@ -145,7 +145,7 @@ class Snapshot:
 
 
 @dataclass(frozen=True)
-class Warning:
+class RiskWarning:
     """One rule that fired, with its facts in Chinese and English."""
 
     rule: str
@@ -165,7 +165,7 @@ class Assessment:
 
     id: object
     level: Level
-    warnings: tuple[Warning, ...] = ()
+    warnings: tuple[RiskWarning, ...] = ()
     blacklisted: bool = False
     developer_id: object = None  # projects only
 

@@ -14,7 +14,7 @@ from risk.warnings.model import (
     Level,
     Milestone,
     Project,
-    Warning,
+    RiskWarning,
     WarningRules,
 )
 from risk.workdays import working_days_between
@@ -29,7 +29,7 @@ def _in_window(d: date, today: date, days: int) -> bool:
     return today - timedelta(days=days - 1) <= d <= today
 
 
-def surge(project: Project, today: date, rules: WarningRules) -> Warning | None:
+def surge(project: Project, today: date, rules: WarningRules) -> RiskWarning | None:
     """Complaints in the last 30 days against the monthly mean of the 180 days before."""
     window_start = today - timedelta(days=rules.surge_window_days - 1)
     baseline_start = window_start - timedelta(days=rules.surge_baseline_days)
@@ -54,10 +54,10 @@ def surge(project: Project, today: date, rules: WarningRules) -> Warning | None:
         en = (f"{n} new complaints in the last {rules.surge_window_days} days; only {before} in "
               f"the {rules.surge_baseline_days} days before (monthly average taken as "
               f"{rules.surge_min_monthly_mean})")
-    return Warning("surge", level, zh, en)
+    return RiskWarning("surge", level, zh, en)
 
 
-def overdue_delivery(project: Project, today: date, rules: WarningRules) -> Warning | None:
+def overdue_delivery(project: Project, today: date, rules: WarningRules) -> RiskWarning | None:
     """Past the promised delivery date with units still not handed over."""
     promised = project.promised_delivery
     undelivered = project.units - project.delivered_units
@@ -76,7 +76,7 @@ def overdue_delivery(project: Project, today: date, rules: WarningRules) -> Warn
           f"（共{project.units}套，占{percent}）")
     en = (f"{late} days past the promised delivery date {promised.isoformat()}; {undelivered} of "
           f"{project.units} units ({percent}) not delivered")
-    return Warning("overdue_delivery", level, zh, en)
+    return RiskWarning("overdue_delivery", level, zh, en)
 
 
 def _joined(parts: Iterable[str], sep: str) -> str:
@@ -84,7 +84,7 @@ def _joined(parts: Iterable[str], sep: str) -> str:
 
 
 def inquiry_unanswered(inquiries: Iterable[Inquiry], today: date, rules: WarningRules,
-                       calendar: HolidayCalendar) -> Warning | None:
+                       calendar: HolidayCalendar) -> RiskWarning | None:
     """An inquiry's deadline passed without an answer; orange after 10 working days."""
     level, zh, en = Level.NONE, [], []
     for inquiry in inquiries:
@@ -100,11 +100,11 @@ def inquiry_unanswered(inquiries: Iterable[Inquiry], today: date, rules: Warning
                   f"{inquiry.deadline.isoformat()}" + (" (estimated)" if estimate else ""))
     if level is Level.NONE:
         return None
-    return Warning("inquiry_unanswered", level, _joined(zh, "；"), _joined(en, "; "))
+    return RiskWarning("inquiry_unanswered", level, _joined(zh, "；"), _joined(en, "; "))
 
 
 def inquiry_non_compliant(inquiries: Iterable[Inquiry], today: date,
-                          rules: WarningRules) -> Warning | None:
+                          rules: WarningRules) -> RiskWarning | None:
     """An answer reviewed non-compliant, or a rectification date passed unrectified."""
     zh, en = [], []
     for inquiry in inquiries:
@@ -120,11 +120,11 @@ def inquiry_non_compliant(inquiries: Iterable[Inquiry], today: date,
                       f"{(today - inquiry.rectify_by).days} days after {inquiry.rectify_by.isoformat()}")
     if not zh:
         return None
-    return Warning("inquiry_non_compliant", Level.ORANGE, _joined(zh, "；"), _joined(en, "; "))
+    return RiskWarning("inquiry_non_compliant", Level.ORANGE, _joined(zh, "；"), _joined(en, "; "))
 
 
 def milestone_overdue(milestones: Iterable[Milestone], today: date,
-                      rules: WarningRules) -> Warning | None:
+                      rules: WarningRules) -> RiskWarning | None:
     """An agreement milestone past due and not performed; red after 30 days."""
     level, zh, en = Level.NONE, [], []
     for milestone in milestones:
@@ -137,7 +137,7 @@ def milestone_overdue(milestones: Iterable[Milestone], today: date,
         en.append(f"milestone {milestone.id} due {milestone.due.isoformat()} is {late} days overdue")
     if level is Level.NONE:
         return None
-    return Warning("milestone_overdue", level, _joined(zh, "；"), _joined(en, "; "))
+    return RiskWarning("milestone_overdue", level, _joined(zh, "；"), _joined(en, "; "))
 
 
 def broken(commitments: Iterable[Commitment], today: date) -> list[Commitment]:
@@ -146,20 +146,20 @@ def broken(commitments: Iterable[Commitment], today: date) -> list[Commitment]:
 
 
 def commitment_broken(commitments: Iterable[Commitment], today: date,
-                      rules: WarningRules) -> Warning | None:
+                      rules: WarningRules) -> RiskWarning | None:
     """A dated commitment not kept."""
     missed = broken(commitments, today)
     if not missed:
         return None
     ids = "、".join(str(c.id) for c in missed)
-    return Warning(
+    return RiskWarning(
         "commitment_broken", Level.ORANGE,
         f"{len(missed)}项承诺到期未履行（{ids}）",
         f"{len(missed)} commitment(s) not kept by their date ({', '.join(str(c.id) for c in missed)})")
 
 
 def blacklist(commitments: Iterable[Commitment], today: date, rules: WarningRules,
-              decided: bool) -> Warning | None:
+              decided: bool) -> RiskWarning | None:
     """3 broken commitments due in the last 365 days, or a judge's decision."""
     recent = [c for c in broken(commitments, today)
               if _in_window(c.due, today, rules.blacklist_window_days)]
@@ -175,4 +175,4 @@ def blacklist(commitments: Iterable[Commitment], today: date, rules: WarningRule
         en.append("put on the blacklist by a judge's decision")
     zh.append("其提供的担保不予接受")
     en.append("its guarantees are refused")
-    return Warning("blacklist", Level.RED, "，".join(zh), "; ".join(en))
+    return RiskWarning("blacklist", Level.RED, "，".join(zh), "; ".join(en))
