@@ -5,7 +5,7 @@ per year entered) and ``holiday_days`` (each day off or make-up working day; the
 the key, so no day is both). See docs/working-days.md.
 
 Revision ID: 94d88ef51823
-Revises: 710b4370d86c
+Revises: 2d6cbd95c88d
 Create Date: 2026-12-02 06:17:41.387551
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '94d88ef51823'
-down_revision = '710b4370d86c'
+down_revision = '2d6cbd95c88d'
 branch_labels = None
 depends_on = None
 
