@@ -79,9 +79,6 @@ def deadline_is_estimated(value: datetime | date | None) -> bool:
 
 # --- The clerk's page ---------------------------------------------------------------------
 
-SOURCE_LABELS = {"clerk": "已录入", "official": "内置", "estimate": "预计"}
-
-
 @dataclass(frozen=True)
 class YearRow:
     year: int
