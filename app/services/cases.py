@@ -33,6 +33,7 @@ from app.services.case_records import (
     record, record_event, refresh_group, reindex, save_state, visible_ids,
 )
 from app.services.errors import ConflictError, ForbiddenError, NotFoundError, ServiceError
+from app.services.holidays import court_calendar
 from app.services.ids import parse_ids
 from app.services.use_case import use_case
 from mediation import groups as group_rules
@@ -43,7 +44,6 @@ from mediation.lifecycle import (
     EXTENSION_ROLES, TRANSITIONS, CaseStatus, TransitionError, apply_transition, close_as_merged,
     date_zh, extend_mediation, mediation_deadline,
 )
-from risk.workdays import is_working_day
 
 __all__ = [
     "assign_mediator", "choose_representatives", "merge_cases", "opt_out_of_group",
@@ -182,7 +182,7 @@ def assign_mediator(case_id: int, mediator_id, *, actor: User, now: datetime,
     except TransitionError as error:
         raise ServiceError(error.message, error.field) from None
     # A period whose last day is a holiday ends on the next working day (民事诉讼法 期间).
-    last_day = mediation_deadline(now, is_working_day=is_working_day)
+    last_day = mediation_deadline(now, is_working_day=court_calendar().is_working_day)
     state = replace(result.state, deadline=last_day)
     save_state(case, state, now)
     case.mediator_id = mediator.id
