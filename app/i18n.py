@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, request
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from mediation.amounts import format_yuan
 from mediation.disputes import Channel, ComplaintStatus, DisputeType
 from mediation.identifiers import mask_phone, mask_resident_id
 from mediation.lifecycle import CaseStatus, Outcome
+from mediation.roles import Role
 
 LOCALES = {"zh": "简体中文", "en": "English"}
 LOCALE_COOKIE = "lang"
@@ -63,12 +63,6 @@ def html_lang() -> str:
     return "zh-CN" if str(get_locale()) == "zh" else "en"
 
 
-ROLE_LABELS = {
-    "homeowner": _l("Homeowner"), "developer": _l("Developer"), "mediator": _l("Mediator"),
-    "judge": _l("Judge"), "admin": _l("Court clerk"),
-}
-
-
 def _enum_label(enum_cls):
     def label(code: str | None) -> str:
         if code is None:
@@ -84,7 +78,7 @@ def init_app(app) -> None:
     from mediation.statistics import format_percent
 
     app.jinja_env.globals["percent"] = format_percent
-    app.jinja_env.globals["role_label"] = lambda role: str(ROLE_LABELS.get(role, role))
+    app.jinja_env.globals["role_label"] = _enum_label(Role)
     app.jinja_env.globals["dispute_label"] = _enum_label(DisputeType)
     app.jinja_env.globals["channel_label"] = _enum_label(Channel)
     app.jinja_env.globals["complaint_status_label"] = _enum_label(ComplaintStatus)
