@@ -17,7 +17,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from app.access import can_manage_case, can_view_case
+from app.access import Permission, can
 from app.extensions import db
 from app.models import AgencyTask, Case
 from app.models.types import utcnow
@@ -48,20 +48,15 @@ class TaskResultForm(FlaskForm):
     next = HiddenField()
 
 
-def _viewer_may_see_tasks(case: Case) -> bool:
-    return (current_user.is_authenticated and current_user.role in ("judge", "mediator")
-            and can_view_case(current_user, case))
-
-
 def agency_tasks_for(case: Case) -> list[referrals.TaskView]:
     """Jinja global: the case's tasks for whoever may see them (judges, its mediator)."""
-    if case is None or not _viewer_may_see_tasks(case):
+    if case is None or not can(current_user, Permission.CASE_TASKS_VIEW, case):
         return []
     return referrals.agency_tasks(case.id, now=utcnow())
 
 
 def can_manage_agency_tasks(case: Case) -> bool:
-    return case is not None and current_user.is_authenticated and can_manage_case(current_user, case)
+    return case is not None and can(current_user, Permission.CASE_TASKS_MANAGE, case)
 
 
 @bp.record_once
@@ -77,8 +72,8 @@ def _register_globals(state) -> None:
 
 def _load_case(case_id: int, *, manage: bool) -> Case:
     case = db.session.get(Case, case_id)
-    allowed = case is not None and (can_manage_case(current_user, case) if manage
-                                    else can_view_case(current_user, case))
+    allowed = case is not None and can(
+        current_user, Permission.CASE_TASKS_MANAGE if manage else Permission.CASE_TASKS_VIEW, case)
     if not allowed:
         abort(404)
     return case
