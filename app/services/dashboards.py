@@ -37,7 +37,7 @@ def _status_counts(user: User, *where) -> list[StatusCount]:
 
 
 def homeowner_home(user: User) -> dict:
-    from app.services.intake import homeowner_overview
+    from app.services.complaint_lists import homeowner_overview
 
     complaints = db.session.scalars(
         visible_complaints(user)
