@@ -30,8 +30,8 @@ from app.models import Case, Complaint, Mediator, Role, User
 from mediation.people import Relation
 
 __all__ = [
-    "Permission", "can", "case_relation", "mediator_id_of", "person_relation", "visible_cases",
-    "visible_complaints",
+    "Permission", "can", "case_relation", "list_relation", "mediator_id_of", "person_relation",
+    "visible_cases", "visible_complaints",
 ]
 
 
@@ -208,20 +208,31 @@ def can(user, permission: Permission, obj=None) -> bool:
 # --- Where the viewer stands towards the people of a case --------------------------------
 
 
+#: The relation of each role to the people of a case it may see (see visible_cases).
+_RELATION_OF_ROLE = {
+    Role.JUDGE: Relation.COURT,
+    Role.MEDIATOR: Relation.MEDIATOR,
+    Role.DEVELOPER: Relation.COUNTERPARTY,
+    Role.HOMEOWNER: Relation.FELLOW_PARTY,
+}
+
+
+def list_relation(viewer: User) -> Relation:
+    """The viewer's relation to the people of the cases in their lists — which hold only
+    cases they may see (a judge's court, a mediator's assignments, a party's own)."""
+    return _RELATION_OF_ROLE.get(_role(viewer), Relation.OTHER)
+
+
 def case_relation(viewer: User, case: Case) -> Relation:
     """The viewer's relation to the people of ``case`` other than themselves (see
     ``mediation.people``); call it once per page, then :func:`person_relation` per person."""
     role = _role(viewer)
-    if role is Role.JUDGE and viewer.court_id == case.court_id:
-        return Relation.COURT
-    if role is Role.MEDIATOR and case.mediator_id is not None \
-            and case.mediator_id == mediator_id_of(viewer):
-        return Relation.MEDIATOR
-    if role is Role.DEVELOPER:
-        return Relation.COUNTERPARTY
-    if role is Role.HOMEOWNER:
-        return Relation.FELLOW_PARTY
-    return Relation.OTHER
+    if role is Role.JUDGE and viewer.court_id != case.court_id:
+        return Relation.OTHER
+    if role is Role.MEDIATOR and (case.mediator_id is None
+                                  or case.mediator_id != mediator_id_of(viewer)):
+        return Relation.OTHER
+    return list_relation(viewer)
 
 
 def person_relation(viewer: User, person_id: int | None, default: Relation) -> Relation:
@@ -231,17 +242,3 @@ def person_relation(viewer: User, person_id: int | None, default: Relation) -> R
         return Relation.SELF
     return default
 
-
-# --- Transitional names (the services still ask these while they are being split) --------
-
-
-def can_view_case(user: User, case: Case) -> bool:
-    return can(user, Permission.CASE_VIEW, case)
-
-
-def can_view_complaint(user: User, complaint: Complaint) -> bool:
-    return can(user, Permission.COMPLAINT_VIEW, complaint)
-
-
-def can_manage_case(user: User, case: Case) -> bool:
-    return can(user, Permission.CASE_MANAGE, case)

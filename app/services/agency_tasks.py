@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select, update
 
-from app.access import can_manage_case
+from app.access import Permission, can
 from app.extensions import db
 from app.models import AgencyTask, Case, User
 from app.models.referrals import AGENCIES
@@ -27,7 +27,7 @@ __all__ = [
 
 def _managed_case(case_id: int, actor: User) -> Case:
     case = db.session.get(Case, case_id)
-    if case is None or not can_manage_case(actor, case):
+    if case is None or not can(actor, Permission.CASE_MANAGE, case):
         # Someone else's case is reported as missing: its existence is not shown.
         raise NotFoundError("没有这个案件")
     return case

@@ -22,7 +22,7 @@ from datetime import date, datetime, time, timezone
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from app.access import can_view_case
+from app.access import Permission, can
 from app.extensions import db
 from app.models import Case, CaseCounter, CaseEvent, Complaint, Court, Project, User
 from app.models.types import upsert_insert
@@ -86,7 +86,7 @@ def lock_cases(ids: list[int]) -> list[Case]:
 def case_for(case_id: int, actor: User) -> Case:
     """The case, locked, if ``actor`` may see it; otherwise NotFoundError (never its data)."""
     found = lock_cases([case_id])
-    if not found or not can_view_case(actor, found[0]):
+    if not found or not can(actor, Permission.CASE_VIEW, found[0]):
         raise NotFoundError("案件不存在或您无权查看")
     return found[0]
 
@@ -132,12 +132,16 @@ def _next_seq(court_id: int, year: int) -> int:
 
 
 def record(case: Case, *, actor: User | None, now: datetime, from_status: str | None,
-           to_status: str, reason: str | None = None, outcome: str | None = None) -> None:
-    """Add a line to the case's timeline: who, when, from which status to which, why."""
+           to_status: str, reason: str | None = None, outcome: str | None = None,
+           person_ids: list[int] | None = None) -> None:
+    """Add a line to the case's timeline: who, when, from which status to which, why.
+
+    ``person_ids``: the people the line names; their names are never written into
+    ``reason`` but shown to each viewer as app.services.people allows."""
     db.session.add(CaseEvent(
         case_id=case.id, at=now, actor_id=actor.id if actor else None,
         actor_role=actor.role if actor else None, from_status=from_status,
-        to_status=to_status, outcome=outcome, reason=reason))
+        to_status=to_status, outcome=outcome, reason=reason, person_ids=person_ids or None))
 
 
 def record_event(case: Case, event: TransitionEvent, actor: User) -> None:

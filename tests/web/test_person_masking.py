@@ -26,7 +26,8 @@ def masked(name: str) -> str:
 def group(app, make):
     """A group case of ten named claimants; the judge recorded 王海燕 and 李春梅 as
     representatives; 陈建国 (homeowner account ``member``) is one of the claimants."""
-    from app.services.cases import choose_representatives, merge_complaints
+    from app.services.cases import choose_representatives
+    from app.services.triage import merge_complaints
 
     court = make.court()
     project = make.project(court=court)
