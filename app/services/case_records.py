@@ -24,7 +24,7 @@ from sqlalchemy.orm import selectinload
 
 from app.access import Permission, can
 from app.extensions import db
-from app.models import Case, CaseCounter, CaseEvent, Complaint, Court, Project, User
+from app.models import Case, CaseCounter, CaseEvent, Complaint, Court, Project, Role, User
 from app.models.types import upsert_insert
 from app.services.case_search import refresh_case_search
 from app.services.errors import ConflictError, NotFoundError
@@ -211,7 +211,7 @@ def open_case(complaints: list[Complaint], *, actor: User, now: datetime, reason
         project_id=project.id, developer_id=project.developer_id,
         dispute_type=lead.dispute_type, status=CaseStatus.REGISTERED.value,
         received_at=min(c.submitted_at for c in complaints), registered_at=now, updated_at=now,
-        claim_total_fen=0, judge_id=actor.id if actor.role == "judge" else judge_id,
+        claim_total_fen=0, judge_id=actor.id if actor.role == Role.JUDGE else judge_id,
     )
     db.session.add(case)
     db.session.flush()
@@ -240,9 +240,9 @@ def party_refusal(case: Case, actor: User, held: list[Complaint] | None = None) 
     they may opt out instead. ``held``: the case's complaints, if already loaded.
     """
     held = case_complaints(case) if held is None else held
-    if actor.role == "homeowner":
+    if actor.role == Role.HOMEOWNER:
         own = [c for c in held if c.claimant_person_id == actor.person_id]
-    elif actor.role == "developer":
+    elif actor.role == Role.DEVELOPER:
         own = [c for c in held if c.claimant_developer_id == actor.developer_id]
     else:
         return None

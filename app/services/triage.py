@@ -48,7 +48,7 @@ def _complaint_for_judge(complaint_id: int, actor: User) -> Complaint:
     found = lock_complaints([complaint_id])
     if not found or not can(actor, Permission.COMPLAINT_VIEW, found[0]):
         raise NotFoundError("投诉不存在或您无权查看")
-    if actor.role != "judge":
+    if not can(actor, Permission.COMPLAINT_DECIDE, found[0]):
         raise ForbiddenError("只有本院法官可以审查投诉")
     return found[0]
 
@@ -124,7 +124,7 @@ def merge_complaints(complaint_ids: Iterable, *, actor: User, now: datetime,
     visible = visible_ids(visible_complaints, Complaint, actor, ids)
     if len(complaints) != len(ids) or visible != set(ids):
         raise NotFoundError("投诉不存在或您无权查看")
-    if actor.role != "judge":
+    if not all(can(actor, Permission.COMPLAINT_DECIDE, c) for c in complaints):
         raise ForbiddenError("只有本院法官可以合并投诉")
     for complaint in complaints:
         _check_submitted(complaint)
