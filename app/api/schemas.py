@@ -159,6 +159,21 @@ class StatsSummary(Schema):
     mediation_withdrawal_rate = fields.Float(allow_none=True)
 
 
+class DocumentItem(Schema):
+    id = fields.Integer()
+    kind = fields.String(metadata={"enum": ["agreement", "confirmation_ruling", "visit_sheet", "session_record",
+                                            "inquiry_letter", "warning_notice", "release_ruling"]})
+    title = fields.String()
+    sha256 = fields.String(metadata={"description": "SHA-256 of the PDF as stored, hex"})
+    verify_code = fields.String(metadata={"description": "printed on every page; /verify/{verify_code}"})
+    url = fields.String(metadata={"description": "GET it with the same token for the PDF"})
+    created_at = fields.String(metadata={"format": "date-time"})
+
+
+class DocumentList(Schema):
+    items = fields.List(fields.Nested(DocumentItem))
+
+
 class FieldError(Schema):
     field = fields.String()
     message = fields.String()
