@@ -46,6 +46,8 @@ class Permission(StrEnum):
     CASE_TASKS_VIEW = "court:agency_tasks:view"
     CASE_TASKS_MANAGE = "court:agency_tasks:manage"
     CASES_BULK = "court:cases:bulk"
+    DOCUMENT_ISSUE = "case:document:issue"
+    DOCUMENT_VIEW = "case:document:view"
     COMPLAINT_VIEW = "complaint:complaint:view"
     COMPLAINT_FILE = "party:complaint:file"
     COMPLAINT_FILE_GROUP = "homeowner:group_complaint:file"
@@ -160,6 +162,29 @@ def _may_opt_out(user: User, complaint: Complaint) -> bool:
     return _judge_of(user, complaint)
 
 
+def _issues_documents(user: User, case: Case) -> bool:
+    """The court's judges and the case's assigned mediator issue its documents."""
+    if _judge_of(user, case):
+        return True
+    return (_role(user) is Role.MEDIATOR and case.mediator_id is not None
+            and case.mediator_id == mediator_id_of(user))
+
+
+def _sees_document(user: User, document) -> bool:
+    """A party sees its own copies; the court's side (judges, the case's mediator) sees all."""
+    if document is None or document.case is None or not _sees_case(user, document.case):
+        return False
+    role = _role(user)
+    if role in (Role.JUDGE, Role.MEDIATOR):
+        return True
+    if role is Role.HOMEOWNER:
+        return document.party_person_id is not None and document.party_person_id == user.person_id
+    if role is Role.DEVELOPER:
+        return (document.party_developer_id is not None
+                and document.party_developer_id == user.developer_id)
+    return False
+
+
 def _roles(*roles: Role) -> Callable[[User, object], bool]:
     return lambda user, obj: _role(user) in roles
 
@@ -174,6 +199,8 @@ _RULES: dict[Permission, Callable[[User, object], bool]] = {
     Permission.CASE_TASKS_VIEW: _court_staff_seeing,
     Permission.CASE_TASKS_MANAGE: _judge_of,
     Permission.CASES_BULK: _roles(Role.JUDGE),
+    Permission.DOCUMENT_ISSUE: _issues_documents,
+    Permission.DOCUMENT_VIEW: _sees_document,
     Permission.COMPLAINT_VIEW: _sees_complaint,
     Permission.COMPLAINT_FILE: lambda user, obj: (
         (_role(user) is Role.HOMEOWNER and user.person_id is not None)

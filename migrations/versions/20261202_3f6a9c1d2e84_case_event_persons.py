@@ -7,7 +7,7 @@ allows (app.services.people). Entries written before spelled the names into ``re
 claimants become ids, any other name is masked in place.
 
 Revision ID: 3f6a9c1d2e84
-Revises: 710b4370d86c
+Revises: 2d6cbd95c88d
 Create Date: 2026-12-02 06:30:00.000000
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '3f6a9c1d2e84'
-down_revision = '710b4370d86c'
+down_revision = '2d6cbd95c88d'
 branch_labels = None
 depends_on = None
 

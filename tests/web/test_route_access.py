@@ -64,6 +64,7 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("GET", "public.about"): EVERYONE_OPEN,
     ("GET", "public.health"): EVERYONE_OPEN,
     ("GET", "auth.set_language"): EVERYONE_OPEN,
+    ("GET", "public.verify_document"): EVERYONE_OPEN,  # the printed code is the credential
     ("GET", "auth.login"): EVERYONE_OPEN,
     ("POST", "auth.login"): EVERYONE_OPEN,
     # One's own account and inbox (no one else's object in the URL but a notice).
@@ -142,6 +143,8 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("GET", "api.get_case"): api(404, 404, 404, 404, 404),
     ("POST", "api.create_complaint"): api(422, 422, 403, 403, 403),
     ("GET", "api.get_complaint"): api(404, 404, 404, 404, 404),
+    ("GET", "api.list_case_documents"): api(404, 404, 404, 404, 404),
+    ("GET", "api.download_document"): api(404, 404, 404, 404, 404),
     ("GET", "api.list_notices_api"): api(200, 200, 200, 200, 200),
     ("POST", "api.read_notice_api"): api(404, 404, 404, 404, 404),
     ("GET", "api.stats_summary"): api(403, 403, 403, 422, 403),
@@ -184,7 +187,7 @@ def _build_world(make) -> World:
     """The other side: a court with its case, complaint, evidence, import, task and notice;
     and on our side one user of each role, of another court, company and household."""
     from app.models import (
-        AgencyTask, Attachment, GroupFiling, Notice, ReferralImport,
+        AgencyTask, Attachment, Document, GroupFiling, Notice, ReferralImport,
     )
 
     their_judge = make.user("judge")
@@ -213,6 +216,11 @@ def _build_world(make) -> World:
         court_id=their_judge.court_id, project_id=project.id, filed_by_id=homeowner.id,
         dispute_type="late_delivery", facts="秘密事实", created_at=NOW))
 
+    document = make._save(Document(
+        case_id=case.id, kind="agreement", title="调解协议书", sha256="0" * 64,
+        verify_code="SECRETCDE2345678", stored_path="documents/secret.pdf", size_bytes=1,
+        party_person_id=claimant.id, created_at=NOW))
+
     ours = make.project()
     users = {
         "homeowner": make.user("homeowner"),
@@ -224,7 +232,8 @@ def _build_world(make) -> World:
     return World(
         ids={"case_id": case.id, "complaint_id": complaint.id, "attachment_id": attachment.id,
              "import_id": referral.id, "task_id": task.id, "notice_id": notice.id,
-             "filing_id": filing.id, "code": "zh", "filename": "css/app.css"},
+             "case_number": case.number, "filing_id": filing.id, "document_id": document.id, "code": "zh",
+             "filename": "css/app.css"},
         secrets=[case.number, complaint.receipt_no, claimant.name, "秘密通知主题", "秘密事实",
                  "符科长", "转办.csv"],
         users=users,
@@ -270,11 +279,17 @@ def test_no_route_shows_someone_elses_object(app, client, make, visitor):
             if (method, rule.endpoint) in {("POST", "auth.logout"), ("POST", "auth.login")}:
                 continue  # would end (or replace) the session the walk runs in
             expected = ROUTES[(method, rule.endpoint)].of(visitor)
+            arguments = {a: world.ids[a] for a in rule.arguments}
+            secrets = world.secrets
+            if rule.endpoint == "public.verify_document":
+                # Whoever holds the code printed on the PDF may check it: title, case number.
+                arguments["code"] = "SECRETCDE2345678"
+                secrets = [s for s in secrets if s != world.ids["case_number"]]
             with app.test_request_context():
-                url = url_for(rule.endpoint, **{a: world.ids[a] for a in rule.arguments})
+                url = url_for(rule.endpoint, **arguments)
             response = _call(client, method, rule.endpoint, url, token, headers)
             body = response.get_data(as_text=True)
-            leaked = [s for s in world.secrets if s in body]
+            leaked = [s for s in secrets if s in body]
             if not _matches(expected, response) or leaked:
                 failures.append(f"{method} {url} ({rule.endpoint}): expected {expected}, "
                                 f"got {response.status_code}" + (f", shows {leaked}" if leaked else ""))
