@@ -24,6 +24,7 @@ from app.services.errors import ForbiddenError, NotFoundError, ServiceError
 from app.services.use_case import use_case
 from mediation.lifecycle import court_date
 from mediation.messages import Msg
+from mediation.roles import Role
 from risk.holidays import ArrangementError, HolidayCalendar, YearArrangement
 
 FIRST_YEAR, LAST_YEAR = 1950, 2200
@@ -168,7 +169,7 @@ def _check_year(year) -> int:
 
 
 def _check_clerk(actor: User) -> None:
-    if actor.role != "admin":
+    if actor.role != Role.ADMIN:
         raise ForbiddenError(Msg("只有管理员可以录入节假日安排",
                                  "Only the clerk enters holiday arrangements"))
 

@@ -17,11 +17,12 @@ from app.services.holidays import court_calendar
 from app.services.use_case import use_case
 from mediation.lifecycle import court_date, date_zh
 from mediation.messages import Msg
+from mediation.roles import Role
 from risk.inquiries import LETTER_TYPES, MAX_WORKING_DAYS, MIN_WORKING_DAYS, answer_deadline
 
 
 def _judge_of(actor: User, court_id: int) -> None:
-    if actor.role != "judge" or actor.court_id != court_id:
+    if actor.role != Role.JUDGE or actor.court_id != court_id:
         raise ForbiddenError(Msg("只有本院法官可以办理合规性函询",
                                  "Only a judge of the court handles its compliance inquiries"))
 
@@ -35,9 +36,9 @@ def _inquiry(inquiry_id: int) -> ComplianceInquiry:
 
 def can_view_inquiry(user: User, inquiry: ComplianceInquiry) -> bool:
     """A judge of its court, or the staff of the developer it was sent to."""
-    if user.role == "judge":
+    if user.role == Role.JUDGE:
         return user.court_id == inquiry.court_id
-    return user.role == "developer" and user.developer_id == inquiry.developer_id
+    return user.role == Role.DEVELOPER and user.developer_id == inquiry.developer_id
 
 
 @use_case
@@ -75,7 +76,7 @@ def answer_inquiry(inquiry_id: int, answers: dict[int, str], *, actor: User,
                    now: datetime) -> ComplianceInquiry:
     """The developer answers every question at once; an answer cannot be changed later."""
     inquiry = _inquiry(inquiry_id)
-    if actor.role != "developer" or actor.developer_id != inquiry.developer_id:
+    if actor.role != Role.DEVELOPER or actor.developer_id != inquiry.developer_id:
         raise NotFoundError(Msg("函询不存在", "No such inquiry"))  # someone else's inquiry: as if it did not exist
     if inquiry.answered_at is not None:
         raise ConflictError(Msg("该函询已答复", "The inquiry has been answered already"))

@@ -18,9 +18,10 @@ from datetime import datetime
 
 from sqlalchemy import or_, select
 
+from app.access import Permission, can
 from app.extensions import db
 from app.models import (
-    Complaint, ComplaintClaim, ComplaintResponse, Developer, Person, Project, User,
+    Complaint, ComplaintClaim, ComplaintResponse, Developer, Person, Project, Role, User,
 )
 from app.models.types import contains_pattern
 from app.services import evidence
@@ -32,7 +33,9 @@ from app.services.intake_checks import (
 )
 from app.services.receipts import new_receipt_no
 from app.services.use_case import use_case
+from mediation.disputes import ComplaintStatus
 from mediation.duplicates import DUPLICATE_WINDOW, FiledComplaint, find_duplicate
+from mediation.roles import PARTIES
 
 __all__ = [
     "CheckedFiling", "RESPONSE_MAX", "complaint_errors", "file_complaint", "may_respond",
@@ -67,11 +70,11 @@ def _check_filing(*, actor: User, now: datetime, project_id, unit, dispute_type,
                   channel, files, respondent_resident_id, respondent_name):
     """Validate a filing; return (errors, checked-or-None). Reads only, never writes."""
     errors: list[dict] = []
-    if actor.role not in ("homeowner", "developer"):
+    if actor.role not in PARTIES:
         raise ForbiddenError("只有业主或开发企业可以提交调解申请")
-    if actor.role == "homeowner" and actor.person_id is None:
+    if not can(actor, Permission.COMPLAINT_FILE):
         raise ForbiddenError("账号未关联当事人信息，请到窗口办理")
-    developer_id = actor.developer_id if actor.role == "developer" else None
+    developer_id = actor.developer_id if actor.role == Role.DEVELOPER else None
     project = check_project(errors, project_id, developer_id=developer_id)
     unit_text = check_unit(errors, unit)
     code = check_dispute_type(errors, dispute_type)
@@ -80,7 +83,7 @@ def _check_filing(*, actor: User, now: datetime, project_id, unit, dispute_type,
     channel_code = check_channel(errors, channel)
 
     respondent = new_respondent = None
-    if actor.role == "developer":
+    if actor.role == Role.DEVELOPER:
         name = check_name(errors, "respondent_name", respondent_name)
         resident_id = check_resident_id(errors, "respondent_resident_id",
                                         respondent_resident_id, now)
@@ -97,7 +100,7 @@ def _check_filing(*, actor: User, now: datetime, project_id, unit, dispute_type,
         return errors, None
     checked = CheckedFiling(project=project, dispute_type=code, facts=facts_text, unit=unit_text,
                             channel=channel_code, claims=claim_list, files=prepared)
-    if actor.role == "homeowner":
+    if actor.role == Role.HOMEOWNER:
         checked.claimant_person = db.session.get(Person, actor.person_id)
         checked.respondent_developer_id = project.developer_id
     else:
@@ -211,19 +214,18 @@ def file_complaint(*, actor: User, now: datetime, project_id, unit, dispute_type
 def may_respond(actor: User, complaint: Complaint) -> bool:
     """Whether ``actor`` may answer ``complaint`` now: staff of the company it is against,
     unless the court turned it down."""
-    return (actor.role == "developer" and actor.developer_id is not None
-            and complaint.respondent_developer_id == actor.developer_id
-            and complaint.status != "rejected")
+    return (can(actor, Permission.COMPLAINT_RESPOND, complaint)
+            and complaint.status != ComplaintStatus.REJECTED)
 
 
 @use_case
 def respond_to_complaint(*, actor: User, now: datetime, complaint_id, text, files=()) -> ComplaintResponse:
     """Developer staff answer (答辩/回应) a complaint filed against their company."""
-    if actor.role != "developer" or actor.developer_id is None:
+    if actor.role != Role.DEVELOPER or actor.developer_id is None:
         raise ForbiddenError("只有被投诉的开发企业可以回应")
     row_id = parse_id(complaint_id)
     complaint = db.session.get(Complaint, row_id) if row_id else None
-    if complaint is None or complaint.respondent_developer_id != actor.developer_id:
+    if complaint is None or not can(actor, Permission.COMPLAINT_RESPOND, complaint):
         raise NotFoundError("投诉不存在")
     errors: list[dict] = []
     body = clean_text(text)

@@ -25,7 +25,6 @@ from app.i18n import page_translations
 from app.services.holidays import deadline_is_estimated
 
 from mediation.amounts import format_yuan
-from mediation.identifiers import mask_phone
 
 
 @dataclass(frozen=True)
@@ -114,7 +113,7 @@ def render_rows(items, columns: Columns, *, case_link: str, project_link: str,
         if row.claimant_name:
             claimant = _e(row.claimant_name)
             if row.claimant_phone:
-                claimant += f' <span class="muted">{_e(mask_phone(row.claimant_phone))}</span>'
+                claimant += f' <span class="muted">{_e(row.claimant_phone)}</span>'  # masked by the service
             if row.claimant_count > 1:
                 others = others_pattern % {"n": row.claimant_count}
                 claimant += f' <span class="muted">{_e(others)}</span>'

@@ -17,7 +17,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from app.access import can_manage_case, can_view_case
+from app.access import Permission, can
 from app.extensions import db
 from app.models import AgencyTask, Case
 from app.models.types import utcnow
@@ -64,8 +64,8 @@ def task_status_label(status: str) -> str:
 
 def _load_case(case_id: int, *, manage: bool) -> Case:
     case = db.session.get(Case, case_id)
-    allowed = case is not None and (can_manage_case(current_user, case) if manage
-                                    else can_view_case(current_user, case))
+    allowed = case is not None and can(
+        current_user, Permission.CASE_TASKS_MANAGE if manage else Permission.CASE_TASKS_VIEW, case)
     if not allowed:
         abort(404)
     return case
