@@ -38,10 +38,9 @@ class DeleteForm(FlaskForm):
     pass
 
 
-@bp.record_once
-def _register_filter(state) -> None:
-    state.app.jinja_env.filters["deadline_estimated"] = holidays.deadline_is_estimated
-    state.app.jinja_env.globals["holiday_source_label"] = lambda s: str(SOURCE_LABELS.get(s, s))
+def holiday_source_label(source: str) -> str:
+    """Template helper: where a year's working days come from, in the reader's language."""
+    return str(SOURCE_LABELS.get(source, source))
 
 
 def _year_or_404(year: int) -> int:

@@ -49,6 +49,8 @@ def api(ho, dev, med, judge, admin) -> Expect:
 
 EVERYONE_OPEN = Expect(OPEN, OPEN, OPEN, OPEN, OPEN, OPEN)
 NOT_FOUND_FOR_ALL = web(404, 404, 404, 404, 404)
+#: An open page whose URL carries a one-time token: someone else's (or a made-up) token is gone.
+GONE_FOR_ALL = Expect(410, 410, 410, 410, 410, 410)
 
 
 def only(role: str, code, *, others=403, table=web) -> Expect:
@@ -131,8 +133,43 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("GET", "referrals.show_import"): web(403, 403, 403, 404, 404),
     ("GET", "referrals.import_progress"): web(403, 403, 403, 404, 404),
     ("GET", "referrals.download_report"): web(403, 403, 403, 404, 404),
-    # The clerk.
+    # Registration, password reset and invitations: open (the token is the credential).
+    ("GET", "accounts.register"): EVERYONE_OPEN,
+    ("POST", "accounts.register"): EVERYONE_OPEN,
+    ("GET", "accounts.reset_password"): EVERYONE_OPEN,
+    ("GET", "accounts.reset_by_phone"): EVERYONE_OPEN,
+    ("POST", "accounts.reset_by_phone"): EVERYONE_OPEN,
+    ("POST", "accounts.reset_by_email"): EVERYONE_OPEN,
+    ("GET", "accounts.reset_by_link"): GONE_FOR_ALL,
+    ("POST", "accounts.reset_by_link"): GONE_FOR_ALL,
+    ("GET", "accounts.accept_invitation"): GONE_FOR_ALL,
+    ("POST", "accounts.accept_invitation"): GONE_FOR_ALL,
+    # The clerk: one register of accounts, developers and projects for every court it serves.
     ("GET", "admin.home"): only("admin", 200),
+    ("GET", "admin.list_users"): only("admin", 200),
+    ("GET", "admin.create_user"): only("admin", 200),
+    ("POST", "admin.create_user"): only("admin", 422),
+    ("GET", "admin.invite_user"): only("admin", 200),
+    ("POST", "admin.invite_user"): only("admin", 422),
+    ("GET", "admin.show_user"): only("admin", 200),
+    ("POST", "admin.deactivate_user"): only("admin", 302),
+    ("POST", "admin.activate_user"): only("admin", 302),
+    ("POST", "admin.end_user_sessions"): only("admin", 302),
+    ("POST", "admin.reset_user_password"): only("admin", 422),
+    ("GET", "admin.list_developers"): only("admin", 200),
+    ("GET", "admin.create_developer"): only("admin", 200),
+    ("POST", "admin.create_developer"): only("admin", 422),
+    ("GET", "admin.edit_developer"): only("admin", 200),
+    ("POST", "admin.edit_developer"): only("admin", 302),
+    ("GET", "admin.list_projects"): only("admin", 200),
+    ("GET", "admin.create_project"): only("admin", 200),
+    ("POST", "admin.create_project"): only("admin", 422),
+    ("GET", "admin.edit_project"): only("admin", 200),
+    ("POST", "admin.edit_project"): only("admin", 302),
+    ("GET", "admin.list_holiday_years"): only("admin", 200),
+    ("GET", "admin.edit_holiday_year"): only("admin", 200),
+    ("POST", "admin.save_holiday_year"): only("admin", 422),
+    ("POST", "admin.delete_holiday_year"): only("admin", 302),
     # The JSON API: 401 without a token, 404 for someone else's object, 403 for a call
     # the role may not make.
     ("POST", "api.issue_token"): EVERYONE_OPEN,
@@ -168,7 +205,7 @@ def test_every_route_has_an_answer_for_every_role(app):
 def test_the_open_routes_are_exactly_the_open_endpoints(app):
     """Does the table open anything that app.auth does not (or the reverse)?"""
     opened = {endpoint for (_, endpoint), expect in ROUTES.items()
-              if expect.anonymous == OPEN and not endpoint.startswith("api.")}
+              if expect.anonymous not in (LOGIN, 401) and not endpoint.startswith("api.")}
     assert opened == set(OPEN_ENDPOINTS)
 
 
@@ -233,7 +270,9 @@ def _build_world(make) -> World:
         ids={"case_id": case.id, "complaint_id": complaint.id, "attachment_id": attachment.id,
              "import_id": referral.id, "task_id": task.id, "notice_id": notice.id,
              "case_number": case.number, "filing_id": filing.id, "document_id": document.id, "code": "zh",
-             "filename": "css/app.css"},
+             "filename": "css/app.css",
+             "user_id": their_judge.id, "developer_id": project.developer_id,
+             "project_id": project.id, "year": 2027, "token": "not-a-token"},
         secrets=[case.number, complaint.receipt_no, claimant.name, "秘密通知主题", "秘密事实",
                  "符科长", "转办.csv"],
         users=users,
