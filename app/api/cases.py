@@ -91,7 +91,7 @@ def list_cases_api():
             "total": page.total}
 
 
-@api_bp.get("/cases/<int:case_id>")
+@api_bp.get("/cases/<int(max=2147483647):case_id>")
 @token_required
 def get_case(case_id: int):
     """One case with its timeline.

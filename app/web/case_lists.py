@@ -13,7 +13,6 @@ from flask import render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import BuildError
 from wtforms import IntegerField, SearchField, SelectField, SelectMultipleField
@@ -22,6 +21,7 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from app.models.types import utcnow
 from app.services import case_lists
 from app.services.case_lists import DEFAULT_LIMIT, MAX_LIMIT, CaseFilters
+from app.web.forms import BaseForm
 from mediation.disputes import DisputeType
 from mediation.lifecycle import CaseStatus
 
@@ -68,7 +68,7 @@ class _Choices(SelectMultipleField):
             raise ValidationError(self.unknown_message)
 
 
-class CaseFilterForm(FlaskForm):
+class CaseFilterForm(BaseForm):
     """The list's filters, read from the query string."""
 
     class Meta:
