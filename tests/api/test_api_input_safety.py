@@ -101,3 +101,13 @@ def test_every_string_of_every_api_schema_refuses_unstorable_characters():
              for field_name, field in schema._declared_fields.items()
              if isinstance(field, fields.String) and not isinstance(field, schemas.Text)]
     assert plain == []
+
+
+@pytest.mark.parametrize("query, field", [
+    ("from=0001-01-01&to=2020-01-01", "from"), ("from=2020-01-01&to=9999-12-31", "to"),
+    ("from=2021-01-01&to=2020-01-01", "from"),
+])
+def test_stats_for_a_day_out_of_range_name_the_field(client, make, bearer, query, field):
+    response = client.get(f"/api/v1/stats/summary?{query}", headers=bearer(make.user("judge")))
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == field
