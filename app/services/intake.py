@@ -126,7 +126,9 @@ def _check_dispute_type(errors: list, value) -> str | None:
 
 
 def _check_facts(errors: list, value) -> str:
-    facts = _text(value)
+    # A browser sends a textarea's line breaks as CR LF but counts them as one character;
+    # so does the limit here, and the text is kept with plain line feeds.
+    facts = _text(value).replace("\r\n", "\n")
     if not facts:
         _err(errors, "facts", "请填写事实与理由")
     elif len(facts) > FACTS_MAX:
