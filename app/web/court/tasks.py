@@ -53,10 +53,12 @@ def _viewer_may_see_tasks(case: Case) -> bool:
             and can_view_case(current_user, case))
 
 
-def agency_tasks_for(case: Case) -> list[referrals.TaskView]:
-    """Jinja global: the case's tasks for whoever may see them (judges, its mediator)."""
+def agency_tasks_for(case: Case) -> list[referrals.TaskView] | None:
+    """Jinja global: the case's tasks for whoever may see them (judges, its mediator);
+    ``None`` for anyone else, who then sees no section at all — not "no tasks yet" on a
+    case that has some."""
     if case is None or not _viewer_may_see_tasks(case):
-        return []
+        return None
     return referrals.agency_tasks(case.id, now=utcnow())
 
 
