@@ -111,3 +111,24 @@ def test_stats_for_a_day_out_of_range_name_the_field(client, make, bearer, query
     response = client.get(f"/api/v1/stats/summary?{query}", headers=bearer(make.user("judge")))
     assert response.status_code == 422
     assert response.get_json()["errors"][0]["field"] == field
+
+
+def test_the_api_answers_a_registered_and_an_unknown_id_alike(client, make, bearer):
+    """"姓名与身份证号登记的信息不一致" told a developer who the court knows (issue 13)."""
+    from mediation.identifiers import make_resident_id
+
+    project = make.project()
+    staff = make.user("developer", developer=project.developer)
+    known = make.person(name="王五")
+    headers = bearer(staff)
+    answers = []
+    for resident_id in (known.resident_id, make_resident_id("46900519900101125")):
+        response = client.post("/api/v1/complaints", headers=headers, json=_complaint_body(
+            project.id, respondent_resident_id=resident_id, respondent_name="猜的名字"))
+        answers.append((response.status_code, sorted(response.get_json())))
+        assert "不一致" not in response.get_data(as_text=True)
+    assert answers[0] == answers[1] == (201, ["id", "receipt_no", "status"])
+    bad = client.post("/api/v1/complaints", headers=headers, json=_complaint_body(
+        project.id, respondent_resident_id="469005199001011230", respondent_name="李四"))
+    assert bad.status_code == 422
+    assert [e["field"] for e in bad.get_json()["errors"]] == ["respondent_resident_id"]

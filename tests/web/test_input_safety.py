@@ -79,3 +79,27 @@ def test_every_web_form_gives_its_text_fields_the_check(app):
     assert stray == []
     assert not [c for c in subclasses(FlaskForm) if c.__module__.startswith("app.")
                 and not issubclass(c, BaseForm)]
+
+
+def test_the_developer_sees_the_name_it_typed_and_the_judge_sees_both(app, client, make):
+    """The register's name for an ID is the court's to see, not the filer's (issue 13)."""
+    from app.services import intake
+    from app.models.types import utcnow
+
+    project = make.project()
+    staff = make.user("developer", developer=project.developer)
+    known = make.person(name="王五")
+    with app.app_context():
+        complaint = intake.file_complaint(
+            actor=staff, now=utcnow(), project_id=project.id, unit="1栋101",
+            dispute_type="other", facts="欠付房款。", claims=[{"kind": "房款", "amount_fen": 100}],
+            respondent_resident_id=known.resident_id, respondent_name="猜的名字")
+        complaint_id = complaint.id
+    login(client, staff.username)
+    for path in (f"/developer/complaints/{complaint_id}", "/developer/complaints"):
+        html = client.get(path).get_data(as_text=True)
+        assert "猜的名字" in html and "王五" not in html
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/account/password")})
+    login(client, make.user("judge", court=project.court).username)
+    html = client.get(f"/court/complaints/{complaint_id}").get_data(as_text=True)
+    assert "王五" in html and 'data-testid="respondent-name-differs"' in html and "猜的名字" in html
