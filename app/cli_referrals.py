@@ -33,8 +33,9 @@ def import_command(path: Path, agency: str, court_id: int, username: str):
     from app.models import Court, User
     from app.models.types import utcnow
     from app.services.errors import ServiceError
+    from app.services.referral_csv import FIELD_HEADERS
     from app.services.referrals import (
-        FIELD_HEADERS, MAX_FILE_BYTES, import_referrals, report_errors, report_notes,
+        MAX_FILE_BYTES, import_referrals, report_errors, report_notes,
     )
 
     user = db.session.scalar(select(User).where(User.username == username))

@@ -390,7 +390,7 @@ def build_demo(*, seed: int, echo, password: str | None = None, now: datetime | 
     builder.history()
     builder.live()
     builder.counters()
-    from app.services.case_lists import refresh_case_search
+    from app.services.case_search import refresh_case_search
 
     refresh_case_search(db.session.scalars(db.select(Case.id)).all())  # full-text search
     db.session.commit()

@@ -18,6 +18,7 @@ from mediation.amounts import format_yuan
 from mediation.disputes import Channel, ComplaintStatus, DisputeType
 from mediation.identifiers import mask_phone, mask_resident_id
 from mediation.lifecycle import CaseStatus, Outcome
+from mediation.messages import localize
 
 LOCALES = {"zh": "简体中文", "en": "English"}
 LOCALE_COOKIE = "lang"
@@ -59,6 +60,14 @@ def local_date(value: date | datetime | None) -> str:
     return value.isoformat()
 
 
+def localized(value):
+    """A message (or a list of them) in the request's language: ``Msg`` picks its text."""
+    locale = str(get_locale())
+    if isinstance(value, (list, tuple)):
+        return [localize(v, locale) for v in value]
+    return localize(value, locale)
+
+
 def html_lang() -> str:
     return "zh-CN" if str(get_locale()) == "zh" else "en"
 
@@ -95,5 +104,6 @@ def init_app(app) -> None:
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["mask_id"] = mask_resident_id
     app.jinja_env.filters["mask_phone"] = mask_phone
+    app.jinja_env.filters["localized"] = localized
     app.jinja_env.globals["LOCALES"] = LOCALES
     app.jinja_env.globals["html_lang"] = html_lang

@@ -75,7 +75,7 @@ def analyse(url: str) -> dict:
     from app import create_app
     from app.extensions import db
     from app.models import Case, Mediator, Project, User
-    from app.services import case_lists
+    from app.services import case_lists, case_paging, case_search
     from app.services.case_lists import CaseFilters, list_cases
 
     app = create_app()
@@ -172,9 +172,9 @@ def analyse(url: str) -> dict:
             base = case_lists._base_query(judge, CaseFilters(**values), NOW, [Case.id, Case.registered_at])
             first = base.order_by(Case.registered_at.desc(), Case.id.desc()).limit(51)
             offset = first.offset(DEEP_ROWS - 1)
-            decoded = case_lists._decode_cursor(cursor, "registered_desc")
-            seek = base.where(case_lists._seek(case_lists._SORT_SEGMENTS["registered_desc"][0],
-                                               decoded.key, decoded.id, forward=True))
+            decoded = case_paging.decode_cursor(cursor, "registered_desc")
+            seek = base.where(case_paging.seek_after(case_paging.SORT_SEGMENTS["registered_desc"][0],
+                                                 decoded.key, decoded.id, forward=True))
             seek = seek.order_by(Case.registered_at.desc(), Case.id.desc()).limit(51)
             timings = {name: median_ms(lambda q=q: db.session.execute(q).all())
                        for name, q in (("page 1", first), ("keyset page 401", seek),
@@ -194,8 +194,8 @@ def analyse(url: str) -> dict:
                          ("a case number", f"民诉前调{1234}号"), ("1 character", name[:1]),
                          ("2 characters", name[:2]),
                          (f"that phrase and 1 character ({phrase} {name[:1]})", f"{phrase} {name[:1]}")):
-            terms = case_lists.search_terms(q)
-            where = case_lists._search_conditions(terms)
+            terms = case_search.search_terms(q)
+            where = case_search.search_conditions(terms)
             searched = select(func.count()).select_from(Case).where(Case.court_id == judge.court_id, *where)
             if dialect == "sqlite":
                 like = select(func.count()).select_from(Case).where(

@@ -215,7 +215,7 @@ def stamp(moment: datetime | None, dialect: str):
 
 
 def _compose(parts) -> str:
-    """app.services.case_lists._compose for generated (printable) text, without its
+    """app.services.case_search.compose_search_text for generated (printable) text, without its
     per-character control-character filter; the result is the same for such text."""
     seen: list[str] = []
     for part in parts:
@@ -387,7 +387,7 @@ def load_sqlite(url: str, gen: Generator) -> None:
     log("full-text index: triggers back and one 'rebuild' pass …")
     from sqlalchemy import create_engine
 
-    from app.services.case_lists import install_search
+    from app.models.search import install_search
 
     engine = create_engine(url)
     install_search(engine)

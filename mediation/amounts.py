@@ -13,6 +13,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
+from mediation.messages import Msg
+
 __all__ = ["InvalidAmountError", "MAX_CLAIM_FEN", "fen_to_yuan_text", "format_yuan", "parse_yuan"]
 
 #: 10 billion yuan: far above any claim about one housing unit (or even a whole
@@ -42,25 +44,26 @@ def parse_yuan(text: str | None, *, maximum_fen: int = MAX_CLAIM_FEN) -> int:
     above ``maximum_fen``.
     """
     if text is None:
-        raise InvalidAmountError("请填写金额")
+        raise InvalidAmountError(Msg("请填写金额", "Please enter the amount"))
     compact = _SEPARATORS.sub("", str(text).translate(_FULL_WIDTH))
     compact = compact.removeprefix("¥").removeprefix("￥").removesuffix("元")
     if not compact:
-        raise InvalidAmountError("请填写金额")
+        raise InvalidAmountError(Msg("请填写金额", "Please enter the amount"))
     if compact.startswith("-"):
-        raise InvalidAmountError("金额不能为负数")
+        raise InvalidAmountError(Msg("金额不能为负数", "The amount cannot be negative"))
     if not compact.isascii() or not _PLAIN_NUMBER.fullmatch(compact):
-        raise InvalidAmountError("金额应为数字，如 12345.67")
+        raise InvalidAmountError(Msg("金额应为数字，如 12345.67", "The amount must be a number, such as 12345.67"))
     try:
         amount = Decimal(compact)
     except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
-        raise InvalidAmountError("金额应为数字，如 12345.67") from None
+        raise InvalidAmountError(Msg("金额应为数字，如 12345.67", "The amount must be a number, such as 12345.67")) from None
     fen = amount * 100
     if fen != fen.to_integral_value():
-        raise InvalidAmountError("金额最多保留两位小数（精确到分）")
+        raise InvalidAmountError(Msg("金额最多保留两位小数（精确到分）", "The amount has at most two decimals (fen)"))
     fen_int = int(fen)
     if fen_int > maximum_fen:
-        raise InvalidAmountError(f"金额不能超过{fen_to_yuan_text(maximum_fen)}元，请核对")
+        raise InvalidAmountError(Msg("金额不能超过{y}元，请核对", "The amount cannot exceed {y} yuan; please check it",
+                                     y=fen_to_yuan_text(maximum_fen)))
     return fen_int
 
 

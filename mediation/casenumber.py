@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mediation.messages import Msg
+
 __all__ = [
     "CaseNumber",
     "CaseNumberError",
@@ -58,13 +60,16 @@ def format_case_number(
 ) -> str:
     """Return e.g. ``（2026）琼9005民诉前调123号`` (full-width parentheses)."""
     if isinstance(year, bool) or not isinstance(year, int) or not 1000 <= year <= 9999:
-        raise CaseNumberError("案号年份应为四位数字", "year")
+        raise CaseNumberError(Msg("案号年份应为四位数字", "The year of a case number has four digits"), "year")
     if not isinstance(court_code, str) or not _COURT_CODE.fullmatch(court_code):
-        raise CaseNumberError("法院代字应为省份简称加2位或4位数字，如“琼9005”", "court_code")
+        raise CaseNumberError(Msg("法院代字应为省份简称加2位或4位数字，如“琼9005”",
+                                  "A court code is the province's character and 2 or 4 digits, such as 琼9005"),
+                              "court_code")
     if not isinstance(type_code, str) or not _TYPE_CODE.fullmatch(type_code):
-        raise CaseNumberError("案件类型代字应为汉字，如“民诉前调”", "type_code")
+        raise CaseNumberError(Msg("案件类型代字应为汉字，如“民诉前调”",
+                                  "A case-type code is in Chinese characters, such as 民诉前调"), "type_code")
     if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
-        raise CaseNumberError("案件序号应为正整数", "seq")
+        raise CaseNumberError(Msg("案件序号应为正整数", "The sequence number must be a positive whole number"), "seq")
     return f"（{year}）{court_code}{type_code}{seq}号"
 
 
@@ -73,8 +78,10 @@ def parse_case_number(text: str) -> CaseNumber:
     value = "" if text is None else str(text).strip().replace(" ", "")
     match = _CASE_NUMBER.fullmatch(value)
     if not match:
-        raise CaseNumberError(f"案号“{value}”格式不正确，应如“（2026）琼9005民诉前调123号”")
+        raise CaseNumberError(Msg("案号“{v}”格式不正确，应如“（2026）琼9005民诉前调123号”",
+                                  "The case number “{v}” is malformed; it reads like （2026）琼9005民诉前调123号", v=value))
     seq = int(match["seq"])
     if seq < 1 or match["seq"].startswith("0"):
-        raise CaseNumberError(f"案号“{value}”的序号应为不以0开头的正整数")
+        raise CaseNumberError(Msg("案号“{v}”的序号应为不以0开头的正整数",
+                                  "The sequence number of “{v}” must be a whole number not starting with 0", v=value))
     return CaseNumber(int(match["year"]), match["court"], seq, match["type"])

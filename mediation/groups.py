@@ -23,6 +23,7 @@ from collections.abc import Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from mediation.disputes import ComplaintStatus, DisputeType
+from mediation.messages import Msg
 
 __all__ = [
     "ComplaintFact",
@@ -150,7 +151,7 @@ def opt_out(group: ProposedGroup, claimant_key: Hashable) -> ProposedGroup:
     The result may fall below ten claimants and stop being a group dispute.
     """
     if claimant_key not in group.claimant_keys:
-        raise GroupError("该申请人不在本组中，无需退出", "claimant")
+        raise GroupError(Msg("该申请人不在本组中，无需退出", "This claimant is not in the group"), "claimant")
     leaving = tuple(cid for cid, claimant in group.members if claimant == claimant_key)
     return replace(
         group,
@@ -170,18 +171,22 @@ def validate_representatives(
     claimants = members.claimant_keys if isinstance(members, ProposedGroup) else tuple(members)
     claimant_set = set(claimants)
     if len(claimant_set) < GROUP_DISPUTE_MIN_CLAIMANTS:
-        raise GroupError(
-            f"本组申请人{len(claimant_set)}人，不足{GROUP_DISPUTE_MIN_CLAIMANTS}人，"
-            "不属于群体性纠纷，无需推选代表人"
-        )
+        raise GroupError(Msg(
+            "本组申请人{n}人，不足{m}人，不属于群体性纠纷，无需推选代表人",
+            "The group has {n} claimants, fewer than {m}: it is no group dispute and needs no "
+            "representatives", n=len(claimant_set), m=GROUP_DISPUTE_MIN_CLAIMANTS))
     chosen = _unique(representatives)
     if len(chosen) != len(representatives):
-        raise GroupError("代表人不能重复")
+        raise GroupError(Msg("代表人不能重复", "A representative is named twice"))
     low, high = REPRESENTATIVES_RANGE
     if not low <= len(chosen) <= high:
-        raise GroupError(f"群体性纠纷应推选{low}至{high}名代表人，当前为{len(chosen)}名")
+        raise GroupError(Msg("群体性纠纷应推选{low}至{high}名代表人，当前为{n}名",
+                             "A group dispute chooses {low} to {high} representatives, not {n}",
+                             low=low, high=high, n=len(chosen)))
     outsiders = [r for r in chosen if r not in claimant_set]
     if outsiders:
         names = "、".join(str(r) for r in outsiders)
-        raise GroupError(f"代表人须为本组申请人，{names}不是本组成员（或已选择退出）")
+        raise GroupError(Msg("代表人须为本组申请人，{names}不是本组成员（或已选择退出）",
+                             "Representatives are claimants of the group; {names} is not a member (or opted out)",
+                             names=names))
     return chosen

@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from mediation.messages import Msg
+
 __all__ = [
     "InvalidIdentifierError",
     "make_resident_id",
@@ -71,42 +73,48 @@ def _uscc_body_errors(body: str, field: str) -> None:
         if ch not in _USCC_VALUE:
             raise InvalidIdentifierError(
                 field,
-                f"统一社会信用代码第{position}位“{ch}”不是合法字符"
-                "（只能是数字或除I、O、Z、S、V以外的大写字母）",
+                Msg("统一社会信用代码第{p}位“{ch}”不是合法字符（只能是数字或除I、O、Z、S、V以外的大写字母）",
+                    "Character {p} “{ch}” of the unified social credit code is not allowed "
+                    "(digits and capital letters except I, O, Z, S, V)", p=position, ch=ch),
             )
     if body[0] not in USCC_AUTHORITIES:
         raise InvalidIdentifierError(
-            field, "统一社会信用代码第1位应为登记管理部门代码（1至9、A、N、Y）"
+            field, Msg("统一社会信用代码第1位应为登记管理部门代码（1至9、A、N、Y）",
+                   "The first character of the code is the registration authority (1–9, A, N, Y)")
         )
     if not body[2:8].isdigit():
         raise InvalidIdentifierError(
-            field, "统一社会信用代码第3至8位应为6位数字的行政区划码"
+            field, Msg("统一社会信用代码第3至8位应为6位数字的行政区划码",
+                   "Characters 3 to 8 of the code are a 6-digit division code")
         )
 
 
 def validate_uscc(code: str, *, field: str = "uscc") -> str:
     """Return the code upper-cased and stripped, or raise if it is not a valid 统一社会信用代码."""
     if code is None:
-        raise InvalidIdentifierError(field, "请填写统一社会信用代码")
+        raise InvalidIdentifierError(field, Msg("请填写统一社会信用代码", "Please enter the unified social credit code"))
     normalised = str(code).strip().upper()
     if not normalised:
-        raise InvalidIdentifierError(field, "请填写统一社会信用代码")
+        raise InvalidIdentifierError(field, Msg("请填写统一社会信用代码", "Please enter the unified social credit code"))
     if len(normalised) != 18:
         raise InvalidIdentifierError(
-            field, f"统一社会信用代码应为18位，当前为{len(normalised)}位"
+            field, Msg("统一社会信用代码应为18位，当前为{n}位",
+                       "The unified social credit code has 18 characters, not {n}", n=len(normalised))
         )
     _uscc_body_errors(normalised[:17], field)
     last = normalised[17]
     if last not in _USCC_VALUE:
         raise InvalidIdentifierError(
             field,
-            f"统一社会信用代码第18位“{last}”不是合法字符"
-            "（只能是数字或除I、O、Z、S、V以外的大写字母）",
+            Msg("统一社会信用代码第18位“{c}”不是合法字符（只能是数字或除I、O、Z、S、V以外的大写字母）",
+                "Character 18 “{c}” of the code is not allowed "
+                "(digits and capital letters except I, O, Z, S, V)", c=last),
         )
     expected = _uscc_check_char(normalised[:17])
     if last != expected:
         raise InvalidIdentifierError(
-            field, f"统一社会信用代码校验位错误，应为{expected}"
+            field, Msg("统一社会信用代码校验位错误，应为{e}",
+                       "The check character of the code is wrong; it should be {e}", e=expected)
         )
     return normalised
 
@@ -115,7 +123,9 @@ def make_uscc(body17: str) -> str:
     """Append the check character to the first 17 characters of a 统一社会信用代码."""
     body = str(body17).strip().upper()
     if len(body) != 17:
-        raise InvalidIdentifierError("uscc", f"统一社会信用代码本体应为17位，当前为{len(body)}位")
+        raise InvalidIdentifierError("uscc", Msg("统一社会信用代码本体应为17位，当前为{n}位",
+                                                  "The code without its check character has 17 characters, not {n}",
+                                                  n=len(body)))
     _uscc_body_errors(body, "uscc")
     return body + _uscc_check_char(body)
 
@@ -138,25 +148,30 @@ def _resident_id_check_char(body17: str) -> str:
 
 def _resident_id_body_errors(body: str, field: str, today: date | None) -> None:
     if not body.isdigit() or not body.isascii():
-        raise InvalidIdentifierError(field, "身份证号前17位应全部为数字")
+        raise InvalidIdentifierError(field, Msg("身份证号前17位应全部为数字", "The first 17 characters of a resident ID are digits"))
     # Address codes begin with the region digit 1–8 (GB/T 2260; 7 and 8 are Taiwan,
     # Hong Kong and Macao); 0 and 9 are not used.
     if body[0] not in "12345678":
-        raise InvalidIdentifierError(field, "身份证号前6位应为有效的行政区划码")
+        raise InvalidIdentifierError(field, Msg("身份证号前6位应为有效的行政区划码", "The first 6 digits of a resident ID are a valid division code"))
     year, month, day = int(body[6:10]), int(body[10:12]), int(body[12:14])
     try:
         born = date(year, month, day)
     except ValueError:
         raise InvalidIdentifierError(
-            field, f"身份证号中的出生日期{body[6:14]}不是有效日期"
+            field, Msg("身份证号中的出生日期{b}不是有效日期", "The birth date {b} in the resident ID is no valid date",
+                       b=body[6:14])
         ) from None
     if year < _EARLIEST_BIRTH_YEAR:
         raise InvalidIdentifierError(
-            field, f"身份证号中的出生日期{body[6:14]}早于{_EARLIEST_BIRTH_YEAR}年，请核对"
+            field, Msg("身份证号中的出生日期{b}早于{y}年，请核对",
+                       "The birth date {b} in the resident ID is before {y}; please check it",
+                       b=body[6:14], y=_EARLIEST_BIRTH_YEAR)
         )
     if today is not None and born > today:
         raise InvalidIdentifierError(
-            field, f"身份证号中的出生日期{body[6:14]}晚于今天，请核对"
+            field, Msg("身份证号中的出生日期{b}晚于今天，请核对",
+                       "The birth date {b} in the resident ID is in the future; please check it",
+                       b=body[6:14])
         )
 
 
@@ -169,19 +184,22 @@ def validate_resident_id(
     because domain code never reads the clock.
     """
     if s is None:
-        raise InvalidIdentifierError(field, "请填写身份证号")
+        raise InvalidIdentifierError(field, Msg("请填写身份证号", "Please enter the resident ID number"))
     normalised = str(s).strip().upper()
     if not normalised:
-        raise InvalidIdentifierError(field, "请填写身份证号")
+        raise InvalidIdentifierError(field, Msg("请填写身份证号", "Please enter the resident ID number"))
     if len(normalised) != 18:
-        raise InvalidIdentifierError(field, f"身份证号应为18位，当前为{len(normalised)}位")
+        raise InvalidIdentifierError(field, Msg("身份证号应为18位，当前为{n}位",
+                                                 "A resident ID has 18 characters, not {n}", n=len(normalised)))
     _resident_id_body_errors(normalised[:17], field, today)
     last = normalised[17]
     if last not in "0123456789X":
-        raise InvalidIdentifierError(field, "身份证号第18位应为数字或X")
+        raise InvalidIdentifierError(field, Msg("身份证号第18位应为数字或X", "The 18th character of a resident ID is a digit or X"))
     expected = _resident_id_check_char(normalised[:17])
     if last != expected:
-        raise InvalidIdentifierError(field, f"身份证号校验位错误，应为{expected}")
+        raise InvalidIdentifierError(field, Msg("身份证号校验位错误，应为{e}",
+                                                 "The check digit of the resident ID is wrong; it should be {e}",
+                                                 e=expected))
     return normalised
 
 
@@ -189,7 +207,9 @@ def make_resident_id(body17: str) -> str:
     """Append the check digit (0-9 or X) to the first 17 digits of a resident ID."""
     body = str(body17).strip()
     if len(body) != 17:
-        raise InvalidIdentifierError("resident_id", f"身份证号本体应为17位，当前为{len(body)}位")
+        raise InvalidIdentifierError("resident_id", Msg("身份证号本体应为17位，当前为{n}位",
+                                                         "A resident ID without its check digit has 17 digits, not {n}",
+                                                         n=len(body)))
     _resident_id_body_errors(body, "resident_id", None)
     return body + _resident_id_check_char(body)
 
@@ -214,10 +234,10 @@ def validate_phone(s: str, *, field: str = "phone") -> str:
     hyphenated mobile number (138-1234-5678) is accepted.
     """
     if s is None:
-        raise InvalidIdentifierError(field, "请填写联系电话")
+        raise InvalidIdentifierError(field, Msg("请填写联系电话", "Please enter a phone number"))
     compact = _SEPARATORS.sub("", str(s))
     if not compact:
-        raise InvalidIdentifierError(field, "请填写联系电话")
+        raise InvalidIdentifierError(field, Msg("请填写联系电话", "Please enter a phone number"))
 
     mobile = compact.replace("-", "")
     for prefix in ("+86", "0086", "86"):
@@ -228,8 +248,9 @@ def validate_phone(s: str, *, field: str = "phone") -> str:
         return mobile
     if mobile.isdigit() and mobile.startswith("1"):
         if len(mobile) != 11:
-            raise InvalidIdentifierError(field, f"手机号应为11位，当前为{len(mobile)}位")
-        raise InvalidIdentifierError(field, "手机号第二位应为3至9")
+            raise InvalidIdentifierError(field, Msg("手机号应为11位，当前为{n}位",
+                                                     "A mobile number has 11 digits, not {n}", n=len(mobile)))
+        raise InvalidIdentifierError(field, Msg("手机号第二位应为3至9", "The second digit of a mobile number is 3 to 9"))
 
     landline = _LANDLINE.fullmatch(compact)
     if landline:
@@ -239,10 +260,12 @@ def validate_phone(s: str, *, field: str = "phone") -> str:
         return number
     if compact.startswith("0"):
         raise InvalidIdentifierError(
-            field, "固定电话应为“区号-号码”，如0898-63212345（区号3至4位，号码7至8位）"
+            field, Msg("固定电话应为“区号-号码”，如0898-63212345（区号3至4位，号码7至8位）",
+                   "A landline is “area code-number”, such as 0898-63212345 (3–4 and 7–8 digits)")
         )
     raise InvalidIdentifierError(
-        field, "请填写有效的手机号（11位，以1开头）或带区号的固定电话（如0898-63212345）"
+        field, Msg("请填写有效的手机号（11位，以1开头）或带区号的固定电话（如0898-63212345）",
+               "Please enter a mobile number (11 digits starting with 1) or a landline with its area code (such as 0898-63212345)")
     )
 
 

@@ -45,6 +45,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 
 from mediation.disputes import ComplaintStatus, LabelledEnum
+from mediation.messages import Msg
 
 __all__ = [
     "AllowedTransition",
@@ -196,7 +197,7 @@ _TABLE: list[Transition] = [
     # Triage and delegation.
     *_moves([S.REGISTERED], S.ASSIGNED, JUDGE, "分派调解员", "Assign a mediator"),
     *_moves([S.ASSIGNED, S.SCHEDULED], S.REGISTERED, COURT, "拒绝或回避", "Decline or recuse",
-            reason_label="拒绝或回避理由"),
+            reason_label=Msg("拒绝或回避理由", "Reason for declining or recusal")),
     *_moves([S.ASSIGNED], S.SCHEDULED, COURT, "安排调解", "Schedule mediation",
             continues_mediation=True),
     *_moves([S.SCHEDULED], S.IN_MEDIATION, COURT, "开始调解", "Start mediation",
@@ -211,11 +212,11 @@ _TABLE: list[Transition] = [
     *_moves([S.PERFORMING], S.CLOSED, COURT, "履行完毕，结案归档", "Close: performed"),
     # Withdrawal, before, during or after failed mediation.
     *_moves([*_BEFORE_MEDIATION, S.IN_MEDIATION, S.FAILED], S.WITHDRAWN, PARTIES | COURT,
-            "撤回申请", "Withdraw", outcomes=_WITHDRAWN_KINDS, reason_label="撤回原因"),
+            "撤回申请", "Withdraw", outcomes=_WITHDRAWN_KINDS, reason_label=Msg("撤回原因", "Reason for withdrawing")),
     *_moves([S.WITHDRAWN], S.CLOSED, COURT, "结案归档", "Close"),
     # Failure and litigation.
     *_moves([S.IN_MEDIATION], S.FAILED, COURT, "调解不成", "Record failed mediation",
-            reason_label="调解不成原因"),
+            reason_label=Msg("调解不成原因", "Why mediation failed")),
     *_moves([S.FAILED], S.LITIGATION, JUDGE, "转立案", "File for litigation"),
     *_moves([S.LITIGATION], S.CLOSED, JUDGE, "诉讼结案", "Conclude the lawsuit",
             outcomes=frozenset({Outcome.JUDGED, Outcome.MEDIATED, *_WITHDRAWN_KINDS,
@@ -225,7 +226,7 @@ _TABLE: list[Transition] = [
             outcomes=frozenset({Outcome.JUDGED, Outcome.MEDIATED})),
     # Transfer out (移送) to the competent court or agency.
     *_moves([*_BEFORE_MEDIATION, S.IN_MEDIATION, S.FAILED], S.CLOSED, JUDGE, "移送", "Transfer",
-            outcomes=frozenset({Outcome.TRANSFERRED}), reason_label="移送去向及理由"),
+            outcomes=frozenset({Outcome.TRANSFERRED}), reason_label=Msg("移送去向及理由", "Where the case goes, and why")),
 ]
 
 TRANSITIONS: dict[tuple[CaseStatus, CaseStatus], Transition] = {}
@@ -359,12 +360,26 @@ def mediation_deadline(
 # --- Applying a move -------------------------------------------------------------------
 
 
-def _quote(status: CaseStatus) -> str:
+def _quote(status) -> str:
     return f"“{status.label_zh}”"
+
+
+def _quote_en(status) -> str:
+    return f"“{status.label_en}”"
 
 
 def _role_label(role: str) -> str:
     return ROLE_LABELS[role][0]
+
+
+def _role_en(role: str) -> str:
+    return ROLE_LABELS[role][1]
+
+
+def _reason_missing(label) -> Msg:
+    label_en = getattr(label, "en", label)
+    return Msg("请填写{label}", "Please give the {label_en}", label=label,
+               label_en=label_en[:1].lower() + label_en[1:])
 
 
 def _coerce(enum_cls, value, field_name: str, what: str):
@@ -373,12 +388,15 @@ def _coerce(enum_cls, value, field_name: str, what: str):
     try:
         return enum_cls(value)
     except ValueError:
-        raise TransitionError(f"未知的{what}“{value}”", field_name) from None
+        raise TransitionError(Msg("未知的{what}“{value}”", "Unknown {what_en} “{value}”",
+                                  what=what[0], what_en=what[1], value=value),
+                              field_name) from None
 
 
 def _check_role(role: str) -> str:
     if role not in ROLES:
-        raise TransitionError(f"未知的角色“{role}”", "actor_role")
+        raise TransitionError(Msg("未知的角色“{role}”", "Unknown role “{role}”", role=role),
+                              "actor_role")
     return role
 
 
@@ -392,36 +410,48 @@ def _lookup(source: CaseStatus, target: CaseStatus) -> Transition:
     move = TRANSITIONS.get((source, target))
     if move is None:
         if source == target:
-            raise TransitionError(f"案件状态已是{_quote(source)}")
-        raise TransitionError(
-            f"案件状态为{_quote(source)}，不能直接变更为{_quote(target)}"
-        )
+            raise TransitionError(Msg("案件状态已是{s}", "The case is already {s_en}",
+                                      s=_quote(source), s_en=_quote_en(source)))
+        raise TransitionError(Msg(
+            "案件状态为{s}，不能直接变更为{t}", "A case that is {s_en} cannot become {t_en}",
+            s=_quote(source), t=_quote(target), s_en=_quote_en(source), t_en=_quote_en(target)))
     return move
 
 
 def _check_outcome(move: Transition, outcome: Outcome | None, role: str) -> None:
     if not move.concludes:
         if outcome is not None:
-            raise TransitionError("此操作不结案，无需选择结案方式", "outcome")
+            raise TransitionError(Msg("此操作不结案，无需选择结案方式",
+                                      "This step does not conclude the case: choose no outcome"),
+                                  "outcome")
         return
     choices = "、".join(o.label_zh for o in Outcome if o in move.outcomes)
+    choices_en = ", ".join(o.label_en for o in Outcome if o in move.outcomes)
     if outcome is None:
-        raise TransitionError(f"此操作将结案，请选择结案方式：{choices}", "outcome")
+        raise TransitionError(Msg("此操作将结案，请选择结案方式：{c}",
+                                  "This step concludes the case: choose the outcome ({c_en})",
+                                  c=choices, c_en=choices_en), "outcome")
     if outcome not in move.outcomes:
-        raise TransitionError(
-            f"结案方式“{outcome.label_zh}”不适用于此操作，可选：{choices}", "outcome"
-        )
+        raise TransitionError(Msg(
+            "结案方式{o}不适用于此操作，可选：{c}",
+            "The outcome {o_en} does not fit this step; choose one of: {c_en}",
+            o=_quote(outcome), o_en=_quote_en(outcome), c=choices, c_en=choices_en), "outcome")
     if role not in OUTCOME_ROLES[outcome]:
-        raise TransitionError(
-            f"{_role_label(role)}不能以“{outcome.label_zh}”结案", "outcome"
-        )
+        raise TransitionError(Msg(
+            "{r}不能以{o}结案", "A {r_en} cannot conclude a case as {o_en}",
+            r=_role_label(role), r_en=_role_en(role).lower(),
+            o=_quote(outcome), o_en=_quote_en(outcome)), "outcome")
 
 
 def _check_extension(days, parties_consent: bool) -> int:
     if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
-        raise TransitionError("延长天数应为正整数", "extension_days")
+        raise TransitionError(Msg("延长天数应为正整数",
+                                  "The extension must be a whole number of days above zero"),
+                              "extension_days")
     if parties_consent is not True:
-        raise TransitionError("延长调解期限须经双方当事人同意", "parties_consent")
+        raise TransitionError(Msg("延长调解期限须经双方当事人同意",
+                                  "Extending the mediation period needs both parties' consent"),
+                              "parties_consent")
     return days
 
 
@@ -444,19 +474,20 @@ def apply_transition(
     part of the move — e.g. scheduling a session after the 30th day that both parties
     agreed to.
     """
-    target = _coerce(CaseStatus, to, "status", "案件状态")
-    outcome = _coerce(Outcome, outcome, "outcome", "结案方式")
+    target = _coerce(CaseStatus, to, "status", ("案件状态", "case status"))
+    outcome = _coerce(Outcome, outcome, "outcome", ("结案方式", "outcome"))
     role = _check_role(actor_role)
     now = _check_now(now)
     move = _lookup(state.status, target)
 
     if role not in move.roles:
-        raise TransitionError(
-            f"{_role_label(role)}无权将案件由{_quote(move.source)}变更为{_quote(move.target)}"
-        )
+        raise TransitionError(Msg(
+            "{r}无权将案件由{s}变更为{t}", "A {r_en} may not move a case from {s_en} to {t_en}",
+            r=_role_label(role), r_en=_role_en(role).lower(), s=_quote(move.source),
+            s_en=_quote_en(move.source), t=_quote(move.target), t_en=_quote_en(move.target)))
     reason = (reason or "").strip() or None
     if move.reason_required and reason is None:
-        raise TransitionError(f"请填写{move.reason_label}", "reason")
+        raise TransitionError(_reason_missing(move.reason_label), "reason")
     _check_outcome(move, outcome, role)
 
     new = state
@@ -464,17 +495,19 @@ def apply_transition(
     if extension_days is not None:
         days = _check_extension(extension_days, parties_consent)
         if state.deadline is None or target not in MEDIATION_PHASE:
-            raise TransitionError("只有委派调解期间才能延长调解期限", "extension_days")
+            raise TransitionError(Msg("只有委派调解期间才能延长调解期限",
+                                      "The period can only be extended while mediation runs"),
+                                  "extension_days")
         new = replace(new, deadline=state.deadline + timedelta(days=days),
                       extension_days=state.extension_days + days)
         consent = True
 
     if move.continues_mediation and new.deadline is not None and court_date(now) > new.deadline:
-        raise TransitionError(
-            f"委派调解期限已于{date_zh(new.deadline)}届满，"
-            "经双方当事人同意延长期限后方可继续调解",
-            "extension_days",
-        )
+        raise TransitionError(Msg(
+            "委派调解期限已于{d}届满，经双方当事人同意延长期限后方可继续调解",
+            "The mediation period ended on {d_en}; it can go on only once both parties "
+            "agree to extend it", d=date_zh(new.deadline), d_en=new.deadline.isoformat()),
+            "extension_days")
 
     new = replace(new, status=target)
     if move.source == S.REGISTERED and target == S.ASSIGNED:
@@ -516,11 +549,14 @@ def extend_mediation(
     role = _check_role(actor_role)
     now = _check_now(now)
     if role not in EXTENSION_ROLES:
-        raise TransitionError(f"{_role_label(role)}无权延长调解期限")
+        raise TransitionError(Msg("{r}无权延长调解期限",
+                                  "A {r_en} may not extend the mediation period",
+                                  r=_role_label(role), r_en=_role_en(role).lower()))
     if state.status not in MEDIATION_PHASE or state.deadline is None:
-        raise TransitionError(
-            f"案件状态为{_quote(state.status)}，不在委派调解期间，不能延长调解期限"
-        )
+        raise TransitionError(Msg(
+            "案件状态为{s}，不在委派调解期间，不能延长调解期限",
+            "A case that is {s_en} is not in mediation; its period cannot be extended",
+            s=_quote(state.status), s_en=_quote_en(state.status)))
     days = _check_extension(days, parties_consent)
     new = replace(state, deadline=state.deadline + timedelta(days=days),
                   extension_days=state.extension_days + days)
@@ -552,14 +588,16 @@ def close_as_merged(
     role = _check_role(actor_role)
     now = _check_now(now)
     if role not in JUDGE:
-        raise TransitionError(f"{_role_label(role)}无权并案")
+        raise TransitionError(Msg("{r}无权并案", "A {r_en} may not merge cases",
+                                  r=_role_label(role), r_en=_role_en(role).lower()))
     if state.status not in MERGEABLE:
-        raise TransitionError(
-            f"案件状态为{_quote(state.status)}，只有“已登记”或“已分派”的案件可以并案"
-        )
+        raise TransitionError(Msg(
+            "案件状态为{s}，只有“已登记”或“已分派”的案件可以并案",
+            "The case is {s_en}: only registered or assigned cases can be merged",
+            s=_quote(state.status), s_en=_quote_en(state.status)))
     into = (into or "").strip()
     if not into:
-        raise TransitionError("请指明并入的案件", "into")
+        raise TransitionError(Msg("请指明并入的案件", "Name the case to merge into"), "into")
     new = replace(state, status=CaseStatus.CLOSED, outcome=Outcome.MERGED, concluded_at=now)
     event = TransitionEvent(
         from_status=state.status,
@@ -613,7 +651,8 @@ def allowed_transitions(
 COMPLAINT_TRANSITIONS: dict[tuple[ComplaintStatus, ComplaintStatus],
                             tuple[frozenset[str], str | None]] = {
     (ComplaintStatus.SUBMITTED, ComplaintStatus.ACCEPTED): (JUDGE, None),
-    (ComplaintStatus.SUBMITTED, ComplaintStatus.REJECTED): (JUDGE, "不予受理理由"),
+    (ComplaintStatus.SUBMITTED, ComplaintStatus.REJECTED):
+        (JUDGE, Msg("不予受理理由", "Reason for rejecting")),
     (ComplaintStatus.SUBMITTED, ComplaintStatus.MERGED): (JUDGE, None),
 }
 
@@ -636,19 +675,21 @@ def decide_complaint(
     reason: str | None = None,
 ) -> ComplaintDecision:
     """Accept, reject (with a reason) or merge a submitted complaint, or raise TransitionError."""
-    source = _coerce(ComplaintStatus, status, "status", "投诉状态")
-    target = _coerce(ComplaintStatus, to, "status", "投诉状态")
+    source = _coerce(ComplaintStatus, status, "status", ("投诉状态", "complaint status"))
+    target = _coerce(ComplaintStatus, to, "status", ("投诉状态", "complaint status"))
     role = _check_role(actor_role)
     now = _check_now(now)
     rule = COMPLAINT_TRANSITIONS.get((source, target))
     if rule is None:
-        raise TransitionError(
-            f"投诉状态为“{source.label_zh}”，不能变更为“{target.label_zh}”"
-        )
+        raise TransitionError(Msg(
+            "投诉状态为{s}，不能变更为{t}", "A complaint that is {s_en} cannot become {t_en}",
+            s=_quote(source), t=_quote(target), s_en=_quote_en(source), t_en=_quote_en(target)))
     roles, reason_label = rule
     if role not in roles:
-        raise TransitionError(f"{_role_label(role)}无权将投诉变更为“{target.label_zh}”")
+        raise TransitionError(Msg("{r}无权将投诉变更为{t}", "A {r_en} may not make a complaint {t_en}",
+                                  r=_role_label(role), r_en=_role_en(role).lower(),
+                                  t=_quote(target), t_en=_quote_en(target)))
     reason = (reason or "").strip() or None
     if reason_label and reason is None:
-        raise TransitionError(f"请填写{reason_label}", "reason")
+        raise TransitionError(_reason_missing(reason_label), "reason")
     return ComplaintDecision(source, target, role, now, reason)

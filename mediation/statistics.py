@@ -38,6 +38,7 @@ from fractions import Fraction
 
 from mediation.amounts import round_half_up
 from mediation.lifecycle import Outcome
+from mediation.messages import Msg
 
 __all__ = [
     "CaseFact",
@@ -136,7 +137,7 @@ def _ratio(numerator: int, denominator: int) -> Fraction | None:
 def summarize_period(facts: Iterable[CaseFact], from_date: date, to_date: date) -> Summary:
     """Count the period's cases (both dates inclusive) and compute its rates."""
     if from_date > to_date:
-        raise ValueError("统计期间的起始日期不能晚于截止日期")
+        raise ValueError(Msg("统计期间的起始日期不能晚于截止日期", "The period cannot start after it ends"))
 
     def in_period(d: date | None) -> bool:
         return d is not None and from_date <= d <= to_date

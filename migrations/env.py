@@ -99,7 +99,7 @@ def run_migrations_online():
     conf_args.setdefault("render_item", render_item)
     conf_args.setdefault("compare_type", True)
     # The full-text search index (FTS5 tables, pg_trgm GIN index) is raw DDL, not models.
-    from app.services.case_lists import include_object
+    from app.models.search import include_object
 
     conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:

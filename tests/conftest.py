@@ -49,7 +49,7 @@ def app(database_url, tmp_path_factory):
     with application.app_context():
         db.drop_all()
         db.create_all()
-        from app.services.case_lists import install_search
+        from app.models.search import install_search
 
         install_search(db.engine)  # the search index is raw DDL, not in the models
     yield application

@@ -141,7 +141,7 @@ class Case(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     #: Number, project, developer, party names and facts, NFKC-normalised and case-folded;
-    #: kept by app.services.case_lists.refresh_case_search, indexed for full-text search.
+    #: kept by app.services.case_search.refresh_case_search, indexed for full-text search.
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     __table_args__ = (

@@ -29,7 +29,7 @@ def _status_counts(*where) -> list[StatusCount]:
 
 
 def homeowner_home(user: User) -> dict:
-    from app.services.intake import homeowner_overview
+    from app.services.complaint_lists import homeowner_overview
 
     complaints = db.session.scalars(
         select(Complaint)

@@ -1,38 +1,10 @@
-"""Referrals from other agencies, and tasks the court gives to agencies on a case.
+"""Referrals from other agencies: an agency's spreadsheet becomes complaints in triage.
 
 "Nine dragons governing the water" (九龙治水, DESIGN §3) ends at one door: the housing
 bureau, the petition office, the 12345 hotline and the other agencies hand the real-estate
 complaints they received to the circuit court as a spreadsheet, and a court clerk or judge
 imports it. Every row becomes a complaint waiting in the judge's triage — or, when any row
 is wrong, nothing at all is imported and the clerk gets a per-row report to fix the file.
-
-The CSV format (the template is served at ``/court/imports/template.csv``)
-----------------------------------------------------------------------------
-* Encoding: UTF-8 with or without BOM, or GBK/GB18030 (what Excel in Chinese Windows
-  writes for "CSV (逗号分隔)"), or UTF-16 (Excel's "Unicode text"). Comma-separated; a
-  tab-separated file is recognised by its header line.
-* The first line is the header. Columns may come in any order; unknown columns are
-  ignored. Each column is recognised by its Chinese header or an English alias
-  (full-width brackets, spaces and a trailing ``*`` are ignored):
-
-  ============  ==================  ==========================================  ========
-  header        alias               content                                     required
-  ============  ==================  ==========================================  ========
-  姓名          name                claimant's name (≤ 50 characters)           yes
-  身份证号      resident_id         18-character resident ID, check digit       yes
-  电话          phone               mobile (11 digits) or 0898-63212345         yes
-  项目          project             project name or project id of this court    yes
-  房号          unit                e.g. 3栋1单元502 (≤ 64 characters)           no
-  纠纷类型      dispute_type        code (late_delivery) or label (逾期交房)      yes
-  诉求金额(元)  claim_yuan          yuan, at most 2 decimals, ≥ 0 (1,234.50)     no
-  事实与理由    facts               the complaint (≤ 5,000 characters)          yes
-  来件日期      received_on         date the agency received it: 2026-11-27     no
-                                    or 2026/11/27 (Excel's Chinese format)
-  来件编号      external_ref        the agency's own reference (≤ 64)           no
-  ============  ==================  ==========================================  ========
-
-* Row numbers in the report are the row numbers Excel shows: the header is row 1, the
-  first complaint row 2. Blank rows are skipped (but keep their numbers).
 
 What happens
 ------------
@@ -51,42 +23,36 @@ What happens
 The progress commits are the one deliberate exception to "commit once per use-case":
 they only touch the import's own counters, so a failure in between leaves nothing but an
 accurate report behind.
+
+The file format and the per-row checks are ``app.services.referral_csv``; the tasks the
+court gives agencies on a case are ``app.services.agency_tasks``.
 """
 from __future__ import annotations
 
-import csv
-import io
-import re
-import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import datetime, timedelta
 from pathlib import PurePosixPath, PureWindowsPath
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from app.access import can_manage_case
 from app.extensions import db
-from app.models import AgencyTask, Case, Complaint, ComplaintClaim, Person, Project, ReferralImport, User
+from app.models import Complaint, ComplaintClaim, Person, ReferralImport, User
 from app.models.referrals import AGENCIES
 from app.services.errors import ConflictError, ForbiddenError, NotFoundError, ServiceError
 from app.services.receipts import new_receipt_no
-from mediation.amounts import MAX_CLAIM_FEN  # claims above it are a typo (fen for yuan…)
-from mediation.disputes import Channel, ComplaintStatus, DisputeType
+from app.services.referral_csv import (
+    CourtProjects, FileFormatError, ValidRow, decode_csv, read_rows, shorten, validate_row,
+)
+from mediation.disputes import Channel, ComplaintStatus
 from mediation.duplicates import DUPLICATE_WINDOW, FiledComplaint, find_duplicate
-from mediation.identifiers import InvalidIdentifierError, validate_phone, validate_resident_id
 from mediation.lifecycle import court_date
-
 
 #: Rows validated between two progress reports (and two commits of the counters).
 CHUNK = 100
 #: A referral file larger than this is refused (about 30,000 rows of typical length).
 MAX_FILE_BYTES = 10 * 1024 * 1024
-#: More rows than this belong in several files (and keep one transaction reasonable).
-MAX_ROWS = 50_000
 #: Errors and notes kept on the import row; the rest are counted in a closing line.
 MAX_REPORTED = 500
 #: The claim kind of an imported complaint's amount (agencies do not itemise claims).
@@ -105,311 +71,6 @@ AGENCY_CHANNELS = {
 
 def channel_for(agency: str) -> Channel:
     return AGENCY_CHANNELS.get(agency, Channel.REFERRAL_OTHER)
-
-
-# --- The CSV columns -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Column:
-    field: str
-    header: str
-    aliases: tuple[str, ...]
-    required: bool
-    max_length: int
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("name", "姓名", ("name", "申请人", "投诉人", "当事人"), True, 50),
-    Column("resident_id", "身份证号", ("resident_id", "身份证号码", "公民身份号码", "证件号码"),
-           True, 32),
-    Column("phone", "电话", ("phone", "联系电话", "手机", "手机号", "手机号码"), True, 32),
-    Column("project", "项目", ("project", "楼盘", "项目名称", "项目编号", "project_id"), True, 100),
-    Column("unit", "房号", ("unit", "房屋", "房屋号"), False, 64),
-    Column("dispute_type", "纠纷类型", ("dispute_type", "类型", "投诉类型"), True, 32),
-    Column("claim_yuan", "诉求金额(元)", ("claim_yuan", "诉求金额", "金额", "金额(元)"), False, 32),
-    Column("facts", "事实与理由", ("facts", "事实和理由", "诉求内容", "投诉内容", "内容"), True, 5000),
-    Column("received_on", "来件日期", ("received_on", "收件日期", "受理日期"), False, 20),
-    Column("external_ref", "来件编号", ("external_ref", "工单号", "编号"), False, 64),
-)
-COLUMN_BY_FIELD = {c.field: c for c in COLUMNS}
-#: The Chinese header of each field, for the report ("file" names the whole file).
-FIELD_HEADERS = {c.field: c.header for c in COLUMNS} | {"file": "文件"}
-
-
-def _norm_header(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text or "").strip().lower()
-    return re.sub(r"[\s*＊]", "", text)
-
-
-_HEADER_LOOKUP = {
-    _norm_header(name): c.field for c in COLUMNS for name in (c.header, *c.aliases)
-}
-
-
-def template_csv() -> bytes:
-    """The empty template: the header row, UTF-8 with BOM so Excel shows the Chinese."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow([c.header for c in COLUMNS])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def neutralise_cell(value) -> str:
-    """Make a value safe for a spreadsheet cell: a leading = + - @ (or tab/CR) would be
-    taken for a formula by Excel and WPS (CSV injection), so it gets a leading quote."""
-    text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
-
-
-def errors_csv(entries: list[dict]) -> bytes:
-    """A report of row errors and notes as CSV for Excel, formula-safe."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["行号", "列", "类别", "说明"])
-    kinds = {"error": "错误", "duplicate": "疑似重复", "note": "提示"}
-    for entry in entries:
-        writer.writerow([
-            neutralise_cell(entry.get("row") or ""),
-            neutralise_cell(FIELD_HEADERS.get(entry.get("field"), entry.get("field") or "")),
-            kinds.get(entry.get("kind", "error"), ""),
-            neutralise_cell(entry.get("message")),
-        ])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-# --- Reading the file --------------------------------------------------------------------
-
-
-class FileFormatError(Exception):
-    """The file as a whole cannot be read (encoding, header); ``message`` is Chinese."""
-
-    def __init__(self, message: str, field: str = "file", row: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.row = row
-
-
-def decode_csv(data: bytes) -> str:
-    """Decode an agency's CSV: UTF-8 (BOM or not), UTF-16 with BOM, else GB18030 (⊃ GBK)."""
-    if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FileFormatError("这是Excel工作簿文件，请在Excel中“另存为”CSV（逗号分隔）后再上传")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-    else:
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-            if "\x00" not in text:
-                return text
-    raise FileFormatError("无法识别文件编码，请另存为UTF-8或GBK编码的CSV文件")
-
-
-@dataclass
-class RawRow:
-    row: int  # the row number Excel shows (header = 1)
-    values: dict[str, str]
-    extra_cells: int = 0
-
-
-def read_rows(text: str) -> tuple[list[RawRow], dict[str, int]]:
-    """Split the text into rows keyed by field; raise FileFormatError for a bad header."""
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader, None)
-        if header is None or not any(cell.strip() for cell in header):
-            raise FileFormatError("文件是空的：第1行应为标题行（姓名、身份证号……）", row=1)
-        positions: dict[str, int] = {}
-        for index, cell in enumerate(header):
-            name = _HEADER_LOOKUP.get(_norm_header(cell))
-            if name is None:
-                continue
-            if name in positions:
-                raise FileFormatError(
-                    f"第1行：“{COLUMN_BY_FIELD[name].header}”列出现了两次", field=name, row=1)
-            positions[name] = index
-        missing = [c.header for c in COLUMNS if c.required and c.field not in positions]
-        if missing:
-            raise FileFormatError(
-                "第1行：缺少必填列" + "、".join(f"“{m}”" for m in missing)
-                + "，请使用导入模板的标题行", row=1)
-        rows: list[RawRow] = []
-        for number, cells in enumerate(reader, start=2):
-            if len(rows) >= MAX_ROWS:
-                raise FileFormatError(f"文件超过{MAX_ROWS:,}行，请拆分为几个文件分别导入")
-            if not any(cell.strip() for cell in cells):
-                continue
-            values = {name: (cells[i].strip() if i < len(cells) else "")
-                      for name, i in positions.items()}
-            extra = sum(1 for cell in cells[len(header):] if cell.strip())
-            rows.append(RawRow(number, values, extra))
-    except csv.Error as error:
-        raise FileFormatError(f"CSV格式错误（{error}），请用Excel重新另存为CSV") from None
-    return rows, positions
-
-
-# --- Validating a row --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProjectRef:
-    id: int
-    name: str
-    developer_id: int
-
-
-@dataclass
-class ValidRow:
-    row: int
-    name: str
-    resident_id: str
-    phone: str
-    project: ProjectRef
-    unit: str | None
-    dispute_type: str
-    claim_fen: int
-    facts: str
-    received_on: date | None
-    external_ref: str | None
-    duplicate_of_id: int | None = None
-    duplicate_of_row: int | None = None
-
-
-def _short(value: str, limit: int = 30) -> str:
-    return value if len(value) <= limit else value[:limit] + "…"
-
-
-def parse_yuan(text: str) -> int:
-    """Yuan typed by a person ("1,234.5", "￥800") → fen, exactly; ValueError with Chinese."""
-    cleaned = re.sub(r"[\s,，¥￥]|元$", "", text)
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(f"诉求金额“{_short(text)}”不是数字") from None
-    if not amount.is_finite():
-        raise ValueError(f"诉求金额“{_short(text)}”不是数字")
-    if amount < 0:
-        raise ValueError("诉求金额不能为负数")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValueError("诉求金额最多保留两位小数（元、角、分）")
-    fen = int(amount * 100)
-    if fen > MAX_CLAIM_FEN:
-        raise ValueError("诉求金额过大，请核对单位是否为元")
-    return fen
-
-
-def parse_day(text: str) -> date:
-    match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
-    if not match:
-        raise ValueError(f"来件日期“{_short(text)}”应写成2026-11-27")
-    try:
-        return date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        raise ValueError(f"来件日期“{_short(text)}”不是有效日期") from None
-
-
-def _dispute_lookup() -> dict[str, str]:
-    lookup: dict[str, str] = {}
-    for member in DisputeType:
-        names = {member.value, member.label_zh, member.label_en, *member.label_zh.split("/")}
-        for name in names:
-            lookup[_norm_header(name)] = member.value
-    return lookup
-
-
-_DISPUTES = _dispute_lookup()
-
-
-class _Projects:
-    """The importer's court's projects, by id and by name (names may repeat)."""
-
-    def __init__(self, court_id: int):
-        rows = db.session.execute(
-            select(Project.id, Project.name, Project.developer_id).where(Project.court_id == court_id)
-        ).all()
-        self.by_id = {r.id: ProjectRef(r.id, r.name, r.developer_id) for r in rows}
-        self.by_name: dict[str, list[ProjectRef]] = {}
-        for ref in self.by_id.values():
-            self.by_name.setdefault(_norm_header(ref.name), []).append(ref)
-
-    def resolve(self, text: str) -> ProjectRef:
-        if text.isdigit() and int(text) in self.by_id:
-            return self.by_id[int(text)]
-        matches = self.by_name.get(_norm_header(text), [])
-        if len(matches) == 1:
-            return matches[0]
-        if len(matches) > 1:
-            raise ValueError(f"项目名称“{_short(text)}”对应多个项目，请改填项目编号")
-        raise ValueError(f"本院没有名为“{_short(text)}”的项目（可填项目名称或项目编号）")
-
-
-def validate_row(raw: RawRow, projects: _Projects, today: date) -> tuple[ValidRow | None, list[dict]]:
-    """Check one row; return the clean row, or None and its errors."""
-    errors: list[dict] = []
-
-    def err(field_name: str, message: str) -> None:
-        errors.append({"row": raw.row, "field": field_name, "message": f"第{raw.row}行：{message}",
-                       "kind": "error"})
-
-    values = raw.values
-    if raw.extra_cells:
-        err("file", "本行的单元格多于标题行，可能是内容中有未加引号的逗号，请用Excel另存为CSV")
-    for column in COLUMNS:
-        value = values.get(column.field, "")
-        if column.required and not value:
-            err(column.field, f"请填写“{column.header}”")
-        elif len(value) > column.max_length:
-            err(column.field, f"“{column.header}”不能超过{column.max_length}个字符")
-
-    def check(field_name: str, fn):
-        value = values.get(field_name, "")
-        if not value or any(e["field"] == field_name for e in errors):
-            return None
-        try:
-            return fn(value)
-        except InvalidIdentifierError as error:
-            err(field_name, error.message)
-        except ValueError as error:
-            err(field_name, str(error))
-        return None
-
-    resident_id = check("resident_id", lambda v: validate_resident_id(v, today=today))
-    phone = check("phone", validate_phone)
-    project = check("project", projects.resolve)
-
-    def dispute(value: str) -> str:
-        code = _DISPUTES.get(_norm_header(value))
-        if code is None:
-            raise ValueError(f"纠纷类型“{_short(value)}”无法识别（可填：{'、'.join(m.label_zh for m in DisputeType)}）")
-        return code
-
-    dispute_type = check("dispute_type", dispute)
-    claim_fen = check("claim_yuan", parse_yuan) or 0
-
-    def received(value: str) -> date:
-        day = parse_day(value)
-        if day > today:
-            raise ValueError("来件日期晚于今天，请核对")
-        return day
-
-    received_on = check("received_on", received)
-    if errors:
-        return None, errors
-    return ValidRow(
-        row=raw.row, name=values["name"], resident_id=resident_id, phone=phone, project=project,
-        unit=values.get("unit") or None, dispute_type=dispute_type, claim_fen=claim_fen,
-        facts=values["facts"], received_on=received_on,
-        external_ref=values.get("external_ref") or None,
-    ), []
 
 
 # --- The use-cases -----------------------------------------------------------------------
@@ -527,7 +188,7 @@ def run_referral_import(import_id: int, data: bytes, *, actor: User, now: dateti
         progress(0, total)
 
     today = court_date(now)
-    projects = _Projects(court_id)
+    projects = CourtProjects(court_id)
     valid: list[ValidRow] = []
     errors: list[dict] = []
     notes: list[dict] = []
@@ -576,7 +237,7 @@ def run_referral_import(import_id: int, data: bytes, *, actor: User, now: dateti
             if known is not None and known[1] != clean.name:
                 notes.append({"row": clean.row, "field": "name", "kind": "note",
                               "message": f"第{clean.row}行：该身份证号已登记的姓名为“{known[1]}”，"
-                                         f"与本行“{_short(clean.name)}”不一致，已按身份证号关联，请核对"})
+                                         f"与本行“{shorten(clean.name)}”不一致，已按身份证号关联，请核对"})
             elif clean.resident_id in first_name_row and first_name_row[clean.resident_id][0] != clean.name:
                 notes.append({"row": clean.row, "field": "name", "kind": "note",
                               "message": f"第{clean.row}行：与第{first_name_row[clean.resident_id][1]}行"
@@ -697,94 +358,3 @@ def report_errors(record: ReferralImport) -> list[dict]:
 
 def report_notes(record: ReferralImport) -> list[dict]:
     return [e for e in record.errors or [] if e.get("kind", "error") != "error"]
-
-
-# --- Agency tasks (九龙治水: each agency a task with an owner and a deadline) -------------
-
-
-def _managed_case(case_id: int, actor: User) -> Case:
-    case = db.session.get(Case, case_id)
-    if case is None or not can_manage_case(actor, case):
-        # Someone else's case is reported as missing: its existence is not shown.
-        raise NotFoundError("没有这个案件")
-    return case
-
-
-def _text(value: str | None, field_name: str, label: str, limit: int) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise ServiceError(f"请填写{label}", field_name)
-    if len(text) > limit:
-        raise ServiceError(f"{label}不能超过{limit}个字符", field_name)
-    return text
-
-
-def create_agency_task(case_id: int, *, actor: User, now: datetime, agency: str, owner_name: str,
-                       description: str, due_on: date | None) -> AgencyTask:
-    """Give an agency a task on a case, with the person responsible and a deadline."""
-    case = _managed_case(case_id, actor)
-    if case.status == "closed":
-        raise ServiceError("案件已结案归档，不能再布置部门任务")
-    if agency not in AGENCIES:
-        raise ServiceError("请选择承办部门", "agency")
-    owner = _text(owner_name, "owner_name", "责任人", 50)
-    text = _text(description, "description", "任务内容", 2000)
-    if due_on is None:
-        raise ServiceError("请填写办理期限", "due_on")
-    if due_on < court_date(now):
-        raise ServiceError("办理期限不能早于今天", "due_on")
-    task = AgencyTask(case_id=case.id, agency=agency, owner_name=owner, description=text,
-                      due_on=due_on, status="open", created_by_id=actor.id, created_at=now)
-    db.session.add(task)
-    db.session.commit()
-    return task
-
-
-def _close_task(task_id: int, *, actor: User, now: datetime, status: str, result: str) -> AgencyTask:
-    task = db.session.get(AgencyTask, task_id)
-    if task is None:
-        raise NotFoundError("没有这个任务")
-    _managed_case(task.case_id, actor)
-    # Compare-and-set: of two judges clicking at once, only one closes the task.
-    changed = db.session.execute(
-        update(AgencyTask).where(AgencyTask.id == task_id, AgencyTask.status == "open")
-        .values(status=status, result=result, completed_at=now if status == "done" else None)
-    ).rowcount
-    if not changed:
-        db.session.rollback()
-        raise ConflictError("该任务已办结或已撤销")
-    db.session.commit()
-    db.session.refresh(task)
-    return task
-
-
-def complete_agency_task(task_id: int, *, actor: User, now: datetime, result: str) -> AgencyTask:
-    """Record what the agency did; the task is done."""
-    text = _text(result, "result", "办理结果", 2000)
-    return _close_task(task_id, actor=actor, now=now, status="done", result=text)
-
-
-def cancel_agency_task(task_id: int, *, actor: User, now: datetime, reason: str) -> AgencyTask:
-    """Withdraw a task that is no longer needed, with the reason."""
-    text = _text(reason, "result", "撤销理由", 2000)
-    return _close_task(task_id, actor=actor, now=now, status="cancelled", result=text)
-
-
-def is_overdue(task: AgencyTask, today: date) -> bool:
-    """Open past its deadline (the court's date, Asia/Shanghai)."""
-    return task.status == "open" and task.due_on < today
-
-
-@dataclass
-class TaskView:
-    task: AgencyTask
-    overdue: bool = field(default=False)
-
-
-def agency_tasks(case_id: int, *, now: datetime) -> list[TaskView]:
-    """The tasks of a case, open ones first by deadline, each marked overdue or not."""
-    today = court_date(now)
-    tasks = db.session.scalars(
-        select(AgencyTask).where(AgencyTask.case_id == case_id)
-        .order_by((AgencyTask.status != "open"), AgencyTask.due_on, AgencyTask.id)).all()
-    return [TaskView(t, is_overdue(t, today)) for t in tasks]

@@ -2,8 +2,9 @@
 
 Any logged-in user reaches this blueprint (it is not an audience blueprint); which case
 they may open is decided object by object in ``app.access`` — someone else's case is a
-404, never a glimpse of its data. Every action goes through ``app.services.cases``, which
-checks the role again and refuses with a message shown next to the field.
+404, never a glimpse of its data. The page is ``app.services.case_page``; every action goes
+through ``app.services.cases``, which checks the role again and refuses with a message
+shown next to the field.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from app.auth import home_endpoint
 from app.extensions import db
 from app.models import Case
 from app.models.types import utcnow
+from app.services import case_page as case_page_service
 from app.services import cases as case_service
 from app.services.errors import ServiceError
 from app.web.forms import BaseForm, EmptyForm
@@ -87,7 +89,7 @@ def _claimant_choices(page) -> list[tuple[int, str]]:
     return [(c.person_id, c.name) for c in page.claimants if c.person_id]
 
 
-def _forms(page: case_service.CasePage) -> dict:
+def _forms(page: case_page_service.CasePage) -> dict:
     """The page's forms, empty, keyed by purpose (transitions keyed by target status)."""
     status = page.case.status
     transitions = {}
@@ -109,9 +111,9 @@ def _forms(page: case_service.CasePage) -> dict:
             "representatives": reps}
 
 
-def _page(case_id: int) -> case_service.CasePage:
+def _page(case_id: int) -> case_page_service.CasePage:
     try:
-        return case_service.case_page(case_id, viewer=current_user, now=utcnow())
+        return case_page_service.case_page(case_id, viewer=current_user, now=utcnow())
     except ServiceError:
         abort(404)
 

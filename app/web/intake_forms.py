@@ -12,7 +12,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Optional
 
-from app.services.intake import FACTS_MAX, MAX_CLAIMS, MAX_GROUP_MEMBERS
+from app.services.group_filing import MAX_GROUP_MEMBERS
+from app.services.intake_checks import FACTS_MAX, MAX_CLAIMS
 from app.web.forms import BaseForm, SubForm
 from mediation.amounts import InvalidAmountError, parse_yuan
 from mediation.disputes import DisputeType

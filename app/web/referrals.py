@@ -32,7 +32,7 @@ from wtforms import SelectField
 from app.extensions import db
 from app.models.referrals import AGENCIES
 from app.models.types import utcnow
-from app.services import referrals
+from app.services import referral_csv, referrals
 from app.services.errors import NotFoundError, ServiceError
 from app.web.forms import BaseForm
 
@@ -62,7 +62,7 @@ def agency_choices() -> list[tuple[str, str]]:
 def _register_globals(state) -> None:
     state.app.jinja_env.globals["agency_label"] = agency_label
     state.app.jinja_env.globals["referral_column_header"] = (
-        lambda name: referrals.FIELD_HEADERS.get(name, name or "—"))
+        lambda name: referral_csv.FIELD_HEADERS.get(name, name or "—"))
 
 
 @bp.before_request
@@ -148,13 +148,13 @@ def new_import():
             _run_in_background(current_app._get_current_object(), record.id, path, current_user.id)
             flash(_("The file was received; it is being checked now."), "info")
             return redirect(url_for("referrals.show_import", import_id=record.id))
-    return render_template("referrals/new.html", form=form, columns=referrals.COLUMNS,
-                           max_rows=referrals.MAX_ROWS), (422 if form.errors else 200)
+    return render_template("referrals/new.html", form=form, columns=referral_csv.COLUMNS,
+                           max_rows=referral_csv.MAX_ROWS), (422 if form.errors else 200)
 
 
 @bp.get("/template.csv")
 def download_template():
-    return Response(referrals.template_csv(), mimetype="text/csv",
+    return Response(referral_csv.template_csv(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=referrals_template.csv"})
 
 
@@ -204,6 +204,6 @@ def import_progress(import_id: int):
 def download_report(import_id: int):
     record = _load(import_id)
     name = f"import-{record.id}-report.csv"
-    return Response(referrals.errors_csv(record.errors or []), mimetype="text/csv",
+    return Response(referral_csv.errors_csv(record.errors or []), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={name}"})
 

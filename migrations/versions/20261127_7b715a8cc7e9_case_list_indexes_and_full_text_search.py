@@ -3,7 +3,7 @@
 Indexes that let every case-list scope × sort walk in order, the search_text column
 (filled here for existing cases), and the full-text index over it: an FTS5 table with
 the trigram tokenizer kept by triggers on SQLite, a pg_trgm GIN index on PostgreSQL.
-The search DDL is a frozen copy of app.services.case_lists.SQLITE_SEARCH_DDL /
+The search DDL is a frozen copy of app.models.search.SQLITE_SEARCH_DDL /
 POSTGRES_SEARCH_DDL (migrations never import application code).
 
 Revision ID: 7b715a8cc7e9

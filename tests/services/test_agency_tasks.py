@@ -7,7 +7,7 @@ import pytest
 
 from app.extensions import db
 from app.models import AgencyTask, User
-from app.services import referrals
+from app.services import agency_tasks
 from app.services.errors import ConflictError, NotFoundError, ServiceError
 from tests.factories import NOW  # 2026-11-27 10:00 in Shanghai
 
@@ -26,7 +26,7 @@ def create(app, user_id, case_id, *, now=NOW, due_on=TOMORROW, **fields):
               "description": "核查该项目预售资金监管账户余额"} | fields
     with app.app_context():
         actor = db.session.get(User, user_id)
-        task = referrals.create_agency_task(case_id, actor=actor, now=now, due_on=due_on, **values)
+        task = agency_tasks.create_agency_task(case_id, actor=actor, now=now, due_on=due_on, **values)
         return task.id
 
 
@@ -91,20 +91,20 @@ def test_completing_records_the_result_once(app, setup):
     task_id = create(app, setup["judge"].id, setup["case"].id)
     with app.app_context():
         actor = db.session.get(User, setup["judge"].id)
-        task = referrals.complete_agency_task(task_id, actor=actor, now=NOW + timedelta(hours=3),
+        task = agency_tasks.complete_agency_task(task_id, actor=actor, now=NOW + timedelta(hours=3),
                                               result="已核查，余额1,200万元")
         assert (task.status, task.result, task.completed_at) == (
             "done", "已核查，余额1,200万元", NOW + timedelta(hours=3))
         with pytest.raises(ConflictError):
-            referrals.complete_agency_task(task_id, actor=actor, now=NOW, result="again")
+            agency_tasks.complete_agency_task(task_id, actor=actor, now=NOW, result="again")
         with pytest.raises(ConflictError):
-            referrals.cancel_agency_task(task_id, actor=actor, now=NOW, reason="no")
+            agency_tasks.cancel_agency_task(task_id, actor=actor, now=NOW, reason="no")
 
 
 def test_a_result_is_required(app, setup):
     task_id = create(app, setup["judge"].id, setup["case"].id)
     with app.app_context(), pytest.raises(ServiceError) as refused:
-        referrals.complete_agency_task(task_id, actor=db.session.get(User, setup["judge"].id),
+        agency_tasks.complete_agency_task(task_id, actor=db.session.get(User, setup["judge"].id),
                                        now=NOW, result="   ")
     assert refused.value.field == "result"
 
@@ -115,16 +115,16 @@ def test_a_judge_of_another_court_cannot_close_the_task(app, setup, make):
     with app.app_context():
         actor = db.session.get(User, stranger.id)
         with pytest.raises(NotFoundError):
-            referrals.complete_agency_task(task_id, actor=actor, now=NOW, result="done")
+            agency_tasks.complete_agency_task(task_id, actor=actor, now=NOW, result="done")
         with pytest.raises(NotFoundError):
-            referrals.cancel_agency_task(task_id, actor=actor, now=NOW, reason="no")
+            agency_tasks.cancel_agency_task(task_id, actor=actor, now=NOW, reason="no")
         assert db.session.get(AgencyTask, task_id).status == "open"
 
 
 def test_cancelling_keeps_the_reason(app, setup):
     task_id = create(app, setup["judge"].id, setup["case"].id)
     with app.app_context():
-        task = referrals.cancel_agency_task(task_id, actor=db.session.get(User, setup["judge"].id),
+        task = agency_tasks.cancel_agency_task(task_id, actor=db.session.get(User, setup["judge"].id),
                                             now=NOW, reason="当事人已撤回申请")
         assert (task.status, task.result, task.completed_at) == ("cancelled", "当事人已撤回申请", None)
 
@@ -134,9 +134,9 @@ def test_an_open_task_past_its_deadline_is_overdue(app, setup):
     first = create(app, setup["judge"].id, setup["case"].id, due_on=TOMORROW)
     second = create(app, setup["judge"].id, setup["case"].id, due_on=date(2026, 11, 27))
     with app.app_context():
-        referrals.complete_agency_task(second, actor=db.session.get(User, setup["judge"].id),
+        agency_tasks.complete_agency_task(second, actor=db.session.get(User, setup["judge"].id),
                                        now=NOW, result="办结")
-        on_due_day = referrals.agency_tasks(setup["case"].id, now=datetime(2026, 11, 28, 15, 59, tzinfo=timezone.utc))
-        day_after = referrals.agency_tasks(setup["case"].id, now=datetime(2026, 11, 28, 16, 0, tzinfo=timezone.utc))
+        on_due_day = agency_tasks.agency_tasks(setup["case"].id, now=datetime(2026, 11, 28, 15, 59, tzinfo=timezone.utc))
+        day_after = agency_tasks.agency_tasks(setup["case"].id, now=datetime(2026, 11, 28, 16, 0, tzinfo=timezone.utc))
     assert [(v.task.id, v.overdue) for v in on_due_day] == [(first, False), (second, False)]
     assert [(v.task.id, v.overdue) for v in day_after] == [(first, True), (second, False)]

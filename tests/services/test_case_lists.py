@@ -10,11 +10,10 @@ import pytest
 from sqlalchemy import select, text, update
 
 from app.models import Case, Complaint, User
-from app.services import case_lists
-from app.services.case_lists import (
-    CaseFilters, FilterError, InvalidCursorError, list_cases, normalize_search,
-    refresh_case_search, search_terms,
-)
+from app.models import search
+from app.services import bulk_actions, case_lists, case_search
+from app.services.case_lists import CaseFilters, FilterError, InvalidCursorError, list_cases
+from app.services.case_search import normalize_search, refresh_case_search, search_terms
 from app.services.errors import ServiceError
 from tests.factories import NOW
 
@@ -451,14 +450,14 @@ def test_search_uses_the_trigram_index_for_three_characters_or_more(app, world):
     with app.app_context():
         dialect = db.engine.dialect.name
         if dialect == "sqlite":
-            assert case_lists._uses_fts()
-            where = case_lists._search_conditions(["卫生间"])
+            assert search.uses_fts()
+            where = case_search.search_conditions(["卫生间"])
             assert "cases_fts MATCH" in str(where[0].compile())
-            assert "instr" in str(case_lists._search_conditions(["卫生"])[0].compile())
+            assert "instr" in str(case_search.search_conditions(["卫生"])[0].compile())
         else:
             # Short terms must not be offered to the GIN index (it would scan all of it).
-            assert "strpos" in str(case_lists._search_conditions(["卫生"])[0].compile())
-            assert "LIKE" in str(case_lists._search_conditions(["卫生间"])[0].compile())
+            assert "strpos" in str(case_search.search_conditions(["卫生"])[0].compile())
+            assert "LIKE" in str(case_search.search_conditions(["卫生间"])[0].compile())
             index = db.session.execute(text(
                 "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_cases_search_trgm'")).scalar()
             assert index and "gin_trgm_ops" in index
@@ -605,8 +604,8 @@ def test_install_search_can_run_twice(app, world):
     from app.extensions import db
 
     with app.app_context():
-        case_lists.install_search(db.engine)
-        case_lists.install_search(db.engine)
+        search.install_search(db.engine)
+        search.install_search(db.engine)
         db.session.remove()
     assert _search(app, world, "王海燕") == _cases_with(world, "王海燕")  # the index still answers
 
@@ -711,7 +710,7 @@ def test_bulk_assign_reports_each_row(app, world):
     foreign = next(i for i, c in world.cases.items() if c["court"] == world.other_court.id)
     mediator_id = world.mediators[1].mediator.id
     with app.app_context():
-        report = case_lists.bulk_assign([*registered, assigned, foreign, 987654], mediator_id,
+        report = bulk_actions.bulk_assign([*registered, assigned, foreign, 987654], mediator_id,
                                         actor=_actor(app, world.judge), now=NOW)
         rows = {r["case_id"]: r for r in report}
         assert [r["case_id"] for r in report] == [*registered, assigned, foreign, 987654]
@@ -733,7 +732,7 @@ def test_bulk_change_status_refuses_rows_changed_since_the_confirmation(app, wor
     first = next(i for i, c in court.items() if c["name"] == "O'Brien")  # assigned
     second = next(i for i, c in court.items() if c["name"] == "陈少英")  # scheduled
     with app.app_context():
-        report = case_lists.bulk_change_status(
+        report = bulk_actions.bulk_change_status(
             [first, second], "registered", actor=_actor(app, world.judge), now=NOW,
             reason="调解员回避", expected={first: "assigned", second: "assigned"})
         rows = {r["case_id"]: r for r in report}
@@ -751,7 +750,7 @@ def test_bulk_change_status_keeps_going_after_a_refused_row(app, world):
     registered = [i for i, c in court.items() if c["status"] == "registered"]
     mediated = next(i for i, c in court.items() if c["status"] == "mediated")
     with app.app_context():
-        report = case_lists.bulk_change_status(
+        report = bulk_actions.bulk_change_status(
             [mediated, *registered], "withdrawn", actor=_actor(app, world.judge), now=NOW,
             reason="申请人撤回", outcome="withdrawn_applied")
         rows = {r["case_id"]: r for r in report}
@@ -768,7 +767,7 @@ def test_bulk_merge_joins_cases_of_one_project_and_type(app, make, world):
     a = _add_case(app, make, project, days=11, facts="甲栋逾期交房")
     b = _add_case(app, make, project, days=12, facts="乙栋逾期交房")
     with app.app_context():
-        report = case_lists.bulk_merge([a, b], actor=_actor(app, world.judge), now=NOW)
+        report = bulk_actions.bulk_merge([a, b], actor=_actor(app, world.judge), now=NOW)
         assert all(r["ok"] for r in report), report
         target = next(r for r in report if r["case_id"] == a)
         assert next(r for r in report if r["case_id"] == b)["message"].endswith(target["number"])
@@ -785,7 +784,7 @@ def test_bulk_merge_is_all_or_nothing(app, world):
                  next(i for i, c in court.items() if c["project"] == world.projects[1].id
                       and c["status"] == "registered")]
     with app.app_context():
-        report = case_lists.bulk_merge(different, actor=_actor(app, world.judge), now=NOW)
+        report = bulk_actions.bulk_merge(different, actor=_actor(app, world.judge), now=NOW)
         assert not any(r["ok"] for r in report) and all(r["message"] for r in report)
         assert all(db.session.get(Case, i).status == "registered" for i in different)
         db.session.remove()
@@ -797,7 +796,7 @@ def test_bulk_merge_is_all_or_nothing(app, world):
 def test_bulk_input_is_checked_before_anything_happens(app, world, ids, message):
     with app.app_context():
         with pytest.raises(ServiceError) as caught:
-            case_lists.bulk_change_status(ids, "scheduled", actor=_actor(app, world.judge), now=NOW,
+            bulk_actions.bulk_change_status(ids, "scheduled", actor=_actor(app, world.judge), now=NOW,
                                           reason=None)
         assert message in caught.value.message
 
@@ -808,7 +807,7 @@ def test_only_judges_may_act_in_bulk(app, world):
     case_id = next(iter(_in_court(world)))
     with app.app_context():
         with pytest.raises(ForbiddenError):
-            case_lists.bulk_assign([case_id], world.mediators[0].mediator.id,
+            bulk_actions.bulk_assign([case_id], world.mediators[0].mediator.id,
                                    actor=_actor(app, world.mediators[0]), now=NOW)
 
 
@@ -816,7 +815,7 @@ def test_the_preview_names_the_cases_it_would_touch_and_leaves_out_the_rest(app,
     foreign = next(i for i, c in world.cases.items() if c["court"] == world.other_court.id)
     mine = sorted(_in_court(world))[:2]
     with app.app_context():
-        preview = case_lists.preview_bulk([*mine, foreign], actor=_actor(app, world.judge), now=NOW)
+        preview = bulk_actions.preview_bulk([*mine, foreign], actor=_actor(app, world.judge), now=NOW)
     assert [r.id for r in preview.rows] == mine and preview.missing == [foreign]
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Case, Complaint, Mediator, Notice, User
 from app.services import case_notices
-from app.services import cases as svc
+from app.services import cases, triage
 from app.services.errors import ConflictError
 from tests.factories import NOW
 
@@ -69,7 +69,7 @@ def test_accepting_tells_the_filer_the_case_number_and_the_company_a_case_agains
     filer = homeowner(make, "王海燕")
     complaint = make.complaint(project=world.project, person=filer.person)
     with app.app_context():
-        case = svc.accept_complaint(complaint.id, actor=actor(world.judge), now=NOW)
+        case = triage.accept_complaint(complaint.id, actor=actor(world.judge), now=NOW)
         assert who() == {(filer.id, "complaint_accepted", "inbox"),
                          *((s.id, "case_against_you", "inbox") for s in world.staff)}
         accepted = one(filer, "complaint_accepted")
@@ -95,7 +95,7 @@ def test_nobody_outside_the_case_hears_of_an_acceptance(app, make, world):
     filer = homeowner(make, "王海燕")
     complaint = make.complaint(project=world.project, person=filer.person)
     with app.app_context():
-        svc.accept_complaint(complaint.id, actor=actor(world.judge), now=NOW)
+        triage.accept_complaint(complaint.id, actor=actor(world.judge), now=NOW)
         recipients = {n.user_id for n in told()}
     outsiders = {world.bystander.id, world.other_developer.id, world.inactive_staff.id,
                  world.mediator.id, world.other_mediator.id, world.judge.id}
@@ -106,7 +106,7 @@ def test_a_claimant_without_an_account_is_simply_not_told(app, make, world):
     """A referral's claimant has no account: the developer is still told, nothing fails."""
     complaint = make.complaint(project=world.project, person=make.person(name="无账号"))
     with app.app_context():
-        svc.accept_complaint(complaint.id, actor=actor(world.judge), now=NOW)
+        triage.accept_complaint(complaint.id, actor=actor(world.judge), now=NOW)
         assert who() == {(s.id, "case_against_you", "inbox") for s in world.staff}
 
 
@@ -116,7 +116,7 @@ def test_a_developers_own_dispute_tells_its_staff_and_the_buyer_it_is_against(ap
     buyer = homeowner(make, "欠款人")
     complaint = make.complaint(project=world.project, against=buyer.person)
     with app.app_context():
-        case = svc.accept_complaint(complaint.id, actor=actor(world.judge), now=NOW)
+        case = triage.accept_complaint(complaint.id, actor=actor(world.judge), now=NOW)
         assert who() == {(buyer.id, "case_against_you", "inbox"),
                          *((s.id, "complaint_accepted", "inbox") for s in world.staff)}
         notice = one(buyer, "case_against_you")
@@ -129,7 +129,7 @@ def test_with_email_configured_users_with_an_address_also_get_an_email(app, make
     filer = homeowner(make, "王海燕", email="wang@example.com")
     complaint = make.complaint(project=world.project, person=filer.person)
     with app.app_context():
-        svc.accept_complaint(complaint.id, actor=actor(world.judge), now=NOW)
+        triage.accept_complaint(complaint.id, actor=actor(world.judge), now=NOW)
         assert who() == {(filer.id, "complaint_accepted", "inbox"),
                          (filer.id, "complaint_accepted", "email"),
                          *((s.id, "case_against_you", "inbox") for s in world.staff)}
@@ -144,7 +144,7 @@ def test_without_smtp_no_email_is_queued(app, make, world):
     complaint = make.complaint(project=world.project, person=filer.person)
     with app.app_context():
         assert app.config["MAIL_SERVER"] == ""
-        svc.accept_complaint(complaint.id, actor=actor(world.judge), now=NOW)
+        triage.accept_complaint(complaint.id, actor=actor(world.judge), now=NOW)
         assert {n.channel for n in told()} == {"inbox"}
 
 
@@ -155,7 +155,7 @@ def test_rejecting_tells_the_filer_the_reason_and_nobody_else(app, make, world):
     filer = homeowner(make, "王海燕")
     complaint = make.complaint(project=world.project, person=filer.person)
     with app.app_context():
-        svc.reject_complaint(complaint.id, actor=actor(world.judge), now=NOW,
+        triage.reject_complaint(complaint.id, actor=actor(world.judge), now=NOW,
                              reason="不属于本院管辖，请向三亚市城郊人民法院提出")
         assert who() == {(filer.id, "complaint_rejected", "inbox")}
         notice = one(filer, "complaint_rejected")
@@ -175,7 +175,7 @@ def test_merging_complaints_tells_each_filer_the_group_case_number_once(app, mak
     complaints = ([make.complaint(project=world.project, person=twice.person) for _ in range(2)]
                   + [make.complaint(project=world.project, person=o.person) for o in others])
     with app.app_context():
-        case = svc.merge_complaints([c.id for c in complaints], actor=actor(world.judge), now=NOW)
+        case = triage.merge_complaints([c.id for c in complaints], actor=actor(world.judge), now=NOW)
         assert who() == {*((u.id, "complaint_merged", "inbox") for u in [twice, *others]),
                          *((s.id, "case_against_you", "inbox") for s in world.staff)}
         notice = one(twice, "complaint_merged")
@@ -190,7 +190,7 @@ def test_a_group_case_notice_explains_representatives_and_opting_out(app, make, 
     people = [homeowner(make, f"业主{i}") for i in range(10)]
     complaints = [make.complaint(project=world.project, person=p.person) for p in people]
     with app.app_context():
-        case = svc.merge_complaints([c.id for c in complaints], actor=actor(world.judge), now=NOW)
+        case = triage.merge_complaints([c.id for c in complaints], actor=actor(world.judge), now=NOW)
         assert case.is_group
         body = one(people[0], "complaint_merged").body
         assert "群体性纠纷" in body and "2至5名代表人" in body and "退出" in body
@@ -204,9 +204,9 @@ def test_joining_an_open_case_tells_only_the_newcomers(app, make, world):
     lead = make.complaint(project=world.project, person=first.person)
     joining = [make.complaint(project=world.project, person=n.person) for n in newcomers]
     with app.app_context():
-        case = svc.accept_complaint(lead.id, actor=actor(world.judge), now=NOW)
+        case = triage.accept_complaint(lead.id, actor=actor(world.judge), now=NOW)
         before = who()
-        svc.merge_complaints([c.id for c in joining], actor=actor(world.judge), now=NOW,
+        triage.merge_complaints([c.id for c in joining], actor=actor(world.judge), now=NOW,
                              into_case_id=case.id)
         assert who() - before == {(n.id, "complaint_merged", "inbox") for n in newcomers}
         assert len(told()) == len(before) + 2
@@ -218,11 +218,11 @@ def test_merging_cases_tells_the_absorbed_cases_filers_the_case_that_goes_on(app
     a = make.complaint(project=world.project, person=keeper.person)
     b = make.complaint(project=world.project, person=absorbed.person)
     with app.app_context():
-        target = svc.accept_complaint(a.id, actor=actor(world.judge), now=NOW)
-        other = svc.accept_complaint(b.id, actor=actor(world.judge), now=NOW)
+        target = triage.accept_complaint(a.id, actor=actor(world.judge), now=NOW)
+        other = triage.accept_complaint(b.id, actor=actor(world.judge), now=NOW)
         target_number, other_number, other_id = target.number, other.number, other.id
         before = who()
-        merged = svc.merge_cases([target.id, other_id], actor=actor(world.judge),
+        merged = cases.merge_cases([target.id, other_id], actor=actor(world.judge),
                                  now=NOW + timedelta(hours=1))
         assert who() - before == {(absorbed.id, "case_merged", "inbox")}
         notice = one(absorbed, "case_merged")
@@ -239,10 +239,10 @@ def test_assigning_tells_the_claimants_and_the_mediator_who_and_until_when(app, 
     filer = homeowner(make, "王海燕")
     complaint = make.complaint(project=world.project, person=filer.person)
     with app.app_context():
-        case = svc.accept_complaint(complaint.id, actor=actor(world.judge), now=NOW)
+        case = triage.accept_complaint(complaint.id, actor=actor(world.judge), now=NOW)
         before = who()
         mediator_id = db.session.scalar(select(Mediator.id).where(Mediator.user_id == world.mediator.id))
-        svc.assign_mediator(case.id, mediator_id, actor=actor(world.judge), now=NOW)
+        cases.assign_mediator(case.id, mediator_id, actor=actor(world.judge), now=NOW)
         assert who() - before == {(filer.id, "mediator_assigned", "inbox"),
                                   (world.mediator.id, "mediator_assigned", "inbox")}
         deadline = db.session.get(Case, case.id).mediation_deadline_at
@@ -266,13 +266,13 @@ def test_a_reassignment_after_a_decline_is_told_again(app, make, world):
     complaint = make.complaint(project=world.project, person=filer.person)
     ids = {}
     with app.app_context():
-        case = svc.accept_complaint(complaint.id, actor=actor(world.judge), now=NOW)
+        case = triage.accept_complaint(complaint.id, actor=actor(world.judge), now=NOW)
         for user in (world.mediator, world.other_mediator):
             ids[user.id] = db.session.scalar(select(Mediator.id).where(Mediator.user_id == user.id))
-        svc.assign_mediator(case.id, ids[world.mediator.id], actor=actor(world.judge), now=NOW)
-        svc.transition_case(case.id, "registered", actor=actor(world.mediator),
+        cases.assign_mediator(case.id, ids[world.mediator.id], actor=actor(world.judge), now=NOW)
+        cases.transition_case(case.id, "registered", actor=actor(world.mediator),
                             now=NOW + timedelta(hours=1), reason="与开发商存在利害关系，申请回避")
-        svc.assign_mediator(case.id, ids[world.other_mediator.id], actor=actor(world.judge),
+        cases.assign_mediator(case.id, ids[world.other_mediator.id], actor=actor(world.judge),
                             now=NOW + timedelta(hours=2))
         to_filer = [n for n in told() if n.user_id == filer.id and n.kind == "mediator_assigned"]
         assert ["陈调解" in to_filer[0].body, "吴调解" in to_filer[1].body] == [True, True]
@@ -287,10 +287,10 @@ def test_queueing_the_same_decision_again_stores_nothing_new(app, make, world, m
     filer = homeowner(make, "王海燕", email="wang@example.com")
     complaint = make.complaint(project=world.project, person=filer.person)
     with app.app_context():
-        case = svc.accept_complaint(complaint.id, actor=actor(world.judge), now=NOW)
+        case = triage.accept_complaint(complaint.id, actor=actor(world.judge), now=NOW)
         count = len(told())
         with pytest.raises(ConflictError):  # the double click is refused …
-            svc.accept_complaint(complaint.id, actor=actor(world.judge), now=NOW)
+            triage.accept_complaint(complaint.id, actor=actor(world.judge), now=NOW)
         # … and queueing the very same notices again (a retried job) adds nothing
         stored = db.session.get(Complaint, complaint.id)
         case_notices.complaint_accepted(stored, db.session.get(Case, case.id),
@@ -310,7 +310,7 @@ def test_a_use_case_that_fails_at_its_commit_leaves_no_notice(app, make, world, 
 
         monkeypatch.setattr(db.session, "commit", fail)
         with pytest.raises(RuntimeError):
-            svc.accept_complaint(complaint.id, actor=actor(world.judge), now=NOW)
+            triage.accept_complaint(complaint.id, actor=actor(world.judge), now=NOW)
         monkeypatch.undo()
         assert told() == []
         assert db.session.get(Complaint, complaint.id).status == "submitted"
@@ -320,7 +320,7 @@ def test_the_actor_is_never_told_of_their_own_decision(app, make, world):
     filer = homeowner(make, "王海燕")
     complaint = make.complaint(project=world.project, person=filer.person)
     with app.app_context():
-        case = svc.accept_complaint(complaint.id, actor=actor(world.judge), now=NOW)
+        case = triage.accept_complaint(complaint.id, actor=actor(world.judge), now=NOW)
         db.session.query(Notice).delete()
         case_notices.complaint_accepted(db.session.get(Complaint, complaint.id), case,
                                         actor=actor(filer), now=NOW)

@@ -19,7 +19,7 @@ def _search(app, user_id, q):
 def test_accepting_and_merging_complaints_make_the_case_searchable(app, make):
     from app.extensions import db
     from app.models import User
-    from app.services.cases import accept_complaint, merge_complaints
+    from app.services.triage import accept_complaint, merge_complaints
 
     project = make.project(name="椰风海韵")
     judge = make.user("judge", court=project.court)

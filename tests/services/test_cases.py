@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import (
     Case, CaseCounter, CaseEvent, CaseRepresentative, Complaint, Mediator, MediatorConflict, User,
 )
-from app.services import cases as svc
+from app.services import case_page, case_records, cases, triage
 from app.services.errors import ConflictError, ForbiddenError, NotFoundError, ServiceError
 from tests.factories import NOW
 
@@ -53,7 +53,7 @@ def test_accepting_a_complaint_registers_a_case_with_the_next_court_style_number
     court, project, judge = court_setup
     complaint, another = make.complaint(project=project), make.complaint(project=project)
     with app.app_context():
-        case = svc.accept_complaint(complaint.id, actor=actor(judge), now=NOW)
+        case = triage.accept_complaint(complaint.id, actor=actor(judge), now=NOW)
         assert case.number == "（2026）琼9005民诉前调1号"
         assert (case.court_id, case.year, case.seq) == (court.id, 2026, 1)
         assert (case.project_id, case.developer_id) == (project.id, project.developer_id)
@@ -67,7 +67,7 @@ def test_accepting_a_complaint_registers_a_case_with_the_next_court_style_number
         assert (event.from_status, event.to_status, event.actor_id, event.actor_role) == (
             None, "registered", judge.id, "judge")
         assert complaint.receipt_no in event.reason
-        second = svc.accept_complaint(another.id, actor=actor(judge), now=NOW)
+        second = triage.accept_complaint(another.id, actor=actor(judge), now=NOW)
         assert second.number == "（2026）琼9005民诉前调2号"
 
 
@@ -82,10 +82,10 @@ def test_numbers_run_per_court_and_per_court_year_in_shanghai_time(app, make, co
     first, theirs, later = (make.complaint(project=project), make.complaint(project=other_project),
                             make.complaint(project=project))
     with app.app_context():
-        assert svc.accept_complaint(first.id, actor=actor(judge), now=NOW).seq == 1
-        assert svc.accept_complaint(theirs.id, actor=actor(other_judge),
+        assert triage.accept_complaint(first.id, actor=actor(judge), now=NOW).seq == 1
+        assert triage.accept_complaint(theirs.id, actor=actor(other_judge),
                                     now=NOW).number == "（2026）琼9006民诉前调1号"
-        case = svc.accept_complaint(later.id, actor=actor(judge), now=new_year)
+        case = triage.accept_complaint(later.id, actor=actor(judge), now=new_year)
         assert case.number == "（2027）琼9005民诉前调1号"
         assert db.session.get(CaseCounter, (court.id, 2026)).last_seq == 1
 
@@ -102,7 +102,7 @@ def _accept_in_threads(app, judge_id, complaint_ids):
                 judge.role  # loaded now, so the transaction below starts after the barrier
                 db.session.commit()
                 barrier.wait(timeout=30)
-                case = svc.accept_complaint(complaint_id, actor=judge, now=NOW)
+                case = triage.accept_complaint(complaint_id, actor=judge, now=NOW)
                 results.append((case.id, case.seq, case.number))
             except Exception as error:  # noqa: BLE001 - reported below
                 errors.append(error)
@@ -153,12 +153,12 @@ def test_a_registration_that_fails_gives_its_number_back(app, make, court_setup,
 
     with app.app_context():
         with monkeypatch.context() as patch:
-            patch.setattr(svc, "_record", broken)
+            patch.setattr(case_records, "record", broken)
             with pytest.raises(RuntimeError):
-                svc.accept_complaint(first.id, actor=actor(judge), now=NOW)
+                triage.accept_complaint(first.id, actor=actor(judge), now=NOW)
         assert count(Case) == 0
         assert db.session.get(Complaint, first.id).status == "submitted"
-        assert svc.accept_complaint(second.id, actor=actor(judge), now=NOW).seq == 1
+        assert triage.accept_complaint(second.id, actor=actor(judge), now=NOW).seq == 1
 
 
 @pytest.mark.parametrize("role", ["homeowner", "developer", "mediator", "admin"])
@@ -172,11 +172,11 @@ def test_only_a_judge_of_the_court_accepts_complaints(app, make, court_setup, ro
         else make.user(role, person=complaint.claimant_person))
     with app.app_context():
         with pytest.raises((ForbiddenError, NotFoundError)):
-            svc.accept_complaint(complaint.id, actor=actor(user), now=NOW)
+            triage.accept_complaint(complaint.id, actor=actor(user), now=NOW)
         with pytest.raises(NotFoundError):
-            svc.accept_complaint(complaint.id, actor=actor(outsider_judge), now=NOW)
+            triage.accept_complaint(complaint.id, actor=actor(outsider_judge), now=NOW)
         with pytest.raises(NotFoundError):
-            svc.accept_complaint(987654, actor=actor(judge), now=NOW)
+            triage.accept_complaint(987654, actor=actor(judge), now=NOW)
         assert count(Case) == 0 and count(CaseCounter) == 0
         assert db.session.get(Complaint, complaint.id).status == "submitted"
 
@@ -185,11 +185,11 @@ def test_a_decided_complaint_cannot_be_accepted_again(app, make, court_setup):
     court, project, judge = court_setup
     complaint = make.complaint(project=project)
     with app.app_context():
-        svc.accept_complaint(complaint.id, actor=actor(judge), now=NOW)
+        triage.accept_complaint(complaint.id, actor=actor(judge), now=NOW)
         with pytest.raises(ConflictError, match="已受理"):
-            svc.accept_complaint(complaint.id, actor=actor(judge), now=NOW)
+            triage.accept_complaint(complaint.id, actor=actor(judge), now=NOW)
         with pytest.raises(ConflictError):
-            svc.reject_complaint(complaint.id, actor=actor(judge), now=NOW, reason="x")
+            triage.reject_complaint(complaint.id, actor=actor(judge), now=NOW, reason="x")
         assert count(Case) == 1
 
 
@@ -201,10 +201,10 @@ def test_a_complaint_is_rejected_only_with_a_reason_that_is_kept_for_the_filer(a
     complaint = make.complaint(project=project)
     with app.app_context():
         with pytest.raises(ServiceError, match="请填写不予受理理由") as refused:
-            svc.reject_complaint(complaint.id, actor=actor(judge), now=NOW, reason="   ")
+            triage.reject_complaint(complaint.id, actor=actor(judge), now=NOW, reason="   ")
         assert refused.value.field == "reason"
         assert db.session.get(Complaint, complaint.id).status == "submitted"
-        svc.reject_complaint(complaint.id, actor=actor(judge), now=NOW, reason=" 不属于本院管辖 ")
+        triage.reject_complaint(complaint.id, actor=actor(judge), now=NOW, reason=" 不属于本院管辖 ")
         stored = db.session.get(Complaint, complaint.id)
         assert (stored.status, stored.decision_reason, stored.decided_at) == (
             "rejected", "不属于本院管辖", NOW)
@@ -219,7 +219,7 @@ def test_merging_complaints_opens_one_group_case_led_by_the_earliest(app, make, 
     court, project, judge = court_setup
     complaints = group_of(make, project, 10)
     with app.app_context():
-        case = svc.merge_complaints([c.id for c in reversed(complaints)], actor=actor(judge), now=NOW)
+        case = triage.merge_complaints([c.id for c in reversed(complaints)], actor=actor(judge), now=NOW)
         assert case.is_group is True
         assert case.claim_total_fen == 10 * 1_000_000
         assert case.seq == 1
@@ -238,7 +238,7 @@ def test_nine_claimants_make_a_merged_case_but_no_group_dispute(app, make, court
     complaints = [make.complaint(project=project, person=p) for p in people]
     complaints.append(make.complaint(project=project, person=people[0]))  # a second unit
     with app.app_context():
-        case = svc.merge_complaints([c.id for c in complaints], actor=actor(judge), now=NOW)
+        case = triage.merge_complaints([c.id for c in complaints], actor=actor(judge), now=NOW)
         assert case.is_group is False
         assert count(Complaint, Complaint.case_id == case.id) == 10
 
@@ -253,14 +253,14 @@ def test_complaints_of_another_project_or_dispute_type_are_not_merged(app, make,
     with app.app_context():
         for pair in ([a.id, b.id], [a.id, c.id]):
             with pytest.raises(ServiceError, match="同一项目、同一纠纷类型") as refused:
-                svc.merge_complaints(pair, actor=actor(judge), now=NOW)
+                triage.merge_complaints(pair, actor=actor(judge), now=NOW)
             assert refused.value.field == "complaint_ids"
         with pytest.raises(ServiceError, match="至少选择两件"):
-            svc.merge_complaints([a.id], actor=actor(judge), now=NOW)
+            triage.merge_complaints([a.id], actor=actor(judge), now=NOW)
         with pytest.raises(ServiceError, match="无效"):
-            svc.merge_complaints([a.id, "../1"], actor=actor(judge), now=NOW)
+            triage.merge_complaints([a.id, "../1"], actor=actor(judge), now=NOW)
         with pytest.raises(ServiceError, match="无效"):
-            svc.merge_complaints([a.id, 2**40], actor=actor(judge), now=NOW)
+            triage.merge_complaints([a.id, 2**40], actor=actor(judge), now=NOW)
         assert count(Case) == 0 and count(CaseCounter) == 0
         assert count(Complaint, Complaint.status == "submitted") == 3
 
@@ -270,9 +270,9 @@ def test_complaints_join_an_existing_open_case_and_make_it_a_group(app, make, co
     first = make.complaint(project=project)
     newcomers = group_of(make, project, 9)
     with app.app_context():
-        case = svc.accept_complaint(first.id, actor=actor(judge), now=NOW)
+        case = triage.accept_complaint(first.id, actor=actor(judge), now=NOW)
         later = NOW + timedelta(hours=1)
-        merged = svc.merge_complaints([c.id for c in newcomers], actor=actor(judge), now=later,
+        merged = triage.merge_complaints([c.id for c in newcomers], actor=actor(judge), now=later,
                                       into_case_id=case.id)
         assert merged.id == case.id and merged.is_group is True
         assert merged.claim_total_fen == 10 * 1_000_000
@@ -288,9 +288,9 @@ def test_complaints_cannot_join_a_concluded_case_or_one_of_another_project(app, 
     waiting = make.complaint(project=project)
     with app.app_context():
         with pytest.raises(ServiceError, match="调解已结束"):
-            svc.merge_complaints([waiting.id], actor=actor(judge), now=NOW, into_case_id=closed.id)
+            triage.merge_complaints([waiting.id], actor=actor(judge), now=NOW, into_case_id=closed.id)
         with pytest.raises(ServiceError, match="同一项目"):
-            svc.merge_complaints([waiting.id], actor=actor(judge), now=NOW, into_case_id=elsewhere.id)
+            triage.merge_complaints([waiting.id], actor=actor(judge), now=NOW, into_case_id=elsewhere.id)
         assert db.session.get(Complaint, waiting.id).status == "submitted"
 
 
@@ -303,7 +303,7 @@ def test_the_platform_proposes_groups_by_project_and_dispute_type(app, make, cou
     group_of(make, make.project(), 3)  # another court
     open_case = make.case(project=project, status="assigned")
     with app.app_context():
-        proposals = svc.proposed_groups(court.id)
+        proposals = triage.proposed_groups(court.id)
         assert [(p.project_id, p.dispute_type.value, len(p.complaint_ids)) for p in proposals] == [
             (project.id, "late_delivery", 10), (project.id, "quality", 2)]
         first, second = proposals
@@ -323,10 +323,10 @@ def test_merging_cases_moves_the_complaints_and_closes_the_others_as_merged(app,
     court, project, judge = court_setup
     complaints = group_of(make, project, 3)
     with app.app_context():
-        cases = [svc.accept_complaint(c.id, actor=actor(judge), now=NOW) for c in complaints]
-        target_id, others = cases[0].id, [c.id for c in cases[1:]]
-        numbers = {c.id: c.number for c in cases}
-        merged = svc.merge_cases([target_id, *others], actor=actor(judge), now=NOW + timedelta(hours=2))
+        accepted = [triage.accept_complaint(c.id, actor=actor(judge), now=NOW) for c in complaints]
+        target_id, others = accepted[0].id, [c.id for c in accepted[1:]]
+        numbers = {c.id: c.number for c in accepted}
+        merged = cases.merge_cases([target_id, *others], actor=actor(judge), now=NOW + timedelta(hours=2))
         assert merged.id == target_id and merged.claim_total_fen == 3 * 1_000_000
         assert count(Complaint, Complaint.case_id == target_id) == 3
         for other_id in others:
@@ -345,9 +345,9 @@ def test_cases_in_mediation_or_of_another_project_are_not_merged(app, make, cour
     other = make.case(project=make.project(court=court))
     with app.app_context():
         with pytest.raises(ServiceError, match="只有“已登记”或“已分派”的案件可以并案"):
-            svc.merge_cases([a.id, scheduled.id], actor=actor(judge), now=NOW)
+            cases.merge_cases([a.id, scheduled.id], actor=actor(judge), now=NOW)
         with pytest.raises(ServiceError, match="同一项目"):
-            svc.merge_cases([a.id, other.id], actor=actor(judge), now=NOW)
+            cases.merge_cases([a.id, other.id], actor=actor(judge), now=NOW)
         assert db.session.get(Case, scheduled.id).status == "scheduled"
         assert count(Complaint, Complaint.case_id == a.id) == 1
 
@@ -361,7 +361,7 @@ def group_case(app, make, court_setup):
     court, project, judge = court_setup
     complaints = group_of(make, project, 10)
     with app.app_context():
-        case = svc.merge_complaints([c.id for c in complaints], actor=actor(judge), now=NOW)
+        case = triage.merge_complaints([c.id for c in complaints], actor=actor(judge), now=NOW)
         return case.id, [c.claimant_person for c in complaints], judge, complaints
 
 
@@ -373,10 +373,10 @@ def test_a_group_chooses_two_to_five_representatives_from_among_its_claimants(ap
                                 ([p.id for p in persons[:6]], "2至5名"),
                                 ([persons[0].id, stranger.id], "不是本组成员")):
             with pytest.raises(ServiceError, match=message):
-                svc.choose_representatives(case_id, chosen, actor=actor(judge), now=NOW)
+                cases.choose_representatives(case_id, chosen, actor=actor(judge), now=NOW)
         assert count(CaseRepresentative) == 0
-        svc.choose_representatives(case_id, [persons[1].id, persons[2].id], actor=actor(judge), now=NOW)
-        svc.choose_representatives(case_id, [persons[3].id, persons[4].id, persons[5].id],
+        cases.choose_representatives(case_id, [persons[1].id, persons[2].id], actor=actor(judge), now=NOW)
+        cases.choose_representatives(case_id, [persons[3].id, persons[4].id, persons[5].id],
                                    actor=actor(judge), now=NOW)
         assert set(db.session.scalars(select(CaseRepresentative.person_id))) == {
             persons[3].id, persons[4].id, persons[5].id}
@@ -388,7 +388,7 @@ def test_a_claimant_cannot_choose_the_representatives_alone(app, make, group_cas
     homeowner = make.user("homeowner", person=persons[0])
     with app.app_context():
         with pytest.raises(ForbiddenError):
-            svc.choose_representatives(case_id, [persons[0].id, persons[1].id],
+            cases.choose_representatives(case_id, [persons[0].id, persons[1].id],
                                        actor=actor(homeowner), now=NOW)
 
 
@@ -398,9 +398,9 @@ def test_a_claimant_opts_out_and_gets_a_case_of_their_own(app, make, group_case)
     case_id, persons, judge, complaints = group_case
     homeowner = make.user("homeowner", person=persons[0])
     with app.app_context():
-        svc.choose_representatives(case_id, [persons[0].id, persons[1].id], actor=actor(judge), now=NOW)
+        cases.choose_representatives(case_id, [persons[0].id, persons[1].id], actor=actor(judge), now=NOW)
         later = NOW + timedelta(days=1)
-        own = svc.opt_out_of_group(complaints[0].id, actor=actor(homeowner), now=later)
+        own = cases.opt_out_of_group(complaints[0].id, actor=actor(homeowner), now=later)
         assert own.id != case_id and own.seq == 2 and own.status == "registered"
         assert own.judge_id == judge.id
         mine = db.session.get(Complaint, complaints[0].id)
@@ -418,14 +418,14 @@ def test_only_the_claimant_or_a_judge_opts_out_and_only_while_mediation_is_open(
     staff = make.user("developer", developer=complaints[0].project.developer)
     with app.app_context():
         with pytest.raises(NotFoundError):  # someone else's complaint is not even visible
-            svc.opt_out_of_group(complaints[0].id, actor=actor(neighbour), now=NOW)
+            cases.opt_out_of_group(complaints[0].id, actor=actor(neighbour), now=NOW)
         with pytest.raises(ForbiddenError, match="只有申请人本人或法官"):
-            svc.opt_out_of_group(complaints[0].id, actor=actor(staff), now=NOW)
+            cases.opt_out_of_group(complaints[0].id, actor=actor(staff), now=NOW)
         case = db.session.get(Case, case_id)
         case.status, case.outcome, case.concluded_at = "mediated", "mediated", NOW
         db.session.commit()
         with pytest.raises(ServiceError, match="调解已结束"):
-            svc.opt_out_of_group(complaints[1].id, actor=actor(judge), now=NOW)
+            cases.opt_out_of_group(complaints[1].id, actor=actor(judge), now=NOW)
         assert count(Case) == 1
 
 
@@ -437,7 +437,7 @@ def registered(app, make, court_setup):
     court, project, judge = court_setup
     complaint = make.complaint(project=project)
     with app.app_context():
-        case = svc.accept_complaint(complaint.id, actor=actor(judge), now=NOW)
+        case = triage.accept_complaint(complaint.id, actor=actor(judge), now=NOW)
         return case.id, court, project, judge, complaint
 
 
@@ -445,7 +445,7 @@ def test_assigning_a_mediator_starts_the_thirty_day_period(app, make, registered
     case_id, court, project, judge, _ = registered
     mediator_user = make.user("mediator", court=court, name="王调解")
     with app.app_context():
-        case = svc.assign_mediator(case_id, mediator_user.mediator.id, actor=actor(judge), now=NOW)
+        case = cases.assign_mediator(case_id, mediator_user.mediator.id, actor=actor(judge), now=NOW)
         assert (case.status, case.mediator_id, case.assigned_at) == ("assigned", mediator_user.mediator.id, NOW)
         # 30 days after Friday 2026-11-27 is Sunday 2026-12-27: the period ends on Monday.
         local_deadline = case.mediation_deadline_at.astimezone(timezone(timedelta(hours=8)))
@@ -463,7 +463,7 @@ def test_a_mediator_in_conflict_with_the_developer_must_recuse(app, make, regist
                                 developer_id=project.developer_id, reason="曾任该公司法律顾问"))
     with app.app_context():
         with pytest.raises(ServiceError, match="应当回避") as refused:
-            svc.assign_mediator(case_id, mediator_user.mediator.id, actor=actor(judge), now=NOW)
+            cases.assign_mediator(case_id, mediator_user.mediator.id, actor=actor(judge), now=NOW)
         assert refused.value.field == "mediator_id"
         case = db.session.get(Case, case_id)
         assert (case.status, case.mediator_id) == ("registered", None)
@@ -488,7 +488,7 @@ def test_a_mediator_at_capacity_or_of_another_court_or_inactive_is_not_assigned(
                                      (retired.mediator.id, "已停用"),
                                      ("x", "无效"), (None, "请选择调解员")):
             with pytest.raises(ServiceError, match=message):
-                svc.assign_mediator(case_id, mediator_id, actor=actor(judge), now=NOW)
+                cases.assign_mediator(case_id, mediator_id, actor=actor(judge), now=NOW)
         assert db.session.get(Case, case_id).status == "registered"
 
 
@@ -498,13 +498,13 @@ def test_only_the_judge_assigns_and_a_second_assignment_is_refused(app, make, re
     homeowner = make.user("homeowner", person=complaint.claimant_person)
     with app.app_context():
         with pytest.raises(ForbiddenError):
-            svc.assign_mediator(case_id, mediator_user.mediator.id, actor=actor(homeowner), now=NOW)
-        svc.assign_mediator(case_id, mediator_user.mediator.id, actor=actor(judge), now=NOW)
+            cases.assign_mediator(case_id, mediator_user.mediator.id, actor=actor(homeowner), now=NOW)
+        cases.assign_mediator(case_id, mediator_user.mediator.id, actor=actor(judge), now=NOW)
         with pytest.raises(ConflictError):
-            svc.assign_mediator(case_id, mediator_user.mediator.id, actor=actor(judge), now=NOW,
+            cases.assign_mediator(case_id, mediator_user.mediator.id, actor=actor(judge), now=NOW,
                                 expected_status="registered")
         with pytest.raises(ServiceError, match="已是“已分派”"):
-            svc.assign_mediator(case_id, mediator_user.mediator.id, actor=actor(judge), now=NOW)
+            cases.assign_mediator(case_id, mediator_user.mediator.id, actor=actor(judge), now=NOW)
 
 
 # --- Moving along the lifecycle -------------------------------------------------------------------------
@@ -515,7 +515,7 @@ def assigned(app, make, registered):
     case_id, court, project, judge, complaint = registered
     mediator_user = make.user("mediator", court=court)
     with app.app_context():
-        svc.assign_mediator(case_id, mediator_user.mediator.id, actor=actor(judge), now=NOW)
+        cases.assign_mediator(case_id, mediator_user.mediator.id, actor=actor(judge), now=NOW)
     return case_id, judge, mediator_user, complaint, project
 
 
@@ -529,7 +529,7 @@ def test_each_move_is_recorded_with_who_when_and_why(app, make, assigned):
         for index, (to, who, extra) in enumerate(steps, start=1):
             at = NOW + timedelta(days=index)
             before = db.session.get(Case, case_id).status
-            case = svc.transition_case(case_id, to, actor=actor(who), now=at,
+            case = cases.transition_case(case_id, to, actor=actor(who), now=at,
                                        expected_status=before, **extra)
             assert case.status == to and case.updated_at == at
             event = events_of(case_id)[-1]
@@ -567,7 +567,7 @@ def test_refused_moves_change_nothing(app, make, assigned):
         ]
         for who, to, extra, error, message in attempts:
             with pytest.raises(error, match=message):
-                svc.transition_case(case_id, to, actor=actor(who), now=NOW + timedelta(days=1), **extra)
+                cases.transition_case(case_id, to, actor=actor(who), now=NOW + timedelta(days=1), **extra)
             assert _snapshot(case_id) == before
 
 
@@ -575,11 +575,11 @@ def test_a_stale_form_is_refused_as_a_conflict(app, make, assigned):
     """Two people press "schedule" on the same page: does the second change nothing?"""
     case_id, judge, mediator_user, *_ = assigned
     with app.app_context():
-        svc.transition_case(case_id, "scheduled", actor=actor(mediator_user), now=NOW,
+        cases.transition_case(case_id, "scheduled", actor=actor(mediator_user), now=NOW,
                             expected_status="assigned")
         before = _snapshot(case_id)
         with pytest.raises(ConflictError, match="已变更为“已排期”"):
-            svc.transition_case(case_id, "scheduled", actor=actor(judge), now=NOW,
+            cases.transition_case(case_id, "scheduled", actor=actor(judge), now=NOW,
                                 expected_status="assigned")
         assert _snapshot(case_id) == before
 
@@ -592,15 +592,15 @@ def test_the_sole_claimant_may_withdraw_but_not_the_developer_or_one_of_a_group(
     member = make.user("homeowner", person=persons[0])
     with app.app_context():
         with pytest.raises(ForbiddenError, match="只有申请人可以撤回"):
-            svc.transition_case(case_id, "withdrawn", actor=actor(staff), now=NOW,
+            cases.transition_case(case_id, "withdrawn", actor=actor(staff), now=NOW,
                                 outcome="withdrawn_applied", reason="x")
         with pytest.raises(ForbiddenError, match="多名申请人"):
-            svc.transition_case(group_id, "withdrawn", actor=actor(member), now=NOW,
+            cases.transition_case(group_id, "withdrawn", actor=actor(member), now=NOW,
                                 outcome="withdrawn_applied", reason="x")
         with pytest.raises(ServiceError, match="不能以“按撤诉处理”结案"):
-            svc.transition_case(case_id, "withdrawn", actor=actor(homeowner), now=NOW,
+            cases.transition_case(case_id, "withdrawn", actor=actor(homeowner), now=NOW,
                                 outcome="withdrawn_deemed", reason="x")
-        case = svc.transition_case(case_id, "withdrawn", actor=actor(homeowner), now=NOW,
+        case = cases.transition_case(case_id, "withdrawn", actor=actor(homeowner), now=NOW,
                                    outcome="withdrawn_applied", reason="已与开发商和解")
         assert (case.status, case.outcome) == ("withdrawn", "withdrawn_applied")
         assert db.session.get(Case, group_id).status == "registered"
@@ -611,9 +611,9 @@ def test_mediation_is_extended_only_with_both_parties_consent_and_recorded(app, 
     with app.app_context():
         deadline = db.session.get(Case, case_id).mediation_deadline_at
         with pytest.raises(ServiceError, match="双方当事人同意"):
-            svc.transition_case(case_id, "assigned", actor=actor(mediator_user), now=NOW,
+            cases.transition_case(case_id, "assigned", actor=actor(mediator_user), now=NOW,
                                 extension_days=10)
-        case = svc.transition_case(case_id, "assigned", actor=actor(mediator_user), now=NOW,
+        case = cases.transition_case(case_id, "assigned", actor=actor(mediator_user), now=NOW,
                                    extension_days=10, parties_consent=True, reason="双方书面同意")
         assert case.status == "assigned" and case.extension_days == 10
         assert case.mediation_deadline_at == deadline + timedelta(days=10)
@@ -627,9 +627,9 @@ def test_past_the_deadline_mediation_continues_only_after_an_extension(app, make
     late = NOW + timedelta(days=40)
     with app.app_context():
         with pytest.raises(ServiceError, match="届满") as refused:
-            svc.transition_case(case_id, "scheduled", actor=actor(mediator_user), now=late)
+            cases.transition_case(case_id, "scheduled", actor=actor(mediator_user), now=late)
         assert refused.value.field == "extension_days"
-        case = svc.transition_case(case_id, "scheduled", actor=actor(mediator_user), now=late,
+        case = cases.transition_case(case_id, "scheduled", actor=actor(mediator_user), now=late,
                                    extension_days=15, parties_consent=True)
         assert (case.status, case.extension_days) == ("scheduled", 15)
 
@@ -637,12 +637,12 @@ def test_past_the_deadline_mediation_continues_only_after_an_extension(app, make
 def test_a_declining_mediator_returns_the_case_to_the_judge(app, make, assigned):
     case_id, judge, mediator_user, *_ = assigned
     with app.app_context():
-        case = svc.transition_case(case_id, "registered", actor=actor(mediator_user), now=NOW,
+        case = cases.transition_case(case_id, "registered", actor=actor(mediator_user), now=NOW,
                                    reason="与申请人系亲属，申请回避")
         assert (case.status, case.mediator_id, case.assigned_at, case.mediation_deadline_at) == (
             "registered", None, None, None)
         with pytest.raises(NotFoundError):  # no longer the mediator's case
-            svc.transition_case(case_id, "assigned", actor=actor(mediator_user), now=NOW)
+            cases.transition_case(case_id, "assigned", actor=actor(mediator_user), now=NOW)
 
 
 def test_failed_mediation_goes_to_litigation_and_the_flag_is_kept(app, make, assigned):
@@ -651,7 +651,7 @@ def test_failed_mediation_goes_to_litigation_and_the_flag_is_kept(app, make, ass
         for to, who, extra in (("scheduled", mediator_user, {}), ("in_mediation", mediator_user, {}),
                                ("failed", mediator_user, {"reason": "开发商不同意赔偿方案"}),
                                ("litigation", judge, {})):
-            svc.transition_case(case_id, to, actor=actor(who), now=NOW, **extra)
+            cases.transition_case(case_id, to, actor=actor(who), now=NOW, **extra)
         case = db.session.get(Case, case_id)
         assert case.status == "litigation" and case.went_to_litigation is True
 
@@ -660,7 +660,7 @@ def test_the_assign_move_is_not_made_without_choosing_a_mediator(app, make, regi
     case_id, court, project, judge, _ = registered
     with app.app_context():
         with pytest.raises(ServiceError, match="分派调解员") as refused:
-            svc.transition_case(case_id, "assigned", actor=actor(judge), now=NOW)
+            cases.transition_case(case_id, "assigned", actor=actor(judge), now=NOW)
         assert refused.value.field == "mediator_id"
 
 
@@ -669,7 +669,7 @@ def test_a_judge_of_another_court_cannot_move_the_case(app, make, registered):
     stranger = make.user("judge")
     with app.app_context():
         with pytest.raises(NotFoundError):
-            svc.transition_case(case_id, "closed", actor=actor(stranger), now=NOW,
+            cases.transition_case(case_id, "closed", actor=actor(stranger), now=NOW,
                                 outcome="transferred", reason="x")
         assert db.session.get(Case, case_id).status == "registered"
 
@@ -681,7 +681,7 @@ def test_the_case_page_masks_other_claimants_and_offers_the_viewer_own_moves(app
     case_id, persons, judge, complaints = group_case
     member = make.user("homeowner", person=persons[0])
     with app.app_context():
-        page = svc.case_page(case_id, viewer=actor(member), now=NOW)
+        page = case_page.case_page(case_id, viewer=actor(member), now=NOW)
         mine = [row for row in page.claimants if row.is_viewer]
         others = [row for row in page.claimants if not row.is_viewer]
         assert len(mine) == 1 and mine[0].resident_id == persons[0].resident_id
@@ -689,7 +689,7 @@ def test_the_case_page_masks_other_claimants_and_offers_the_viewer_own_moves(app
         assert all(persons[i].resident_id not in (r.resident_id for r in others) for i in range(10))
         assert all(r.opt_out_complaint_id is None for r in others)
         assert page.moves == []  # one of many claimants cannot withdraw for all
-        judge_page = svc.case_page(case_id, viewer=actor(judge), now=NOW)
+        judge_page = case_page.case_page(case_id, viewer=actor(judge), now=NOW)
         assert judge_page.can_assign and judge_page.can_choose_representatives
         assert judge_page.representatives_needed == (2, 5)
         assert "assigned" not in {m.target.value for m in judge_page.moves}
@@ -701,20 +701,20 @@ def test_a_claimant_who_opted_out_is_not_gathered_into_a_group_again(app, make, 
     project = complaints[0].project
     newcomers = group_of(make, project, 2)
     with app.app_context():
-        own = svc.opt_out_of_group(complaints[0].id, actor=actor(judge), now=NOW)
+        own = cases.opt_out_of_group(complaints[0].id, actor=actor(judge), now=NOW)
         own_id = own.id
         with pytest.raises(ServiceError, match="单独处理"):
-            svc.merge_complaints([c.id for c in newcomers], actor=actor(judge), now=NOW,
+            triage.merge_complaints([c.id for c in newcomers], actor=actor(judge), now=NOW,
                                  into_case_id=own_id)
         with pytest.raises(ServiceError, match="单独处理"):
-            svc.merge_cases([case_id, own_id], actor=actor(judge), now=NOW)
-        [proposal] = svc.proposed_groups(project.court_id)
+            cases.merge_cases([case_id, own_id], actor=actor(judge), now=NOW)
+        [proposal] = triage.proposed_groups(project.court_id)
         assert proposal.existing_case.id == case_id
         group = db.session.get(Case, case_id)
         group.status, group.outcome, group.concluded_at = "mediated", "mediated", NOW
         db.session.commit()
-        [proposal] = svc.proposed_groups(project.court_id)
+        [proposal] = triage.proposed_groups(project.court_id)
         assert proposal.existing_case is None  # never the opted-out claimant's own case
         with pytest.raises(ServiceError, match="只有一名申请人"):
-            svc.opt_out_of_group(complaints[0].id, actor=actor(judge), now=NOW)
+            cases.opt_out_of_group(complaints[0].id, actor=actor(judge), now=NOW)
         assert count(Complaint, Complaint.case_id == own_id) == 1

@@ -13,7 +13,7 @@ from app.models import (
     Attachment, Complaint, ComplaintClaim, ComplaintResponse, GroupFiling, GroupFilingMember,
     Person,
 )
-from app.services import evidence, intake
+from app.services import evidence, group_filing, intake, intake_checks
 from app.services.errors import ForbiddenError, NotFoundError, ServiceError
 from mediation.identifiers import make_resident_id
 from tests.factories import NOW
@@ -108,7 +108,7 @@ def test_an_unknown_or_garbled_project_id_is_a_field_error(app, world, project_i
 
 
 def test_too_many_claims_are_refused(app, world):
-    claims = [{"kind": f"请求{i}", "amount_fen": 100} for i in range(intake.MAX_CLAIMS + 1)]
+    claims = [{"kind": f"请求{i}", "amount_fen": 100} for i in range(intake_checks.MAX_CLAIMS + 1)]
     with app.app_context():
         with pytest.raises(ServiceError) as caught:
             intake.file_complaint(actor=world["homeowner"], now=NOW,
@@ -323,7 +323,7 @@ def group(app, make):
     filer = make.user("homeowner")
     neighbours = [make.user("homeowner", person=make.person(name=f"邻居{i}")) for i in range(2)]
     with app.app_context():
-        filing = intake.file_group_complaint(
+        filing = group_filing.file_group_complaint(
             actor=filer, now=NOW, project_id=project.id, dispute_type="late_delivery",
             facts="同一楼栋均逾期交房", members=_members(*(n.person for n in neighbours)),
             unit="1栋301", claim_amount_fen=500_000)
@@ -354,7 +354,7 @@ def test_a_neighbour_confirms_with_their_code_and_only_then_has_a_complaint(app,
     neighbour = group["neighbours"][0]
     code = group["codes"][0]
     with app.app_context():
-        complaint = intake.confirm_group_membership(actor=neighbour, now=NOW,
+        complaint = group_filing.confirm_group_membership(actor=neighbour, now=NOW,
                                                     code=code.lower()[:4] + " " + code.lower()[4:])
         complaint = db.session.get(Complaint, complaint.id)
         assert complaint.status == "submitted"
@@ -365,7 +365,7 @@ def test_a_neighbour_confirms_with_their_code_and_only_then_has_a_complaint(app,
                                    .where(GroupFilingMember.complaint_id == complaint.id))
         assert member.confirmed_at is not None
         with pytest.raises(ServiceError):  # a code works once
-            intake.confirm_group_membership(actor=neighbour, now=NOW, code=code)
+            group_filing.confirm_group_membership(actor=neighbour, now=NOW, code=code)
         assert db.session.scalar(select(func.count()).select_from(Complaint)) == 2
 
 
@@ -378,7 +378,7 @@ def test_a_wrong_code_or_someone_elses_code_is_refused(app, group, make):
                             (stranger, group["codes"][0]), (group["filer"], group["codes"][0]),
                             (first, ""), (first, "<script>")]:
             with pytest.raises(ServiceError) as caught:
-                intake.confirm_group_membership(actor=actor, now=NOW, code=code)
+                group_filing.confirm_group_membership(actor=actor, now=NOW, code=code)
             assert caught.value.errors[0]["field"] == "code"
         assert db.session.scalar(select(func.count()).select_from(Complaint)) == 1
 
@@ -386,10 +386,10 @@ def test_a_wrong_code_or_someone_elses_code_is_refused(app, group, make):
 def test_a_neighbour_may_decline(app, group):
     neighbour = group["neighbours"][1]
     with app.app_context():
-        member = intake.decline_group_membership(actor=neighbour, now=NOW, code=group["codes"][1])
+        member = group_filing.decline_group_membership(actor=neighbour, now=NOW, code=group["codes"][1])
         assert member.declined_at is not None and member.complaint_id is None
         with pytest.raises(ServiceError):
-            intake.confirm_group_membership(actor=neighbour, now=NOW, code=group["codes"][1])
+            group_filing.confirm_group_membership(actor=neighbour, now=NOW, code=group["codes"][1])
         assert db.session.scalar(select(func.count()).select_from(Complaint)) == 1
 
 
@@ -400,7 +400,7 @@ def test_a_group_filing_reports_every_bad_member_field(app, make):
     with app.app_context():
         before = _counts()
         with pytest.raises(ServiceError) as caught:
-            intake.file_group_complaint(
+            group_filing.file_group_complaint(
                 actor=filer, now=NOW, project_id=project.id, dispute_type="late_delivery",
                 facts="事实", members=[
                     {"name": "", "resident_id": "469005198001010010", "phone": "12345",

@@ -21,7 +21,7 @@ def test_upgrade_on_an_empty_database_matches_the_models(empty_database_url):
     with fresh.app_context():
         upgrade()
         with db.engine.connect() as conn:
-            from app.services.case_lists import include_object
+            from app.models.search import include_object
 
             context = MigrationContext.configure(
                 conn, opts={"compare_type": True, "include_object": include_object})

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Complaint, ComplaintClaim, Person, ReferralImport, User
-from app.services import referrals
+from app.services import referral_csv, referrals
 from app.services.errors import ForbiddenError, ServiceError
 from mediation.identifiers import make_resident_id
 from tests.factories import NOW
@@ -296,7 +296,7 @@ def test_hostile_text_is_stored_as_plain_text(app, court_setup):
 
 
 def test_the_report_csv_neutralises_formulas():
-    data = referrals.errors_csv([
+    data = referral_csv.errors_csv([
         {"row": 3, "field": "facts", "kind": "error", "message": "=HYPERLINK(\"x\")"},
         {"row": 4, "field": "name", "kind": "note", "message": "+1"},
         {"row": 5, "field": "name", "kind": "note", "message": "-1"},
@@ -307,9 +307,9 @@ def test_the_report_csv_neutralises_formulas():
 
 
 def test_the_template_has_every_column_and_a_bom_for_excel():
-    data = referrals.template_csv()
+    data = referral_csv.template_csv()
     assert data.startswith(b"\xef\xbb\xbf")
-    assert data.decode("utf-8-sig").strip().split(",") == [c.header for c in referrals.COLUMNS]
+    assert data.decode("utf-8-sig").strip().split(",") == [c.header for c in referral_csv.COLUMNS]
 
 
 def test_progress_is_reported_and_committed(app, court_setup):

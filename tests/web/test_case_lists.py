@@ -18,7 +18,7 @@ LISTS = {"judge": "/court/cases", "mediator": "/mediator/cases", "developer": "/
 
 def _set(app, case_id, **values):
     from app.extensions import db
-    from app.services.case_lists import refresh_case_search
+    from app.services.case_search import refresh_case_search
 
     with app.app_context():
         db.session.execute(update(Case).where(Case.id == case_id).values(**values))

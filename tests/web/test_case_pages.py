@@ -374,7 +374,7 @@ def test_hostile_merge_requests_are_refused_without_a_crash(client, world, waiti
 @pytest.fixture
 def group(app, make, world):
     from app.models import User
-    from app.services.cases import merge_complaints
+    from app.services.triage import merge_complaints
     from tests.factories import NOW
 
     complaints = [make.complaint(project=world.project) for _ in range(10)]

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AgencyTask, Complaint, ReferralImport, User
 from app.models.types import utcnow
-from app.services import referrals
+from app.services import referral_csv, referrals
 from tests.factories import NOW
 from tests.services.test_referrals import HEADER, csv_bytes, row
 from tests.web.helpers import csrf_token, login
@@ -353,7 +353,7 @@ def test_the_partial_shows_the_form_only_to_the_cases_judges(app, make, task_set
 
 
 def test_the_column_headers_in_the_header_list_are_those_of_the_service():
-    assert HEADER == [c.header for c in referrals.COLUMNS[:8]]
+    assert HEADER == [c.header for c in referral_csv.COLUMNS[:8]]
 
 
 @pytest.mark.parametrize("path", [

@@ -87,7 +87,7 @@ def test_a_committed_change_shows_on_the_very_next_request(app, client, court):
 def test_a_case_registered_by_a_use_case_shows_at_once(app, client, make, court):
     from app.extensions import db
     from app.models import User
-    from app.services.cases import accept_complaint
+    from app.services.triage import accept_complaint
 
     login(client, court["judge"].username)
     _get(client)

@@ -17,7 +17,7 @@ from wtforms import HiddenField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.models.types import utcnow
-from app.services import case_lists
+from app.services import bulk_actions, case_lists
 from app.services.errors import ServiceError
 from app.web.case_lists import _Choice, parse_back, render_case_list
 from app.web.court import bp
@@ -60,9 +60,9 @@ class BulkCaseForm(BaseForm):
         if not self.case_id.errors and not self.case_id.data:
             self.case_id.errors.append(_("Tick at least one case."))
             valid = False
-        if len(self.case_id.data or ()) > case_lists.BULK_LIMIT:
+        if len(self.case_id.data or ()) > bulk_actions.BULK_LIMIT:
             self.case_id.errors.append(
-                _("At most %(n)s cases at a time.", n=case_lists.BULK_LIMIT))
+                _("At most %(n)s cases at a time.", n=bulk_actions.BULK_LIMIT))
             valid = False
         if self.action.data == "assign" and not self.mediator_id.data:
             self.mediator_id.errors.append(_("Choose the mediator to assign."))
@@ -109,7 +109,7 @@ def confirm_bulk_cases():
     if not form.validate():
         return _list_again(form)
     try:
-        preview = case_lists.preview_bulk(form.case_id.data, actor=current_user, now=utcnow())
+        preview = bulk_actions.preview_bulk(form.case_id.data, actor=current_user, now=utcnow())
     except ServiceError as error:
         form.case_id.errors.append(error.message)
         return _list_again(form)
@@ -126,15 +126,15 @@ def apply_bulk_cases():
     now = utcnow()
     try:
         if form.action.data == "assign":
-            report = case_lists.bulk_assign(form.case_id.data, form.mediator_id.data,
+            report = bulk_actions.bulk_assign(form.case_id.data, form.mediator_id.data,
                                             actor=current_user, now=now, expected=_expected(form))
         elif form.action.data == "status":
-            report = case_lists.bulk_change_status(
+            report = bulk_actions.bulk_change_status(
                 form.case_id.data, form.to.data, actor=current_user, now=now,
                 reason=form.reason.data, outcome=form.outcome.data or None,
                 expected=_expected(form))
         else:
-            report = case_lists.bulk_merge(form.case_id.data, actor=current_user, now=now)
+            report = bulk_actions.bulk_merge(form.case_id.data, actor=current_user, now=now)
     except ServiceError as error:
         target = getattr(form, error.field, None) if error.field else None
         (target if target is not None else form.case_id).errors.append(error.message)

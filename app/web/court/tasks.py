@@ -20,7 +20,7 @@ from app.access import can_manage_case, can_view_case
 from app.extensions import db
 from app.models import AgencyTask, Case
 from app.models.types import utcnow
-from app.services import referrals
+from app.services import agency_tasks
 from app.services.errors import ServiceError
 from app.web.auth import safe_next
 from app.web.court import bp
@@ -53,13 +53,13 @@ def _viewer_may_see_tasks(case: Case) -> bool:
             and can_view_case(current_user, case))
 
 
-def agency_tasks_for(case: Case) -> list[referrals.TaskView] | None:
+def agency_tasks_for(case: Case) -> list[agency_tasks.TaskView] | None:
     """Jinja global: the case's tasks for whoever may see them (judges, its mediator);
     ``None`` for anyone else, who then sees no section at all — not "no tasks yet" on a
     case that has some."""
     if case is None or not _viewer_may_see_tasks(case):
         return None
-    return referrals.agency_tasks(case.id, now=utcnow())
+    return agency_tasks.agency_tasks(case.id, now=utcnow())
 
 
 def can_manage_agency_tasks(case: Case) -> bool:
@@ -102,7 +102,7 @@ def create_agency_task(case_id: int):
     form = AgencyTaskForm()
     if form.validate_on_submit():
         try:
-            referrals.create_agency_task(
+            agency_tasks.create_agency_task(
                 case.id, actor=current_user, now=utcnow(), agency=form.agency.data,
                 owner_name=form.owner_name.data, description=form.description.data,
                 due_on=form.due_on.data)
@@ -143,7 +143,7 @@ def _close(task_id: int, service):
 @bp.post("/tasks/<int(max=2147483647):task_id>/complete")
 def complete_agency_task(task_id: int):
     def service(tid, *, actor, now, text):
-        referrals.complete_agency_task(tid, actor=actor, now=now, result=text)
+        agency_tasks.complete_agency_task(tid, actor=actor, now=now, result=text)
         flash(_("The task is recorded as done."), "success")
 
     return _close(task_id, service)
@@ -152,7 +152,7 @@ def complete_agency_task(task_id: int):
 @bp.post("/tasks/<int(max=2147483647):task_id>/cancel")
 def cancel_agency_task(task_id: int):
     def service(tid, *, actor, now, text):
-        referrals.cancel_agency_task(tid, actor=actor, now=now, reason=text)
+        agency_tasks.cancel_agency_task(tid, actor=actor, now=now, reason=text)
         flash(_("The task was cancelled."), "info")
 
     return _close(task_id, service)

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length
 
 from app.models import Complaint
 from app.models.types import utcnow
-from app.services import cases as case_service
+from app.services import triage as triage_service
 from app.services.errors import ServiceError
 from app.web.court import bp
 from app.web.forms import BaseForm, EmptyForm
@@ -27,7 +27,7 @@ class RejectForm(BaseForm):
 
 
 def _triage_page(*, status: int = 200, error: str | None = None):
-    overview = case_service.triage_overview(current_user.court_id)
+    overview = triage_service.triage_overview(current_user.court_id)
     return render_template("court/triage.html", overview=overview,
                            error=error), status
 
@@ -62,7 +62,7 @@ def accept_complaint(complaint_id: int):
     if not EmptyForm().validate():
         abort(400)
     try:
-        case = case_service.accept_complaint(complaint_id, actor=current_user, now=utcnow())
+        case = triage_service.accept_complaint(complaint_id, actor=current_user, now=utcnow())
     except ServiceError as error:
         if error.status == 404:
             abort(404)
@@ -78,7 +78,7 @@ def reject_complaint(complaint_id: int):
     if not form.validate():
         return _complaint_page(complaint_id, reject_form=form, status=422)
     try:
-        complaint = case_service.reject_complaint(complaint_id, actor=current_user, now=utcnow(),
+        complaint = triage_service.reject_complaint(complaint_id, actor=current_user, now=utcnow(),
                                                   reason=form.reason.data)
     except ServiceError as error:
         if error.status == 404:
@@ -98,7 +98,7 @@ def merge_complaints():
         abort(400)
     into = request.form.get("into_case_id", "").strip() or None
     try:
-        case = case_service.merge_complaints(request.form.getlist("complaint_ids"),
+        case = triage_service.merge_complaints(request.form.getlist("complaint_ids"),
                                              actor=current_user, now=utcnow(), into_case_id=into)
     except ServiceError as error:  # the service rolled back
         if error.status == 404:

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from app.models import Complaint
 from app.models.types import utcnow
-from app.services import intake
+from app.services import complaint_lists, intake
 from app.services.errors import ServiceError
 from app.web.developer import bp
 from app.web.intake_forms import ResponseForm, apply_errors, uploaded_files
@@ -18,10 +18,10 @@ from app.web.loading import complaint_or_404
 def list_complaints():
     before = request.args.get("before", "")
     before_id = int(before) if before.isdigit() and len(before) < 18 else None
-    against = intake.complaints_against(current_user, before_id=before_id, limit=50)
+    against = complaint_lists.complaints_against(current_user, before_id=before_id, limit=50)
     return render_template(
         "developer/complaints.html", complaints=against,
-        own_filings=intake.complaints_filed_by_company(current_user) if before_id is None else [],
+        own_filings=complaint_lists.complaints_filed_by_company(current_user) if before_id is None else [],
         next_before=against[-1].id if len(against) == 50 else None)
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from app.extensions import limiter
 from app.models.types import utcnow
-from app.services import intake
+from app.services import group_filing, intake
 from app.services.errors import ServiceError
 from app.web.homeowner import bp
 from app.web.intake_forms import (
@@ -194,11 +194,11 @@ def file_group_complaint():
                          dispute_type=form.dispute_type.data, facts=form.facts.data,
                          members=members, unit=form.unit.data, claim_amount_fen=own_amount)
         if errors:  # typed amounts unreadable: list every other problem too, save nothing
-            errors += intake.group_filing_errors(**arguments)
+            errors += group_filing.group_filing_errors(**arguments)
             unplaced = apply_errors(form, errors, rows={"members": rows})
         else:
             try:
-                filing = intake.file_group_complaint(**arguments)
+                filing = group_filing.file_group_complaint(**arguments)
             except ServiceError as error:
                 unplaced = apply_errors(
                     form, error.errors or [{"field": None, "message": error.message}],
@@ -215,7 +215,7 @@ def file_group_complaint():
 @bp.get("/complaints/group/<int(max=2147483647):filing_id>")
 def show_group_filing(filing_id: int):
     try:
-        filing = intake.group_filing_for(current_user, filing_id)
+        filing = group_filing.group_filing_for(current_user, filing_id)
     except ServiceError:
         abort(404)
     codes = {}
@@ -236,17 +236,17 @@ def confirm_group_membership():
         action = request.form.get("action", "preview")
         try:
             if action == "confirm":
-                complaint = intake.confirm_group_membership(
+                complaint = group_filing.confirm_group_membership(
                     actor=current_user, now=utcnow(), code=form.code.data)
                 flash(_("You have joined the group filing. Your complaint has been submitted."),
                       "success")
                 return redirect(url_for("homeowner.show_receipt", complaint_id=complaint.id))
             if action == "decline":
-                intake.decline_group_membership(actor=current_user, now=utcnow(),
+                group_filing.decline_group_membership(actor=current_user, now=utcnow(),
                                                 code=form.code.data)
                 flash(_("You have declined; no complaint was filed in your name."), "info")
                 return redirect(url_for("homeowner.home"))
-            member = intake.preview_group_membership(actor=current_user, code=form.code.data)
+            member = group_filing.preview_group_membership(actor=current_user, code=form.code.data)
         except ServiceError as error:
             apply_errors(form, error.errors or [{"field": "code", "message": error.message}])
             status = 422

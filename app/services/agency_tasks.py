@@ -1,0 +1,113 @@
+"""Tasks the court gives to agencies on a case (九龙治水: each agency a task with an owner and a deadline).
+
+A judge of the case's court gives an agency (the housing bureau, the town government…)
+a task with the person responsible and a deadline, then records what the agency did or
+withdraws the task. Open tasks past their deadline show as overdue on the case page.
+Tasks of a merged case move with its complaints (``app.services.cases.merge_cases``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+
+from app.access import can_manage_case
+from app.extensions import db
+from app.models import AgencyTask, Case, User
+from app.models.referrals import AGENCIES
+from app.services.errors import ConflictError, NotFoundError, ServiceError
+from mediation.lifecycle import court_date
+
+__all__ = [
+    "TaskView", "agency_tasks", "cancel_agency_task", "complete_agency_task",
+    "create_agency_task", "is_overdue",
+]
+
+
+def _managed_case(case_id: int, actor: User) -> Case:
+    case = db.session.get(Case, case_id)
+    if case is None or not can_manage_case(actor, case):
+        # Someone else's case is reported as missing: its existence is not shown.
+        raise NotFoundError("没有这个案件")
+    return case
+
+
+def _text(value: str | None, field_name: str, label: str, limit: int) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ServiceError(f"请填写{label}", field_name)
+    if len(text) > limit:
+        raise ServiceError(f"{label}不能超过{limit}个字符", field_name)
+    return text
+
+
+def create_agency_task(case_id: int, *, actor: User, now: datetime, agency: str, owner_name: str,
+                       description: str, due_on: date | None) -> AgencyTask:
+    """Give an agency a task on a case, with the person responsible and a deadline."""
+    case = _managed_case(case_id, actor)
+    if case.status == "closed":
+        raise ServiceError("案件已结案归档，不能再布置部门任务")
+    if agency not in AGENCIES:
+        raise ServiceError("请选择承办部门", "agency")
+    owner = _text(owner_name, "owner_name", "责任人", 50)
+    text = _text(description, "description", "任务内容", 2000)
+    if due_on is None:
+        raise ServiceError("请填写办理期限", "due_on")
+    if due_on < court_date(now):
+        raise ServiceError("办理期限不能早于今天", "due_on")
+    task = AgencyTask(case_id=case.id, agency=agency, owner_name=owner, description=text,
+                      due_on=due_on, status="open", created_by_id=actor.id, created_at=now)
+    db.session.add(task)
+    db.session.commit()
+    return task
+
+
+def _close_task(task_id: int, *, actor: User, now: datetime, status: str, result: str) -> AgencyTask:
+    task = db.session.get(AgencyTask, task_id)
+    if task is None:
+        raise NotFoundError("没有这个任务")
+    _managed_case(task.case_id, actor)
+    # Compare-and-set: of two judges clicking at once, only one closes the task.
+    changed = db.session.execute(
+        update(AgencyTask).where(AgencyTask.id == task_id, AgencyTask.status == "open")
+        .values(status=status, result=result, completed_at=now if status == "done" else None)
+    ).rowcount
+    if not changed:
+        db.session.rollback()
+        raise ConflictError("该任务已办结或已撤销")
+    db.session.commit()
+    db.session.refresh(task)
+    return task
+
+
+def complete_agency_task(task_id: int, *, actor: User, now: datetime, result: str) -> AgencyTask:
+    """Record what the agency did; the task is done."""
+    text = _text(result, "result", "办理结果", 2000)
+    return _close_task(task_id, actor=actor, now=now, status="done", result=text)
+
+
+def cancel_agency_task(task_id: int, *, actor: User, now: datetime, reason: str) -> AgencyTask:
+    """Withdraw a task that is no longer needed, with the reason."""
+    text = _text(reason, "result", "撤销理由", 2000)
+    return _close_task(task_id, actor=actor, now=now, status="cancelled", result=text)
+
+
+def is_overdue(task: AgencyTask, today: date) -> bool:
+    """Open past its deadline (the court's date, Asia/Shanghai)."""
+    return task.status == "open" and task.due_on < today
+
+
+@dataclass
+class TaskView:
+    task: AgencyTask
+    overdue: bool = field(default=False)
+
+
+def agency_tasks(case_id: int, *, now: datetime) -> list[TaskView]:
+    """The tasks of a case, open ones first by deadline, each marked overdue or not."""
+    today = court_date(now)
+    tasks = db.session.scalars(
+        select(AgencyTask).where(AgencyTask.case_id == case_id)
+        .order_by((AgencyTask.status != "open"), AgencyTask.due_on, AgencyTask.id)).all()
+    return [TaskView(t, is_overdue(t, today)) for t in tasks]

@@ -1,0 +1,249 @@
+"""What every case use-case shares: loading with a lock, numbering, the timeline, the state.
+
+Triage (``app.services.triage``), the case operations (``app.services.cases``) and the
+case page (``app.services.case_page``) read and write a case through these helpers, so a
+case is numbered, recorded and saved one way whichever use-case touches it.
+
+Numbers (案号) come from ``case_counters``, one row per court and year, incremented in the
+same transaction that registers the case: a rolled-back registration gives its number
+back, and two judges accepting at the same moment queue on the counter row, so the
+numbers of a year run 1, 2, 3 … without gaps or duplicates. On PostgreSQL the counter
+row is created with ``INSERT … ON CONFLICT DO NOTHING`` and advanced with ``UPDATE …
+RETURNING`` (a row lock held to the commit); on SQLite every writing transaction begins
+``IMMEDIATE`` (``app.extensions``), which serialises writers outright.
+
+Nothing here commits; the use-case that calls these helpers commits once.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, time, timezone
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from app.access import can_view_case
+from app.extensions import db
+from app.models import Case, CaseCounter, CaseEvent, Complaint, Court, Project, User
+from app.models.types import upsert_insert
+from app.services.case_search import refresh_case_search
+from app.services.errors import ConflictError, NotFoundError
+from mediation import groups as group_rules
+from mediation.casenumber import format_case_number
+from mediation.disputes import ComplaintStatus
+from mediation.lifecycle import (
+    COURT_TZ, MEDIATION_PHASE, CaseState, CaseStatus, Outcome, TransitionEvent, court_date, date_zh,
+)
+
+__all__ = [
+    "OPEN_FOR_JOINING", "WORKLOAD", "case_for", "case_state", "check_expected", "claimant_key",
+    "deadline_at", "holding_opted_out", "lock_cases", "lock_complaints", "case_complaints", "open_case",
+    "party_refusal", "record", "record_event", "refresh_group", "reindex", "save_state",
+    "visible_ids",
+]
+
+#: Cases a complaint or another case may still join: mediation has not ended.
+OPEN_FOR_JOINING = frozenset({
+    CaseStatus.REGISTERED.value, CaseStatus.ASSIGNED.value, CaseStatus.SCHEDULED.value,
+    CaseStatus.IN_MEDIATION.value,
+})
+#: A mediator's workload counted against their capacity: cases in the mediation phase.
+#: After settlement a case needs follow-up visits, not sessions, so it no longer counts.
+WORKLOAD = frozenset(s.value for s in MEDIATION_PHASE)
+
+
+def deadline_at(last_day: date | None) -> datetime | None:
+    """The UTC instant a mediation period ends: the last second of its last day, court time."""
+    if last_day is None:
+        return None
+    return datetime.combine(last_day, time(23, 59, 59), tzinfo=COURT_TZ).astimezone(timezone.utc)
+
+
+def claimant_key(complaint: Complaint) -> tuple[str, int]:
+    if complaint.claimant_person_id is not None:
+        return ("person", complaint.claimant_person_id)
+    return ("developer", complaint.claimant_developer_id)
+
+
+# --- Loading with a lock ---------------------------------------------------------------------
+
+
+def lock_complaints(ids: list[int]) -> list[Complaint]:
+    """Load complaints in id order with a row lock (PostgreSQL; SQLite locks the database)."""
+    return list(db.session.scalars(
+        select(Complaint).where(Complaint.id.in_(ids)).order_by(Complaint.id)
+        .with_for_update().execution_options(populate_existing=True)
+    ))
+
+
+def lock_cases(ids: list[int]) -> list[Case]:
+    return list(db.session.scalars(
+        select(Case).where(Case.id.in_(ids)).order_by(Case.id)
+        .with_for_update().execution_options(populate_existing=True)
+    ))
+
+
+def case_for(case_id: int, actor: User) -> Case:
+    """The case, locked, if ``actor`` may see it; otherwise NotFoundError (never its data)."""
+    found = lock_cases([case_id])
+    if not found or not can_view_case(actor, found[0]):
+        raise NotFoundError("案件不存在或您无权查看")
+    return found[0]
+
+
+def check_expected(case: Case, expected_status: str | None) -> None:
+    """Refuse when the case moved since the actor saw it (a double click, two people at once)."""
+    if expected_status and expected_status != case.status:
+        raise ConflictError(
+            f"案件状态已变更为“{CaseStatus.zh(case.status)}”，请刷新页面后重试")
+
+
+def case_complaints(case: Case) -> list[Complaint]:
+    """The case's complaints in id order, with their claims."""
+    return list(db.session.scalars(
+        select(Complaint).where(Complaint.case_id == case.id).order_by(Complaint.id)
+        .options(selectinload(Complaint.claims))))
+
+
+def holding_opted_out(case_ids: Iterable[int]) -> set[int]:
+    """The cases that hold a claimant who left a group to go alone (they join no group)."""
+    return set(db.session.scalars(select(Complaint.case_id).where(
+        Complaint.case_id.in_(list(case_ids)), Complaint.opted_out_at.is_not(None))))
+
+
+def visible_ids(visible, model, actor: User, ids: list[int]) -> set[int]:
+    """Which of ``ids`` the actor may see, in one query (``visible``: an app.access rule)."""
+    return set(db.session.scalars(visible(actor, select(model.id)).where(model.id.in_(ids))))
+
+
+# --- Numbers, the timeline, the state -----------------------------------------------------
+
+
+def _next_seq(court_id: int, year: int) -> int:
+    """Take the next sequence number of a court's year; the row stays locked to the commit."""
+    table = CaseCounter.__table__
+    insert = upsert_insert(db.session.get_bind())
+    db.session.execute(
+        insert(table).values(court_id=court_id, year=year, last_seq=0).on_conflict_do_nothing())
+    return db.session.execute(
+        update(table).where(table.c.court_id == court_id, table.c.year == year)
+        .values(last_seq=table.c.last_seq + 1).returning(table.c.last_seq)
+    ).scalar_one()
+
+
+def record(case: Case, *, actor: User | None, now: datetime, from_status: str | None,
+           to_status: str, reason: str | None = None, outcome: str | None = None) -> None:
+    """Add a line to the case's timeline: who, when, from which status to which, why."""
+    db.session.add(CaseEvent(
+        case_id=case.id, at=now, actor_id=actor.id if actor else None,
+        actor_role=actor.role if actor else None, from_status=from_status,
+        to_status=to_status, outcome=outcome, reason=reason))
+
+
+def record_event(case: Case, event: TransitionEvent, actor: User) -> None:
+    """Record a move the lifecycle made (an extension names its days and new last day)."""
+    reason = event.reason
+    if event.extension_days:
+        text = (f"经双方当事人同意延长调解期限{event.extension_days}日，"
+                f"期限至{date_zh(event.deadline)}")
+        reason = f"{text}；{reason}" if reason else text
+    record(case, actor=actor, now=event.at, from_status=event.from_status.value,
+           to_status=event.to_status.value, reason=reason,
+           outcome=event.outcome.value if event.outcome else None)
+
+
+def case_state(case: Case) -> CaseState:
+    """The case row as the lifecycle's state."""
+    return CaseState(
+        status=CaseStatus(case.status),
+        assigned_at=case.assigned_at,
+        deadline=court_date(case.mediation_deadline_at) if case.mediation_deadline_at else None,
+        extension_days=case.extension_days or 0,
+        outcome=Outcome(case.outcome) if case.outcome else None,
+        concluded_at=case.concluded_at,
+    )
+
+
+def save_state(case: Case, state: CaseState, now: datetime) -> None:
+    """Write the lifecycle's state back onto the case row."""
+    case.status = state.status.value
+    case.outcome = state.outcome.value if state.outcome else None
+    case.concluded_at = state.concluded_at
+    case.assigned_at = state.assigned_at
+    case.extension_days = state.extension_days
+    case.mediation_deadline_at = deadline_at(state.deadline)
+    if state.status is CaseStatus.CLOSED and case.closed_at is None:
+        case.closed_at = now
+    if state.status is CaseStatus.LITIGATION:
+        case.went_to_litigation = True
+    if state.status is CaseStatus.REGISTERED:
+        case.mediator_id = None  # the mediator declined or recused themselves (回避)
+    case.updated_at = now
+
+
+# --- Registering and regrouping --------------------------------------------------------------
+
+
+def refresh_group(case: Case, now: datetime) -> None:
+    """Recompute the claims total and the group flag from the complaints the case holds."""
+    db.session.flush()
+    held = case_complaints(case)
+    claimants = {claimant_key(c) for c in held}
+    case.is_group = len(claimants) >= group_rules.GROUP_DISPUTE_MIN_CLAIMANTS
+    case.claim_total_fen = sum(claim.amount_fen for c in held for claim in c.claims)
+    case.updated_at = now
+
+
+def open_case(complaints: list[Complaint], *, actor: User, now: datetime, reason: str,
+              judge_id: int | None = None) -> Case:
+    """Register a new case for ``complaints`` (the first opens it, the others join it)."""
+    lead = complaints[0]
+    court = db.session.get(Court, lead.court_id)
+    project = db.session.get(Project, lead.project_id)
+    year = court_date(now).year
+    seq = _next_seq(court.id, year)
+    case = Case(
+        court_id=court.id, year=year, seq=seq, number=format_case_number(year, court.code, seq),
+        project_id=project.id, developer_id=project.developer_id,
+        dispute_type=lead.dispute_type, status=CaseStatus.REGISTERED.value,
+        received_at=min(c.submitted_at for c in complaints), registered_at=now, updated_at=now,
+        claim_total_fen=0, judge_id=actor.id if actor.role == "judge" else judge_id,
+    )
+    db.session.add(case)
+    db.session.flush()
+    for index, complaint in enumerate(complaints):
+        complaint.case_id = case.id
+        status = ComplaintStatus.ACCEPTED if index == 0 else ComplaintStatus.MERGED
+        complaint.status = status.value
+        complaint.decided_at = complaint.decided_at or now
+    record(case, actor=actor, now=now, from_status=None, to_status=CaseStatus.REGISTERED.value,
+           reason=reason)
+    refresh_group(case, now)
+    return case
+
+
+def reindex(*cases: Case) -> None:
+    """Bring the cases' full-text search text up to date (names and facts changed)."""
+    db.session.flush()
+    refresh_case_search(c.id for c in cases)
+
+
+def party_refusal(case: Case, actor: User, held: list[Complaint] | None = None) -> str | None:
+    """Why a party may not withdraw this case's application, or None if it may.
+
+    A party withdraws only its own application: every complaint of the case must be its
+    own. In a case with several claimants one claimant cannot withdraw for the others;
+    they may opt out instead. ``held``: the case's complaints, if already loaded.
+    """
+    held = case_complaints(case) if held is None else held
+    if actor.role == "homeowner":
+        own = [c for c in held if c.claimant_person_id == actor.person_id]
+    elif actor.role == "developer":
+        own = [c for c in held if c.claimant_developer_id == actor.developer_id]
+    else:
+        return None
+    if not own:
+        return "只有申请人可以撤回申请"
+    if len(own) != len(held):
+        return "本案有多名申请人，您不能代表其他申请人撤回申请；如不愿继续参加群体案件，可以选择退出"
+    return None
