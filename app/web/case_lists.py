@@ -75,7 +75,7 @@ class CaseFilterForm(BaseForm):
         csrf = False
 
     q = SearchField(_l("Search"), validators=[Optional(), Length(max=case_lists.MAX_QUERY_LENGTH)],
-                    description=_l("Case number, project, developer, party names or facts"))
+                    description=_l("Case or receipt number, project, developer, party names or facts"))
     status = _Choices(_l("Status"), _l("Unknown status."))
     dispute_type = _Choice(_l("Dispute type"), _l("Unknown dispute type."))
     deadline = _Choice(_l("Deadline"), _l("Unknown deadline filter."))
@@ -145,6 +145,9 @@ def render_case_list(template: str, scope: str, *, args: MultiDict | None = None
     options = options or case_lists.filter_options(current_user)
     form = CaseFilterForm(formdata=args)
     form.set_choices(options)
+    if current_user.role in case_lists.PHONE_SEARCH_ROLES:
+        form.q.description = _l("Case or receipt number, project, developer, party names, "
+                                "phone or facts")
     valid = form.validate()
     filters = form.to_filters(scope)
     cursor_error = None
