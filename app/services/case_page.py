@@ -13,9 +13,11 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.access import can_manage_case, can_view_case
+from app.access import can_manage_case, can_view_case, visible_complaints
 from app.extensions import db
-from app.models import Case, CaseEvent, Complaint, Mediator, MediatorConflict, User
+from app.models import (
+    Case, CaseEvent, Complaint, ComplaintResponse, Mediator, MediatorConflict, User,
+)
 from app.services.case_records import (
     OPEN_FOR_JOINING, WORKLOAD, case_state, claimant_key, party_refusal,
 )
@@ -94,6 +96,11 @@ class CasePage:
     representatives_needed: tuple[int, int] | None
     representative_ids: set[int]
     viewer_role: str
+    #: The case's complaints the viewer may read in full — facts, claims, evidence and the
+    #: developer's responses — by the one rule of ``app.access.visible_complaints``: the
+    #: court and the assigned mediator read every one, a homeowner their own, the
+    #: developer those it is party to.
+    complaint_details: list[Complaint] = field(default_factory=list)
 
 
 def _claimant_rows(members: list[Complaint], viewer: User,
@@ -167,6 +174,11 @@ def case_page(case_id: int, *, viewer: User, now: datetime) -> CasePage:
         select(Complaint).where(Complaint.case_id == case.id).order_by(Complaint.id)
         .options(selectinload(Complaint.claims), selectinload(Complaint.claimant_person),
                  selectinload(Complaint.claimant_developer))))
+    details = list(db.session.scalars(
+        visible_complaints(viewer).where(Complaint.case_id == case.id).order_by(Complaint.id)
+        .options(selectinload(Complaint.claims), selectinload(Complaint.attachments),
+                 selectinload(Complaint.responses).selectinload(ComplaintResponse.attachments),
+                 selectinload(Complaint.responses).selectinload(ComplaintResponse.author))))
     events = list(db.session.scalars(
         select(CaseEvent).where(CaseEvent.case_id == case.id)
         .order_by(CaseEvent.at, CaseEvent.id).options(selectinload(CaseEvent.actor))))
@@ -198,5 +210,5 @@ def case_page(case_id: int, *, viewer: User, now: datetime) -> CasePage:
                                 if case.is_group and not (
                                     group_rules.REPRESENTATIVES_RANGE[0] <= len(rep_ids)
                                     <= group_rules.REPRESENTATIVES_RANGE[1]) else None),
-        representative_ids=rep_ids, viewer_role=role,
+        representative_ids=rep_ids, viewer_role=role, complaint_details=details,
     )
