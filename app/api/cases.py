@@ -77,7 +77,7 @@ def list_cases_api():
     filters = {
         "status": [s for s in request.args.getlist("status") if s] or None,
         "dispute_type": request.args.get("dispute_type") or None,
-        "project_id": int_arg("project_id"),
+        "project_id": int_arg("project_id", None, 1, 2**31 - 1),
     }
     limit = int_arg("limit", 50, 1, 200)
     try:

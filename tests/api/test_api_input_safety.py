@@ -132,3 +132,10 @@ def test_the_api_answers_a_registered_and_an_unknown_id_alike(client, make, bear
         project.id, respondent_resident_id="469005199001011230", respondent_name="李四"))
     assert bad.status_code == 422
     assert [e["field"] for e in bad.get_json()["errors"]] == ["respondent_resident_id"]
+
+
+@pytest.mark.parametrize("value", ["2147483648", "9223372036854775808", "0"])
+def test_a_project_filter_past_the_id_range_names_the_argument(client, make, bearer, value):
+    response = client.get(f"/api/v1/cases?project_id={value}", headers=bearer(make.user("judge")))
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "project_id"
