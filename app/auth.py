@@ -24,6 +24,7 @@ OPEN_ENDPOINTS = frozenset({
     "public.index",
     "public.about",
     "public.health",
+    "public.verify_document",  # anyone holding a court document may check it
 })
 
 #: Which roles each audience blueprint admits.

@@ -50,6 +50,9 @@ class Settings:
     #: shares them between workers and hosts. "off" renders every request afresh.
     page_cache: str = "memory"
     page_cache_seconds: int = 300
+    #: A TrueType CJK font (.ttf/.ttc) for the court's PDFs; empty: WenQuanYi Zen Hei or AR PL
+    #: when installed, else the built-in STSong-Light (app.documents.fonts).
+    pdf_cjk_font: str = ""
     testing: bool = False
 
     @property
@@ -95,6 +98,7 @@ class Settings:
             demo_password=environ.get("DEMO_PASSWORD", "Demo@2026"),
             page_cache=environ.get("PAGE_CACHE", "memory").strip() or "memory",
             page_cache_seconds=int(environ.get("PAGE_CACHE_SECONDS", "300")),
+            pdf_cjk_font=environ.get("PDF_CJK_FONT", "").strip(),
         )
 
     def flask_config(self) -> dict:
@@ -130,6 +134,7 @@ class Settings:
             "MAIL_PORT": self.mail_port,
             "MAIL_SENDER": self.mail_sender,
             "DEMO_PASSWORD": self.demo_password,
+            "PDF_CJK_FONT": self.pdf_cjk_font,
             **self._cache_config(),
             "TESTING": self.testing,
             "WTF_CSRF_TIME_LIMIT": None,

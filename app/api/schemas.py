@@ -172,6 +172,21 @@ class StatsSummary(Schema):
     mediation_withdrawal_rate = fields.Float(allow_none=True)
 
 
+class DocumentItem(Schema):
+    id = fields.Integer()
+    kind = Text(metadata={"enum": ["agreement", "confirmation_ruling", "visit_sheet", "session_record",
+                         "inquiry_letter", "warning_notice", "release_ruling"]})
+    title = Text()
+    sha256 = Text(metadata={"description": "SHA-256 of the PDF as stored, hex"})
+    verify_code = Text(metadata={"description": "printed on every page; /verify/{verify_code}"})
+    url = Text(metadata={"description": "GET it with the same token for the PDF"})
+    created_at = Text(metadata={"format": "date-time"})
+
+
+class DocumentList(Schema):
+    items = fields.List(fields.Nested(DocumentItem))
+
+
 class FieldError(Schema):
     field = Text()
     message = Text()

@@ -4,6 +4,7 @@ from app.models.cases import (
     Case, CaseCounter, CaseEvent, CaseRepresentative, Complaint, ComplaintClaim,
 )
 from app.models.courts import Court, Town
+from app.models.documents import Document
 from app.models.intake import Attachment, ComplaintResponse, GroupFiling, GroupFilingMember
 from app.models.mediators import Mediator, MediatorConflict
 from app.models.notices import Notice, NoticeChannel, NoticeKind, NoticeStatus
@@ -13,7 +14,7 @@ from app.models.versions import DataVersion
 
 __all__ = [
     "AgencyTask", "Attachment", "Case", "CaseCounter", "CaseEvent", "CaseRepresentative",
-    "Complaint", "ComplaintClaim", "ComplaintResponse", "Court", "DataVersion", "Developer",
+    "Complaint", "ComplaintClaim", "ComplaintResponse", "Court", "DataVersion", "Developer", "Document",
     "GroupFiling", "GroupFilingMember", "LoginSession", "Mediator", "MediatorConflict", "Notice",
     "NoticeChannel", "NoticeKind", "NoticeStatus", "Person", "Project",
     "ReferralImport", "Role", "Town", "User",

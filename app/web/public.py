@@ -1,4 +1,4 @@
-"""Public pages: the landing page, about, and a health check."""
+"""Public pages: the landing page, about, a health check, and document verification."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, render_template, url_for
@@ -24,3 +24,12 @@ def about():
 @bp.get("/healthz")
 def health():
     return jsonify(status="ok")
+
+
+@bp.get("/verify/<code>")
+def verify_document(code: str):
+    """Anyone may check a printed verification code: title, case number, date, SHA-256."""
+    from app.services.documents import verification
+
+    document = verification(code)
+    return render_template("public/verify.html", document=document), 200 if document else 404

@@ -1,0 +1,50 @@
+"""The court's issued documents: one row per PDF file kept under UPLOAD_DIR."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.documents import DOCUMENT_KINDS
+from app.extensions import db
+from app.models.types import UTCDateTime, in_clause
+
+
+class Document(db.Model):
+    """A PDF the court issued for a case: an agreement, a ruling, a visit sheet …
+
+    ``sha256`` is computed on the stored bytes; ``verify_code`` (printed on every page)
+    lets anyone check title, case number, date and hash at ``/verify/<code>``. A party's
+    copy names that party (``party_person_id`` or ``party_developer_id``) and masks the
+    other parties' ID numbers and phones; the court's file copy names no party and is
+    seen only by the court's side (its judges and the case's mediator).
+    """
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(24))
+    title: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    verify_code: Mapped[str] = mapped_column(String(16), unique=True)
+    #: Path of the file relative to UPLOAD_DIR (documents/<random>.pdf).
+    stored_path: Mapped[str] = mapped_column(String(200), unique=True)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    party_person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
+    party_developer_id: Mapped[int | None] = mapped_column(ForeignKey("developers.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({in_clause(DOCUMENT_KINDS)})", name="kind_known"),
+        CheckConstraint("party_person_id IS NULL OR party_developer_id IS NULL", name="one_party"),
+        CheckConstraint("length(sha256) = 64", name="sha256_length"),
+        CheckConstraint("size_bytes > 0", name="size_positive"),
+        Index("ix_documents_case_created", "case_id", "created_at", "id"),
+    )
+
+    case = relationship("Case")
+    party_person = relationship("Person")
+    party_developer = relationship("Developer")

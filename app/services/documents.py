@@ -1,0 +1,207 @@
+"""Issue, keep, list and verify the court's PDF documents.
+
+A document is rendered from plain data (``app.documents``), written under
+``UPLOAD_DIR/documents/`` with a random name, read back, and its SHA-256 computed on the
+bytes as stored — the hash the verification page shows and a party can recompute on the
+copy it holds. The verification code printed on every page is random (16 characters of an
+alphabet without 0/O, 1/I/L: about 79 bits, so codes cannot be guessed one by one).
+
+Who sees which copy: a party sees the copies made for it (its own data in full, the others'
+ID numbers and phones masked); the court's judges and the case's mediator see every copy,
+including the court's file copy, which masks nothing. Everyone else gets 404 — the same
+answer as for a document that does not exist. Files reach the disk inside the use-case and
+are removed again if its transaction fails, so nothing is half-saved.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from flask import current_app, has_request_context, url_for
+from sqlalchemy import select
+
+from app.access import can_manage_case, can_view_case
+from app.documents.agreement import AgreementData, render_agreement
+from app.documents.fonts import cjk_font
+from app.extensions import db
+from app.models import Case, Document, Mediator, User
+from app.services.errors import NotFoundError, ServiceError
+from app.services.use_case import use_case
+
+#: Unambiguous characters for codes read from paper: no 0/O, 1/I/L.
+VERIFY_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+VERIFY_LENGTH = 16
+_STORED = re.compile(r"documents/[0-9a-f]{32}\.pdf")
+
+
+@dataclass(frozen=True)
+class Copy:
+    """Who a rendered copy is for: a person, a developer, or nobody (the court's file copy)."""
+
+    key: str | None  # the party key of app.documents.agreement, None for the court's copy
+    person_id: int | None = None
+    developer_id: int | None = None
+
+
+def new_verify_code() -> str:
+    return "".join(secrets.choice(VERIFY_ALPHABET) for _ in range(VERIFY_LENGTH))
+
+
+def normalise_code(code: str) -> str:
+    """What a reader types (lower case, dashes, spaces) as the stored code."""
+    return re.sub(r"[\s\-]", "", str(code or "")).upper()
+
+
+def verify_url(code: str) -> str:
+    """The address printed on the page: absolute when serving a request, else the path."""
+    if has_request_context():
+        return url_for("public.verify_document", code=code, _external=True)
+    return f"/verify/{code}"
+
+
+def documents_dir() -> Path:
+    return Path(current_app.config["UPLOAD_DIR"]) / "documents"
+
+
+def path_of(document: Document) -> Path:
+    """Where a document lives (its stored path is ours, checked, never a user's)."""
+    if not _STORED.fullmatch(document.stored_path or ""):
+        raise NotFoundError("文件不存在")
+    return Path(current_app.config["UPLOAD_DIR"]) / document.stored_path
+
+
+def _issuer_may_issue(actor: User, case: Case) -> bool:
+    """The court's judges and the case's assigned mediator issue its documents."""
+    if can_manage_case(actor, case):
+        return True
+    if actor.role != "mediator" or case.mediator_id is None:
+        return False
+    mediator = db.session.get(Mediator, case.mediator_id)
+    return mediator is not None and mediator.user_id == actor.id
+
+
+@use_case
+def issue_agreement(case_id: int, data: AgreementData, *, actor: User, now: datetime,
+                    copies: list[Copy]) -> list[Document]:
+    """Render the agreement once per copy, store the files, record them, commit once."""
+    case = db.session.get(Case, case_id)
+    if case is None or not can_view_case(actor, case) or not _issuer_may_issue(actor, case):
+        raise NotFoundError("案件不存在")
+    if data.case_number != case.number:
+        raise ServiceError("协议书的案号与案件不符", "case_number")
+    keys = {p.key for p in data.parties}
+    unknown = [c.key for c in copies if c.key is not None and c.key not in keys]
+    if unknown:
+        raise ServiceError(f"没有这一方当事人：{unknown[0]}", "copies")
+    font = cjk_font(current_app.config.get("PDF_CJK_FONT") or None).name
+    rendered = []
+    for copy in copies:
+        code = new_verify_code()
+        pdf = render_agreement(data, font=font, verify_code=code, verify_url=verify_url(code), copy_for=copy.key)
+        title = data.title if copy.key is None else f"{data.title}（{_party_name(data, copy.key)}收执）"
+        rendered.append((copy, code, title, pdf))
+    documents = []
+    with _stored([pdf for *_, pdf in rendered]) as stored:
+        for (copy, code, title, _), (relative, digest, size) in zip(rendered, stored):
+            document = Document(
+                case_id=case.id, kind="agreement", title=title, sha256=digest, verify_code=code,
+                stored_path=relative, size_bytes=size, party_person_id=copy.person_id,
+                party_developer_id=copy.developer_id, created_by_id=actor.id, created_at=now)
+            db.session.add(document)
+            documents.append(document)
+        db.session.commit()
+    return documents
+
+
+def _party_name(data: AgreementData, key: str) -> str:
+    return next(p.name for p in data.parties if p.key == key)
+
+
+class _stored:
+    """Write the PDFs for the transaction inside the block; remove them if it fails.
+
+    Yields (path relative to UPLOAD_DIR, SHA-256 of the bytes read back from disk, size).
+    """
+
+    def __init__(self, pdfs: list[bytes]):
+        self.pdfs, self.written = pdfs, []
+
+    def __enter__(self):
+        directory = documents_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        result = []
+        try:
+            for pdf in self.pdfs:
+                name = secrets.token_hex(16) + ".pdf"
+                target = directory / name
+                with open(target, "xb") as handle:  # never overwrite: names are random
+                    handle.write(pdf)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                self.written.append(target)
+                stored = target.read_bytes()
+                result.append((f"documents/{name}", hashlib.sha256(stored).hexdigest(), len(stored)))
+        except BaseException:
+            self._remove()
+            raise
+        return result
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None:
+            db.session.rollback()
+            self._remove()
+        return False
+
+    def _remove(self):
+        for path in self.written:
+            path.unlink(missing_ok=True)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def may_see_document(user: User, document: Document, case: Case) -> bool:
+    """A party sees its own copies; the court's side (judges, the case's mediator) sees all."""
+    if not can_view_case(user, case):
+        return False
+    if user.role in ("judge", "mediator"):
+        return True
+    if user.role == "homeowner":
+        return document.party_person_id is not None and document.party_person_id == user.person_id
+    if user.role == "developer":
+        return document.party_developer_id is not None and document.party_developer_id == user.developer_id
+    return False
+
+
+def case_documents(user: User, case_id: int) -> list[Document]:
+    """The documents of a case that ``user`` may see, oldest first; 404 for a case it may not see."""
+    case = db.session.get(Case, case_id)
+    if case is None or not can_view_case(user, case):
+        raise NotFoundError("案件不存在")
+    rows = db.session.scalars(select(Document).where(Document.case_id == case.id)
+                              .order_by(Document.created_at, Document.id))
+    return [d for d in rows if may_see_document(user, d, case)]
+
+
+def document_file(user: User, document_id: int) -> tuple[Document, Path]:
+    """A document ``user`` may download and where its file is; 404 otherwise."""
+    document = db.session.get(Document, document_id)
+    if document is None or not may_see_document(user, document, document.case):
+        raise NotFoundError("文书不存在")
+    path = path_of(document)
+    if not path.is_file():
+        raise NotFoundError("文书不存在")
+    return document, path
+
+
+def verification(code: str) -> Document | None:
+    """The document a printed verification code names, for anyone to check."""
+    code = normalise_code(code)
+    if len(code) != VERIFY_LENGTH:
+        return None
+    return db.session.scalar(select(Document).where(Document.verify_code == code))
