@@ -4,7 +4,7 @@ The filer is shown this name, never the register's name for the same ID number (
 would let an opposing party probe who the court knows); the court sees both.
 
 Revision ID: b6c1e2d3a4f5
-Revises: 2d6cbd95c88d
+Revises: 3f8a2c61d9b4
 Create Date: 2026-12-02 06:30:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = 'b6c1e2d3a4f5'
-down_revision = '2d6cbd95c88d'
+down_revision = '3f8a2c61d9b4'
 branch_labels = None
 depends_on = None
 
