@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from functools import wraps
 
-from flask import Blueprint, g, request
+from flask import Blueprint, current_app, g, request
 from marshmallow import Schema, ValidationError
 
 from app.api.schemas import field_errors
@@ -49,11 +49,25 @@ def _refused(error: ServiceError):
                    errors=error.errors or None)
 
 
-def load_body(schema: Schema) -> dict:
-    """The JSON body validated by ``schema``, or a 400/422 problem document."""
-    body = request.get_json(silent=True)
+def json_object() -> dict:
+    """The request's JSON object, or a 400 problem document saying what is wrong with it
+    (not JSON, not an object, nested too deeply: see ``app.input_safety``)."""
+    if request.is_json:
+        try:
+            body = current_app.json.loads(request.get_data(cache=True))
+        except ValueError as error:  # also UnicodeDecodeError
+            raise InvalidRequestError([{"field": "_body", "message": f"not valid JSON: {error}"}],
+                                      400) from None
+    else:
+        body = None
     if not isinstance(body, dict):
         raise InvalidRequestError([{"field": "_body", "message": "send a JSON object"}], 400)
+    return body
+
+
+def load_body(schema: Schema) -> dict:
+    """The JSON body validated by ``schema``, or a 400/422 problem document."""
+    body = json_object()
     try:
         return schema.load(body)
     except ValidationError as error:

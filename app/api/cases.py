@@ -80,7 +80,7 @@ def list_cases_api():
     filters = {
         "status": [s for s in request.args.getlist("status") if s] or None,
         "dispute_type": request.args.get("dispute_type") or None,
-        "project_id": int_arg("project_id"),
+        "project_id": int_arg("project_id", None, 1, 2**31 - 1),
     }
     limit = int_arg("limit", 50, 1, 200)
     try:
@@ -94,7 +94,7 @@ def list_cases_api():
             "total": page.total}
 
 
-@api_bp.get("/cases/<int:case_id>")
+@api_bp.get("/cases/<int(max=2147483647):case_id>")
 @token_required
 def get_case(case_id: int):
     """One case with its timeline.

@@ -52,7 +52,7 @@ def create_complaint():
     return {"id": complaint.id, "receipt_no": complaint.receipt_no, "status": complaint.status}, 201
 
 
-@api_bp.get("/complaints/<int:complaint_id>")
+@api_bp.get("/complaints/<int(max=2147483647):complaint_id>")
 @token_required
 def get_complaint(complaint_id: int):
     """One complaint.

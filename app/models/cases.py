@@ -36,6 +36,10 @@ class Complaint(db.Model):
         ForeignKey("developers.id"), index=True
     )
     respondent_person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    #: The respondent's name as the filer typed it. The filer is shown this, never the
+    #: register's name for that ID (which would reveal what the court holds); the court
+    #: sees both.
+    respondent_name: Mapped[str | None] = mapped_column(String(50))
     unit: Mapped[str | None] = mapped_column(String(64))
     dispute_type: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str] = mapped_column(String(24))

@@ -121,15 +121,16 @@ def agency_tasks(case_id: int, *, now: datetime) -> list[TaskView]:
 class TaskSection:
     """The agency-task section of a case's pages, as one viewer sees it."""
 
-    tasks: list[TaskView]
+    #: None for a viewer who may not see the tasks (the parties): the page shows no section.
+    tasks: list[TaskView] | None
     #: Whether the viewer may give tasks and record their results (the case's judges).
     can_manage: bool
 
 
 def task_section(case: Case, *, viewer: User, now: datetime) -> TaskSection:
     """The tasks ``viewer`` may see on ``case`` (judges and its mediator) and whether they
-    may manage them; the parties get an empty section."""
-    tasks = []
+    may manage them; the parties get no section (``tasks`` is None)."""
+    tasks = None  # no section at all, not "no tasks yet" on a case that has some
     if can(viewer, Permission.CASE_TASKS_VIEW, case):
         tasks = agency_tasks(case.id, now=now)
     return TaskSection(tasks=tasks, can_manage=can(viewer, Permission.CASE_TASKS_MANAGE, case))

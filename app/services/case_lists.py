@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from functools import cached_property
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, bindparam, exists, func, select
@@ -48,6 +48,9 @@ DEADLINE_FILTERS = ("overdue", "due3")
 DUE_SOON = timedelta(days=3)
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+#: Who finds a case by a party's phone number: the court's own people, who see the
+#: numbers anyway; a party sees others' numbers masked and must not unmask them by search.
+PHONE_SEARCH_ROLES = frozenset({"judge", "mediator", "admin"})
 #: Counting stops here: an exact total up to 10,000 rows costs about a millisecond on an
 #: index; beyond it the page says "more than 10,000" instead of walking a million rows.
 COUNT_CAP = 10_000
@@ -88,6 +91,9 @@ class CaseFilters:
     deadline: str | None = None
     q: str = ""
     sort: str = SORTS[0]
+    #: Whether a phone number in ``q`` is searched (the court's lists only: see
+    #: ``app.services.case_search``); :func:`list_cases` sets it from the user's role.
+    phone_search: bool = False
 
     def __post_init__(self):
         statuses = (self.status,) if isinstance(self.status, str) else tuple(self.status or ())
@@ -115,7 +121,7 @@ class CaseFilters:
     @cached_property
     def terms(self) -> list[str]:
         """The search box's terms, normalised (computed once per list request)."""
-        return search_terms(self.q)
+        return search_terms(self.q, phones=self.phone_search)
 
     @property
     def active(self) -> bool:
@@ -344,6 +350,8 @@ def _list_cases(user: User, filters, *, cursor: str | None, limit: int, now: dat
         filters = CaseFilters()
     elif isinstance(filters, dict):
         filters = CaseFilters(**filters)
+    if filters.phone_search != (user.role in PHONE_SEARCH_ROLES):
+        filters = replace(filters, phone_search=user.role in PHONE_SEARCH_ROLES)
     limit = _clamp_limit(limit)
     decoded = decode_cursor(cursor, filters.sort) if cursor else None
     cap = min(COUNT_CAP, SEARCH_COUNT_CAP) if filters.terms else COUNT_CAP

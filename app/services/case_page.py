@@ -14,9 +14,9 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.access import Permission, can, case_relation
+from app.access import Permission, can, case_relation, visible_complaints
 from app.extensions import db
-from app.models import Case, CaseEvent, Complaint, Mediator, User
+from app.models import Case, CaseEvent, Complaint, ComplaintResponse, Mediator, User
 from app.services import people
 from app.services.agency_tasks import TaskSection, task_section
 from app.services.case_records import (
@@ -109,6 +109,11 @@ class CasePage:
     tasks: TaskSection
     #: Whether the receipt numbers link to the court's complaint page (judges of the court).
     links_complaints: bool = False
+    #: The case's complaints the viewer may read in full — facts, claims, evidence and the
+    #: developer's responses — by the one rule of ``app.access.visible_complaints``: the
+    #: court and the assigned mediator read every one, a homeowner their own, the
+    #: developer those it is party to.
+    complaint_details: list[Complaint] = field(default_factory=list)
 
 
 def _claimant_rows(members: list[Complaint], viewer: User, relation: Relation,
@@ -163,6 +168,11 @@ def case_page(case_id: int, *, viewer: User, now: datetime) -> CasePage:
         select(Complaint).where(Complaint.case_id == case.id).order_by(Complaint.id)
         .options(selectinload(Complaint.claims), selectinload(Complaint.claimant_person),
                  selectinload(Complaint.claimant_developer))))
+    details = list(db.session.scalars(
+        visible_complaints(viewer).where(Complaint.case_id == case.id).order_by(Complaint.id)
+        .options(selectinload(Complaint.claims), selectinload(Complaint.attachments),
+                 selectinload(Complaint.responses).selectinload(ComplaintResponse.attachments),
+                 selectinload(Complaint.responses).selectinload(ComplaintResponse.author))))
     events = list(db.session.scalars(
         select(CaseEvent).where(CaseEvent.case_id == case.id)
         .order_by(CaseEvent.at, CaseEvent.id).options(selectinload(CaseEvent.actor))))
@@ -195,7 +205,7 @@ def case_page(case_id: int, *, viewer: User, now: datetime) -> CasePage:
                                 if case.is_group and not (
                                     group_rules.REPRESENTATIVES_RANGE[0] <= len(rep_ids)
                                     <= group_rules.REPRESENTATIVES_RANGE[1]) else None),
-        representative_ids=rep_ids,
+        representative_ids=rep_ids, complaint_details=details,
         tasks=task_section(case, viewer=viewer, now=now),
         links_complaints=can(viewer, Permission.COMPLAINT_DECIDE, case),
     )

@@ -64,6 +64,7 @@ class CheckedFiling:
     respondent_developer_id: int | None = None
     respondent_person: Person | None = None
     new_respondent: Person | None = None
+    respondent_name: str | None = None
 
 
 def _check_filing(*, actor: User, now: datetime, project_id, unit, dispute_type, facts, claims,
@@ -88,10 +89,12 @@ def _check_filing(*, actor: User, now: datetime, project_id, unit, dispute_type,
         resident_id = check_resident_id(errors, "respondent_resident_id",
                                         respondent_resident_id, now)
         if resident_id and name and len(name) <= NAME_MAX:
+            # Only the format and check digit are the filer's business. Whether the court's
+            # register knows this ID, and under which name, is not: answering "name and ID
+            # disagree" would let an opposing party probe the register (issue 13). The
+            # complaint keeps the name as typed; the judge sees both at triage.
             respondent = db.session.scalar(select(Person).where(Person.resident_id == resident_id))
-            if respondent is not None and respondent.name != name:
-                add_error(errors, "respondent_name", "姓名与身份证号登记的信息不一致，请核对")
-            elif respondent is None:
+            if respondent is None:
                 new_respondent = Person(name=name, resident_id=resident_id, created_at=now)
 
     prepared, file_errors = evidence.prepare_files(files)
@@ -107,6 +110,7 @@ def _check_filing(*, actor: User, now: datetime, project_id, unit, dispute_type,
         checked.claimant_developer_id = actor.developer_id
         checked.respondent_person = respondent
         checked.new_respondent = new_respondent
+        checked.respondent_name = name
     return errors, checked
 
 
@@ -166,6 +170,7 @@ def new_complaint(checked: CheckedFiling, *, actor: User, now: datetime,
         claimant_developer_id=checked.claimant_developer_id,
         respondent_developer_id=checked.respondent_developer_id,
         respondent_person_id=checked.respondent_person.id if checked.respondent_person else None,
+        respondent_name=checked.respondent_name,
         unit=checked.unit, dispute_type=checked.dispute_type, channel=checked.channel,
         facts=checked.facts, status="submitted", submitted_at=now,
         group_filing_id=group_filing_id,

@@ -34,6 +34,7 @@ from app.services.use_case import use_case
 from mediation import groups as group_rules
 from mediation.disputes import ComplaintStatus, DisputeType
 from mediation.lifecycle import CaseStatus, TransitionError, decide_complaint
+from mediation.messages import Msg
 
 __all__ = [
     "ProposedGroup", "TRIAGE_PAGE", "TriageOverview", "accept_complaint", "merge_complaints",
@@ -55,9 +56,13 @@ def _complaint_for_judge(complaint_id: int, actor: User) -> Complaint:
 
 def _check_submitted(complaint: Complaint) -> None:
     if complaint.status != ComplaintStatus.SUBMITTED.value:
-        raise ConflictError(
-            f"投诉{complaint.receipt_no}已{ComplaintStatus.zh(complaint.status)}，"
-            "不能重复处理，请刷新页面")
+        # The status labels already read "已受理", "已合并", "不予受理": the sentence names
+        # the state rather than prefixing another 已 ("已已受理").
+        status = ComplaintStatus(complaint.status)
+        raise ConflictError(Msg(
+            "投诉{receipt}的状态为“{zh}”，不能重复处理，请刷新页面",
+            "Complaint {receipt} is already {en}; it cannot be decided again. Refresh the page.",
+            receipt=complaint.receipt_no, zh=status.label_zh, en=status.label_en.lower()))
 
 
 def _decide(complaint: Complaint, to: ComplaintStatus, actor: User, now: datetime,

@@ -11,7 +11,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
+from app.web.forms import BaseForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
@@ -25,7 +25,7 @@ SOURCE_LABELS = {"clerk": _l("Entered from the notice"), "official": _l("Built-i
                  "estimate": _l("Estimated (statutory holidays only)")}
 
 
-class HolidayYearForm(FlaskForm):
+class HolidayYearForm(BaseForm):
     notice = StringField(_l("Notice"), [Length(max=200)],
                          description=_l("Title or number of the State Council's notice."))
     holidays = TextAreaField(_l("Days off"), render_kw={"rows": 10},
@@ -34,7 +34,7 @@ class HolidayYearForm(FlaskForm):
                              description=_l("Weekend days worked (调休上班), one per line."))
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(BaseForm):
     pass
 
 

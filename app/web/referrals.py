@@ -26,7 +26,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import SelectField
 
@@ -36,6 +35,7 @@ from app.models.referrals import AGENCIES
 from app.models.types import utcnow
 from app.services import referral_csv, referrals
 from app.services.errors import NotFoundError, ServiceError
+from app.web.forms import BaseForm
 
 bp = Blueprint("referrals", __name__, url_prefix="/court/imports")
 
@@ -73,7 +73,7 @@ def _only_court_staff():
     return None
 
 
-class ReferralImportForm(FlaskForm):
+class ReferralImportForm(BaseForm):
     agency = SelectField(_l("Referring agency"), choices=agency_choices)
     file = FileField(
         _l("CSV file"),

@@ -13,7 +13,6 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -25,12 +24,13 @@ from app.services import agency_tasks
 from app.services.errors import ServiceError
 from app.web.auth import safe_next
 from app.web.court import bp
+from app.web.forms import BaseForm
 from app.web.referrals import agency_choices, agency_label
 
 TASK_STATUS_LABELS = {"open": _l("Open"), "done": _l("Completed"), "cancelled": _l("Cancelled")}
 
 
-class AgencyTaskForm(FlaskForm):
+class AgencyTaskForm(BaseForm):
     agency = SelectField(_l("Agency"), choices=agency_choices)
     owner_name = StringField(_l("Person responsible"),
                              validators=[DataRequired(_l("Name the person responsible.")),
@@ -41,7 +41,7 @@ class AgencyTaskForm(FlaskForm):
     next = HiddenField()
 
 
-class TaskResultForm(FlaskForm):
+class TaskResultForm(BaseForm):
     result = TextAreaField(_l("Result or reason"),
                            validators=[DataRequired(_l("Write the result (or the reason to cancel).")),
                                        Length(max=2000)])
