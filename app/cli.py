@@ -21,10 +21,24 @@ def send_notices_command(limit: int):
     click.echo(deliver_pending(now=utcnow(), limit=limit).line())
 
 
+cases_cli = AppGroup("cases", help="Case deadlines run by the rules.")
+
+
+@cases_cli.command("expire")
+def expire_cases_command():
+    """End the mediations whose period ran out without agreement or extension (art. 25)."""
+    from app.models.types import utcnow
+    from app.services.delegation import end_expired_mediations
+
+    ended = end_expired_mediations(now=utcnow())
+    click.echo(f"{len(ended)} mediation(s) ended" + (": " + ", ".join(ended) if ended else ""))
+
+
 def register_cli(app) -> None:
     from app.cli_referrals import referrals_cli  # flask referrals import FILE …
     app.cli.add_command(referrals_cli)
     app.cli.add_command(notices_cli)  # flask notices send
+    app.cli.add_command(cases_cli)  # flask cases expire
 
     @app.cli.command("demo")
     @click.option("--seed", default=2020, show_default=True, help="Random seed.")

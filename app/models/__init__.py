@@ -6,7 +6,7 @@ from app.models.cases import (
 from app.models.courts import Court, Town
 from app.models.documents import Document
 from app.models.intake import Attachment, ComplaintResponse, GroupFiling, GroupFilingMember
-from app.models.mediators import Mediator, MediatorConflict
+from app.models.mediators import Mediator, MediatorConflict, MediatorLeave
 from app.models.notices import Notice, NoticeChannel, NoticeKind, NoticeStatus
 from app.models.parties import Developer, Person, Project
 from app.models.referrals import AgencyTask, ReferralImport
@@ -15,7 +15,7 @@ from app.models.versions import DataVersion
 __all__ = [
     "AgencyTask", "Attachment", "Case", "CaseCounter", "CaseEvent", "CaseRepresentative",
     "Complaint", "ComplaintClaim", "ComplaintResponse", "Court", "DataVersion", "Developer", "Document",
-    "GroupFiling", "GroupFilingMember", "LoginSession", "Mediator", "MediatorConflict", "Notice",
+    "GroupFiling", "GroupFilingMember", "LoginSession", "Mediator", "MediatorConflict", "MediatorLeave", "Notice",
     "NoticeChannel", "NoticeKind", "NoticeStatus", "Person", "Project",
     "ReferralImport", "Role", "Town", "User",
 ]

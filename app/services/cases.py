@@ -18,7 +18,6 @@ commit; e-mails leave after it (``app.notify.dispatch``).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
@@ -28,7 +27,7 @@ from app.extensions import db
 from app.models import (
     AgencyTask, Case, CaseRepresentative, Complaint, Mediator, MediatorConflict, Person, User,
 )
-from app.services import case_notices
+from app.services import case_notices, delegation_notices, mediator_registry
 from app.services.case_records import (
     OPEN_FOR_JOINING, WORKLOAD, case_for, case_state, check_expected, claimant_key,
     holding_opted_out, lock_cases, lock_complaints, case_complaints, open_case, party_refusal, record,
@@ -41,9 +40,8 @@ from mediation import groups as group_rules
 from mediation.disputes import ComplaintStatus, DisputeType
 from mediation.lifecycle import (
     EXTENSION_ROLES, TRANSITIONS, CaseStatus, TransitionError, apply_transition, close_as_merged,
-    date_zh, extend_mediation, mediation_deadline,
+    court_date, date_zh, extend_mediation,
 )
-from risk.workdays import is_working_day
 
 __all__ = [
     "assign_mediator", "choose_representatives", "merge_cases", "opt_out_of_group",
@@ -150,21 +148,24 @@ def transition_case(case_id: int, to, *, actor: User, now: datetime, reason: str
         if roles is not None and actor.role not in roles:
             raise ForbiddenError(error.message) from None
         raise ServiceError(error.message, error.field) from None
+    leaving = (db.session.get(Mediator, case.mediator_id)
+               if result.state.status is CaseStatus.REGISTERED and case.mediator_id else None)
     save_state(case, result.state, now)
     record_event(case, result.event, actor)
+    if leaving is not None:  # declined or recused: the case is back in the pool
+        delegation_notices.declined(case, leaving, result.event.reason or "", actor=actor, now=now)
     db.session.commit()
     return case
-
-
-def _open_workload(mediator_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(Case).where(
-        Case.mediator_id == mediator_id, Case.status.in_(WORKLOAD)))
 
 
 @use_case
 def assign_mediator(case_id: int, mediator_id, *, actor: User, now: datetime,
                     expected_status: str | None = None) -> Case:
-    """Delegate a registered case to a mediator of the court (委派调解); the 30 days start."""
+    """Delegate a registered case to an eligible mediator of the court (委派调解).
+
+    The mediator has 3 working days to accept or decline; the 30 days start at acceptance
+    (``app.services.delegation``).
+    """
     case = case_for(case_id, actor)
     if not can_manage_case(actor, case):
         raise ForbiddenError("只有本院法官可以分派调解员")
@@ -178,33 +179,27 @@ def assign_mediator(case_id: int, mediator_id, *, actor: User, now: datetime,
         .execution_options(populate_existing=True))
     if mediator is None or mediator.court_id != case.court_id:
         raise ServiceError("请选择本院的调解员", "mediator_id")
-    if not mediator.active or not mediator.user.active:
-        raise ServiceError(f"调解员{mediator.user.name}已停用", "mediator_id")
     conflict = db.session.scalar(select(MediatorConflict).where(
         MediatorConflict.mediator_id == mediator.id,
         MediatorConflict.developer_id == case.developer_id))
-    if conflict is not None:
+    if conflict is not None:  # the declared ground, word for word
         raise ServiceError(
             f"调解员{mediator.user.name}与{case.developer.name}存在利益冲突（{conflict.reason}），"
             "应当回避", "mediator_id")
-    workload = _open_workload(mediator.id)
-    if workload >= mediator.capacity:
-        raise ServiceError(
-            f"调解员{mediator.user.name}在办案件{workload}件，已达上限{mediator.capacity}件",
-            "mediator_id")
+    refusal = mediator_registry.refusal_for(mediator, case, now=now)
+    if refusal is not None:
+        raise ServiceError(refusal, "mediator_id")
     try:
         result = apply_transition(case_state(case), CaseStatus.ASSIGNED, actor_role=actor.role, now=now)
     except TransitionError as error:
         raise ServiceError(error.message, error.field) from None
-    # A period whose last day is a holiday ends on the next working day (民事诉讼法 期间).
-    last_day = mediation_deadline(now, is_working_day=is_working_day)
-    state = replace(result.state, deadline=last_day)
-    save_state(case, state, now)
     case.mediator_id = mediator.id
+    save_state(case, result.state, now)
+    due = court_date(case.response_due_at)
     record(case, actor=actor, now=now, from_status=result.event.from_status.value,
             to_status=CaseStatus.ASSIGNED.value,
-            reason=f"分派调解员{mediator.user.name}，调解期限至{date_zh(last_day)}")
-    case_notices.mediator_assigned(case, mediator, last_day, actor=actor, now=now)
+            reason=f"分派调解员{mediator.user.name}，请于{date_zh(due)}前接受委派或申请回避")
+    case_notices.mediator_assigned(case, mediator, due, actor=actor, now=now)
     db.session.commit()
     return case
 
