@@ -21,6 +21,7 @@ from app.services.case_records import (
 )
 from app.services.errors import NotFoundError
 from mediation import groups as group_rules
+from mediation.delegation import DueStep, due_step
 from mediation.identifiers import mask_name, mask_phone, mask_resident_id
 from mediation.lifecycle import (
     MEDIATION_PHASE, AllowedTransition, CaseStatus, allowed_transitions, court_date,
@@ -94,6 +95,10 @@ class CasePage:
     representatives_needed: tuple[int, int] | None
     representative_ids: set[int]
     viewer_role: str
+    #: The delegation step the case waits for (assign · accept · mediate), and by when.
+    due: DueStep | None = None
+    #: The viewer is the delegated mediator and has not answered yet (art. 12).
+    can_accept: bool = False
 
 
 def _claimant_rows(members: list[Complaint], viewer: User,
@@ -190,7 +195,8 @@ def case_page(case_id: int, *, viewer: User, now: datetime) -> CasePage:
     return CasePage(
         case=case, claimants=claimants, events=events, moves=moves, deadline=deadline,
         days_left=days_left, overdue=days_left is not None and days_left < 0,
-        can_extend=in_phase and deadline is not None and role in ("judge", "mediator"),
+        can_extend=(in_phase and deadline is not None and days_left >= 0
+                    and role in ("judge", "mediator")),  # before the period ends only
         can_assign=can_assign,
         mediator_options=_mediator_options(case) if can_assign else [],
         can_choose_representatives=(case.is_group and is_open and role in ("judge", "mediator")),
@@ -199,4 +205,8 @@ def case_page(case_id: int, *, viewer: User, now: datetime) -> CasePage:
                                     group_rules.REPRESENTATIVES_RANGE[0] <= len(rep_ids)
                                     <= group_rules.REPRESENTATIVES_RANGE[1]) else None),
         representative_ids=rep_ids, viewer_role=role,
+        due=due_step(state, response_due=court_date(case.response_due_at)
+                     if case.response_due_at else None, now=now),
+        can_accept=(state.status is CaseStatus.ASSIGNED and state.accepted_at is None
+                    and case.mediator is not None and case.mediator.user_id == viewer.id),
     )

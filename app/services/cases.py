@@ -167,6 +167,18 @@ def assign_mediator(case_id: int, mediator_id, *, actor: User, now: datetime,
     (``app.services.delegation``).
     """
     case = case_for(case_id, actor)
+    delegate(case, mediator_id, actor=actor, now=now, expected_status=expected_status)
+    db.session.commit()
+    return case
+
+
+def delegate(case: Case, mediator_id, *, actor: User, now: datetime,
+             expected_status: str | None = None) -> Mediator:
+    """Assign ``case`` (loaded and locked) to the mediator, or raise; does not commit.
+
+    Shared by the judge's one-case choice and the accepted suggestions
+    (``app.services.assignment_suggestions``), so both refuse the same way.
+    """
     if not can_manage_case(actor, case):
         raise ForbiddenError("只有本院法官可以分派调解员")
     check_expected(case, expected_status)
@@ -195,13 +207,13 @@ def assign_mediator(case_id: int, mediator_id, *, actor: User, now: datetime,
         raise ServiceError(error.message, error.field) from None
     case.mediator_id = mediator.id
     save_state(case, result.state, now)
+    db.session.flush()  # the next eligibility check counts this case in the mediator's load
     due = court_date(case.response_due_at)
     record(case, actor=actor, now=now, from_status=result.event.from_status.value,
             to_status=CaseStatus.ASSIGNED.value,
             reason=f"分派调解员{mediator.user.name}，请于{date_zh(due)}前接受委派或申请回避")
     case_notices.mediator_assigned(case, mediator, due, actor=actor, now=now)
-    db.session.commit()
-    return case
+    return mediator
 
 
 # --- Representatives and opting out --------------------------------------------------------

@@ -11,3 +11,6 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.get("/")
 def home():
     return render_template("admin/home.html", **dashboards.admin_home())
+
+
+from app.web import admin_mediators  # noqa: E402,F401  (the mediator registry's routes)
