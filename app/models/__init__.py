@@ -7,6 +7,7 @@ from app.models.courts import Court, Town
 from app.models.documents import Document
 from app.models.intake import Attachment, ComplaintResponse, GroupFiling, GroupFilingMember
 from app.models.mediators import Mediator, MediatorConflict, MediatorLeave
+from app.models.visits import Visit, VisitCase
 from app.models.notices import Notice, NoticeChannel, NoticeKind, NoticeStatus
 from app.models.parties import Developer, Person, Project
 from app.models.referrals import AgencyTask, ReferralImport
@@ -17,5 +18,5 @@ __all__ = [
     "Complaint", "ComplaintClaim", "ComplaintResponse", "Court", "DataVersion", "Developer", "Document",
     "GroupFiling", "GroupFilingMember", "LoginSession", "Mediator", "MediatorConflict", "MediatorLeave", "Notice",
     "NoticeChannel", "NoticeKind", "NoticeStatus", "Person", "Project",
-    "ReferralImport", "Role", "Town", "User",
+    "ReferralImport", "Role", "Town", "User", "Visit", "VisitCase",
 ]

@@ -44,6 +44,7 @@ class NoticeKind(str, enum.Enum):
     DELEGATION_ACCEPTED = "delegation_accepted"
     DELEGATION_DECLINED = "delegation_declined"
     MEDIATION_EXPIRED = "mediation_expired"
+    VISIT_SCHEDULED = "visit_scheduled"
 
 
 #: The rows the dispatcher looks at; the partial index below and its queries share this text.
