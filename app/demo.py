@@ -19,7 +19,7 @@ from app import demo_data as ref
 from app.extensions import db
 from app.models import (
     Case, CaseCounter, CaseEvent, Complaint, ComplaintClaim, Court, DataVersion, Developer,
-    Mediator, MediatorConflict, MediatorLeave, Person, Project, Town, User,
+    Mediator, MediatorConflict, MediatorLeave, Person, Project, Town, User, Visit,
 )
 from app.models.types import utcnow
 from risk.workdays import is_working_day
@@ -353,6 +353,31 @@ class DemoBuilder:
             case_notices.mediator_assigned(case, case.mediator, answer_by, actor=judge,
                                            now=case.assigned_at)
 
+    def visits(self) -> None:
+        """This week's and next week's site visits of the demo ``mediator`` (no draw from rng)."""
+        db.session.flush()
+        mediator = self.mediators[0]
+        open_cases = db.session.scalars(select(Case).where(
+            Case.mediator_id == mediator.id, Case.status.in_(("scheduled", "in_mediation")),
+            Case.accepted_at.is_not(None)).order_by(Case.project_id, Case.id)).all()
+        by_project: dict[int, list[Case]] = {}
+        for case in open_cases:
+            by_project.setdefault(case.project_id, []).append(case)
+        day = self.now.astimezone(SHANGHAI).date()
+        made = 0
+        for cases in list(by_project.values())[:4]:
+            day += timedelta(days=1)
+            while not is_working_day(day):
+                day += timedelta(days=1)
+            starts = datetime.combine(day, time(9, 30), tzinfo=SHANGHAI).astimezone(timezone.utc)
+            visit = Visit(court_id=self.circuit.id, mediator=mediator, project_id=cases[0].project_id,
+                          room="售楼部洽谈室", starts_at=starts, ends_at=starts + timedelta(hours=2),
+                          note="", created_at=self.now)
+            visit.cases = cases[:3]
+            db.session.add(visit)
+            made += 1
+        self.echo(f"  上门调解 {made} 次（调解员 mediator）")
+
     def counters(self) -> None:
         for year, last in sorted(self.seq.items()):
             db.session.add(CaseCounter(court_id=self.circuit.id, year=year, last_seq=last))
@@ -386,6 +411,7 @@ def build_demo(*, seed: int, echo, password: str | None = None, now: datetime | 
     builder.accounts()
     builder.history()
     builder.live()
+    builder.visits()
     builder.counters()
     from app.services.case_search import refresh_case_search
 

@@ -172,3 +172,36 @@ def test_only_judges_open_the_assignment_page(client, court_world, who):
     """Can a clerk, a mediator or a homeowner see or post the judge's assignments?"""
     login(client, getattr(court_world, who).username)
     assert client.get("/court/assignments").status_code == 403
+
+
+# --- Site visits -----------------------------------------------------------------------------
+
+
+def test_the_mediator_books_a_visit_from_the_week_page_and_a_clash_is_shown(app, client, make, court_world):
+    w = court_world
+    case = make.case(project=w.project, status="assigned", mediator=w.wang.mediator,
+                     claimant=w.owner.person)
+    login(client, w.wang.username)
+    response, html = get_page(client, "/mediator/visits", week="2026-12-07")
+    assert response.status_code == 200 and case.number in html
+    token = csrf_token(client, "/mediator/visits")
+    data = {"csrf_token": token, "case_ids": [str(case.id)], "room": "售楼部会议室",
+            "day": "2030-12-09", "starts": "09:00", "ends": "11:00"}
+    assert client.post("/mediator/visits", data=data).status_code == 303
+    _, html = get_page(client, "/mediator/visits", week="2030-12-09")
+    assert "售楼部会议室" in html
+    data["starts"], data["ends"] = "10:00", "12:00"
+    clash = client.post("/mediator/visits", data=data)
+    assert clash.status_code == 422 and "已有上门调解" in clash.get_data(as_text=True)
+    judge = app.test_client()
+    login(judge, w.judge.username)
+    _, html = get_page(judge, "/court/visits", project_id=w.project.id)
+    assert "售楼部会议室" in html and case.number in html
+
+
+@pytest.mark.parametrize("who, path", [("judge", "/mediator/visits"), ("owner", "/court/visits"),
+                                       ("wang", "/court/visits"), ("clerk", "/mediator/visits")])
+def test_each_visit_page_belongs_to_its_role(client, court_world, who, path):
+    """Can a judge open the mediator's week, or a homeowner, mediator or clerk the court's list?"""
+    login(client, getattr(court_world, who).username)
+    assert client.get(path).status_code == 403
