@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from flask import current_app, request
-from flask_babel import get_locale
+from flask import current_app, g, request
+from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -89,8 +89,30 @@ def _enum_label(enum_cls):
     return label
 
 
+def page_translations():
+    """This request's catalog, looked up once: a list page says ``_()`` some sixty times, and
+    Flask-Babel finds the catalog again on each (context, domain, locale, cache key)."""
+    try:
+        return g.page_translations
+    except AttributeError:
+        g.page_translations = translations = get_translations()
+        return translations
+
+
+def _install_template_gettext(app) -> None:
+    """Templates translate through :func:`page_translations` (same catalog, same results)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: page_translations().ugettext(s),
+        ngettext=lambda s, p, n: page_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: page_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: page_translations().unpgettext(c, s, p, n),
+        newstyle=True)
+
+
 def init_app(app) -> None:
     from mediation.statistics import format_percent
+
+    _install_template_gettext(app)
 
     app.jinja_env.globals["percent"] = format_percent
     app.jinja_env.globals["role_label"] = lambda role: str(ROLE_LABELS.get(role, role))

@@ -65,6 +65,12 @@ class Asset:
     kind: str
     value: int  # frozen value in fen
     secures: tuple[str, ...]
+    # An apartment or an equity stake is released whole or not at all ("sell one unit,
+    # unseal one"); money in an account can be released to the fen.
+    divisible: bool = True
+    # False for the disputed property itself while the applicant has not consented to its
+    # release (保全规定 art. 22): it secures its cases but is never released.
+    release_allowed: bool = True
 
 
 @dataclass(frozen=True)
@@ -110,6 +116,23 @@ class Scenario:
         return list(seen)
 
 
+#: Why a guarantee adds no security (the ``rule`` of an :class:`Exclusion`).
+RULE_CIRCLE = "circle"  # backs and is backed by the same guarantees (担保圈), policy exclude
+RULE_SELF_GIVEN = "self_given"  # given by the owner of frozen assets for itself, policy exclude
+RULE_FROZEN_ASSET = "frozen_asset"  # rests (at any depth) on a frozen asset of the scenario
+RULE_EXCLUDED_BACKER = "excluded_guarantee"  # rests (at any depth) on an excluded guarantee
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """One guarantee that adds no security: the rule, and for the ``backed_by`` rules the
+    chain from the guarantee to the frozen asset or excluded guarantee it rests on."""
+
+    guarantee: str
+    rule: str
+    path: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class GuaranteeScreening:
     """Which guarantees add no security, and why."""
@@ -118,6 +141,7 @@ class GuaranteeScreening:
     cycles: tuple[tuple[str, ...], ...]
     circular: frozenset[str]
     self_given: frozenset[str]
+    exclusions: tuple[Exclusion, ...] = ()
 
 
 # --------------------------------------------------------------------------- reading
@@ -180,6 +204,14 @@ def _amount(value: Any, where: str) -> int:
     return value
 
 
+def _flag(raw: Mapping[str, Any], key: str, where: str) -> bool:
+    """An optional JSON boolean (default true); 1, "false" and null are refused."""
+    value = raw.get(key, True)
+    if not isinstance(value, bool):
+        raise ScenarioError(f"{where}.{key}", f"must be true or false, got {_quote_type(value)}")
+    return value
+
+
 def _id_list(value: Any, where: str) -> tuple[str, ...]:
     items = _list(value, where)
     seen: set[str] = set()
@@ -236,6 +268,8 @@ def parse_scenario(data: Any) -> Scenario:
                 kind=kind_of(raw, where),
                 value=_amount(_require(raw, "value", where), f"{where}.value"),
                 secures=known_cases(raw, where),
+                divisible=_flag(raw, "divisible", where),
+                release_allowed=_flag(raw, "release_allowed", where),
             )
         )
 
@@ -364,15 +398,26 @@ def order_obligations(scenario: Scenario) -> list[str]:
 
 
 def screen_guarantees(scenario: Scenario) -> GuaranteeScreening:
-    """Find guarantee circles (担保圈) and self-given guarantees; exclude them under ``exclude``."""
+    """Find the guarantees that add no security, and say why.
+
+    * Guarantee circles (担保圈) and self-given guarantees, under policy ``exclude``: security
+      that rests on the frozen party itself is not "full and effective" (保全规定 art. 22).
+    * Under any policy, a guarantee that rests on a frozen asset of the scenario — its
+      ``backed_by`` names one, directly or through other guarantees — or on a guarantee
+      excluded by the rules above: a bank letter backed by the frozen account itself
+      secures nothing that account does not already secure.
+    """
     index = {g.id: i for i, g in enumerate(scenario.guarantees)}
     # guarantee → the guarantee or asset standing behind it
-    backing = nx.DiGraph((g.id, backer) for g in scenario.guarantees for backer in g.backed_by)
+    backing = nx.DiGraph()
+    backing.add_nodes_from(g.id for g in scenario.guarantees)
+    backing.add_edges_from((g.id, backer) for g in scenario.guarantees for backer in g.backed_by)
     circular: set[str] = set()
     for component in nx.strongly_connected_components(backing):
         if len(component) > 1:
             circular |= component
     circular |= {u for u, v in nx.selfloop_edges(backing)}
+    circular &= set(index)  # an asset never backs anything, so it is never on a circle
 
     cycles: list[tuple[str, ...]] = []
     if circular:
@@ -385,11 +430,34 @@ def screen_guarantees(scenario: Scenario) -> GuaranteeScreening:
 
     frozen_owners = {asset.owner for asset in scenario.assets}
     self_given = {g.id for g in scenario.guarantees if g.provider in frozen_owners}
+    reasons: dict[str, Exclusion] = {}
     if scenario.circular_guarantees == POLICY_EXCLUDE:
-        excluded = tuple(g.id for g in scenario.guarantees if g.id in circular or g.id in self_given)
-    else:
-        excluded = ()
-    return GuaranteeScreening(excluded, tuple(cycles), frozenset(circular), frozenset(self_given))
+        for g in scenario.guarantees:
+            if g.id in circular:
+                reasons[g.id] = Exclusion(g.id, RULE_CIRCLE)
+            elif g.id in self_given:
+                reasons[g.id] = Exclusion(g.id, RULE_SELF_GIVEN)
+    # What each remaining guarantee rests on, at any depth: the nearest frozen asset or
+    # already excluded guarantee behind it (breadth first, so the chain shown is shortest).
+    assets = [a.id for a in scenario.assets if backing.has_node(a.id)]
+    excluded_first = [g for g in reasons]
+    if assets or excluded_first:
+        behind = backing.reverse(copy=False)
+        _, paths = nx.multi_source_dijkstra(behind, [*assets, *excluded_first])
+        for g in scenario.guarantees:
+            if g.id in reasons or g.id not in paths:
+                continue
+            chain = tuple(reversed(paths[g.id]))
+            rule = RULE_FROZEN_ASSET if chain[-1] not in index else RULE_EXCLUDED_BACKER
+            reasons[g.id] = Exclusion(g.id, rule, chain)
+    exclusions = tuple(reasons[g.id] for g in scenario.guarantees if g.id in reasons)
+    return GuaranteeScreening(
+        excluded=tuple(e.guarantee for e in exclusions),
+        cycles=tuple(cycles),
+        circular=frozenset(circular),
+        self_given=frozenset(self_given),
+        exclusions=exclusions,
+    )
 
 
 def effective_guarantees(scenario: Scenario, screening: GuaranteeScreening) -> list[Guarantee]:

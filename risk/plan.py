@@ -1,5 +1,5 @@
 """``python -m risk.plan SCENARIO.json [--format json|text]`` — the release plan from the
-command line (DESIGN §4 contract).
+command line (the contract in docs/release-planner.md).
 
 边履行边解封: frozen assets are released in stages as the developer performs, never leaving
 a claim less secured (民事诉讼法 art. 107; 保全规定 art. 22). The plan is printed on stdout.
@@ -8,20 +8,28 @@ Exit status: 0 the plan completes; 3 it is blocked (the plan up to the block is 
 printed); 2 the input is invalid — one line on stderr naming the field, no traceback.
 
 Input (amounts in integer fen, ids unique across cases, assets, guarantees, obligations):
-``cases`` [{id, exposure}], ``assets`` [{id, owner, kind?, value, secures}], ``guarantees``
+``cases`` [{id, exposure}], ``assets`` [{id, owner, kind?, value, secures, divisible?,
+release_allowed?}], ``guarantees``
 [{id, provider, kind?, value, secures, backed_by?, from_stage?}], ``obligations``
 [{id, owner, cost, reduces {case: fen}, after?}], ``cash`` {owner: fen} (owners left out
 hold 0), ``policy`` {circular_guarantees: "exclude" (default) | "include"}. Other keys
 (``title``, ``note`` …) are ignored. ``from_stage`` (default 1) is a guarantee posted
-while the plan runs: it counts from that stage on.
+while the plan runs: it counts from that stage on. ``divisible`` and ``release_allowed``
+are optional booleans (default true): an asset that is not divisible is released whole or not
+at all, one whose release is not allowed secures its cases but is never released.
 
-Output: exactly the keys of DESIGN §4, extended (never renamed) with ``explanations`` —
+Output: exactly the keys of the contract, extended (never renamed) with ``explanations`` —
 Chinese sentences per stage (each release, performance and waiting obligation) and for the
 whole plan (circles, self-given guarantees, what stays frozen and why) — and, in
 ``blocked``, the ``owner``, ``after_stage`` (stages done before the block) and, in the
-suggestion, ``from_stage`` and ``frees``. The suggested guarantee is the smallest one
+suggestion, ``from_stage`` and ``frees``; and ``exclusions`` — for every excluded guarantee,
+in scenario order, ``{guarantee, rule, path}`` with rule ``circle``, ``self_given``,
+``frozen_asset`` or ``excluded_guarantee`` and, for the last two, the ``backed_by`` chain from
+the guarantee to what it rests on. The suggested guarantee is the smallest one
 that, posted after the block (``from_stage`` = after_stage + 1), frees enough of the
-owner's frozen value at the next stage to perform the obligation; one fen less does not.
+owner's frozen value at the next stage to perform the obligation; one fen less does not
+(no smaller value does either). When re-planning from the start with it would not perform
+the obligation, the value is raised until it does (``from_stage`` 1), one fen less not.
 """
 
 from __future__ import annotations

@@ -64,6 +64,7 @@ def explain_release(
     kept: int,
     cases: Sequence[tuple[str, int, int, Sequence[tuple[str, bool, str, int]]]],
     more_cases: int = 0,
+    whole: bool = False,
 ) -> str:
     """One release in words.
 
@@ -72,7 +73,10 @@ def explain_release(
     ``(item, is_guarantee, kind, amount)`` after the release; ``more_cases`` counts the rest.
     """
     head = f"解除{asset}冻结{yuan(amount)}"
-    head += "（全部解除）" if kept == 0 else f"（保留{yuan(kept)}）"
+    if whole:
+        head += "（不可分割，整体解除）"
+    else:
+        head += "（全部解除）" if kept == 0 else f"（保留{yuan(kept)}）"
     if not cases:
         return f"{head}：其可担保的案件已无未了结的标的"
     parts = []
@@ -112,13 +116,33 @@ def explain_waiting(obligation: str, owner: str, cost: int, cash: int) -> str:
     return f"{obligation}暂不能履行：需支付{yuan(cost)}，{owner}现有资金{yuan(cash)}，尚差{yuan(cost - cash)}"
 
 
-def explain_still_frozen(asset: str, value: int, cases: Sequence[tuple[str, int]], settled_later: bool) -> str:
+def explain_still_frozen(
+    asset: str,
+    value: int,
+    cases: Sequence[tuple[str, int]],
+    settled_later: bool,
+    *,
+    whole: bool = False,
+    release_allowed: bool = True,
+) -> str:
     """Why an asset stays frozen at the end of the plan (cases given as (case, exposure))."""
+    if not release_allowed:
+        # 保全规定 art. 22: the disputed property is released only with the applicant's consent
+        text = f"{asset}为争议标的物，申请保全人未同意解除（保全规定第二十二条），仍冻结{yuan(value)}"
+        if cases:
+            text += f"，继续为{_name_cases([c for c, _ in cases])}提供担保"
+        return text
+    kind = "（不可分割，只能整体解除）" if whole else ""
     if not cases:
-        return f"{asset}仍冻结{yuan(value)}"
+        return f"{asset}{kind}仍冻结{yuan(value)}"
     named = _name_cases([f"{case_id}（{yuan(exposure)}）" for case_id, exposure in cases])
-    tail = "，待相关履行节点完成后可继续解除" if settled_later else "，这些标的没有履行节点可以了结，须继续冻结"
-    return f"{asset}仍冻结{yuan(value)}，为{named}提供担保{tail}"
+    if settled_later:
+        tail = "，待相关履行节点完成后可继续解除"
+    elif whole:
+        tail = "，整体解除将使担保不足，须继续冻结"
+    else:
+        tail = "，这些标的没有履行节点可以了结，须继续冻结"
+    return f"{asset}{kind}仍冻结{yuan(value)}，为{named}提供担保{tail}"
 
 
 def explain_circle(cycle: Sequence[str], excluded: bool) -> str:
@@ -130,6 +154,14 @@ def explain_circle(cycle: Sequence[str], excluded: bool) -> str:
 def explain_self_given(guarantee: str, provider: str, excluded: bool) -> str:
     effect = "不计入担保" if excluded else "按include政策仍计入担保"
     return f"{guarantee}由被冻结财产的所有人{provider}自己提供，{effect}"
+
+
+def explain_rests_on(guarantee: str, path: Sequence[str], frozen_asset: bool) -> str:
+    """A guarantee that rests on a frozen asset, or on an excluded guarantee, adds nothing."""
+    chain = "→".join(path)
+    if frozen_asset:
+        return f"{guarantee}以被冻结财产{path[-1]}为担保基础（{chain}），不能提供新的担保，不计入担保"
+    return f"{guarantee}以不计入担保的反担保{path[-1]}为担保基础（{chain}），同样不计入担保"
 
 
 def explain_blocked(
@@ -144,7 +176,7 @@ def explain_blocked(
     shortfall = cost - cash
     text = f"{obligation}需支付{yuan(cost)}，{owner}现有资金{yuan(cash)}，尚差{yuan(shortfall)}，且已无可解除的冻结财产"
     if suggestion is None:
-        return text + f"；{owner}仍冻结的财产仅{yuan(frozen)}，少于缺口，追加反担保也无法筹足"
+        return text + f"；{owner}可解除的冻结财产仅{yuan(frozen)}，少于缺口，追加反担保也无法筹足"
     value, cases, freed = suggestion
     return (
         text + f"；追加价值{yuan(value)}、担保{_name_cases(list(cases))}的反担保后，"

@@ -6,36 +6,45 @@ effective security is given. The circuit court applied it step by step: the deve
 counter-guarantees, the court releases what they make unnecessary, the developer spends the
 money on the agreed milestones, the settled exposure frees more, and so on.
 
-The plan (DESIGN §4), in integer fen:
+The plan (the contract and its rules: docs/release-planner.md), in integer fen:
 
 * **Secured amount** — the maximum flow items → cases (item value, case exposure); see
   :mod:`risk.flow`. A release may never lower it; performing only lowers exposure.
-* **Each stage** first releases as much frozen value as coverage allows — counter-guarantees
-  are used first and, among frozen assets, those that can secure the fewest open cases are
-  released first — then performs, in precedence order, every obligation whose predecessors
-  are done and whose owner can pay for it.
+* **Each stage** first releases what coverage allows — counter-guarantees are used first
+  and, among frozen assets, those that can secure the fewest open cases are released first —
+  then performs, in precedence order, every obligation whose predecessors are done and whose
+  owner can pay for it.
+* **Whole and unreleasable assets.** An asset with ``divisible: false`` (an apartment, an
+  equity stake) is released whole or not at all; one with ``release_allowed: false`` (the
+  disputed property while the applicant has not consented, 保全规定 art. 22) secures its
+  cases but is never released. Where whole assets take part a stage's release is *maximal*
+  (nothing more can go afterwards); with divisible assets only it is the *maximum*. How, and
+  why, is in :mod:`risk.release_stage`.
 * **Complete** when every obligation is performed and nothing more can be released;
   **blocked** when obligations remain but none can be paid and nothing can be released. A
   blocked plan names the next obligation, its shortfall and the smallest extra
-  counter-guarantee that frees enough of its owner's frozen value, or ``None`` when the owner
-  has less frozen than the shortfall.
-* Guarantee circles and self-given guarantees add nothing under policy ``exclude``.
+  counter-guarantee that frees enough of its owner's frozen value (:mod:`risk.suggestion`),
+  or ``None`` when the owner's releasable frozen value is below the shortfall.
+* Guarantee circles and self-given guarantees add nothing under policy ``exclude``; a
+  guarantee resting on a frozen asset of the scenario, or on an excluded guarantee, adds
+  nothing under any policy (:func:`risk.guarantee_graph.screen_guarantees`).
 
 How the release is computed. Which values may be kept frozen form a polymatroid (the rank
-of a set of items is the maximum flow they can carry), so the release that keeps the
-secured amount and frees the assets in "fewest cases first" order is the greedy vertex:
-taking counter-guarantees first and then assets from the most flexible to the least, each
-keeps exactly what it adds to the maximum flow of those before it. Those prefix flows are
-found by bisection (a stretch of assets that adds nothing, or adds all its value, needs no
-further look), batched over all groups of linked cases into one compiled max-flow call per
-round. Only groups whose exposure changed are recomputed at a stage. Every figure depends
-only on maximum-flow *values*, so the plan does not depend on which maximum flow the solver
-happens to return.
+of a set of items is the maximum flow they can carry), so the release of the divisible assets
+that keeps the secured amount and frees them in "fewest cases first" order is the greedy
+vertex: taking the fixed items first (counter-guarantees, unreleasable and kept whole assets)
+and then divisible assets from the most flexible to the least, each keeps exactly what it
+adds to the maximum flow of those before it. Those prefix flows are found by bisection (a
+stretch of assets that adds nothing, or adds all its value, needs no further look), batched
+over all groups of linked cases into one compiled max-flow call per round; whole assets are
+tried before, one per group per round. Only groups whose exposure changed are recomputed at
+a stage. Every figure depends only on maximum-flow *values*, so the plan does not depend on
+which maximum flow the solver happens to return.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any, Sequence
 
 import numpy as np
@@ -44,11 +53,23 @@ from scipy.sparse.csgraph import connected_components
 
 from risk.flow import FlowAnswer, FlowQuery, SecurityNetwork, solve_batch
 from risk.guarantee_graph import (
+    RULE_EXCLUDED_BACKER,
+    RULE_FROZEN_ASSET,
     Guarantee,
     Scenario,
     effective_guarantees,
     order_obligations,
     screen_guarantees,
+)
+from risk.plan_result import (
+    BLOCKED,
+    COMPLETE,
+    Blocked,
+    CaseCoverage,
+    Release,
+    ReleasePlan,
+    ReleaseStage,
+    SuggestedGuarantee,
 )
 from risk.plan_report import (
     CASES_NAMED_PER_SENTENCE,
@@ -56,118 +77,22 @@ from risk.plan_report import (
     explain_circle,
     explain_performance,
     explain_release,
+    explain_rests_on,
     explain_self_given,
     explain_still_frozen,
     explain_waiting,
 )
+from risk.release_stage import FIXED, StageJob, release_stage
+from risk.suggestion import SuggestionError, least_sufficient_guarantee
 
-COMPLETE = "complete"
-BLOCKED = "blocked"
+__all__ = [
+    "BLOCKED", "COMPLETE", "Blocked", "CaseCoverage", "PlannerError", "Release", "ReleasePlan", "ReleaseStage",
+    "SuggestedGuarantee", "plan_release",
+]
 
 
 class PlannerError(RuntimeError):
     """The planner broke one of its own invariants (a bug, never bad input)."""
-
-
-@dataclass(frozen=True)
-class Release:
-    asset: str
-    amount: int
-
-
-@dataclass(frozen=True)
-class CaseCoverage:
-    exposure: int
-    secured: int
-
-
-@dataclass(frozen=True)
-class ReleaseStage:
-    stage: int
-    release: tuple[Release, ...]
-    perform: tuple[str, ...]
-    case_ids: Sequence[str]  # shared by all stages; exposures and secured follow this order
-    exposures: Sequence[int]
-    secured: Sequence[int]
-    cash_after: dict[str, int]
-    explanations: tuple[str, ...] = ()
-
-    @property
-    def coverage(self) -> dict[str, CaseCoverage]:
-        """Exposure and secured amount of every case at the end of the stage."""
-        return {c: CaseCoverage(e, s) for c, e, s in zip(self.case_ids, self.exposures, self.secured)}
-
-
-@dataclass(frozen=True)
-class SuggestedGuarantee:
-    value: int
-    secures: tuple[str, ...]
-    from_stage: int  # posted before this stage (the one after the block)
-    frees: int  # owner's frozen value it releases at that stage
-
-
-@dataclass(frozen=True)
-class Blocked:
-    obligation: str
-    owner: str
-    shortfall: int
-    suggested_guarantee: SuggestedGuarantee | None
-    reason: str
-    after_stage: int
-
-
-@dataclass(frozen=True)
-class ReleasePlan:
-    status: str
-    stages: tuple[ReleaseStage, ...]
-    discharge: tuple[str, ...]
-    total_released: int
-    still_frozen: dict[str, int]
-    blocked: Blocked | None
-    excluded_guarantees: tuple[str, ...]
-    guarantee_cycles: tuple[tuple[str, ...], ...]
-    explanations: tuple[str, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        """The contract of DESIGN §4 (plus ``explanations`` and a few extra keys)."""
-        blocked = None
-        if self.blocked is not None:
-            b = self.blocked
-            suggestion = None
-            if b.suggested_guarantee is not None:
-                g = b.suggested_guarantee
-                suggestion = {"value": g.value, "secures": list(g.secures), "from_stage": g.from_stage, "frees": g.frees}
-            blocked = {
-                "obligation": b.obligation,
-                "shortfall": b.shortfall,
-                "suggested_guarantee": suggestion,
-                "reason": b.reason,
-                "owner": b.owner,
-                "after_stage": b.after_stage,
-            }
-        return {
-            "status": self.status,
-            "stages": [
-                {
-                    "stage": s.stage,
-                    "release": [{"asset": r.asset, "amount": r.amount} for r in s.release],
-                    "perform": list(s.perform),
-                    "coverage": {
-                        c: {"exposure": e, "secured": v} for c, e, v in zip(s.case_ids, s.exposures, s.secured)
-                    },
-                    "cash_after": dict(s.cash_after),
-                    "explanations": list(s.explanations),
-                }
-                for s in self.stages
-            ],
-            "discharge": list(self.discharge),
-            "total_released": self.total_released,
-            "still_frozen": dict(self.still_frozen),
-            "blocked": blocked,
-            "excluded_guarantees": list(self.excluded_guarantees),
-            "guarantee_cycles": [list(c) for c in self.guarantee_cycles],
-            "explanations": list(self.explanations),
-        }
 
 
 def plan_release(scenario: Scenario) -> ReleasePlan:
@@ -195,7 +120,7 @@ def _performs(scenario: Scenario, obligation: str) -> tuple[bool, ReleasePlan]:
 
 
 def _confirm_suggestion(scenario: Scenario, plan: ReleasePlan) -> ReleasePlan:
-    """Make the suggestion hold for the way a court (and DESIGN §4) re-plans: add the
+    """Make the suggestion hold for the way a court (and the plan contract) re-plans: add the
     guarantee to the scenario and plan again from the start.
 
     The suggestion is computed at the block, where one fen less provably does not suffice.
@@ -250,69 +175,6 @@ def _confirm_suggestion(scenario: Scenario, plan: ReleasePlan) -> ReleasePlan:
     return replace(plan, blocked=replace(blocked, suggested_guarantee=suggestion, reason=reason))
 
 
-# --------------------------------------------------------------------------- the greedy
-
-
-@dataclass
-class _KeepJob:
-    """Find what each asset of one security network must keep frozen."""
-
-    network: SecurityNetwork
-    values: np.ndarray  # local item caps now (inactive guarantees: 0)
-    exposures: np.ndarray  # local case exposures
-    keep_pos: np.ndarray  # per local item: -1 for guarantees, else rank in keep order
-    known: dict[int, FlowAnswer] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        assets = np.flatnonzero(self.keep_pos >= 0)
-        self.order = assets[np.argsort(self.keep_pos[assets], kind="stable")]
-        self.cum = np.concatenate([[0], np.cumsum(self.values[self.order])]).astype(np.int64)
-
-    def query(self, prefix: int) -> FlowQuery:
-        caps = np.where(self.keep_pos < prefix, self.values, 0)
-        return FlowQuery(self.network, caps, self.exposures)
-
-
-def keep_greedy(jobs: Sequence[_KeepJob]) -> list[np.ndarray]:
-    """What each item keeps: counter-guarantees first, then assets in keep order.
-
-    Asset at keep rank k keeps R(k+1) − R(k), R(k) being the secured amount of the
-    guarantees and the first k assets. Runs of assets where R is flat keep nothing, runs
-    where R grows by their whole value keep everything; only the rest are bisected.
-    """
-    kept = [job.values.copy() for job in jobs]
-    intervals = [[(0, len(job.order))] for job in jobs]
-    while True:
-        wanted = []
-        for j, job in enumerate(jobs):
-            for lo, hi in intervals[j]:
-                for k in (lo, hi):
-                    if k not in job.known:
-                        wanted.append((j, k))
-        wanted = list(dict.fromkeys(wanted))
-        for (j, k), answer in zip(wanted, solve_batch([jobs[j].query(k) for j, k in wanted])):
-            jobs[j].known[k] = answer
-        progressed = False
-        for j, job in enumerate(jobs):
-            pending = []
-            for lo, hi in intervals[j]:
-                gain = job.known[hi].value - job.known[lo].value
-                span = job.order[lo:hi]
-                if gain == 0:
-                    kept[j][span] = 0
-                elif gain == int(job.cum[hi] - job.cum[lo]):
-                    kept[j][span] = job.values[span]
-                elif hi - lo == 1:
-                    kept[j][span] = gain
-                else:
-                    mid = (lo + hi) // 2
-                    pending += [(lo, mid), (mid, hi)]
-            intervals[j] = pending
-            progressed = progressed or bool(pending)
-        if not progressed:
-            return kept
-
-
 # --------------------------------------------------------------------------- the planner
 
 
@@ -337,6 +199,8 @@ class _Planner:
         self.active = self.from_stage <= 1
         self.item_cases = [np.array([self.case_index[c] for c in item.secures], dtype=np.int64) for item in self.items]
         self.asset_owner = [a.owner for a in self.assets]
+        self.divisible = np.array([a.divisible for a in self.assets], dtype=bool)
+        self.releasable = np.array([a.release_allowed for a in self.assets], dtype=bool)
 
         self._build_networks()
         self.secured = np.zeros(len(cases), dtype=np.int64)
@@ -395,23 +259,31 @@ class _Planner:
     def _caps(self, net: SecurityNetwork) -> np.ndarray:
         return np.where(self.active[net.items], self.value[net.items], 0)
 
-    def _keep_positions(self, items: np.ndarray) -> np.ndarray:
-        """Keep rank of each asset (most open cases first); -1 for guarantees.
-
-        Ties keep the later asset, i.e. release the one listed first in the scenario.
-        """
-        open_cases = np.array(
+    def _open_cases(self, items: np.ndarray) -> np.ndarray:
+        return np.array(
             [int((self.exposure[self.item_cases[i]] > 0).sum()) if 0 <= i < self.n_assets else -1 for i in items]
         )
-        is_asset = (items >= 0) & (items < self.n_assets)
-        assets = np.flatnonzero(is_asset)
-        ranked = sorted(assets, key=lambda k: (-open_cases[k], -items[k]))
-        pos = np.full(len(items), -1, dtype=np.int64)
-        pos[ranked] = np.arange(len(ranked))
-        return pos
 
-    def _job(self, net: SecurityNetwork, caps: np.ndarray) -> _KeepJob:
-        return _KeepJob(net, caps, self.exposure[net.cases], self._keep_positions(net.items))
+    def _stage_job(self, net: SecurityNetwork, caps: np.ndarray) -> StageJob:
+        """How network ``net`` releases at this stage (see :mod:`risk.release_stage`).
+
+        Divisible releasable assets keep in order "most open cases first" (so those that can
+        secure the fewest are released first); ties keep the later asset, i.e. release the
+        one listed first in the scenario. Whole releasable assets are tried in the reverse
+        order: fewest open cases first, ties the one listed first. Everything else is fixed.
+        """
+        items = net.items
+        open_cases = self._open_cases(items)
+        known = (items >= 0) & (items < self.n_assets)
+        releasable = np.zeros(len(items), dtype=bool)
+        divisible = np.zeros(len(items), dtype=bool)
+        releasable[known] = self.releasable[items[known]]
+        divisible[known] = self.divisible[items[known]]
+        ranked = sorted(np.flatnonzero(releasable & divisible), key=lambda k: (-open_cases[k], -items[k]))
+        keep_pos = np.full(len(items), FIXED, dtype=np.int64)
+        keep_pos[ranked] = np.arange(len(ranked))
+        whole = sorted(np.flatnonzero(releasable & ~divisible), key=lambda k: (open_cases[k], items[k]))
+        return StageJob(net, caps, self.exposure[net.cases], np.array(whole, dtype=np.int64), keep_pos)
 
     def _record(self, n: int, answer: FlowAnswer) -> None:
         self.full[n] = answer
@@ -423,31 +295,34 @@ class _Planner:
         """Release what coverage allows in every changed network; returns (asset, amount)."""
         nets = sorted(self.dirty)
         self.dirty.clear()
-        jobs = []
-        for n in nets:
-            job = self._job(self.networks[n], self._caps(self.networks[n]))
-            if self.full[n] is not None:
-                job.known[len(job.order)] = self.full[n]
-            jobs.append(job)
-        kept = keep_greedy(jobs)
+        jobs = [self._stage_job(self.networks[n], self._caps(self.networks[n])) for n in nets]
+        missing = [k for k, n in enumerate(nets) if self.full[n] is None]
+        for k, answer in zip(missing, solve_batch([jobs[k].flow_query() for k in missing])):
+            self.full[nets[k]] = answer
+        for n, job in zip(nets, jobs):
+            job.full = self.full[n]
+            self._record(n, self.full[n])
+        before = [job.caps.copy() for job in jobs]
+        kept = release_stage(jobs)
         releases: list[tuple[int, int]] = []
         changed: list[int] = []
-        for n, job, keep in zip(nets, jobs, kept):
+        for n, job, held, keep in zip(nets, jobs, before, kept):
             net = self.networks[n]
-            self._record(n, job.known[len(job.order)])
-            freed = job.values - keep
+            freed = held - keep
             if freed.any():
                 changed.append(n)
                 for k in np.flatnonzero(freed):
                     item = int(net.items[k])
-                    if item >= self.n_assets:
-                        raise PlannerError(f"a counter-guarantee cannot be released: {self.item_ids[item]}")
+                    if item >= self.n_assets or not self.releasable[item]:
+                        raise PlannerError(f"{self.item_ids[item]} may not be released")
+                    if not self.divisible[item] and keep[k] != 0:
+                        raise PlannerError(f"a whole asset was cut: {self.item_ids[item]}")
                     releases.append((item, int(freed[k])))
-                self.value[net.items[job.order]] = keep[job.order]
+                assets = net.items < self.n_assets
+                self.value[net.items[assets]] = keep[assets]
         answers = solve_batch([FlowQuery(self.networks[n], self._caps(self.networks[n]), self.exposure[self.networks[n].cases]) for n in changed])
         for n, answer in zip(changed, answers):
-            before = self.full[n].value if self.full[n] is not None else None
-            if answer.value != before:
+            if answer.value != self.full[n].value:
                 raise PlannerError("a release lowered the secured amount")
             self._record(n, answer)
         releases.sort()
@@ -548,7 +423,8 @@ class _Planner:
                 for c in open_cases[:CASES_NAMED_PER_SENTENCE]
             ]
             sentences.append(
-                explain_release(self.item_ids[item], amount, int(self.value[item]), named, len(open_cases) - len(named))
+                explain_release(self.item_ids[item], amount, int(self.value[item]), named, len(open_cases) - len(named),
+                                whole=not self.divisible[item])
             )
         return sentences
 
@@ -603,6 +479,7 @@ class _Planner:
             excluded_guarantees=self.screening.excluded,
             guarantee_cycles=self.screening.cycles,
             explanations=tuple(self._closing_explanations()),
+            exclusions=self.screening.exclusions,
         )
 
     # ------------------------------------------------------------------ the end
@@ -660,7 +537,7 @@ class _Planner:
         cash = self.cash[owner]
         shortfall = obligation.cost - cash
         mine = [i for i in range(self.n_assets) if self.asset_owner[i] == owner and self.value[i] > 0]
-        frozen = int(sum(int(self.value[i]) for i in mine))
+        frozen = int(sum(int(self.value[i]) for i in mine if self.releasable[i]))
         suggestion = None
         if frozen >= shortfall and suggest:
             suggestion = self._suggest(mine, shortfall, stages_done + 1)
@@ -675,13 +552,8 @@ class _Planner:
         return Blocked(oid, owner, shortfall, suggestion, reason, stages_done)
 
     def _suggest(self, mine: list[int], shortfall: int, from_stage: int) -> SuggestedGuarantee:
-        """Smallest value of a guarantee on the owner's open cases that frees ``shortfall``.
-
-        What each asset keeps can only fall as the new guarantee grows (its marginal flow
-        shrinks — submodularity), so the owner's freed value is monotone and bisection finds
-        the least sufficient value. A guarantee worth all the open exposure of those cases
-        frees every such asset, so the search always succeeds when frozen ≥ shortfall.
-        """
+        """Smallest guarantee on the owner's open cases that frees ``shortfall`` at the next
+        stage (see :mod:`risk.suggestion`)."""
         secures = sorted({int(c) for i in mine for c in self.item_cases[i] if self.exposure[c] > 0})
         nets = sorted({int(self.net_of_case[c]) for c in secures})
         items = np.concatenate([self.networks[n].items for n in nets])
@@ -701,35 +573,20 @@ class _Planner:
             np.concatenate([items, [-1]]), cases, np.concatenate(arc_item), np.concatenate(arc_case)
         )
         base_caps = np.concatenate([np.where(self.active[items], self.value[items], 0), [0]])
-        mine_local = np.array([k for k, i in enumerate(items) if int(i) in set(mine)], dtype=np.int64)
-        held = int(base_caps[mine_local].sum())
-
-        seen: dict[int, int] = {}
-
-        def frees(value: int) -> int:
-            if value not in seen:
-                caps = base_caps.copy()
-                caps[new] = value
-                (kept,) = keep_greedy([self._job(network, caps)])
-                seen[value] = held - int(kept[mine_local].sum())
-            return seen[value]
-
-        # A guarantee of g fen frees at most g (the secured amount it adds), so nothing below
-        # the shortfall suffices, and most often the shortfall itself does. Otherwise bisect
-        # up to a guarantee on all the open exposure, which frees everything the owner holds:
-        # frees(lo) < shortfall <= frees(hi) throughout.
-        lo, hi = shortfall - 1, shortfall
-        if frees(hi) < shortfall:
-            lo, hi = hi, int(self.exposure[secures].sum())
-            if frees(hi) < shortfall:
-                raise PlannerError("a guarantee on all open cases did not free the owner's assets")
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if frees(mid) >= shortfall:
-                hi = mid
-            else:
-                lo = mid
-        return SuggestedGuarantee(hi, tuple(self.case_ids[c] for c in secures), from_stage, frees(hi))
+        owned = set(mine)
+        mine_local = np.array([k for k, i in enumerate(items) if int(i) in owned], dtype=np.int64)
+        try:
+            value, frees = least_sufficient_guarantee(
+                lambda caps: self._stage_job(network, caps),
+                base_caps,
+                new,
+                mine_local,
+                shortfall,
+                int(self.exposure[secures].sum()),
+            )
+        except SuggestionError as exc:
+            raise PlannerError(str(exc)) from exc
+        return SuggestedGuarantee(value, tuple(self.case_ids[c] for c in secures), from_stage, frees)
 
     def _closing_explanations(self) -> list[str]:
         notes = []
@@ -739,10 +596,16 @@ class _Planner:
         for g in self.scenario.guarantees:
             if g.id in self.screening.self_given and g.id not in self.screening.circular:
                 notes.append(explain_self_given(g.id, g.provider, excluded=g.id in excluded))
+        for e in self.screening.exclusions:
+            if e.rule in (RULE_FROZEN_ASSET, RULE_EXCLUDED_BACKER):
+                notes.append(explain_rests_on(e.guarantee, e.path, frozen_asset=e.rule == RULE_FROZEN_ASSET))
         pending_cases = {c for oid in self.remaining for c in self.obligations[oid].reduces}
         for i in range(self.n_assets):
             if self.value[i] > 0:
                 open_cases = [(self.case_ids[c], int(self.exposure[c])) for c in self.item_cases[i] if self.exposure[c] > 0]
                 later = any(case_id in pending_cases for case_id, _ in open_cases)
-                notes.append(explain_still_frozen(self.item_ids[i], int(self.value[i]), open_cases, later))
+                notes.append(explain_still_frozen(
+                    self.item_ids[i], int(self.value[i]), open_cases, later and bool(self.releasable[i]),
+                    whole=not self.divisible[i], release_allowed=bool(self.releasable[i]),
+                ))
         return notes

@@ -1,13 +1,17 @@
 """Data versions: a token that changes whenever data a cached page shows may have changed.
 
 A rendered case list is kept (app.web.page_cache) under the token current when it was
-rendered; any committed change to a table the lists read replaces the token, so the next
-request looks for a new key and renders afresh. Nothing has to know which pages to drop.
+rendered; any committed change to a mapped table replaces the token, so the next request
+looks for a new key and renders afresh. Nothing has to know which pages to drop, and no
+list says which tables count: every table counts, the new one of the next feature too,
+except the few in :data:`UNSHOWN_TABLES`, which no page shows (a test checks each of them
+exists, and another builds a brand-new mapped table and sees a change to it renew the token).
 
 How the token stays honest:
 
-* The session notes every write to a tracked table: objects flushed (new, changed,
-  deleted) and ORM-enabled bulk statements (``update(Case)``, ``insert(Person)`` …).
+* The session notes every write to a shown table: objects flushed (new, changed,
+  deleted; the tables come from each object's mapper) and insert/update/delete statements
+  run through the session, ORM-enabled (``update(Case)``) or on a bare ``Table``.
 * Just before the commit, and only when something was noted, one upsert sets a new random
   token, as the transaction's last statement. The row lock it takes (PostgreSQL) is held
   only for the commit itself, so writers never wait on it while holding other rows, and
@@ -25,18 +29,19 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import String, bindparam, event, select
+from sqlalchemy import String, bindparam, event, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.extensions import db
 from app.models.types import upsert_insert
 
-#: The tables a case list (its rows, filter choices and navigation, whose badge counts
-#: unread notices) reads.
-CASE_LIST_TABLES = frozenset({
-    "cases", "complaints", "persons", "projects", "developers", "mediators", "users", "towns",
-    "courts", "notices",
-})
+#: The only tables whose writes leave the token alone, each with the reason no cached page
+#: can show it. Everything else, present or future, renews the token when it changes.
+UNSHOWN_TABLES = {
+    "login_sessions": "written at every log-in and log-out; no page shows a login session "
+                      "(the page cache keys on the user, not the session)",
+    "data_versions": "the token itself",
+}
 CASE_LISTS = "case_lists"
 _NOTED = "data_versions_changed"
 
@@ -54,7 +59,7 @@ _TOKEN = select(DataVersion.token).where(DataVersion.name == bindparam("name"))
 
 
 def current_token(name: str = CASE_LISTS) -> str | None:
-    """The token now; None until the first tracked write (callers then do not cache)."""
+    """The token now; None until the first write to a shown table (callers then do not cache)."""
     return db.session.scalar(_TOKEN, {"name": name})
 
 
@@ -64,14 +69,16 @@ def token_subquery(name: str = CASE_LISTS):
             .scalar_subquery().label("data_version"))
 
 
-def _tracked(table_name: str | None) -> bool:
-    return table_name in CASE_LIST_TABLES
+def _shown(tables) -> bool:
+    """Whether a change to any of ``tables`` may show on a cached page (unknown: yes)."""
+    names = [getattr(table, "name", None) for table in tables]
+    return not names or any(name not in UNSHOWN_TABLES for name in names)
 
 
 def _note_flush(session: Session, _flush_context) -> None:
+    # In after_flush the collections still hold what this flush wrote.
     for obj in (*session.new, *session.dirty, *session.deleted):
-        table = getattr(obj, "__table__", None)
-        if table is not None and _tracked(table.name):
+        if _shown(inspect(obj).mapper.tables):
             session.info[_NOTED] = True
             return
 
@@ -80,9 +87,12 @@ def _note_statement(state) -> None:
     if not (state.is_insert or state.is_update or state.is_delete):
         return
     mapper = state.bind_mapper
-    table = getattr(state.statement, "table", None)
-    name = mapper.local_table.name if mapper is not None else getattr(table, "name", None)
-    if _tracked(name):
+    if mapper is not None:
+        tables = mapper.tables
+    else:
+        table = getattr(state.statement, "table", None)
+        tables = [table] if table is not None else []
+    if _shown(tables):
         state.session.info[_NOTED] = True
 
 

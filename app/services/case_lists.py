@@ -316,23 +316,22 @@ def _planned_for_their_values():
     psycopg prepares a statement after five runs, and PostgreSQL may then keep one generic
     plan for every value. For the list's skewed filters (status "closed" is nine cases in
     ten, "in_mediation" one in two hundred) that plan was a table scan: the status + type +
-    town count went from 25 ms to 170 ms after a few repetitions. Only the list asks for
-    custom plans; the per-request session lookup keeps its cheap generic plan.
+    town count went from 25 ms to 170 ms after a few repetitions. So the list's statements
+    are sent unprepared (psycopg's ``prepare_threshold = None`` for their duration), which
+    PostgreSQL plans for their values each time. It is a setting of the client, not of the
+    server: no ``SET``/``RESET`` round trips (two of a list page's eleven). The per-request
+    session lookup keeps its prepared, cheap generic plan.
     """
     if db.engine.dialect.name != "postgresql":
         yield
         return
-    connection = db.session.connection()
-    connection.exec_driver_sql("SET plan_cache_mode = force_custom_plan")
+    dbapi_connection = db.session.connection().connection.dbapi_connection
+    threshold = dbapi_connection.prepare_threshold
+    dbapi_connection.prepare_threshold = None
     try:
         yield
     finally:
-        # In a failed transaction the rollback undoes the SET; RESET would only fail.
-        if connection.connection.dbapi_connection.info.transaction_status != _PG_INERROR:
-            connection.exec_driver_sql("RESET plan_cache_mode")
-
-
-_PG_INERROR = 3  # psycopg.pq.TransactionStatus.INERROR
+        dbapi_connection.prepare_threshold = threshold
 
 
 def list_cases(user: User, filters: CaseFilters | dict | None = None, *, cursor: str | None = None,

@@ -7,6 +7,7 @@ its field and the list answers 400 with the other filters still applied.
 """
 from __future__ import annotations
 
+import functools
 from urllib.parse import parse_qsl, urlencode
 
 from flask import render_template, request, url_for
@@ -22,6 +23,7 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from app.models.types import utcnow
 from app.services import case_lists
 from app.services.case_lists import DEFAULT_LIMIT, MAX_LIMIT, CaseFilters
+from app.web.case_rows import Columns, option_tags, render_rows
 from mediation.disputes import DisputeType
 from mediation.lifecycle import CaseStatus
 
@@ -32,6 +34,14 @@ SCOPE_FIELDS = {
     "mediator": ("status", "dispute_type", "deadline", "town_id", "project_id", "developer_id"),
     "developer": ("status", "dispute_type", "deadline", "project_id"),
     "homeowner": ("status", "dispute_type"),
+}
+
+#: The optional columns of each role's table (app/web/case_rows.py renders its rows).
+SCOPE_COLUMNS = {
+    "court": Columns(selectable=True, mediator=True),
+    "mediator": Columns(),
+    "developer": Columns(developer=False),
+    "homeowner": Columns(filter_links=False),
 }
 
 SORT_LABELS = {
@@ -138,11 +148,39 @@ def case_link_pattern() -> str:
         return "/cases/{}"
 
 
+@functools.cache
+def _enum_names(locale: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Status and dispute-type names in ``locale`` (constants: computed once per language)."""
+    return ({s.value: s.label(locale) for s in CaseStatus},
+            {d.value: d.label(locale) for d in DisputeType})
+
+
+#: Filter choices by (data version, role, court, developer), in this process. Kept under
+#: the data version, a copy can never be stale: any committed change renews the version.
+_OPTIONS: dict[tuple, case_lists.FilterOptions] = {}
+_OPTIONS_KEPT = 64
+
+
+def list_options(user) -> case_lists.FilterOptions:
+    """The filter choices of ``user``'s list: queried once per data version and court, not on
+    every request (they are the same for every judge of a court until the data changes)."""
+    token = getattr(user, "list_version", None)
+    if token is None:  # no version yet (an empty database): nothing to key a copy on
+        return case_lists.filter_options(user)
+    key = (token, user.role, user.court_id, user.developer_id)
+    options = _OPTIONS.get(key)
+    if options is None:
+        if len(_OPTIONS) >= _OPTIONS_KEPT:
+            _OPTIONS.clear()  # old versions' copies; the current ones come back on their next use
+        options = _OPTIONS[key] = case_lists.filter_options(user)
+    return options
+
+
 def render_case_list(template: str, scope: str, *, args: MultiDict | None = None,
                      status: int | None = None, options=None, **context):
     """Load → check (done by the blueprint) → list → render, for one role's list page."""
     args = request.args if args is None else args
-    options = options or case_lists.filter_options(current_user)
+    options = options or list_options(current_user)
     form = CaseFilterForm(formdata=args)
     form.set_choices(options)
     valid = form.validate()
@@ -171,13 +209,14 @@ def render_case_list(template: str, scope: str, *, args: MultiDict | None = None
         url = url_for(f"{request.blueprint}.list_cases", **merged.to_dict(flat=False))
         return f"{url}{'&' if '?' in url else '?'}{name}="
 
-    locale = str(get_locale())
-    statuses = {s.value: s.label(locale) for s in CaseStatus}
-    disputes = {d.value: d.label(locale) for d in DisputeType}
+    statuses, disputes = _enum_names(str(get_locale()))
+    columns = SCOPE_COLUMNS[scope]
+    rows = render_rows(
+        page.items, columns, case_link=case_link_pattern(), project_link=filter_link("project_id"),
+        developer_link=filter_link("developer_id"), statuses=statuses, disputes=disputes)
     code = status or (200 if valid and cursor_error is None else 400)
     return render_template(
-        template, form=form, page=page, options=options,
+        template, form=form, page=page, rows=rows, columns=columns, options=options,
         offered=SCOPE_FIELDS[scope], labels=labels, cursor_error=cursor_error,
-        list_url=list_url, filter_link=filter_link, case_link=case_link_pattern(),
-        status_names=statuses, dispute_names=disputes, page_sizes=PAGE_SIZES,
-        back=url_encode(args), **context), code
+        list_url=list_url, page_sizes=PAGE_SIZES, back=url_encode(args), option_tags=option_tags,
+        **context), code

@@ -12,30 +12,28 @@ role's view (and what their cases allow) apart; the court's date keeps the deadl
 The cache's own time limit (``PAGE_CACHE_SECONDS``) bounds anything changed behind the
 ORM's back.
 
-The page's CSRF token belongs to the session, not to the page: pages are rendered with a
-marker in its place and each response gets the session's own token. A page with a flash
-message waiting, or any request but a GET, is never served from or put into the cache.
+The page's CSRF token belongs to the session, not to the page. Flask-WTF's public
+``generate_csrf()`` gives one token per request, the one every form of the page carries
+(``csrf_token()`` and ``form.csrf_token`` alike); the rendered page is kept cut at each
+occurrence of it, and each response is joined with its own session's token. Nothing of
+Flask-WTF's is replaced or reached into. The token is a signed random value: escaped user
+data cannot contain it by chance. A page with a flash message waiting, or any request but a
+GET, is never served from or put into the cache.
 """
 from __future__ import annotations
 
 import functools
 import hashlib
 
-from flask import g, request, session
+from flask import request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
-
 from app.extensions import cache
 from app.models.types import utcnow
 from app.models.versions import current_token
 from mediation.lifecycle import court_date
 
-#: Stands where the CSRF token goes. Markup, so it is written raw: escaped user data can
-#: never contain a raw "<", so nothing else in a page can look like it.
-CSRF_MARKER = Markup("<csrf-token/>")
-_MARKER_BYTES = str(CSRF_MARKER).encode()
 HEADER = "X-Page-Cache"
 _HTML = "text/html; charset=utf-8"
 
@@ -51,15 +49,11 @@ def _cacheable() -> bool:
 
 
 def _render(view, args, kwargs) -> tuple[list[bytes], int]:
-    """The page as UTF-8 pieces around each CSRF marker, and its status."""
-    g.csrf_token = CSRF_MARKER
-    try:
-        result = view(*args, **kwargs)
-    finally:
-        g.pop("csrf_token", None)
+    """The page as UTF-8 pieces around each copy of this request's CSRF token, and its status."""
+    token = generate_csrf().encode()  # the same value the page's forms get during this request
+    result = view(*args, **kwargs)
     body, status = result if isinstance(result, tuple) else (result, 200)
-    return str(body).encode().split(_MARKER_BYTES), status
-
+    return str(body).encode().split(token), status
 
 
 def _with_token(pieces: list[bytes]) -> bytes:

@@ -1,5 +1,6 @@
-"""The release planner on the court's own questions: the §4 example, the seed's story, a
-guarantee circle, an under-secured freeze, a blocked plan, and every kind of bad input."""
+"""The release planner on the court's own questions: the contract's example, the seed's story, a
+guarantee circle, an under-secured freeze, a blocked plan, guarantees resting on frozen
+assets, whole apartments, the disputed property itself, and every kind of bad input."""
 
 from __future__ import annotations
 
@@ -38,24 +39,25 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 
 
 def without_extensions(plan: dict) -> dict:
-    """The plan restricted to the keys of the §4 contract."""
+    """The plan restricted to the keys of the contract (docs/release-planner.md)."""
     plan = copy.deepcopy(plan)
     plan.pop("explanations")
+    plan.pop("exclusions")
     for stage in plan["stages"]:
         stage.pop("explanations")
     return plan
 
 
-# --------------------------------------------------------------------------- §4 example
+# --------------------------------------------------------------------------- the contract's example
 
 
-def test_the_design_example_gives_exactly_the_plan_of_section_4():
-    """Does DESIGN §4's scenario give exactly the plan printed there?"""
+def test_the_contract_example_gives_exactly_its_printed_plan():
+    """Does the contract's example scenario give exactly the plan printed there?"""
     expected = load("example_expected")
     assert without_extensions(plan_of(load("example"))) == expected
 
 
-def test_the_cli_prints_the_section_4_plan_and_exits_0():
+def test_the_cli_prints_the_contract_example_plan_and_exits_0():
     """Does `python -m risk.plan` print that plan as JSON and exit 0?"""
     result = run_cli(str(DATA / "plan_example.json"))
     assert result.returncode == 0, result.stderr
@@ -215,6 +217,143 @@ def test_a_plan_with_nothing_to_do_is_complete_and_empty():
     assert plan["status"] == "complete" and plan["stages"] == []
 
 
+# --------------------------------------------------------------------------- issue 11
+
+
+def contract_view(plan: dict) -> dict:
+    """The plan without its Chinese sentences (the expected files hold everything else)."""
+    plan = copy.deepcopy(plan)
+    plan.pop("explanations")
+    for stage in plan["stages"]:
+        stage.pop("explanations")
+    return plan
+
+
+@pytest.mark.parametrize("name", ["backed_by_frozen", "whole_assets", "release_not_allowed"])
+def test_each_rule_of_issue_11_gives_exactly_its_plan(name):
+    """Do the three example scenarios give exactly their expected plans, from the CLI too?"""
+    expected = load(f"{name}_expected")
+    assert contract_view(plan_of(load(name))) == expected
+    result = run_cli(str(DATA / f"plan_{name}.json"))
+    assert result.returncode == 0, result.stderr
+    assert contract_view(json.loads(result.stdout)) == expected
+
+
+def test_a_bank_letter_backed_by_the_frozen_account_itself_secures_nothing_new():
+    """G1 rests on F1, G2 on D1's own G3: only G4 stands in for F1 (today F1 would release 120万元)."""
+    data = load("backed_by_frozen")
+    plan = plan_of(data)
+    assert plan["excluded_guarantees"] == ["G1", "G2", "G3"]
+    assert plan["exclusions"] == [
+        {"guarantee": "G1", "rule": "frozen_asset", "path": ["G1", "F1"]},
+        {"guarantee": "G2", "rule": "excluded_guarantee", "path": ["G2", "G3"]},
+        {"guarantee": "G3", "rule": "self_given", "path": []},
+    ]
+    assert plan["stages"][0]["release"] == [{"asset": "F1", "amount": 50_000_000}]
+    assert "G1以被冻结财产F1为担保基础（G1→F1），不能提供新的担保，不计入担保" in plan["explanations"]
+    assert "G2以不计入担保的反担保G3为担保基础（G2→G3），同样不计入担保" in plan["explanations"]
+
+
+def test_resting_on_a_frozen_asset_excludes_at_any_depth_and_under_the_include_policy():
+    """G3 → G2 → G1 → F1: all three add nothing, even where circles and self-given ones count."""
+    data = load("backed_by_frozen")
+    data["policy"]["circular_guarantees"] = "include"
+    data["guarantees"] = [
+        {"id": "G1", "provider": "B1", "kind": "bank_letter", "value": 50_000_000, "secures": ["C1"], "backed_by": ["F1"]},
+        {"id": "G2", "provider": "B2", "kind": "bank_letter", "value": 50_000_000, "secures": ["C1"], "backed_by": ["G1"]},
+        {"id": "G3", "provider": "B3", "kind": "bank_letter", "value": 50_000_000, "secures": ["C1"], "backed_by": ["G2"]},
+        {"id": "G4", "provider": "D1", "kind": "third_party", "value": 10_000_000, "secures": ["C1"], "backed_by": []},
+    ]
+    plan = plan_of(data)
+    assert plan["excluded_guarantees"] == ["G1", "G2", "G3"]
+    assert plan["exclusions"][2] == {"guarantee": "G3", "rule": "frozen_asset", "path": ["G3", "G2", "G1", "F1"]}
+    # only the self-given G4 counts under include: F1 keeps 200 − 10 = 190万元
+    assert plan["stages"][0]["release"] == [{"asset": "F1", "amount": 10_000_000}]
+
+
+def test_a_whole_apartment_is_released_whole_or_not_at_all():
+    """F1 (50万元, divisible false) must give 10万元 to C1: it stays whole and F2 goes first;
+    once C1 is settled F1 goes whole ("sell one unit, unseal one")."""
+    plan = plan_of(load("whole_assets"))
+    assert plan["stages"][0]["release"] == [{"asset": "F2", "amount": 40_000_000}]
+    assert plan["stages"][1]["release"] == [{"asset": "F1", "amount": 50_000_000}, {"asset": "F2", "amount": 10_000_000}]
+    assert plan["stages"][1]["explanations"][0].startswith("解除F1冻结50万元（不可分割，整体解除）")
+
+    data = load("whole_assets")
+    data["assets"][0]["divisible"] = True  # the same unit treated as money: cut to 10万元
+    assert plan_of(data)["stages"][0]["release"] == [{"asset": "F1", "amount": 40_000_000}]
+
+
+def test_whole_assets_that_can_secure_the_fewest_cases_are_tried_first():
+    """Two whole units could each go, but not both: the one securing one case goes, the
+    flexible one (two cases) stays."""
+    data = {
+        "cases": [{"id": "C1", "exposure": 50}, {"id": "C2", "exposure": 20}],
+        "assets": [
+            {"id": "F1", "owner": "D1", "value": 60, "secures": ["C1", "C2"], "divisible": False},
+            {"id": "F2", "owner": "D1", "value": 50, "secures": ["C1"], "divisible": False},
+            {"id": "F3", "owner": "D1", "value": 20, "secures": ["C2"], "release_allowed": False},
+        ],
+        "guarantees": [], "obligations": [], "cash": {},
+    }
+    plan = plan_of(data)
+    assert plan["stages"][0]["release"] == [{"asset": "F2", "amount": 50}]
+    assert plan["still_frozen"] == {"F1": 60, "F3": 20}
+
+
+def test_the_disputed_property_secures_its_case_but_is_never_released():
+    """F1 is the disputed unit (release_allowed false): it covers C1 throughout and stays
+    frozen even after C1 is settled, with the reason (保全规定 art. 22)."""
+    plan = plan_of(load("release_not_allowed"))
+    assert all(r["asset"] != "F1" for stage in plan["stages"] for r in stage["release"])
+    assert plan["stages"][0]["release"] == [{"asset": "F2", "amount": 50_000_000}]
+    assert plan["still_frozen"] == {"F1": 80_000_000}
+    assert plan["explanations"] == ["F1为争议标的物，申请保全人未同意解除（保全规定第二十二条），仍冻结80万元"]
+
+
+def test_with_whole_units_the_smallest_unblocking_guarantee_can_be_below_the_shortfall():
+    """F1 and F2 (50万元 each, whole) both secure C1 (60万元); O1 lacks 45万元. A 10万元
+    guarantee lets F1 go whole; 9.99万元 frees nothing."""
+    data = load("whole_blocked")
+    result = run_cli(str(DATA / "plan_whole_blocked.json"))
+    assert result.returncode == 3
+    blocked = json.loads(result.stdout)["blocked"]
+    assert (blocked["obligation"], blocked["shortfall"]) == ("O1", 45_000_000)
+    assert blocked["suggested_guarantee"] == {"value": 10_000_000, "secures": ["C1"], "from_stage": 1,
+                                              "frees": 50_000_000}
+    for value, performs in ((10_000_000, True), (9_999_999, False)):
+        extra = copy.deepcopy(data)
+        extra["guarantees"].append({"id": "GX", "provider": "B9", "kind": "bank_letter", "value": value,
+                                    "secures": ["C1"]})
+        again = plan_of(extra)
+        assert any("O1" in stage["perform"] for stage in again["stages"]) is performs
+
+
+def test_only_whole_lumps_can_pay_so_the_suggestion_covers_a_whole_lump():
+    """F1 (50万元 whole) is needed for 50万元 of C1 beside F2 (10万元): paying 30万元 takes
+    all of F1, so the guarantee must stand for 50万元, not 30万元."""
+    data = {
+        "cases": [{"id": "C1", "exposure": 60}],
+        "assets": [{"id": "F1", "owner": "D1", "value": 50, "secures": ["C1"], "divisible": False},
+                   {"id": "F2", "owner": "D1", "value": 10, "secures": ["C1"]}],
+        "guarantees": [],
+        "obligations": [{"id": "O1", "owner": "D1", "cost": 30, "reduces": {"C1": 60}}],
+        "cash": {},
+    }
+    suggestion = plan_of(data)["blocked"]["suggested_guarantee"]
+    assert (suggestion["value"], suggestion["frees"]) == (50, 50)
+
+
+def test_no_guarantee_is_suggested_when_the_releasable_frozen_value_is_below_the_shortfall():
+    """F2 may not be released: D1 can free at most F1's 50万元, less than the 60万元 lacking."""
+    data = load("whole_blocked")
+    data["assets"][1]["release_allowed"] = False
+    data["obligations"][0]["cost"] = 60_000_000
+    blocked = plan_of(data)["blocked"]
+    assert blocked["suggested_guarantee"] is None
+    assert "D1可解除的冻结财产仅50万元" in blocked["reason"]
+
+
 # --------------------------------------------------------------------------- invalid input
 
 
@@ -260,6 +399,11 @@ INVALID = {
     "amount too large": (lambda d: d["cases"][0].update(exposure=10**16), "cases[0].exposure"),
     "id not a string": (lambda d: d["cases"][0].update(id=7), "cases[0].id"),
     "list not a list": (lambda d: d.update(assets={}), "assets"),
+    "divisible not a boolean": (lambda d: d["assets"][0].update(divisible="no"), "assets[0].divisible"),
+    "divisible as a number": (lambda d: d["assets"][0].update(divisible=0), "assets[0].divisible"),
+    "release_allowed null": (lambda d: d["assets"][0].update(release_allowed=None), "assets[0].release_allowed"),
+    "release_allowed as a string": (lambda d: d["assets"][0].update(release_allowed="false"),
+                                    "assets[0].release_allowed"),
 }
 
 
@@ -323,7 +467,7 @@ def test_reading_json_text_refuses_nan():
 # --------------------------------------------------------------------------- purity
 
 
-PLANNER_MODULES = ["guarantee_graph", "flow", "planner", "plan_report", "plan"]
+PLANNER_MODULES = ["guarantee_graph", "flow", "release_stage", "suggestion", "planner", "plan_result", "plan_report", "plan"]
 ALLOWED_ROOTS = {"networkx", "numpy", "scipy", "risk", "__future__"} | set(sys.stdlib_module_names)
 
 

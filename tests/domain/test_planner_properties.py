@@ -2,7 +2,14 @@
 
 Every plan is re-checked from its JSON with code that shares nothing with the planner's
 flow machinery: secured amounts with networkx's max-flow, the largest allowed release with
-an LP solved by scipy's HiGHS (scipy.optimize.linprog).
+an LP solved by scipy's HiGHS (scipy.optimize.linprog). The scenarios mix whole assets
+(``divisible: false``), assets that may not be released (``release_allowed: false``) and
+guarantees backed by frozen assets, circles and self-given guarantees.
+
+Maximal and maximum. After every stage, releasing any remaining whole asset, or one more
+fen of any remaining divisible asset, must lower the secured amount (maximal). Where no
+whole asset can be released the stage's release must also be the LP's maximum, with the
+assets that may not be released pinned at their value.
 """
 
 from __future__ import annotations
@@ -32,8 +39,11 @@ GUARANTEE_KINDS = ["bank_letter", "insurance", "third_party"]
 
 
 @st.composite
-def scenarios(draw, max_owners: int = 3, amounts: int = 100, frozen_owners_perform: bool = False, cost_share: float = 2 / 3, min_exposure: int = 0, min_assets: int = 0):
-    """Small random scenarios: several owners, shared cases, circles, self-given guarantees.
+def scenarios(draw, max_owners: int = 3, amounts: int = 100, frozen_owners_perform: bool = False,
+              cost_share: float = 2 / 3, min_exposure: int = 0, min_assets: int = 0, max_assets: int = 4,
+              whole: bool = True, unreleasable: bool = True):
+    """Small random scenarios: several owners, shared cases, circles, self-given guarantees,
+    guarantees backed by frozen assets, whole and unreleasable assets.
 
     With ``frozen_owners_perform`` only owners of frozen assets have obligations (the usual
     case: the developer whose accounts are frozen performs the agreement).
@@ -52,8 +62,13 @@ def scenarios(draw, max_owners: int = 3, amounts: int = 100, frozen_owners_perfo
             "value": draw(st.integers(0, amounts * 2)),
             "secures": draw(some_cases),
         }
-        for i in range(draw(st.integers(min_assets, 4)))
+        for i in range(draw(st.integers(min_assets, max_assets)))
     ]
+    for asset in assets:  # absent (default true), or drawn; whole assets are common
+        if whole and draw(st.integers(0, 2)) > 0:
+            asset["divisible"] = draw(st.booleans())
+        if unreleasable and draw(st.integers(0, 3)) == 0:
+            asset["release_allowed"] = draw(st.booleans())
     n_guarantees = draw(st.integers(0, 3))
     guarantee_ids = [f"G{i + 1}" for i in range(n_guarantees)]
     backers = guarantee_ids + [a["id"] for a in assets]
@@ -103,17 +118,29 @@ def plan_of(data: dict) -> dict:
 
 
 def effective_guarantees(data: dict) -> list[dict]:
-    """Guarantees that count, recomputed here: circles via SCCs, self-given via owners."""
-    if data.get("policy", {}).get("circular_guarantees", "exclude") == "include":
-        return list(data["guarantees"])
+    """Guarantees that count, recomputed here: circles via SCCs and self-given via owners
+    (policy exclude), then anything that reaches a frozen asset or one of those through
+    ``backed_by`` (any policy)."""
     backing = nx.DiGraph()
     backing.add_nodes_from(g["id"] for g in data["guarantees"])
     for g in data["guarantees"]:
         backing.add_edges_from((g["id"], b) for b in g.get("backed_by", []))
-    circular = {n for scc in nx.strongly_connected_components(backing) if len(scc) > 1 for n in scc}
-    circular |= {u for u, v in backing.edges if u == v}
-    owners = {a["owner"] for a in data["assets"]}
-    return [g for g in data["guarantees"] if g["id"] not in circular and g["provider"] not in owners]
+    bad = {a["id"] for a in data["assets"]}
+    if data.get("policy", {}).get("circular_guarantees", "exclude") == "exclude":
+        bad |= {n for scc in nx.strongly_connected_components(backing) if len(scc) > 1 for n in scc}
+        bad |= {u for u, v in backing.edges if u == v}
+        owners = {a["owner"] for a in data["assets"]}
+        bad |= {g["id"] for g in data["guarantees"] if g["provider"] in owners}
+    return [g for g in data["guarantees"]
+            if g["id"] not in bad and not (nx.descendants(backing, g["id"]) & bad)]
+
+
+def releasable(asset: dict) -> bool:
+    return asset.get("release_allowed", True)
+
+
+def whole(asset: dict) -> bool:
+    return releasable(asset) and not asset.get("divisible", True)
 
 
 def secured(data: dict, exposure: dict, values: dict, guarantees: list[dict]) -> int:
@@ -170,7 +197,10 @@ def lp_kept(data, exposure, values, guarantees, fixed_kept=None, target=None):
     row[n_k:] = -1
     a_ub.append(row)
     b_ub.append(-s_now)
-    bounds = [(0, values[a["id"]]) for a in assets] + [(0, None)] * len(arcs)
+    # an asset that may not be released keeps its value; a whole asset is pinned too (the
+    # LP is the reference for the divisible part)
+    bounds = [(0, values[a["id"]]) if releasable(a) and not whole(a) else (values[a["id"]], values[a["id"]])
+              for a in assets] + [(0, None)] * len(arcs)
     for k, kept in (fixed_kept or {}).items():
         bounds[k] = (kept, kept)
     cost = np.zeros(n)
@@ -192,6 +222,7 @@ def replay(data: dict, plan: dict, check_lp: bool = True, check_order: bool = Fa
     exposure = {c["id"]: c["exposure"] for c in data["cases"]}
     values = {a["id"]: a["value"] for a in data["assets"]}
     owner_of = {a["id"]: a["owner"] for a in data["assets"]}
+    assets = {a["id"]: a for a in data["assets"]}
     obligations = {o["id"]: o for o in data["obligations"]}
     owners = {a["owner"] for a in data["assets"]} | {o["owner"] for o in data["obligations"]} | set(data["cash"])
     cash = {o: data["cash"].get(o, 0) for o in owners}
@@ -203,17 +234,21 @@ def replay(data: dict, plan: dict, check_lp: bool = True, check_order: bool = Fa
         guarantees = [g for g in all_guarantees if g.get("from_stage", 1) <= number]
         before = secured(data, exposure, values, guarantees)
         release = {r["asset"]: r["amount"] for r in stage["release"]}
-        if check_lp:
+        if check_lp and not any(whole(a) and values[a["id"]] > 0 for a in data["assets"]):
             kept = lp_kept(data, exposure, values, guarantees)
             assert sum(release.values()) == sum(values.values()) - sum(kept), "release is not the largest allowed"
         if check_order:
             check_fewest_cases_first(data, exposure, values, guarantees, release)
         for asset, amount in release.items():
             assert 0 < amount <= values[asset], "released beyond the frozen value"
+            assert releasable(assets[asset]), f"{asset} may not be released"
+            if whole(assets[asset]):
+                assert amount == values[asset], f"whole asset {asset} was cut"
             values[asset] -= amount
             cash[owner_of[asset]] += amount
             released_total += amount
         assert secured(data, exposure, values, guarantees) == before, "a release lowered coverage"
+        assert_maximal(data, exposure, values, guarantees)
         for oid in stage["perform"]:
             o = obligations[oid]
             assert oid not in done
@@ -234,8 +269,10 @@ def replay(data: dict, plan: dict, check_lp: bool = True, check_order: bool = Fa
     assert plan["total_released"] == released_total
     guarantees = all_guarantees
     assert plan["still_frozen"] == {a: v for a, v in values.items() if v > 0}
-    end_kept = lp_kept(data, exposure, values, guarantees)
-    assert sum(end_kept) == sum(values.values()), "something is still releasable at the end"
+    assert_maximal(data, exposure, values, guarantees)  # nothing is still releasable at the end
+    if not any(whole(a) and values[a["id"]] > 0 for a in data["assets"]):
+        end_kept = lp_kept(data, exposure, values, guarantees)
+        assert sum(end_kept) == sum(values.values()), "something is still releasable at the end"
     if plan["status"] == "complete":
         assert done == set(obligations)
         assert plan["blocked"] is None
@@ -251,17 +288,42 @@ def replay(data: dict, plan: dict, check_lp: bool = True, check_order: bool = Fa
     return exposure, values, cash, done
 
 
+def assert_maximal(data, exposure, values, guarantees):
+    """No remaining whole asset, and no fen of a divisible one, can go without lowering coverage."""
+    now = secured(data, exposure, values, guarantees)
+    for a in data["assets"]:
+        if not releasable(a) or values[a["id"]] == 0:
+            continue
+        trial = dict(values)
+        trial[a["id"]] = 0 if whole(a) else values[a["id"]] - 1
+        assert secured(data, exposure, trial, guarantees) < now, f"{a['id']} could still be released"
+
+
+def open_cases(a, exposure):
+    return sum(1 for c in a["secures"] if exposure[c] > 0)
+
+
 def check_fewest_cases_first(data, exposure, values, guarantees, release):
-    """Each asset, taken in "fewest open cases first" order, is released as much as possible."""
+    """The court's order: whole assets tried fewest open cases first, each released when
+    coverage holds without it; then each divisible asset, fewest open cases first, released
+    as much as possible (the lexicographic maximum, by LP)."""
     assets = data["assets"]
-
-    def open_cases(a):
-        return sum(1 for c in a["secures"] if exposure[c] > 0)
-
-    order = sorted(range(len(assets)), key=lambda k: (open_cases(assets[k]), k))
-    fixed: dict[int, int] = {}
+    order = sorted(range(len(assets)), key=lambda k: (open_cases(assets[k], exposure), k))
+    now = secured(data, exposure, values, guarantees)
+    trial = dict(values)
     for k in order:
-        best = lp_kept(data, exposure, values, guarantees, fixed_kept=fixed, target=k)[k]
+        a = assets[k]
+        if whole(a) and values[a["id"]] > 0:
+            without = dict(trial, **{a["id"]: 0})
+            goes = secured(data, exposure, without, guarantees) == now
+            assert (release.get(a["id"], 0) == values[a["id"]]) == goes, f"whole {a['id']} decided wrongly"
+            if goes:
+                trial = without
+    fixed: dict[int, int] = {k: trial[a["id"]] for k, a in enumerate(assets) if not releasable(a) or whole(a)}
+    for k in order:
+        if k in fixed:
+            continue
+        best = lp_kept(data, exposure, trial, guarantees, fixed_kept=fixed, target=k)[k]
         planned = values[assets[k]["id"]] - release.get(assets[k]["id"], 0)
         assert planned == best, f"{assets[k]['id']} keeps {planned}, could keep only {best}"
         fixed[k] = best
@@ -312,13 +374,26 @@ def test_a_complete_plan_leaves_nothing_releasable(data):
 @MANY
 @given(scenarios(max_owners=3, frozen_owners_perform=True, min_exposure=40, min_assets=2, cost_share=1.5))
 def test_the_suggested_guarantee_unblocks_and_one_fen_less_does_not(data):
+    check_suggestion(data)
+
+
+@MANY
+@given(scenarios(max_owners=2, frozen_owners_perform=True, min_exposure=40, min_assets=2, max_assets=5,
+                 cost_share=1.5, unreleasable=False))
+def test_with_whole_assets_the_suggested_guarantee_unblocks_and_one_fen_less_does_not(data):
+    """The owner's value comes in lumps: still the re-plan performs, and one fen less does not."""
+    check_suggestion(data)
+
+
+def check_suggestion(data):
     """Re-planning with the suggested guarantee performs the blocked obligation; one fen less cannot."""
     plan = plan_of(data)
     if plan["status"] != "blocked":
-        return
+        return None
     blocked = plan["blocked"]
     owner = blocked["owner"]
-    frozen = sum(v for a, v in plan["still_frozen"].items() if next(x for x in data["assets"] if x["id"] == a)["owner"] == owner)
+    assets = {a["id"]: a for a in data["assets"]}
+    frozen = sum(v for a, v in plan["still_frozen"].items() if assets[a]["owner"] == owner and releasable(assets[a]))
     suggestion = blocked["suggested_guarantee"]
     if suggestion is None:
         assert frozen < blocked["shortfall"]
@@ -338,7 +413,7 @@ def test_the_suggested_guarantee_unblocks_and_one_fen_less_does_not(data):
     def performs(p):
         return any(blocked["obligation"] in st["perform"] for st in p["stages"])
 
-    # DESIGN §4: re-planning with the guarantee added (from the start) performs the obligation.
+    # The contract: re-planning with the guarantee added (from the start) performs the obligation.
     extra, from_start = replan(suggestion["value"])
     replay(extra, from_start, check_lp=False)
     assert performs(from_start)
@@ -364,6 +439,27 @@ def test_the_suggested_guarantee_unblocks_and_one_fen_less_does_not(data):
         assert blocked["obligation"] not in stage["perform"]
         freed = sum(r["amount"] for r in stage["release"] if r["asset"] in owned)
         assert freed < blocked["shortfall"]
+
+
+@SLOW
+@given(scenarios(max_owners=2, amounts=12, frozen_owners_perform=True, min_exposure=5, min_assets=2, max_assets=5,
+                 cost_share=1.5, unreleasable=False))
+def test_no_smaller_guarantee_posted_at_the_block_performs_the_obligation(data):
+    """The smallest stays the smallest: every value below the suggestion, posted after the
+    block, leaves the obligation unperformed (whole assets make the freed value jump)."""
+    plan = plan_of(data)
+    if plan["status"] != "blocked" or plan["blocked"]["suggested_guarantee"] is None:
+        return
+    blocked = plan["blocked"]
+    suggestion, k = blocked["suggested_guarantee"], blocked["after_stage"]
+    if suggestion["from_stage"] != k + 1:
+        return
+    for value in range(suggestion["value"]):
+        extra = copy.deepcopy(data)
+        extra["guarantees"].append({"id": "GX", "provider": "PX", "kind": "bank_letter", "value": value,
+                                    "secures": suggestion["secures"], "from_stage": k + 1})
+        again = plan_of(extra)
+        assert all(blocked["obligation"] not in stage["perform"] for stage in again["stages"][k:k + 1]), value
 
 
 SCALE = 3 * 2**31 + 5  # pushes every amount past scipy's int32 capacities

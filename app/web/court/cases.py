@@ -20,7 +20,7 @@ from wtforms.validators import Length, Optional
 from app.models.types import utcnow
 from app.services import bulk_actions, case_lists
 from app.services.errors import ServiceError
-from app.web.case_lists import _Choice, parse_back, render_case_list
+from app.web.case_lists import _Choice, list_options, parse_back, render_case_list
 from app.web.court import bp
 from app.web.page_cache import cached_page
 from mediation.lifecycle import CaseStatus, Outcome
@@ -41,7 +41,7 @@ class BulkCaseForm(FlaskForm):
     to = _Choice(_l("New status"), _l("Unknown status."))
     outcome = _Choice(_l("Outcome"), _l("Unknown outcome."))
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500)])
-    back = HiddenField()
+    back = HiddenField("")  # a label, so WTForms does not load its catalog to make one
 
     def set_choices(self, options) -> None:
         locale = str(get_locale())
@@ -98,14 +98,14 @@ def _expected(form: BulkCaseForm) -> dict[int, str]:
 @bp.get("/cases")
 @cached_page
 def list_cases():
-    form = _bulk_form(case_lists.filter_options(current_user))
+    form = _bulk_form(list_options(current_user))
     return render_case_list("court/cases.html", "court", bulk=form, bulk_actions=BULK_ACTIONS,
                             options=form.options)
 
 
 @bp.post("/cases/bulk")
 def confirm_bulk_cases():
-    form = _bulk_form(case_lists.filter_options(current_user), request.form)
+    form = _bulk_form(list_options(current_user), request.form)
     if not form.validate():
         return _list_again(form)
     try:
@@ -120,7 +120,7 @@ def confirm_bulk_cases():
 
 @bp.post("/cases/bulk/apply")
 def apply_bulk_cases():
-    form = _bulk_form(case_lists.filter_options(current_user), request.form)
+    form = _bulk_form(list_options(current_user), request.form)
     if not form.validate():
         return _list_again(form)
     now = utcnow()
