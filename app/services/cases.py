@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 
 from app.access import can_manage_case, can_view_complaint, visible_cases
 from app.extensions import db
@@ -29,7 +29,7 @@ from app.models import (
 )
 from app.services import case_notices, delegation_notices, mediator_registry
 from app.services.case_records import (
-    OPEN_FOR_JOINING, WORKLOAD, case_for, case_state, check_expected, claimant_key,
+    OPEN_FOR_JOINING, case_for, case_state, check_expected, claimant_key,
     holding_opted_out, lock_cases, lock_complaints, case_complaints, open_case, party_refusal, record,
     record_event, refresh_group, reindex, save_state, visible_ids,
 )
