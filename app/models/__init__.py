@@ -10,13 +10,15 @@ from app.models.mediators import Mediator, MediatorConflict, MediatorLeave
 from app.models.visits import Visit, VisitCase
 from app.models.notices import Notice, NoticeChannel, NoticeKind, NoticeStatus
 from app.models.parties import Developer, Person, Project
+from app.models.phone_codes import CodePurpose, PhoneCode
 from app.models.referrals import AgencyTask, ReferralImport
 from app.models.versions import DataVersion
 
 __all__ = [
     "AgencyTask", "Attachment", "Case", "CaseCounter", "CaseEvent", "CaseRepresentative",
-    "Complaint", "ComplaintClaim", "ComplaintResponse", "Court", "DataVersion", "Developer", "Document",
-    "GroupFiling", "GroupFilingMember", "LoginSession", "Mediator", "MediatorConflict", "MediatorLeave", "Notice",
-    "NoticeChannel", "NoticeKind", "NoticeStatus", "Person", "Project",
+    "CodePurpose", "Complaint", "ComplaintClaim", "ComplaintResponse", "Court", "DataVersion",
+    "Developer", "Document",
+    "GroupFiling", "GroupFilingMember", "LoginSession", "Mediator", "MediatorConflict", "MediatorLeave",
+    "Notice", "NoticeChannel", "NoticeKind", "NoticeStatus", "Person", "PhoneCode", "Project",
     "ReferralImport", "Role", "Town", "User", "Visit", "VisitCase",
 ]

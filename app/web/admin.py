@@ -13,4 +13,6 @@ def home():
     return render_template("admin/home.html", **dashboards.admin_home())
 
 
+# The clerk's pages live beside this module and attach their views to ``bp``.
+from app.web import admin_registry, admin_users  # noqa: E402,F401
 from app.web import admin_mediators  # noqa: E402,F401  (the mediator registry's routes)

@@ -5,7 +5,7 @@ mediator (``accepted_at``: the 30-day period runs from it) and the day by which 
 delegation step is due (``response_due_at``) — docs/on-site.md.
 
 Revision ID: 5e1c0a7d9b42
-Revises: 2d6cbd95c88d
+Revises: 3f8a2c61d9b4
 Create Date: 2026-12-02 07:30:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '5e1c0a7d9b42'
-down_revision = '2d6cbd95c88d'
+down_revision = '3f8a2c61d9b4'
 branch_labels = None
 depends_on = None
 
