@@ -47,7 +47,7 @@ class MediatorForm(FlaskForm):
     base_lon = FloatField(_l("Base longitude"), validators=[Optional(), NumberRange(-180, 180)])
     capacity = IntegerField(_l("Capacity (open cases at once)"),
                             validators=[InputRequired(), NumberRange(0, registry.MAX_CAPACITY)])
-    active = BooleanField(_l("Active"))
+    active = BooleanField(_l("In service"))
 
 
 class LeaveForm(FlaskForm):

@@ -28,8 +28,8 @@ class VisitForm(FlaskForm):
                                    widget=ListWidget(prefix_label=False))
     room = StringField(_l("Place at the site"), validators=[InputRequired(), Length(max=100)])
     day = DateField(_l("Day"), validators=[InputRequired()])
-    starts = TimeField(_l("From"), validators=[InputRequired()])
-    ends = TimeField(_l("Until"), validators=[InputRequired()])
+    starts = TimeField(_l("Starts at"), validators=[InputRequired()])
+    ends = TimeField(_l("Ends at"), validators=[InputRequired()])
 
 
 def _open_cases() -> list[Case]:
