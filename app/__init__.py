@@ -50,8 +50,11 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     errors.init_app(app)
 
     from app.web import register_blueprints
+    from app.web.templating import TEMPLATE_FILTERS, TEMPLATE_GLOBALS
 
     register_blueprints(app)
+    app.jinja_env.globals.update(TEMPLATE_GLOBALS)
+    app.jinja_env.filters.update(TEMPLATE_FILTERS)
 
     from app.api import api_bp
 

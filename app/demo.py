@@ -19,7 +19,7 @@ from app import demo_data as ref
 from app.extensions import db
 from app.models import (
     Case, CaseCounter, CaseEvent, Complaint, ComplaintClaim, Court, DataVersion, Developer,
-    Mediator, MediatorConflict, MediatorLeave, Person, Project, Town, User, Visit,
+    Mediator, MediatorConflict, MediatorLeave, Person, Project, Role, Town, User, Visit,
 )
 from app.models.types import utcnow
 from risk.workdays import is_working_day
@@ -112,25 +112,25 @@ class DemoBuilder:
                       created_at=self.now)
 
     # -- accounts --------------------------------------------------------------------
-    def user(self, username: str, name: str, role: str, **bound) -> User:
+    def user(self, username: str, name: str, role: Role, **bound) -> User:
         user = User(username=username, name=name, role=role, password_hash=self.password_hash,
                     created_at=self.now, phone=f"139{self.rng.randrange(10**8):08d}", **bound)
         db.session.add(user)
         return user
 
     def accounts(self) -> None:
-        self.user("admin", "符书记员", "admin", court=self.circuit)
-        self.judges = [self.user("judge", "林法官", "judge", court=self.circuit),
-                       self.user("judge2", "邢法官", "judge", court=self.circuit),
-                       self.user("judge3", "云法官", "judge", court=self.circuit)]
-        self.user("judge_meilan", "陈法官", "judge", court=self.other_court)
+        self.user("admin", "符书记员", Role.ADMIN, court=self.circuit)
+        self.judges = [self.user("judge", "林法官", Role.JUDGE, court=self.circuit),
+                       self.user("judge2", "邢法官", Role.JUDGE, court=self.circuit),
+                       self.user("judge3", "云法官", Role.JUDGE, court=self.circuit)]
+        self.user("judge_meilan", "陈法官", Role.JUDGE, court=self.other_court)
         kinds = ["court", "invited", "housing_bureau", "lawyer", "invited", "court"]
         names = ["吴调解员", "黄特邀调解员", "韩住建调解员", "郑律师", "梁特邀调解员", "冯调解员"]
         self.mediators = []
         for i, (kind, name) in enumerate(zip(kinds, names)):
             username = "mediator" if i == 0 else f"mediator{i + 1}"
             mediator = Mediator(
-                user=self.user(username, name, "mediator", court=self.circuit), court=self.circuit,
+                user=self.user(username, name, Role.MEDIATOR, court=self.circuit), court=self.circuit,
                 kind=kind, skills=sorted(self.rng.sample(sorted(TYPE_WEIGHTS), 4) + ["late_delivery"]),
                 home_town=self.towns[(i * 3) % 17], capacity=20 + 5 * i, created_at=self.now)
             # The base is the home town's centre (approximate demo coordinates).
@@ -144,16 +144,16 @@ class DemoBuilder:
         db.session.add(MediatorLeave(mediator=self.mediators[4], starts_on=today - timedelta(days=1),
                                      ends_on=today + timedelta(days=6), reason="年休假"))
         # The demo developer login belongs to the company with the most projects' cases.
-        self.user("developer", "椰海置业法务专员", "developer", developer=self.developers[0])
-        self.user("developer2", "航天城地产合规专员", "developer", developer=self.developers[1])
-        self.user("developer3", "清澜湾置业法务", "developer", developer=self.developers[2])
+        self.user("developer", "椰海置业法务专员", Role.DEVELOPER, developer=self.developers[0])
+        self.user("developer2", "航天城地产合规专员", Role.DEVELOPER, developer=self.developers[1])
+        self.user("developer3", "清澜湾置业法务", Role.DEVELOPER, developer=self.developers[2])
         self.homeowners = []
         for i in range(5):
             person = self.new_person(["王海燕", "李文华", "张德明", "陈少英", "符亚平"][i])
             db.session.add(person)
             username = "homeowner" if i == 0 else f"homeowner{i + 1}"
             self.homeowners.append(person)
-            self.user(username, person.name, "homeowner", person=person)
+            self.user(username, person.name, Role.HOMEOWNER, person=person)
         db.session.flush()
         self.echo("  账号：admin, judge, judge2, judge3, mediator…mediator6, developer…developer3, "
                   "homeowner…homeowner5")
@@ -198,13 +198,13 @@ class DemoBuilder:
             pre_litigation=pre_litigation, went_to_litigation=went_to_litigation,
             mediator=mediator, judge=rng.choice(self.judges), received_at=received_at,
             registered_at=registered_at, updated_at=registered_at)
-        events = [CaseEvent(at=registered_at, actor_role="judge", from_status=None,
+        events = [CaseEvent(at=registered_at, actor_role=Role.JUDGE, from_status=None,
                             to_status="registered", reason="受理登记")]
         if status == "registered":
             case.response_due_at = _end_of(assignment_due(registered_at, is_working_day=is_working_day))
         if mediator is not None:
             case.assigned_at = registered_at + timedelta(days=rng.randrange(0, 3))
-            events.append(CaseEvent(at=case.assigned_at, actor_role="judge",
+            events.append(CaseEvent(at=case.assigned_at, actor_role=Role.JUDGE,
                                     from_status="registered", to_status="assigned", reason="指派调解员"))
             # (no draw from rng here: the demo's other rows stay as they were)
             if status == "assigned" and seq % 5 < 3:  # awaiting the mediator's answer
@@ -221,7 +221,7 @@ class DemoBuilder:
             case.concluded_at = concluded_at
             if status == "closed":
                 case.closed_at = concluded_at
-            events.append(CaseEvent(at=concluded_at, actor_role="mediator", from_status="in_mediation",
+            events.append(CaseEvent(at=concluded_at, actor_role=Role.MEDIATOR, from_status="in_mediation",
                                     to_status=status, outcome=outcome, reason=_OUTCOME_REASON.get(outcome)))
         case.events = events
         case.updated_at = events[-1].at

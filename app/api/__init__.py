@@ -89,9 +89,10 @@ def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
-def roles_required(*roles: str):
-    """Refuse with 401 without a valid token, and with 403 unless the token's user has one
-    of ``roles`` (no roles: any user)."""
+def permission_required(permission=None):
+    """Refuse with 401 without a valid token, and with 403 unless the token's user holds
+    ``permission`` (``app.access``; None: any user)."""
+    from app.access import can
 
     def decorator(view):
         @wraps(view)
@@ -99,7 +100,7 @@ def roles_required(*roles: str):
             user = g.get("api_user")
             if user is None:
                 return problem(401, "Unauthorized", "Send a valid token as 'Authorization: Bearer …'.")
-            if roles and user.role not in roles:
+            if permission is not None and not can(user, permission):
                 return problem(403, "Forbidden", "Your role may not use this call.")
             return view(*args, **kwargs)
 
@@ -109,7 +110,7 @@ def roles_required(*roles: str):
 
 
 #: Refuse with 401 unless a valid bearer token was sent.
-token_required = roles_required()
+token_required = permission_required()
 
 
 from app.api import auth, cases, complaints, documents, notices, openapi, projects, stats, visits  # noqa: E402,F401  (routes register on import)

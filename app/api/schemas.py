@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate
 
 from mediation.disputes import DisputeType
+from mediation.roles import Role
 
 DISPUTE_CODES = [d.value for d in DisputeType]
 
@@ -27,7 +28,7 @@ class TokenResponse(Schema):
 
 class Me(Schema):
     id = fields.Integer()
-    role = fields.String(validate=validate.OneOf(["homeowner", "developer", "mediator", "judge", "admin"]))
+    role = fields.String(validate=validate.OneOf([role.value for role in Role]))
     name = fields.String()
     court_id = fields.Integer(allow_none=True)
     developer_id = fields.Integer(allow_none=True)

@@ -1,12 +1,13 @@
 """The court's figures for a period (judges)."""
 from __future__ import annotations
 
-from app.api import InvalidRequestError, api_bp, current_api_user, date_arg, roles_required
+from app.access import Permission
+from app.api import InvalidRequestError, api_bp, current_api_user, date_arg, permission_required
 from app.services.statistics import period_summary
 
 
 @api_bp.get("/stats/summary")
-@roles_required("judge")
+@permission_required(Permission.STATS_VIEW)
 def stats_summary():
     """Figures of the judge's court.
     ---

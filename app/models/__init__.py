@@ -5,6 +5,7 @@ from app.models.cases import (
 )
 from app.models.courts import Court, Town
 from app.models.documents import Document
+from app.models.holidays import HolidayDay, HolidayDayKind, HolidayYear
 from app.models.intake import Attachment, ComplaintResponse, GroupFiling, GroupFilingMember
 from app.models.mediators import Mediator, MediatorConflict, MediatorLeave
 from app.models.visits import Visit, VisitCase
@@ -12,13 +13,20 @@ from app.models.notices import Notice, NoticeChannel, NoticeKind, NoticeStatus
 from app.models.parties import Developer, Person, Project
 from app.models.phone_codes import CodePurpose, PhoneCode
 from app.models.referrals import AgencyTask, ReferralImport
+from app.models.risk import (
+    BlacklistDecision, Commitment, CommitmentStatus, ComplianceInquiry, DeveloperGuarantee,
+    InquiryQuestion, InquiryReview, LetterType, RiskLevel, RiskLevelChange, RiskLevelRow, RiskSubject,
+)
 from app.models.versions import DataVersion
 
 __all__ = [
     "AgencyTask", "Attachment", "Case", "CaseCounter", "CaseEvent", "CaseRepresentative",
     "CodePurpose", "Complaint", "ComplaintClaim", "ComplaintResponse", "Court", "DataVersion",
-    "Developer", "Document",
-    "GroupFiling", "GroupFilingMember", "LoginSession", "Mediator", "MediatorConflict", "MediatorLeave",
-    "Notice", "NoticeChannel", "NoticeKind", "NoticeStatus", "Person", "PhoneCode", "Project",
+    "Developer", "Document", "GroupFiling", "GroupFilingMember", "HolidayDay",
+    "HolidayDayKind", "HolidayYear", "LoginSession", "Mediator", "MediatorConflict", "MediatorLeave", "Notice",
+    "NoticeChannel", "NoticeKind", "NoticeStatus", "Person", "PhoneCode", "Project",
     "ReferralImport", "Role", "Town", "User", "Visit", "VisitCase",
+    "BlacklistDecision", "Commitment", "CommitmentStatus", "ComplianceInquiry", "DeveloperGuarantee",
+    "InquiryQuestion", "InquiryReview", "LetterType", "RiskLevel", "RiskLevelChange", "RiskLevelRow",
+    "RiskSubject",
 ]

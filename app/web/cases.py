@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.access import can_view_case
+from app.access import Permission, can
 from app.auth import home_endpoint
 from app.extensions import db
 from app.models import Case
@@ -154,7 +154,7 @@ def _invalid(case_id: int, failed: dict):
 def _after_change(case_id: int, message: str):
     flash(message, "success")
     case = db.session.get(Case, case_id)
-    if case is None or not can_view_case(current_user, case):  # e.g. a mediator who declined
+    if case is None or not can(current_user, Permission.CASE_VIEW, case):  # e.g. a mediator who declined
         return redirect(url_for(home_endpoint(current_user)), code=303)
     return redirect(url_for("cases.show_case", case_id=case_id), code=303)
 

@@ -5,7 +5,7 @@ mediator (``accepted_at``: the 30-day period runs from it) and the day by which 
 delegation step is due (``response_due_at``) — docs/on-site.md.
 
 Revision ID: 5e1c0a7d9b42
-Revises: 3f8a2c61d9b4
+Revises: 3f6a9c1d2e84
 Create Date: 2026-12-02 07:30:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '5e1c0a7d9b42'
-down_revision = '3f8a2c61d9b4'
+down_revision = '3f6a9c1d2e84'
 branch_labels = None
 depends_on = None
 

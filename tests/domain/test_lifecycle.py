@@ -6,10 +6,10 @@ import pytest
 
 from mediation.delegation import accept_delegation
 from mediation.disputes import ComplaintStatus
+from mediation.roles import Role
 from mediation.lifecycle import (
     MEDIATION_PHASE,
     OUTCOME_ROLES,
-    ROLES,
     TRANSITIONS,
     CaseState,
     CaseStatus,
@@ -48,7 +48,7 @@ def move_arguments(move, role):
 
 
 ALLOWED = [(move, role) for move in TRANSITIONS.values() for role in sorted(move.roles)]
-REFUSED = [(move, role) for move in TRANSITIONS.values() for role in ROLES if role not in move.roles]
+REFUSED = [(move, role) for move in TRANSITIONS.values() for role in Role if role not in move.roles]
 
 
 def _id(param):
@@ -116,7 +116,7 @@ def test_the_examples_in_the_brief_read_as_expected():
 
 def test_a_closed_case_goes_nowhere():
     closed = make_state(CaseStatus.CLOSED, outcome=Outcome.MEDIATED)
-    for role in ROLES:
+    for role in Role:
         assert allowed_transitions(closed, role) == []
 
 
@@ -357,7 +357,7 @@ def test_once_the_period_has_ended_no_button_continues_the_mediation():
 
 
 @pytest.mark.parametrize("status", list(CaseStatus))
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", list(Role))
 def test_every_offered_button_actually_works(status, role):
     state = make_state(status)
     for offer in allowed_transitions(state, role):
