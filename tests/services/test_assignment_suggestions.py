@@ -68,7 +68,7 @@ def test_accepting_assigns_all_in_one_go_and_an_override_must_be_eligible(app, c
             actor=actor(judge), now=NOW)
         assert [c.status for c in done] == ["assigned", "assigned"]
         # 近调解 is now at capacity (1): a second case is refused with the reason.
-        with pytest.raises(ServiceError, match="已无接案余量"):
+        with pytest.raises(ServiceError, match="已达上限1件"):
             suggestions_service.accept_assignments(
                 [(cases[2].id, people["近调解"].mediator.id)], actor=actor(judge), now=NOW)
 

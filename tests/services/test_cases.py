@@ -494,7 +494,7 @@ def test_a_mediator_at_capacity_or_of_another_court_or_inactive_is_not_assigned(
     with app.app_context():
         db.session.get(Mediator, retired.mediator.id).active = False
         db.session.commit()
-        for mediator_id, message in ((busy.mediator.id, "已无接案余量"),
+        for mediator_id, message in ((busy.mediator.id, "已达上限1件"),
                                      (elsewhere.mediator.id, "本院的调解员"),
                                      (retired.mediator.id, "已停用"),
                                      ("x", "无效"), (None, "请选择调解员")):
