@@ -21,6 +21,19 @@ def send_notices_command(limit: int):
     click.echo(deliver_pending(now=utcnow(), limit=limit).line())
 
 
+cases_cli = AppGroup("cases", help="Case deadlines run by the rules.")
+
+
+@cases_cli.command("expire")
+def expire_cases_command():
+    """End the mediations whose period ran out without agreement or extension (art. 25)."""
+    from app.models.types import utcnow
+    from app.services.delegation import end_expired_mediations
+
+    ended = end_expired_mediations(now=utcnow())
+    click.echo(f"{len(ended)} mediation(s) ended" + (": " + ", ".join(ended) if ended else ""))
+
+
 warnings_cli = AppGroup("warnings", help="Early warnings (风险预警).")
 
 
@@ -49,6 +62,7 @@ def register_cli(app) -> None:
     from app.cli_referrals import referrals_cli  # flask referrals import FILE …
     app.cli.add_command(referrals_cli)
     app.cli.add_command(notices_cli)  # flask notices send
+    app.cli.add_command(cases_cli)  # flask cases expire
     from app.cli_users import users_cli  # flask users create|deactivate|reset-password
     app.cli.add_command(users_cli)
     app.cli.add_command(warnings_cli)  # flask warnings evaluate

@@ -19,12 +19,15 @@ from app import demo_data as ref
 from app.extensions import db
 from app.models import (
     Case, CaseCounter, CaseEvent, Complaint, ComplaintClaim, Court, DataVersion, Developer,
-    Mediator, MediatorConflict, Person, Project, Role, Town, User,
+    Mediator, MediatorConflict, MediatorLeave, Person, Project, Role, Town, User, Visit,
 )
 from app.models.types import utcnow
+from risk.workdays import is_working_day
 from app.services.accounts import hash_password
 from app.services.receipts import ALPHABET as RECEIPT_ALPHABET
+from app.services.case_records import deadline_at as _end_of
 from mediation.casenumber import format_case_number
+from mediation.delegation import acceptance_due, assignment_due
 from mediation.identifiers import make_resident_id, make_uscc
 from mediation.statistics import plan_outcome_counts
 
@@ -143,10 +146,16 @@ class DemoBuilder:
                 user=self.user(username, name, Role.MEDIATOR, court=self.circuit), court=self.circuit,
                 kind=kind, skills=sorted(self.rng.sample(sorted(TYPE_WEIGHTS), 4) + ["late_delivery"]),
                 home_town=self.towns[(i * 3) % 17], capacity=20 + 5 * i, created_at=self.now)
+            # The base is the home town's centre (approximate demo coordinates).
+            mediator.base_lat = mediator.home_town.latitude
+            mediator.base_lon = mediator.home_town.longitude
             self.mediators.append(mediator)
         db.session.add_all(self.mediators)
         db.session.add(MediatorConflict(mediator=self.mediators[3], developer=self.developers[5],
                                         reason="曾担任该公司常年法律顾问"))
+        today = self.now.astimezone(SHANGHAI).date()
+        db.session.add(MediatorLeave(mediator=self.mediators[4], starts_on=today - timedelta(days=1),
+                                     ends_on=today + timedelta(days=6), reason="年休假"))
         # The demo developer login belongs to the company with the most projects' cases.
         self.user("developer", "椰海置业法务专员", Role.DEVELOPER, developer=self.developers[0])
         self.user("developer2", "航天城地产合规专员", Role.DEVELOPER, developer=self.developers[1])
@@ -213,12 +222,24 @@ class DemoBuilder:
             registered_at=registered_at, updated_at=registered_at)
         events = [CaseEvent(at=registered_at, actor_role=Role.JUDGE, from_status=None,
                             to_status="registered", reason="受理登记")]
+        if status == "registered":
+            case.response_due_at = _end_of(assignment_due(registered_at, is_working_day=is_working_day))
         if mediator is not None:
             case.assigned_at = max(registered_at, self.past(
                 registered_at + timedelta(days=rng.randrange(0, 3))))
-            case.mediation_deadline_at = case.assigned_at + timedelta(days=30)
             events.append(CaseEvent(at=case.assigned_at, actor_role=Role.JUDGE,
                                     from_status="registered", to_status="assigned", reason="指派调解员"))
+            # (no draw from rng here: the demo's other rows stay as they were)
+            if status == "assigned" and seq % 5 < 3:  # awaiting the mediator's answer
+                case.response_due_at = _end_of(acceptance_due(case.assigned_at,
+                                                              is_working_day=is_working_day))
+            else:
+                case.accepted_at = max(case.assigned_at, self.past(
+                    case.assigned_at + timedelta(hours=1 + seq % 47)))
+                case.mediation_deadline_at = case.accepted_at + timedelta(days=30)
+                events.append(CaseEvent(at=case.accepted_at, actor_role=Role.MEDIATOR,
+                                        from_status="assigned", to_status="assigned",
+                                        reason="调解员接受委派"))
         if concluded is not None:
             concluded_at = max(self.local_moment(concluded), (case.assigned_at or registered_at) + timedelta(minutes=1))
             case.concluded_at = concluded_at
@@ -352,9 +373,34 @@ class DemoBuilder:
         for complaint in db.session.scalars(select(Complaint).where(Complaint.case_id == case.id)):
             case_notices.complaint_accepted(complaint, case, actor=judge, now=case.registered_at)
         if case.mediator is not None and case.assigned_at is not None:
-            last_day = case.mediation_deadline_at.astimezone(SHANGHAI).date()
-            case_notices.mediator_assigned(case, case.mediator, last_day, actor=judge,
+            answer_by = acceptance_due(case.assigned_at, is_working_day=is_working_day)
+            case_notices.mediator_assigned(case, case.mediator, answer_by, actor=judge,
                                            now=case.assigned_at)
+
+    def visits(self) -> None:
+        """This week's and next week's site visits of the demo ``mediator`` (no draw from rng)."""
+        db.session.flush()
+        mediator = self.mediators[0]
+        open_cases = db.session.scalars(select(Case).where(
+            Case.mediator_id == mediator.id, Case.status.in_(("scheduled", "in_mediation")),
+            Case.accepted_at.is_not(None)).order_by(Case.project_id, Case.id)).all()
+        by_project: dict[int, list[Case]] = {}
+        for case in open_cases:
+            by_project.setdefault(case.project_id, []).append(case)
+        day = self.now.astimezone(SHANGHAI).date()
+        made = 0
+        for cases in list(by_project.values())[:4]:
+            day += timedelta(days=1)
+            while not is_working_day(day):
+                day += timedelta(days=1)
+            starts = datetime.combine(day, time(9, 30), tzinfo=SHANGHAI).astimezone(timezone.utc)
+            visit = Visit(court_id=self.circuit.id, mediator=mediator, project_id=cases[0].project_id,
+                          room="售楼部洽谈室", starts_at=starts, ends_at=starts + timedelta(hours=2),
+                          note="", created_at=self.now)
+            visit.cases = cases[:3]
+            db.session.add(visit)
+            made += 1
+        self.echo(f"  上门调解 {made} 次（调解员 mediator）")
 
     def counters(self) -> None:
         for year, last in sorted(self.seq.items()):
@@ -389,6 +435,7 @@ def build_demo(*, seed: int, echo, password: str | None = None, now: datetime | 
     builder.accounts()
     builder.history()
     builder.live()
+    builder.visits()
     builder.counters()
     from app.services.case_search import refresh_case_search
 

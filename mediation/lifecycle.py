@@ -24,10 +24,14 @@ Rules applied here (sources: 民事诉讼法 2023; 人民法院在线调解规�
 
 - Every move is in :data:`TRANSITIONS` with the roles allowed to make it; anything else is
   refused with :class:`TransitionError` whose message names both states.
-- 委派调解 lasts at most :data:`MEDIATION_LIMIT_DAYS` (30) days from assignment; the parties
-  may together agree to extend it (各方当事人同意延长的，不受此限), and the consent is
-  recorded with the extension. After the deadline mediation cannot continue (no new
-  scheduling or sessions) until extended; concluding the case stays possible.
+- 委派调解 lasts at most :data:`MEDIATION_LIMIT_DAYS` (30) days from the day the mediator
+  *accepts* the delegation (人民法院在线调解规则 art. 24), not from the assignment: until the
+  mediator accepts (``mediation.delegation.accept_delegation``) no clock runs and nothing
+  can be scheduled. The parties may together agree to extend the period (各方当事人同意延长
+  的，不受此限) — before it ends; the consent is recorded with the extension. Once it has
+  ended without an agreement or an extension the mediation is over (art. 25): no new
+  scheduling or sessions; concluding the case stays possible, and
+  ``mediation.delegation.end_expired_mediation`` records the failure.
 - A move that concludes the case (结案) requires its outcome, and only such a move accepts
   one. The kind of withdrawal is kept — 申请撤诉 (applied for) versus 按撤诉处理 (deemed,
   e.g. the claimant did not appear) — so deemed withdrawals cannot pad the 调撤率.
@@ -245,6 +249,7 @@ class CaseState:
 
     status: CaseStatus = CaseStatus.REGISTERED
     assigned_at: datetime | None = None
+    accepted_at: datetime | None = None  # the mediator accepted: the 30 days run from here
     deadline: date | None = None  # last day (inclusive, court time) of 委派调解
     extension_days: int = 0  # total days added with the parties' consent
     outcome: Outcome | None = None
@@ -304,7 +309,7 @@ class AllowedTransition:
     outcomes: tuple[Outcome, ...] = ()  # outcomes this role may choose; empty if none needed
     reason_required: bool = False
     reason_label: str | None = None
-    needs_extension: bool = False  # the deadline has passed: extend first
+    needs_extension: bool = False  # the period has ended: mediation cannot go on (art. 25)
 
 
 # --- Time ------------------------------------------------------------------------------
@@ -447,6 +452,14 @@ def _check_extension(days, parties_consent: bool) -> int:
     return days
 
 
+def _check_not_ended(deadline: date, now: datetime) -> None:
+    """An extension is granted before the period ends (art. 25: after it, mediation is over)."""
+    if court_date(now) > deadline:
+        raise TransitionError(Msg(
+            "委派调解期限已于{d}届满，期限届满后不能再延长（人民法院在线调解规则第二十五条）",
+            "The mediation period ended on {d_en}; an ended period cannot be extended "
+            "(Online Mediation Rules art. 25)", d=date_zh(deadline), d_en=deadline.isoformat()),
+            "extension_days")
 
 
 def apply_transition(
@@ -490,24 +503,29 @@ def apply_transition(
             raise TransitionError(Msg("只有委派调解期间才能延长调解期限",
                                       "The period can only be extended while mediation runs"),
                                   "extension_days")
+        _check_not_ended(state.deadline, now)
         new = replace(new, deadline=state.deadline + timedelta(days=days),
                       extension_days=state.extension_days + days)
         consent = True
 
+    if (move.source, target) == (S.ASSIGNED, S.SCHEDULED) and state.accepted_at is None:
+        raise TransitionError(Msg(
+            "调解员尚未接受委派，接受后方可安排调解",
+            "The mediator has not accepted the case yet; mediation is scheduled after accepting"))
     if move.continues_mediation and new.deadline is not None and court_date(now) > new.deadline:
         raise TransitionError(Msg(
-            "委派调解期限已于{d}届满，经双方当事人同意延长期限后方可继续调解",
-            "The mediation period ended on {d_en}; it can go on only once both parties "
-            "agree to extend it", d=date_zh(new.deadline), d_en=new.deadline.isoformat()),
-            "extension_days")
+            "委派调解期限已于{d}届满，调解终止（人民法院在线调解规则第二十五条），不能继续调解",
+            "The mediation period ended on {d_en}: the mediation is over (Online Mediation "
+            "Rules art. 25) and cannot go on", d=date_zh(new.deadline),
+            d_en=new.deadline.isoformat()))
 
     new = replace(new, status=target)
     if move.source == S.REGISTERED and target == S.ASSIGNED:
-        # The clock starts when the mediator is delegated the case.
-        new = replace(new, assigned_at=now, deadline=mediation_deadline(now), extension_days=0)
+        # Delegated, not yet accepted: the 30 days start when the mediator accepts (art. 24).
+        new = replace(new, assigned_at=now, accepted_at=None, deadline=None, extension_days=0)
     elif target == S.REGISTERED:
-        # Declined or recused: the next mediator's assignment starts a new period.
-        new = replace(new, assigned_at=None, deadline=None, extension_days=0)
+        # Declined or recused: back to the pool; the next acceptance starts a new period.
+        new = replace(new, assigned_at=None, accepted_at=None, deadline=None, extension_days=0)
     if move.concludes:
         new = replace(new, outcome=outcome, concluded_at=now)
 
@@ -550,6 +568,7 @@ def extend_mediation(
             "A case that is {s_en} is not in mediation; its period cannot be extended",
             s=_quote(state.status), s_en=_quote_en(state.status)))
     days = _check_extension(days, parties_consent)
+    _check_not_ended(state.deadline, now)
     new = replace(state, deadline=state.deadline + timedelta(days=days),
                   extension_days=state.extension_days + days)
     event = TransitionEvent(
@@ -618,6 +637,10 @@ def allowed_transitions(
     for move in _TABLE:
         if move.source != state.status or role not in move.roles:
             continue
+        if (move.source, move.target) == (S.ASSIGNED, S.SCHEDULED) and state.accepted_at is None:
+            continue  # the mediator accepts (or declines) first
+        if move.continues_mediation and overdue:
+            continue  # the period has ended: the mediation is over (art. 25)
         outcomes = tuple(o for o in Outcome if o in move.outcomes and role in OUTCOME_ROLES[o])
         if move.concludes and not outcomes:
             continue

@@ -108,7 +108,9 @@ class Factories:
 
     def case(self, *, project: Project | None = None, status: str = "registered",
              mediator: Mediator | None = None, claimant: Person | None = None,
-             outcome: str | None = None, concluded_at: datetime | None = None) -> Case:
+             outcome: str | None = None, concluded_at: datetime | None = None,
+             accepted: bool = True, response_due_at: datetime | None = None) -> Case:
+        """A case; one with a mediator was accepted at NOW unless ``accepted=False``."""
         project = project or self.project()
         seq = next(_serial)
         case = Case(
@@ -119,7 +121,8 @@ class Factories:
             registered_at=NOW, updated_at=NOW, concluded_at=concluded_at,
             closed_at=concluded_at if status == "closed" else None,
             assigned_at=NOW if mediator else None,
-            mediation_deadline_at=NOW + timedelta(days=30) if mediator else None)
+            accepted_at=NOW if mediator and accepted else None, response_due_at=response_due_at,
+            mediation_deadline_at=NOW + timedelta(days=30) if mediator and accepted else None)
         self._save(case)
         self.complaint(project=project, person=claimant, status="accepted", case=case)
         return case

@@ -188,6 +188,20 @@ class DocumentList(Schema):
     items = fields.List(fields.Nested(DocumentItem))
 
 
+class VisitItem(Schema):
+    id = fields.Integer()
+    mediator_id = fields.Integer()
+    project_id = fields.Integer()
+    starts_at = fields.String(metadata={"format": "date-time"})
+    ends_at = fields.String(metadata={"format": "date-time"})
+    case_ids = fields.List(fields.Integer())
+    room = fields.String()
+
+
+class VisitList(Schema):
+    items = fields.List(fields.Nested(VisitItem))
+
+
 class FieldError(Schema):
     field = Text()
     message = Text()

@@ -7,7 +7,8 @@ from app.models.courts import Court, Town
 from app.models.documents import Document
 from app.models.holidays import HolidayDay, HolidayDayKind, HolidayYear
 from app.models.intake import Attachment, ComplaintResponse, GroupFiling, GroupFilingMember
-from app.models.mediators import Mediator, MediatorConflict
+from app.models.mediators import Mediator, MediatorConflict, MediatorLeave
+from app.models.visits import Visit, VisitCase
 from app.models.notices import Notice, NoticeChannel, NoticeKind, NoticeStatus
 from app.models.parties import Developer, Person, Project
 from app.models.phone_codes import CodePurpose, PhoneCode
@@ -22,9 +23,9 @@ __all__ = [
     "AgencyTask", "Attachment", "Case", "CaseCounter", "CaseEvent", "CaseRepresentative",
     "CodePurpose", "Complaint", "ComplaintClaim", "ComplaintResponse", "Court", "DataVersion",
     "Developer", "Document", "GroupFiling", "GroupFilingMember", "HolidayDay",
-    "HolidayDayKind", "HolidayYear", "LoginSession", "Mediator", "MediatorConflict", "Notice",
+    "HolidayDayKind", "HolidayYear", "LoginSession", "Mediator", "MediatorConflict", "MediatorLeave", "Notice",
     "NoticeChannel", "NoticeKind", "NoticeStatus", "Person", "PhoneCode", "Project",
-    "ReferralImport", "Role", "Town", "User",
+    "ReferralImport", "Role", "Town", "User", "Visit", "VisitCase",
     "BlacklistDecision", "Commitment", "CommitmentStatus", "ComplianceInquiry", "DeveloperGuarantee",
     "InquiryQuestion", "InquiryReview", "LetterType", "RiskLevel", "RiskLevelChange", "RiskLevelRow",
     "RiskSubject",

@@ -134,6 +134,12 @@ class Case(db.Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime())
     assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When the mediator accepted the delegation: the 30-day period runs from here
+    #: (人民法院在线调解规则 art. 24).
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The end of the court day by which the judge must assign (registered) or the mediator
+    #: accept or decline (assigned, not yet accepted): 3 working days (arts. 10, 12).
+    response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     mediation_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Days added to the 30-day limit with both parties' consent (DESIGN §3).
     extension_days: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -157,6 +163,8 @@ class Case(db.Model):
         CheckConstraint("claim_total_fen >= 0", name="claim_total_nonnegative"),
         CheckConstraint("seq > 0", name="seq_positive"),
         CheckConstraint("extension_days >= 0", name="extension_nonnegative"),
+        CheckConstraint("accepted_at IS NULL OR mediator_id IS NOT NULL",
+                        name="accepted_has_mediator"),
         Index("ix_cases_court_status_registered", "court_id", "status", "registered_at", "id"),
         Index("ix_cases_court_concluded", "court_id", "concluded_at"),
         Index("ix_cases_court_received", "court_id", "received_at"),

@@ -41,6 +41,10 @@ class NoticeKind(str, enum.Enum):
     CASE_MERGED = "case_merged"
     CASE_AGAINST_YOU = "case_against_you"
     MEDIATOR_ASSIGNED = "mediator_assigned"
+    DELEGATION_ACCEPTED = "delegation_accepted"
+    DELEGATION_DECLINED = "delegation_declined"
+    MEDIATION_EXPIRED = "mediation_expired"
+    VISIT_SCHEDULED = "visit_scheduled"
 
 
 #: The rows the dispatcher looks at; the partial index below and its queries share this text.

@@ -251,11 +251,17 @@ class CaseRow:
     mediator_id: int | None
     mediator_name: str | None
     outcome: str | None = None
+    #: The day the judge must assign (registered) or the mediator answer (assigned, not
+    #: accepted) — 人民法院在线调解规则 arts. 10, 12.
+    response_due_at: datetime | None = None
     claimant_name: str | None = None
     claimant_phone: str | None = None
     claimant_count: int = 0
     #: "overdue" | "due_soon" | None — only while the mediation clock runs.
     deadline_state: str | None = None
+    #: "assign" | "accept" (what is awaited) and whether that day has passed.
+    response_step: str | None = None
+    response_overdue: bool = False
 
 
 @dataclass
@@ -422,7 +428,7 @@ _ROWS = (
     select(Case.id, Case.number, Case.is_group, Case.status, Case.dispute_type,
            Case.registered_at, Case.mediation_deadline_at, Case.claim_total_fen,
            Case.project_id, Project.name, Case.developer_id, Developer.name,
-           Case.mediator_id, _mediator_user.name, Case.outcome)
+           Case.mediator_id, _mediator_user.name, Case.outcome, Case.response_due_at)
     .join(Project, Project.id == Case.project_id)
     .join(Developer, Developer.id == Case.developer_id)
     .outerjoin(Mediator, Mediator.id == Case.mediator_id)
@@ -448,6 +454,9 @@ def load_rows(ids: list[int], now: datetime, viewer: User) -> list[CaseRow]:
     for row in db.session.execute(_ROWS, {"ids": ids}):
         item = CaseRow(*row)
         item.deadline_state = _deadline_state(item.status, item.deadline_at, now)
+        if item.response_due_at is not None and item.status in ("registered", "assigned"):
+            item.response_step = "assign" if item.status == "registered" else "accept"
+            item.response_overdue = item.response_due_at < now
         found[item.id] = item
     relation = list_relation(viewer)
     shown: dict[int, tuple] = {}

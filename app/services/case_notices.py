@@ -173,7 +173,7 @@ def complaint_accepted(complaint: Complaint, case: Case, *, actor: User, now: da
     for user, _ in _claimant_accounts([complaint], actor):
         body = (f"您于{_day(complaint.submitted_at)}提交的投诉（受理号{complaint.receipt_no}，{about}）"
                 f"经巡回法庭审查，已予受理，登记为诉前调解案件{case.number}。\n"
-                "法院将分派调解员，调解期限自分派之日起30日；请留意后续通知。")
+                "法院将分派调解员，调解期限自调解员接受委派之日起30日；请留意后续通知。")
         queue_notice(user=user, kind=NoticeKind.COMPLAINT_ACCEPTED,
                      subject=f"投诉已受理：{case.number}", body=body,
                      dedupe_key=f"complaint_accepted:complaint:{complaint.id}:user:{user.id}",
@@ -228,16 +228,18 @@ def cases_merged(moved: list, numbers: dict[int, str], target: Case, *, actor: U
                          now=now, case_id=target.id)
 
 
-def mediator_assigned(case: Case, mediator: Mediator, last_day: date, *, actor: User,
+def mediator_assigned(case: Case, mediator: Mediator, answer_by: date, *, actor: User,
                       now: datetime) -> None:
-    """Tell the claimants who mediates their case until when, and the mediator their new case."""
+    """Tell the claimants who was delegated their case, and the mediator their new case and
+    the day by which to accept or decline (人民法院在线调解规则 art. 12)."""
     name = mediator.user.name
     stamp = int(now.timestamp())
     members = list(db.session.scalars(select(Complaint).where(Complaint.case_id == case.id)
                                       .order_by(Complaint.id)))
     for user, _ in _claimant_accounts(members, actor):
-        body = (f"您的案件{case.number}已分派调解员{name}，调解期限至{_day(last_day)}"
-                "（自分派之日起30日，经双方当事人同意可以延长）。\n调解员将与您联系，安排调解的时间和地点。")
+        body = (f"您的案件{case.number}已委派调解员{name}调解。调解员接受委派后，"
+                "调解期限自接受之日起30日（经双方当事人同意，可以在期限届满前延长）。\n"
+                "调解员将与您联系，安排调解的时间和地点。")
         queue_notice(user=user, kind=NoticeKind.MEDIATOR_ASSIGNED,
                      subject=f"案件{case.number}已分派调解员{name}", body=body,
                      dedupe_key=f"mediator_assigned:case:{case.id}:mediator:{mediator.id}:at:{stamp}"
@@ -245,8 +247,8 @@ def mediator_assigned(case: Case, mediator: Mediator, last_day: date, *, actor: 
     mediator_user = mediator.user
     if mediator_user.active and mediator_user.id != actor.id:
         body = (f"法官{actor.name}将案件{case.number}（{_about(case)}，申请人{_claimant_count(case)}名）"
-                f"分派给您调解，调解期限至{_day(last_day)}。\n"
-                "请在3个工作日内确认接受；与当事人有利害关系的，应当申请回避。")
+                f"委派给您调解。\n请于{_day(answer_by)}前接受委派；与当事人有利害关系的，应当申请回避并说明理由。"
+                "调解期限自您接受之日起30日。")
         queue_notice(user=mediator_user, kind=NoticeKind.MEDIATOR_ASSIGNED,
                      subject=f"新分派案件：{case.number}", body=body,
                      dedupe_key=f"mediator_assigned:case:{case.id}:mediator:{mediator.id}:at:{stamp}"

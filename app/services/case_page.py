@@ -25,6 +25,7 @@ from app.services.case_records import (
 from app.services.errors import NotFoundError
 from mediation import groups as group_rules
 from mediation.case_moves import offered_moves
+from mediation.delegation import DueStep, due_step
 from mediation.eligibility import MediatorAssessment, assess_mediator, ranking_key
 from mediation.lifecycle import MEDIATION_PHASE, AllowedTransition, CaseStatus, court_date
 from mediation.people import Relation
@@ -109,6 +110,10 @@ class CasePage:
     tasks: TaskSection
     #: Whether the receipt numbers link to the court's complaint page (judges of the court).
     links_complaints: bool = False
+    #: The delegation step the case waits for (assign · accept · mediate), and by when.
+    due: DueStep | None = None
+    #: The viewer is the delegated mediator and has not answered yet (art. 12).
+    can_accept: bool = False
     #: The case's complaints the viewer may read in full — facts, claims, evidence and the
     #: developer's responses — by the one rule of ``app.access.visible_complaints``: the
     #: court and the assigned mediator read every one, a homeowner their own, the
@@ -196,6 +201,7 @@ def case_page(case_id: int, *, viewer: User, now: datetime) -> CasePage:
         moves=moves, deadline=deadline,
         days_left=days_left, overdue=days_left is not None and days_left < 0,
         can_extend=(in_phase and deadline is not None
+                    and days_left >= 0  # before the period ends only
                     and can(viewer, Permission.CASE_EXTEND, case)),
         can_assign=can_assign,
         mediator_options=_mediator_options(case) if can_assign else [],
@@ -208,4 +214,8 @@ def case_page(case_id: int, *, viewer: User, now: datetime) -> CasePage:
         representative_ids=rep_ids, complaint_details=details,
         tasks=task_section(case, viewer=viewer, now=now),
         links_complaints=can(viewer, Permission.COMPLAINT_DECIDE, case),
+        due=due_step(state, response_due=court_date(case.response_due_at)
+                     if case.response_due_at else None, now=now),
+        can_accept=(state.status is CaseStatus.ASSIGNED and state.accepted_at is None
+                    and case.mediator is not None and case.mediator.user_id == viewer.id),
     )

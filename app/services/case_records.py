@@ -33,12 +33,14 @@ from app.services.case_search import refresh_case_search
 from app.services.errors import ConflictError, NotFoundError
 from mediation import groups as group_rules
 from mediation.casenumber import format_case_number
+from mediation.delegation import acceptance_due, assignment_due
 from mediation.disputes import ComplaintStatus
 from mediation.case_moves import withdrawal_refusal
 from mediation.eligibility import WORKLOAD_STATUSES, MediatorFacts
 from mediation.lifecycle import (
     COURT_TZ, CaseState, CaseStatus, Outcome, TransitionEvent, court_date, date_zh,
 )
+from risk.workdays import is_working_day
 
 __all__ = [
     "OPEN_FOR_JOINING", "WORKLOAD", "case_complaints", "case_for", "case_state", "check_expected",
@@ -165,6 +167,7 @@ def case_state(case: Case) -> CaseState:
     return CaseState(
         status=CaseStatus(case.status),
         assigned_at=case.assigned_at,
+        accepted_at=case.accepted_at,
         deadline=court_date(case.mediation_deadline_at) if case.mediation_deadline_at else None,
         extension_days=case.extension_days or 0,
         outcome=Outcome(case.outcome) if case.outcome else None,
@@ -173,7 +176,21 @@ def case_state(case: Case) -> CaseState:
 
 
 def save_state(case: Case, state: CaseState, now: datetime) -> None:
-    """Write the lifecycle's state back onto the case row."""
+    """Write the lifecycle's state back onto the case row.
+
+    The day the pending delegation step is due (``response_due_at``) is set when the step
+    begins: 3 working days to assign from a case's return to the pool, 3 to accept from a
+    delegation (人民法院在线调解规则 arts. 10, 12); none once the mediator accepted.
+    """
+    entering = CaseStatus(case.status) if case.status else None
+    if state.status is CaseStatus.REGISTERED and entering is not CaseStatus.REGISTERED:
+        case.response_due_at = deadline_at(assignment_due(now, is_working_day=is_working_day))
+    elif state.status is CaseStatus.ASSIGNED and state.accepted_at is None:
+        if entering is not CaseStatus.ASSIGNED:
+            case.response_due_at = deadline_at(acceptance_due(now, is_working_day=is_working_day))
+    elif state.status is not CaseStatus.REGISTERED:
+        case.response_due_at = None
+    case.accepted_at = state.accepted_at
     case.status = state.status.value
     case.outcome = state.outcome.value if state.outcome else None
     case.concluded_at = state.concluded_at
@@ -216,6 +233,7 @@ def open_case(complaints: list[Complaint], *, actor: User, now: datetime, reason
         dispute_type=lead.dispute_type, status=CaseStatus.REGISTERED.value,
         received_at=min(c.submitted_at for c in complaints), registered_at=now, updated_at=now,
         claim_total_fen=0, judge_id=actor.id if actor.role == Role.JUDGE else judge_id,
+        response_due_at=deadline_at(assignment_due(now, is_working_day=is_working_day)),
     )
     db.session.add(case)
     db.session.flush()

@@ -18,7 +18,6 @@ commit; e-mails leave after it (``app.notify.dispatch``).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
@@ -28,7 +27,7 @@ from app.extensions import db
 from app.models import (
     AgencyTask, Case, CaseRepresentative, Complaint, Mediator, Role, User,
 )
-from app.services import case_notices
+from app.services import case_notices, delegation_notices, mediator_registry
 from app.services.case_records import (
     OPEN_FOR_JOINING, case_complaints, case_for, case_state, check_expected, claimant_key,
     holding_opted_out, lock_cases, lock_complaints, mediator_facts, open_case, party_refusal,
@@ -44,7 +43,7 @@ from mediation.disputes import ComplaintStatus, DisputeType
 from mediation.eligibility import assess_mediator
 from mediation.lifecycle import (
     EXTENSION_ROLES, TRANSITIONS, CaseStatus, TransitionError, apply_transition, close_as_merged,
-    date_zh, extend_mediation, mediation_deadline,
+    court_date, date_zh, extend_mediation,
 )
 
 __all__ = [
@@ -152,8 +151,12 @@ def transition_case(case_id: int, to, *, actor: User, now: datetime, reason: str
         if roles is not None and actor.role not in roles:
             raise ForbiddenError(error.message) from None
         raise ServiceError(error.message, error.field) from None
+    leaving = (db.session.get(Mediator, case.mediator_id)
+               if result.state.status is CaseStatus.REGISTERED and case.mediator_id else None)
     save_state(case, result.state, now)
     record_event(case, result.event, actor)
+    if leaving is not None:  # declined or recused: the case is back in the pool
+        delegation_notices.declined(case, leaving, result.event.reason or "", actor=actor, now=now)
     db.session.commit()
     return case
 
@@ -161,8 +164,24 @@ def transition_case(case_id: int, to, *, actor: User, now: datetime, reason: str
 @use_case
 def assign_mediator(case_id: int, mediator_id, *, actor: User, now: datetime,
                     expected_status: str | None = None) -> Case:
-    """Delegate a registered case to a mediator of the court (委派调解); the 30 days start."""
+    """Delegate a registered case to an eligible mediator of the court (委派调解).
+
+    The mediator has 3 working days to accept or decline; the 30 days start at acceptance
+    (``app.services.delegation``).
+    """
     case = case_for(case_id, actor)
+    delegate(case, mediator_id, actor=actor, now=now, expected_status=expected_status)
+    db.session.commit()
+    return case
+
+
+def delegate(case: Case, mediator_id, *, actor: User, now: datetime,
+             expected_status: str | None = None) -> Mediator:
+    """Assign ``case`` (loaded and locked) to the mediator, or raise; does not commit.
+
+    Shared by the judge's one-case choice and the accepted suggestions
+    (``app.services.assignment_suggestions``), so both refuse the same way.
+    """
     if not can(actor, Permission.CASE_MANAGE, case):
         raise ForbiddenError("只有本院法官可以分派调解员")
     check_expected(case, expected_status)
@@ -177,23 +196,22 @@ def assign_mediator(case_id: int, mediator_id, *, actor: User, now: datetime,
         raise ServiceError("请选择本院的调解员", "mediator_id")
     facts = mediator_facts([mediator], case)[mediator.id]
     refusal = assess_mediator(facts, developer=case.developer.name).refusal
+    refusal = refusal or mediator_registry.refusal_for(mediator, case, now=now)  # leave
     if refusal:
         raise ServiceError(refusal, "mediator_id")
     try:
         result = apply_transition(case_state(case), CaseStatus.ASSIGNED, actor_role=actor.role, now=now)
     except TransitionError as error:
         raise ServiceError(error.message, error.field) from None
-    # A period whose last day is a holiday ends on the next working day (民事诉讼法 期间).
-    last_day = mediation_deadline(now, is_working_day=court_calendar().is_working_day)
-    state = replace(result.state, deadline=last_day)
-    save_state(case, state, now)
     case.mediator_id = mediator.id
+    save_state(case, result.state, now)
+    db.session.flush()  # the next eligibility check counts this case in the mediator's load
+    due = court_date(case.response_due_at)
     record(case, actor=actor, now=now, from_status=result.event.from_status.value,
-           to_status=CaseStatus.ASSIGNED.value,
-           reason=f"分派调解员{mediator.user.name}，调解期限至{date_zh(last_day)}")
-    case_notices.mediator_assigned(case, mediator, last_day, actor=actor, now=now)
-    db.session.commit()
-    return case
+            to_status=CaseStatus.ASSIGNED.value,
+            reason=f"分派调解员{mediator.user.name}，请于{date_zh(due)}前接受委派或申请回避")
+    case_notices.mediator_assigned(case, mediator, due, actor=actor, now=now)
+    return mediator
 
 
 # --- Representatives and opting out --------------------------------------------------------

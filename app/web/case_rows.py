@@ -88,6 +88,9 @@ def render_rows(items, columns: Columns, *, case_link: str, project_link: str,
         "overdue": (" deadline-overdue", f' <strong>{_e(_("Overdue"))}</strong>'),
         "due_soon": (" deadline-soon", f' <strong>{_e(_("Due soon"))}</strong>'),
     }
+    # The pending delegation step (人民法院在线调解规则 arts. 10, 12), when no 30-day clock runs.
+    response_labels = {"assign": _e(_("Assign by")), "accept": _e(_("Accept by"))}
+    overdue_note = f' <strong>{_e(_("Overdue"))}</strong>'
     estimated = (f' <span class="estimate" data-testid="estimated" title="'
                  f'{_e(_("No official holiday arrangement for this year yet: the date is an estimate."))}">'
                  f'{_e(_("estimated"))}</span>')
@@ -147,6 +150,11 @@ def render_rows(items, columns: Columns, *, case_link: str, project_link: str,
             if deadline_is_estimated(row.deadline_at):  # a year without the State Council's notice
                 deadline += estimated
             deadline = f'<span class="deadline{mark}">{deadline}{note}</span>'
+        elif row.response_step:
+            late = row.response_overdue
+            deadline = (f'<span class="deadline{" deadline-overdue" if late else ""}" '
+                        f'data-testid="response-due">{response_labels[row.response_step]} '
+                        f'{date_of(row.response_due_at)}{overdue_note if late else ""}</span>')
         parts.append(f'{cell["deadline"]}{deadline or "—"}</td></tr>\n')
         out.append("".join(parts))
     return Markup("".join(out))

@@ -26,6 +26,7 @@ from app.models import Case
 from app.models.types import utcnow
 from app.services import case_page as case_page_service
 from app.services import cases as case_service
+from app.services import delegation
 from app.services.errors import ServiceError
 from app.web.forms import BaseForm, EmptyForm
 from app.web.loading import complaint_or_404
@@ -209,6 +210,20 @@ def assign_mediator(case_id: int):
     except ServiceError as error:
         return _refused(case_id, {"assign": form}, error, form)
     return _after_change(case_id, _("The mediator was assigned."))
+
+
+@bp.post("/cases/<int(max=2147483647):case_id>/accept")
+def accept_case(case_id: int):
+    """The delegated mediator accepts the case: the 30-day period starts (docs/on-site.md)."""
+    _page(case_id)
+    form = EmptyForm()
+    if not form.validate():
+        abort(400)
+    try:
+        delegation.accept_case(case_id, actor=current_user, now=utcnow())
+    except ServiceError as error:
+        return _refused(case_id, {}, error)
+    return _after_change(case_id, _("You accepted the case: the mediation period runs from today."))
 
 
 @bp.post("/cases/<int(max=2147483647):case_id>/representatives")

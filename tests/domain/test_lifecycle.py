@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from mediation.delegation import accept_delegation
 from mediation.disputes import ComplaintStatus
 from mediation.roles import Role
 from mediation.lifecycle import (
@@ -27,10 +28,11 @@ ASSIGNED_AT = NOW - timedelta(days=5)
 
 
 def make_state(status: CaseStatus, **changes) -> CaseState:
-    """A case in ``status``; cases past assignment carry a running mediation deadline."""
+    """A case in ``status``; cases past assignment were accepted and carry a running deadline."""
     fields = {"status": status}
     if status not in (CaseStatus.REGISTERED,):
-        fields.update(assigned_at=ASSIGNED_AT, deadline=mediation_deadline(ASSIGNED_AT))
+        fields.update(assigned_at=ASSIGNED_AT, accepted_at=ASSIGNED_AT,
+                      deadline=mediation_deadline(ASSIGNED_AT))
     fields.update(changes)
     return CaseState(**fields)
 
@@ -188,13 +190,20 @@ def test_unknown_states_outcomes_and_roles_are_refused_clearly():
 # --- The 30-day mediation period ---------------------------------------------------------
 
 
-def test_assignment_starts_thirty_days_counted_from_the_next_day_in_court_time():
+def test_assignment_alone_starts_no_clock_the_mediator_must_accept_first():
     late_evening_utc = datetime(2026, 1, 5, 20, 0, tzinfo=timezone.utc)  # 6 Jan, 04:00 in Hainan
     result = apply_transition(CaseState(), "assigned", actor_role="judge", now=late_evening_utc)
-    assert court_date(late_evening_utc) == date(2026, 1, 6)
     assert result.state.assigned_at == late_evening_utc
-    assert result.state.deadline == date(2026, 2, 5)
-    assert result.event.deadline == date(2026, 2, 5)
+    assert result.state.accepted_at is None and result.state.deadline is None
+    assert result.event.deadline is None
+
+
+def test_an_unaccepted_delegation_cannot_be_scheduled_and_is_not_offered():
+    state = make_state(CaseStatus.ASSIGNED, accepted_at=None, deadline=None)
+    with pytest.raises(TransitionError, match="调解员尚未接受委派"):
+        apply_transition(state, "scheduled", actor_role="mediator", now=NOW)
+    offered = [a.target for a in allowed_transitions(state, "mediator", now=NOW)]
+    assert CaseStatus.SCHEDULED not in offered and CaseStatus.REGISTERED in offered
 
 
 def test_naive_datetimes_are_taken_as_utc():
@@ -211,8 +220,8 @@ def test_mediation_cannot_continue_after_the_deadline():
     state = make_state(CaseStatus.ASSIGNED, deadline=date(2026, 3, 1))
     with pytest.raises(TransitionError) as error:
         apply_transition(state, "scheduled", actor_role="mediator", now=NOW)
-    assert str(error.value) == "委派调解期限已于2026年3月1日届满，经双方当事人同意延长期限后方可继续调解"
-    assert error.value.field == "extension_days"
+    assert str(error.value) == ("委派调解期限已于2026年3月1日届满，调解终止（人民法院在线调解规则第二十五条），"
+                                "不能继续调解")
 
 
 def test_an_overdue_case_can_still_be_concluded():
@@ -223,7 +232,7 @@ def test_an_overdue_case_can_still_be_concluded():
 
 
 def test_extension_needs_both_parties_consent():
-    state = make_state(CaseStatus.ASSIGNED, deadline=date(2026, 3, 1))
+    state = make_state(CaseStatus.ASSIGNED, deadline=date(2026, 3, 10))
     with pytest.raises(TransitionError) as error:
         apply_transition(state, "scheduled", actor_role="mediator", now=NOW, extension_days=15)
     assert error.value.field == "parties_consent"
@@ -231,10 +240,10 @@ def test_extension_needs_both_parties_consent():
 
 
 def test_an_agreed_extension_is_made_with_the_move_and_recorded():
-    state = make_state(CaseStatus.ASSIGNED, deadline=date(2026, 3, 1))
+    state = make_state(CaseStatus.ASSIGNED, deadline=date(2026, 3, 2))  # its last day
     result = apply_transition(state, "scheduled", actor_role="mediator", now=NOW,
                               extension_days=15, parties_consent=True)
-    assert result.state.deadline == date(2026, 3, 16)
+    assert result.state.deadline == date(2026, 3, 17)
     assert result.state.extension_days == 15
     assert result.event.parties_consent is True and result.event.extension_days == 15
 
@@ -268,12 +277,24 @@ def test_parties_cannot_extend_on_their_own_and_nothing_extends_outside_mediatio
                          now=NOW, reason="不成", extension_days=5, parties_consent=True)
 
 
-def test_a_declining_mediator_stops_the_clock_and_the_next_assignment_restarts_it():
+def test_an_extension_after_the_period_ended_is_refused():
+    """Art. 25: an extension is granted before the period ends, never after."""
+    state = make_state(CaseStatus.IN_MEDIATION, deadline=date(2026, 3, 1))
+    with pytest.raises(TransitionError, match="期限届满后不能再延长") as error:
+        extend_mediation(state, 10, actor_role="judge", now=NOW, parties_consent=True)
+    assert error.value.field == "extension_days"
+    with pytest.raises(TransitionError, match="期限届满后不能再延长"):
+        apply_transition(make_state(CaseStatus.ASSIGNED, deadline=date(2026, 3, 1)), "scheduled",
+                         actor_role="mediator", now=NOW, extension_days=15, parties_consent=True)
+
+
+def test_a_declining_mediator_stops_the_clock_and_the_case_returns_to_the_pool():
     declined = apply_transition(make_state(CaseStatus.ASSIGNED), "registered",
                                 actor_role="mediator", now=NOW, reason="曾为该开发企业提供法律服务，申请回避")
     assert declined.state.deadline is None and declined.state.assigned_at is None
+    assert declined.state.accepted_at is None
     reassigned = apply_transition(declined.state, "assigned", actor_role="judge", now=NOW)
-    assert reassigned.state.deadline == court_date(NOW) + timedelta(days=30)
+    assert reassigned.state.deadline is None and reassigned.state.accepted_at is None
 
 
 # --- The whole life of a case --------------------------------------------------------------
@@ -293,6 +314,8 @@ def test_a_case_settled_confirmed_and_performed():
     for i, (target, role, extra) in enumerate(steps):
         result = apply_transition(state, target, actor_role=role, now=NOW + timedelta(days=i), **extra)
         state, events = result.state, [*events, result.event]
+        if target == "assigned":  # the mediator accepts the delegation (art. 12)
+            state = accept_delegation(state, actor_role="mediator", now=NOW + timedelta(days=i)).state
     assert state.status is CaseStatus.CLOSED
     assert state.outcome is Outcome.MEDIATED
     assert state.concluded_at == NOW + timedelta(days=3)  # 结案 when the agreement was signed
@@ -326,11 +349,11 @@ def test_a_judge_in_litigation_can_conclude_with_or_without_performance():
     assert set(offered[CaseStatus.PERFORMING].outcomes) == {Outcome.JUDGED, Outcome.MEDIATED}
 
 
-def test_buttons_warn_when_the_deadline_has_passed():
+def test_once_the_period_has_ended_no_button_continues_the_mediation():
     state = make_state(CaseStatus.ASSIGNED, deadline=date(2026, 3, 1))
     offered = {a.target: a for a in allowed_transitions(state, "mediator", now=NOW)}
-    assert offered[CaseStatus.SCHEDULED].needs_extension
-    assert not offered[CaseStatus.REGISTERED].needs_extension
+    assert CaseStatus.SCHEDULED not in offered
+    assert CaseStatus.REGISTERED in offered
 
 
 @pytest.mark.parametrize("status", list(CaseStatus))

@@ -245,12 +245,11 @@ def test_assigning_tells_the_claimants_and_the_mediator_who_and_until_when(app, 
         cases.assign_mediator(case.id, mediator_id, actor=actor(world.judge), now=NOW)
         assert who() - before == {(filer.id, "mediator_assigned", "inbox"),
                                   (world.mediator.id, "mediator_assigned", "inbox")}
-        deadline = db.session.get(Case, case.id).mediation_deadline_at
-        day = (deadline + timedelta(hours=8)).date()
-        due = f"{day.year}年{day.month}月{day.day}日"
+        assert db.session.get(Case, case.id).mediation_deadline_at is None  # runs from acceptance
+        due = "2026年12月2日"  # 3 working days after Friday 27 November
         to_claimant = one(filer, "mediator_assigned")
         assert "陈调解" in to_claimant.subject and case.number in to_claimant.subject
-        assert "陈调解" in to_claimant.body and f"调解期限至{due}" in to_claimant.body
+        assert "陈调解" in to_claimant.body and "自接受之日起30日" in to_claimant.body
         to_mediator = one(world.mediator, "mediator_assigned")
         assert case.number in to_mediator.subject and "李法官" in to_mediator.body
         assert "椰风海韵" in to_mediator.body and due in to_mediator.body

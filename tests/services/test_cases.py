@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import (
     Case, CaseCounter, CaseEvent, CaseRepresentative, Complaint, Mediator, MediatorConflict, User,
 )
-from app.services import case_page, case_records, cases, triage
+from app.services import case_page, case_records, cases, delegation, triage
 from app.services.errors import ConflictError, ForbiddenError, NotFoundError, ServiceError
 from tests.factories import NOW
 
@@ -443,18 +443,27 @@ def registered(app, make, court_setup):
         return case.id, court, project, judge, complaint
 
 
-def test_assigning_a_mediator_starts_the_thirty_day_period(app, make, registered):
+def test_assigning_gives_the_mediator_three_working_days_and_acceptance_starts_the_period(
+        app, make, registered):
+    """Arts. 12, 24: the mediator answers within 3 working days; the 30 days run from acceptance."""
     case_id, court, project, judge, _ = registered
     mediator_user = make.user("mediator", court=court, name="王调解")
     with app.app_context():
         case = cases.assign_mediator(case_id, mediator_user.mediator.id, actor=actor(judge), now=NOW)
         assert (case.status, case.mediator_id, case.assigned_at) == ("assigned", mediator_user.mediator.id, NOW)
-        # 30 days after Friday 2026-11-27 is Sunday 2026-12-27: the period ends on Monday.
-        local_deadline = case.mediation_deadline_at.astimezone(timezone(timedelta(hours=8)))
-        assert local_deadline.date() == date(2026, 12, 28)
+        assert case.mediation_deadline_at is None and case.accepted_at is None
+        # Friday 2026-11-27 + 3 working days = Wednesday 2 December.
+        local = timezone(timedelta(hours=8))
+        assert case.response_due_at.astimezone(local).date() == date(2026, 12, 2)
         event = events_of(case_id)[-1]
         assert (event.from_status, event.to_status, event.actor_id) == ("registered", "assigned", judge.id)
-        assert "王调解" in event.reason and "2026年12月28日" in event.reason
+        assert "王调解" in event.reason and "2026年12月2日" in event.reason
+        accepted_at = NOW + timedelta(days=1)  # Saturday 28 November
+        case = delegation.accept_case(case_id, actor=actor(mediator_user), now=accepted_at)
+        assert case.accepted_at == accepted_at and case.response_due_at is None
+        # 30 days after 28 November is Monday 28 December.
+        assert case.mediation_deadline_at.astimezone(local).date() == date(2026, 12, 28)
+        assert "2026年12月28日" in events_of(case_id)[-1].reason
 
 
 def test_a_mediator_in_conflict_with_the_developer_must_recuse(app, make, registered):
@@ -518,6 +527,7 @@ def assigned(app, make, registered):
     mediator_user = make.user("mediator", court=court)
     with app.app_context():
         cases.assign_mediator(case_id, mediator_user.mediator.id, actor=actor(judge), now=NOW)
+        delegation.accept_case(case_id, actor=actor(mediator_user), now=NOW)
     return case_id, judge, mediator_user, complaint, project
 
 
@@ -541,7 +551,7 @@ def test_each_move_is_recorded_with_who_when_and_why(app, make, assigned):
         assert (case.outcome, case.concluded_at) == ("mediated", NOW + timedelta(days=3))
         assert case.closed_at == NOW + timedelta(days=6)
         assert events_of(case_id)[-1].reason == "履行完毕"
-        assert len(events_of(case_id)) == 2 + len(steps)
+        assert len(events_of(case_id)) == 3 + len(steps)  # registered, assigned, accepted
 
 
 def _snapshot(case_id):
@@ -624,16 +634,24 @@ def test_mediation_is_extended_only_with_both_parties_consent_and_recorded(app, 
         assert "延长调解期限10日" in event.reason and "双方书面同意" in event.reason
 
 
-def test_past_the_deadline_mediation_continues_only_after_an_extension(app, make, assigned):
+def test_past_the_deadline_mediation_is_over_and_no_extension_revives_it(app, make, assigned):
+    """Art. 25: an extension comes before the end; after it, the mediation has ended."""
     case_id, judge, mediator_user, *_ = assigned
     late = NOW + timedelta(days=40)
     with app.app_context():
-        with pytest.raises(ServiceError, match="届满") as refused:
+        with pytest.raises(ServiceError, match="调解终止"):
             cases.transition_case(case_id, "scheduled", actor=actor(mediator_user), now=late)
+        with pytest.raises(ServiceError, match="期限届满后不能再延长") as refused:
+            cases.transition_case(case_id, "scheduled", actor=actor(mediator_user), now=late,
+                                  extension_days=15, parties_consent=True)
         assert refused.value.field == "extension_days"
-        case = cases.transition_case(case_id, "scheduled", actor=actor(mediator_user), now=late,
-                                   extension_days=15, parties_consent=True)
-        assert (case.status, case.extension_days) == ("scheduled", 15)
+        assert db.session.get(Case, case_id).status == "assigned"
+        assert delegation.end_expired_mediations(now=late) == [db.session.get(Case, case_id).number]
+        case = db.session.get(Case, case_id)
+        assert case.status == "failed"
+        assert "第二十五条" in events_of(case_id)[-1].reason
+        assert events_of(case_id)[-1].actor_id is None
+        assert delegation.end_expired_mediations(now=late) == []  # run twice: nothing more
 
 
 def test_a_declining_mediator_returns_the_case_to_the_judge(app, make, assigned):
@@ -643,6 +661,10 @@ def test_a_declining_mediator_returns_the_case_to_the_judge(app, make, assigned)
                                    reason="与申请人系亲属，申请回避")
         assert (case.status, case.mediator_id, case.assigned_at, case.mediation_deadline_at) == (
             "registered", None, None, None)
+        assert case.accepted_at is None
+        # Back in the pool: the judge has 3 working days again (Fri 27 Nov → Wed 2 Dec).
+        local = timezone(timedelta(hours=8))
+        assert case.response_due_at.astimezone(local).date() == date(2026, 12, 2)
         with pytest.raises(NotFoundError):  # no longer the mediator's case
             cases.transition_case(case_id, "assigned", actor=actor(mediator_user), now=NOW)
 

@@ -80,6 +80,18 @@ def test_the_demo_homeowner_finds_the_acceptance_of_their_case_in_the_inbox(app)
                                      for kind, subject, number in told["homeowner"])
     assert {kind for kind, _, _ in told["developer"]} == {"case_against_you"}
     assert told["judge"] == []
+    with app.app_context():
+        from app.models import Mediator, Visit
+
+        mediator_visits = db.session.scalar(select(func.count()).select_from(Visit).join(
+            Mediator, Mediator.id == Visit.mediator_id).join(User, User.id == Mediator.user_id)
+            .where(User.username == "mediator"))
+        awaiting = db.session.scalar(select(func.count()).select_from(Case).where(
+            Case.status == "assigned", Case.accepted_at.is_(None)))
+        located = db.session.scalar(select(func.count()).select_from(Mediator).where(
+            Mediator.base_lat.is_not(None)))
+        db.session.remove()
+    assert mediator_visits >= 1 and awaiting >= 1 and located == 6
 
 
 def test_the_demo_can_be_rebuilt_after_imports_and_group_filings(app):

@@ -7,3 +7,4 @@ bp = Blueprint("mediator", __name__, url_prefix="/mediator")
 
 from app.web.mediator import home  # noqa: E402,F401  (routes register on import)
 from app.web.mediator import cases  # noqa: E402,F401  (case list)
+from app.web.mediator import visits  # noqa: E402,F401  (site visits: the week and the booking form)

@@ -1,0 +1,44 @@
+"""Site visits in a window of court dates (mediators: their own; judges: their court's)."""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from app.api import InvalidRequestError, api_bp, current_api_user, date_arg, iso, token_required
+from app.errors import problem
+from app.services import visits
+from mediation.lifecycle import COURT_TZ
+
+#: A window a phone screen can show; longer asks are refused rather than slow.
+MAX_DAYS = 92
+
+
+@api_bp.get("/visits")
+@token_required  # the service answers 403 for anyone but mediators and judges
+def list_visits_api():
+    """Site visits.
+    ---
+    get:
+      summary: Site visits overlapping the court dates from–to (both inclusive); a mediator's own, a judge's court's
+      parameters:
+        - {in: query, name: from, required: true, schema: {type: string, format: date}}
+        - {in: query, name: to, required: true, schema: {type: string, format: date}}
+      responses:
+        200: {content: {application/json: {schema: VisitList}}}
+        403: {content: {application/problem+json: {schema: Problem}}}
+        422: {content: {application/problem+json: {schema: Problem}}}
+    """
+    if current_api_user().role not in ("mediator", "judge"):
+        return problem(403, "Forbidden", "Your role may not use this call.")
+    first, last = date_arg("from"), date_arg("to")
+    if first > last:
+        raise InvalidRequestError([{"field": "from", "message": "must not be after 'to'"}])
+    if (last - first).days >= MAX_DAYS:
+        raise InvalidRequestError([{"field": "to", "message": f"at most {MAX_DAYS} days after 'from'"}])
+    start = datetime.combine(first, time(0), tzinfo=COURT_TZ)
+    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=COURT_TZ)
+    found = visits.visits_between(actor=current_api_user(), start=start, end=end)
+    return {"items": [{
+        "id": v.id, "mediator_id": v.mediator_id, "project_id": v.project_id,
+        "starts_at": iso(v.starts_at), "ends_at": iso(v.ends_at),
+        "case_ids": [c.id for c in v.cases], "room": v.room,
+    } for v in found]}
