@@ -1,5 +1,6 @@
 """ORM models, one module per entity group; importing this package registers them all."""
 from app.models.accounts import LoginSession, Role, User
+from app.models.agreements import Agreement, AgreementSignature
 from app.models.cases import (
     Case, CaseCounter, CaseEvent, CaseRepresentative, Complaint, ComplaintClaim,
 )
@@ -13,7 +14,7 @@ from app.models.referrals import AgencyTask, ReferralImport
 from app.models.versions import DataVersion
 
 __all__ = [
-    "AgencyTask", "Attachment", "Case", "CaseCounter", "CaseEvent", "CaseRepresentative",
+    "AgencyTask", "Agreement", "AgreementSignature", "Attachment", "Case", "CaseCounter", "CaseEvent", "CaseRepresentative",
     "Complaint", "ComplaintClaim", "ComplaintResponse", "Court", "DataVersion", "Developer", "Document",
     "GroupFiling", "GroupFilingMember", "LoginSession", "Mediator", "MediatorConflict", "Notice",
     "NoticeChannel", "NoticeKind", "NoticeStatus", "Person", "Project",
