@@ -29,6 +29,7 @@ from mediation.messages import Msg
 
 __all__ = [
     "AgreementError", "Content", "Guarantee", "MilestoneTerm", "PaymentTerm", "content_digest",
+    "content_from_text",
     "effective_at", "ownership_only_terms", "signatures_hold", "validate_content", "warnings_for",
 ]
 
@@ -180,3 +181,51 @@ def signatures_hold(content: Content | dict, signed_digests) -> bool:
     digest = content_digest(content)
     digests = list(signed_digests)
     return bool(digests) and all(d == digest for d in digests)
+
+
+# --- From the mediator's form -------------------------------------------------------------
+
+def _fields(line: str, n: int) -> list[str]:
+    parts = [p.strip() for p in line.replace("｜", "|").split("|")]
+    return parts + [""] * (n - len(parts))
+
+
+def _due(text: str, i: int, what: Msg, field: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise AgreementError(Msg("第{i}行{w}的期限应为日期，如 2027-03-31",
+                                 "Line {i} of the {w_en}: the due date must be a date such as 2027-03-31",
+                                 i=i, w=what, w_en=what.en), field) from None
+
+
+def _fen(text: str, i: int, what: Msg, field: str, *, required: bool) -> int | None:
+    from mediation.amounts import InvalidAmountError, parse_yuan
+    if not text and not required:
+        return None
+    try:
+        return parse_yuan(text)
+    except InvalidAmountError as error:
+        raise AgreementError(Msg("第{i}行{w}：{e}", "Line {i} of the {w_en}: {e_en}", i=i, w=what,
+                                 w_en=what.en, e=error.message, e_en=getattr(error.message, "en", error.message)),
+                             field) from None
+
+
+def content_from_text(terms: str, payments: str = "", milestones: str = "", guarantees: str = "") -> Content:
+    """The content the mediator typed: one term per line; payments ``期限|付款人|收款人|金额|对应请求``,
+    milestones ``事项|履行人|期限|金额|对应请求``, guarantees ``担保人|担保的债务``."""
+    lines = lambda text: [l.strip() for l in (text or "").splitlines() if l.strip()]  # noqa: E731
+    paying, doing = Msg("付款安排", "payments"), Msg("履行节点", "milestones")
+    pays = []
+    for i, line in enumerate(lines(payments), 1):
+        due, payer, payee, amount, settles = _fields(line, 5)[:5]
+        pays.append(PaymentTerm(_due(due, i, paying, "payments"), payer, payee,
+                                _fen(amount, i, paying, "payments", required=True), settles))
+    steps = []
+    for i, line in enumerate(lines(milestones), 1):
+        what, who, due, amount, settles = _fields(line, 5)[:5]
+        steps.append(MilestoneTerm(what, who, _due(due, i, doing, "milestones"),
+                                   _fen(amount, i, doing, "milestones", required=False), settles))
+    guards = [Guarantee(*_fields(line, 2)[:2]) for line in lines(guarantees)]
+    return validate_content(Content(terms=tuple(lines(terms)), payments=tuple(pays),
+                                    milestones=tuple(steps), guarantees=tuple(guards)))

@@ -19,6 +19,7 @@ See docs/settlement.md.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -228,3 +229,49 @@ def agreement_data(agreement: Agreement) -> AgreementData:
         payments=tuple(Payment(p.due, p.payer, p.payee, p.amount_fen, p.settles) for p in content.payments),
         milestones=tuple(Milestone(m.what, m.who, m.due, m.amount_fen, m.settles) for m in content.milestones),
         dated=court_date(agreement.effective_at) if agreement.effective_at else None)
+
+
+# --- The page ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgreementView:
+    agreement: Agreement
+    content: Content
+    parties: list  # (key, role, name, signed_at or None)
+    verifies: bool
+    can_sign: bool
+
+
+@dataclass(frozen=True)
+class AgreementPage:
+    case: Case
+    agreements: list[AgreementView]
+    can_record: bool
+
+
+def agreement_page(user: User, case_id: int) -> AgreementPage:
+    """What the agreement page shows ``user``: the agreements it may see, who signed, what it may do."""
+    case = _case_for_agreement(case_id, user)
+    mine = signer_key(user)
+    views = []
+    for agreement in case_agreements(user, case_id):
+        signed = {s.party_key: s.signed_at for s in agreement.signatures}
+        parties = [(k, role, _party(k, role).name, signed.get(k))
+                   for k, role in _parties(case, agreement.claimant_person_id)]
+        views.append(AgreementView(
+            agreement, Content.from_dict(agreement.content), parties,
+            agreement_verifies(agreement),
+            agreement.status == "signing" and mine is not None and mine in dict((p[0], 1) for p in parties)
+            and mine not in signed and case.status == CaseStatus.IN_MEDIATION.value))
+    may_record = (case.status == CaseStatus.IN_MEDIATION.value and user.role in ("mediator", "judge")
+                  and _issuer_may_issue(user, case))
+    return AgreementPage(case, views, may_record)
+
+
+def case_id_of(user: User, agreement_id: int) -> int | None:
+    """The case of an agreement ``user`` may see, or None (as if it did not exist)."""
+    agreement = db.session.get(Agreement, agreement_id)
+    if agreement is None or not can_view_case(user, agreement.case):
+        return None
+    return agreement.case_id
