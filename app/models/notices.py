@@ -41,6 +41,8 @@ class NoticeKind(str, enum.Enum):
     CASE_MERGED = "case_merged"
     CASE_AGAINST_YOU = "case_against_you"
     MEDIATOR_ASSIGNED = "mediator_assigned"
+    AGREEMENT_TO_SIGN = "agreement_to_sign"
+    AGREEMENT_EFFECTIVE = "agreement_effective"
 
 
 #: The rows the dispatcher looks at; the partial index below and its queries share this text.

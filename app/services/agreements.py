@@ -28,6 +28,7 @@ from app.access import can_view_case
 from app.documents.agreement import AgreementData, AgreementParty, Milestone, Payment
 from app.extensions import db
 from app.models import Agreement, AgreementSignature, Case, Complaint, Developer, Person, User
+from app.services import agreement_notices
 from app.services.accounts import verify_password
 from app.services.case_records import case_state, record, record_event, save_state
 from app.services.documents import Copy, _issuer_may_issue, store_agreement
@@ -125,6 +126,8 @@ def record_agreement(case_id: int, content: Content, *, actor: User, now: dateti
                           content=data, content_sha256=content_digest(data), created_by_id=actor.id,
                           created_at=now)
     db.session.add(agreement)
+    db.session.flush()
+    agreement_notices.agreement_to_sign(case, agreement, party_keys(agreement), actor=actor, now=now)
     record(case, actor=actor, now=now, from_status=case.status, to_status=case.status,
            reason=f"录入调解协议（{len(content.terms)}项条款），待各方当事人签署")
     case.updated_at = now
@@ -189,6 +192,7 @@ def sign_agreement(agreement_id: int, *, actor: User, now: datetime, password: s
         raise ServiceError(error.message, error.field) from None
     save_state(case, result.state, now)
     record_event(case, result.event, actor)
+    agreement_notices.agreement_effective(case, agreement, required, now=now)
     data = agreement_data(agreement)
     copies = [Copy(None)] + [
         Copy(k, person_id=int(k.split(":")[1])) if k.startswith("person:")

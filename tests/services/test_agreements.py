@@ -155,3 +155,17 @@ def test_an_agreement_without_terms_is_refused_next_to_the_field(app, world):
         with pytest.raises(ServiceError) as caught:
             _record(world, Content(terms=("  ",)))
         assert caught.value.field == "terms"
+
+
+def test_the_parties_are_asked_to_sign_and_everyone_hears_when_it_takes_effect(app, world):
+    from app.models import Notice
+    with app.test_request_context():
+        agreement_id, _ = _record(world)
+        asked = db.session.scalars(select(Notice).where(Notice.kind == "agreement_to_sign")).all()
+        assert {n.user_id for n in asked} == {world["home"].id, world["company"].id}
+        _sign(world, "home", agreement_id)
+        _sign(world, "company", agreement_id, minutes=1)
+        told = db.session.scalars(select(Notice).where(Notice.kind == "agreement_effective")).all()
+        assert {n.user_id for n in told} == {world["home"].id, world["company"].id, world["mediator"].id}
+        assert all("司法确认" in n.body for n in told)
+        assert world["stranger"].id not in {n.user_id for n in asked + told}
