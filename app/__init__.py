@@ -42,6 +42,9 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
         configure_postgresql(db.engine)
 
     from app import auth, errors
+    from app.notify import sms
+
+    sms.init_app(app)
 
     auth.init_app(app)
     errors.init_app(app)

@@ -10,13 +10,15 @@ from app.models.intake import Attachment, ComplaintResponse, GroupFiling, GroupF
 from app.models.mediators import Mediator, MediatorConflict
 from app.models.notices import Notice, NoticeChannel, NoticeKind, NoticeStatus
 from app.models.parties import Developer, Person, Project
+from app.models.phone_codes import CodePurpose, PhoneCode
 from app.models.referrals import AgencyTask, ReferralImport
 from app.models.versions import DataVersion
 
 __all__ = [
-    "AgencyTask", "Agreement", "AgreementSignature", "Attachment", "Case", "CaseCounter", "CaseEvent", "CaseRepresentative",
-    "Complaint", "ComplaintClaim", "ComplaintResponse", "Court", "DataVersion", "Developer", "Document",
+    "AgencyTask", "Agreement", "AgreementSignature", "Attachment", "Case", "CaseCounter", "CaseEvent",
+    "CaseRepresentative", "CodePurpose", "Complaint", "ComplaintClaim", "ComplaintResponse", "Court",
+    "DataVersion", "Developer", "Document",
     "GroupFiling", "GroupFilingMember", "LoginSession", "Mediator", "MediatorConflict", "Notice",
-    "NoticeChannel", "NoticeKind", "NoticeStatus", "Person", "Project",
+    "NoticeChannel", "NoticeKind", "NoticeStatus", "Person", "PhoneCode", "Project",
     "ReferralImport", "Role", "Town", "User",
 ]

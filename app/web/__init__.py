@@ -4,7 +4,8 @@ from __future__ import annotations
 
 def register_blueprints(app) -> None:
     from app.web import (
-        admin, agreements, auth, cases, court, developer, homeowner, intake, mediator, notices, public,
+        accounts, admin, agreements, auth, cases, court, developer, homeowner, intake, mediator,
+        notices, public,
         referrals,
     )
 
@@ -12,6 +13,6 @@ def register_blueprints(app) -> None:
     # clerks (/court/imports); intake: evidence downloads (access per complaint);
     # notices: each user's own inbox (access per notice); agreements: a case's agreement
     # page (access per case).
-    for module in (public, auth, homeowner, developer, mediator, court, admin, cases,
+    for module in (public, auth, accounts, homeowner, developer, mediator, court, admin, cases,
                    agreements, referrals, intake, notices):
         app.register_blueprint(module.bp)

@@ -5,7 +5,7 @@ parties sign) and ``agreement_signatures`` (who signed, when, from which IP, how
 digest signed); see docs/settlement.md.
 
 Revision ID: f45aa8a99c87
-Revises: 2d6cbd95c88d
+Revises: 3f8a2c61d9b4
 Create Date: 2026-12-02 07:45:06.545351
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f45aa8a99c87'
-down_revision = '2d6cbd95c88d'
+down_revision = '3f8a2c61d9b4'
 branch_labels = None
 depends_on = None
 
