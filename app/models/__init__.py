@@ -1,6 +1,6 @@
 """ORM models, one module per entity group; importing this package registers them all."""
 from app.models.accounts import LoginSession, Role, User
-from app.models.agreements import Agreement, AgreementSignature
+from app.models.agreements import Agreement, AgreementSignature, SettlementConsent
 from app.models.cases import (
     Case, CaseCounter, CaseEvent, CaseRepresentative, Complaint, ComplaintClaim,
 )
@@ -20,5 +20,5 @@ __all__ = [
     "DataVersion", "Developer", "Document",
     "GroupFiling", "GroupFilingMember", "LoginSession", "Mediator", "MediatorConflict", "Notice",
     "NoticeChannel", "NoticeKind", "NoticeStatus", "Person", "PhoneCode", "Project",
-    "ReferralImport", "Role", "Town", "User",
+    "ReferralImport", "Role", "SettlementConsent", "Town", "User",
 ]

@@ -66,3 +66,22 @@ class AgreementSignature(db.Model):
 
     agreement = relationship("Agreement", back_populates="signatures")
     user = relationship("User")
+
+
+class SettlementConsent(db.Model):
+    """A represented claimant's consent to the settlement its representatives negotiated.
+
+    In a group case the representatives' settlement binds a claimant only with that
+    claimant's consent (民事诉讼法 art. 56: 代表人变更、放弃诉讼请求或者承认对方当事人的诉讼
+    请求，进行和解，必须经被代表的当事人同意); without it no agreement is made for the claimant.
+    """
+
+    __tablename__ = "settlement_consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
+    consented_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    __table_args__ = (UniqueConstraint("case_id", "person_id", name="one_consent_per_claimant"),)

@@ -184,6 +184,13 @@ def sign_agreement(agreement_id: int, *, actor: User, now: datetime, password: s
         db.session.commit()
         return agreement
     agreement.status, agreement.effective_at = "effective", when
+    db.session.flush()
+    still_open = db.session.scalar(select(Agreement.id).where(
+        Agreement.case_id == case.id, Agreement.status == "signing").limit(1))
+    if still_open is not None:  # a group case: mediated once every claimant's agreement holds
+        data = agreement_data(agreement)
+        store_agreement(case, data, actor=actor, now=now, copies=_copies(required))  # commits
+        return agreement
     try:
         result = apply_transition(case_state(case), CaseStatus.MEDIATED, actor_role=actor.role, now=now,
                                   outcome=Outcome.MEDIATED, agreement_signed=True,
@@ -194,11 +201,14 @@ def sign_agreement(agreement_id: int, *, actor: User, now: datetime, password: s
     record_event(case, result.event, actor)
     agreement_notices.agreement_effective(case, agreement, required, now=now)
     data = agreement_data(agreement)
-    copies = [Copy(None)] + [
+    store_agreement(case, data, actor=actor, now=now, copies=_copies(required))  # commits
+    return agreement
+
+
+def _copies(required) -> list[Copy]:
+    return [Copy(None)] + [
         Copy(k, person_id=int(k.split(":")[1])) if k.startswith("person:")
         else Copy(k, developer_id=int(k.split(":")[1])) for k in sorted(required)]
-    store_agreement(case, data, actor=actor, now=now, copies=copies)  # commits
-    return agreement
 
 
 def agreement_verifies(agreement: Agreement) -> bool:
