@@ -6,19 +6,27 @@ from app.models.cases import (
 )
 from app.models.courts import Court, Town
 from app.models.documents import Document
+from app.models.holidays import HolidayDay, HolidayDayKind, HolidayYear
 from app.models.intake import Attachment, ComplaintResponse, GroupFiling, GroupFilingMember
 from app.models.mediators import Mediator, MediatorConflict
 from app.models.notices import Notice, NoticeChannel, NoticeKind, NoticeStatus
 from app.models.parties import Developer, Person, Project
 from app.models.phone_codes import CodePurpose, PhoneCode
 from app.models.referrals import AgencyTask, ReferralImport
+from app.models.risk import (
+    BlacklistDecision, Commitment, CommitmentStatus, ComplianceInquiry, DeveloperGuarantee,
+    InquiryQuestion, InquiryReview, LetterType, RiskLevel, RiskLevelChange, RiskLevelRow, RiskSubject,
+)
 from app.models.versions import DataVersion
 
 __all__ = [
-    "AgencyTask", "Agreement", "AgreementSignature", "Attachment", "Case", "CaseCounter", "CaseEvent",
-    "CaseRepresentative", "CodePurpose", "Complaint", "ComplaintClaim", "ComplaintResponse", "Court",
-    "DataVersion", "Developer", "Document",
-    "GroupFiling", "GroupFilingMember", "LoginSession", "Mediator", "MediatorConflict", "Notice",
+    "AgencyTask", "Agreement", "AgreementSignature", "Attachment", "Case", "CaseCounter", "CaseEvent", "CaseRepresentative",
+    "CodePurpose", "Complaint", "ComplaintClaim", "ComplaintResponse", "Court", "DataVersion",
+    "Developer", "Document", "GroupFiling", "GroupFilingMember", "HolidayDay",
+    "HolidayDayKind", "HolidayYear", "LoginSession", "Mediator", "MediatorConflict", "Notice",
     "NoticeChannel", "NoticeKind", "NoticeStatus", "Person", "PhoneCode", "Project",
     "ReferralImport", "Role", "SettlementConsent", "Town", "User",
+    "BlacklistDecision", "Commitment", "CommitmentStatus", "ComplianceInquiry", "DeveloperGuarantee",
+    "InquiryQuestion", "InquiryReview", "LetterType", "RiskLevel", "RiskLevelChange", "RiskLevelRow",
+    "RiskSubject",
 ]

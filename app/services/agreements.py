@@ -24,14 +24,14 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
-from app.access import can_view_case
+from app.access import Permission, can
 from app.documents.agreement import AgreementData, AgreementParty, Milestone, Payment
 from app.extensions import db
 from app.models import Agreement, AgreementSignature, Case, Complaint, Developer, Person, User
 from app.services import agreement_notices
 from app.services.accounts import verify_password
 from app.services.case_records import case_state, record, record_event, save_state
-from app.services.documents import Copy, _issuer_may_issue, store_agreement
+from app.services.documents import Copy, store_agreement
 from app.services.errors import ConflictError, ForbiddenError, NotFoundError, ServiceError
 from app.services.use_case import use_case
 from mediation.agreements import (
@@ -98,7 +98,7 @@ def signer_key(user: User) -> str | None:
 
 def _case_for_agreement(case_id: int, actor: User) -> Case:
     case = db.session.get(Case, case_id)
-    if case is None or not can_view_case(actor, case):
+    if case is None or not can(actor, Permission.CASE_VIEW, case):
         raise NotFoundError("案件不存在")
     return case
 
@@ -108,7 +108,7 @@ def record_agreement(case_id: int, content: Content, *, actor: User, now: dateti
                      claimant_person_id: int | None = None) -> tuple[Agreement, list]:
     """Record the agreed terms for signing; return the agreement and the mediator's warnings."""
     case = _case_for_agreement(case_id, actor)
-    if not _issuer_may_issue(actor, case):
+    if not can(actor, Permission.DOCUMENT_ISSUE, case):
         raise ForbiddenError("只有本案调解员或本院法官可以录入调解协议")
     if case.status != CaseStatus.IN_MEDIATION.value:
         raise ServiceError(f"案件状态为“{CaseStatus.zh(case.status)}”，只有调解中的案件可以录入调解协议")
@@ -154,7 +154,7 @@ def sign_agreement(agreement_id: int, *, actor: User, now: datetime, password: s
                    ip: str) -> Agreement:
     """Sign for the actor's own party; the last signature makes the agreement effective."""
     agreement = db.session.scalar(select(Agreement).where(Agreement.id == agreement_id).with_for_update())
-    if agreement is None or not can_view_case(actor, agreement.case):
+    if agreement is None or not can(actor, Permission.CASE_VIEW, agreement.case):
         raise NotFoundError("调解协议不存在")
     key = signer_key(actor)
     required = party_keys(agreement)
@@ -279,13 +279,13 @@ def agreement_page(user: User, case_id: int) -> AgreementPage:
             agreement.status == "signing" and mine is not None and mine in dict((p[0], 1) for p in parties)
             and mine not in signed and case.status == CaseStatus.IN_MEDIATION.value))
     may_record = (case.status == CaseStatus.IN_MEDIATION.value and user.role in ("mediator", "judge")
-                  and _issuer_may_issue(user, case))
+                  and can(user, Permission.DOCUMENT_ISSUE, case))
     return AgreementPage(case, views, may_record)
 
 
 def case_id_of(user: User, agreement_id: int) -> int | None:
     """The case of an agreement ``user`` may see, or None (as if it did not exist)."""
     agreement = db.session.get(Agreement, agreement_id)
-    if agreement is None or not can_view_case(user, agreement.case):
+    if agreement is None or not can(user, Permission.CASE_VIEW, agreement.case):
         return None
     return agreement.case_id

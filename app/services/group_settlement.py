@@ -23,10 +23,9 @@ from sqlalchemy import func, insert, select, update
 from app.extensions import db
 from app.models import Agreement, Case, CaseRepresentative, Complaint, Person, SettlementConsent, User
 from app.services.case_records import record
-from app.services.documents import _issuer_may_issue
 from app.services.errors import ForbiddenError, NotFoundError, ServiceError
 from app.services.use_case import use_case
-from app.access import can_view_case
+from app.access import Permission, can
 from mediation.agreements import AgreementError, Content, content_digest, validate_content, warnings_for
 from mediation.groups import REPRESENTATIVES_RANGE
 from mediation.lifecycle import CaseStatus
@@ -48,7 +47,7 @@ def _claimants(case: Case) -> list[int]:
 
 def _group_case(case_id: int, actor: User) -> Case:
     case = db.session.get(Case, case_id)
-    if case is None or not can_view_case(actor, case):
+    if case is None or not can(actor, Permission.CASE_VIEW, case):
         raise NotFoundError("案件不存在")
     if not case.is_group:
         raise ServiceError("本案不是群体案件，请直接录入调解协议")
@@ -64,7 +63,7 @@ def record_consent(case_id: int, person_id: int, *, actor: User, now: datetime) 
     if actor.role == "homeowner":
         if actor.person_id != person_id:
             raise ForbiddenError("只能由申请人本人表示同意，或由调解员、法官根据书面同意登记")
-    elif not _issuer_may_issue(actor, case):
+    elif not can(actor, Permission.DOCUMENT_ISSUE, case):
         raise ForbiddenError("只能由申请人本人表示同意，或由调解员、法官根据书面同意登记")
     if person_id not in _claimants(case):
         raise ServiceError("该申请人不在本案中（或已退出群体案件）", "person_id")
@@ -85,7 +84,7 @@ def issue_group_agreements(case_id: int, content: Content, *, actor: User, now: 
                            progress: Callable[[int, int], None] | None = None) -> GroupIssue:
     """One agreement per consenting claimant of a group case, in one commit."""
     case = _group_case(case_id, actor)
-    if not _issuer_may_issue(actor, case):
+    if not can(actor, Permission.DOCUMENT_ISSUE, case):
         raise ForbiddenError("只有本案调解员或本院法官可以录入调解协议")
     reps = db.session.scalar(select(func.count()).select_from(CaseRepresentative)
                              .where(CaseRepresentative.case_id == case.id))

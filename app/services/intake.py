@@ -18,8 +18,11 @@ from datetime import datetime
 
 from sqlalchemy import or_, select
 
+from app.access import Permission, can
 from app.extensions import db
-from app.models import Complaint, ComplaintClaim, ComplaintResponse, Developer, Person, Project, User
+from app.models import (
+    Complaint, ComplaintClaim, ComplaintResponse, Developer, Person, Project, Role, User,
+)
 from app.models.types import contains_pattern
 from app.services import evidence
 from app.services.errors import ForbiddenError, NotFoundError, ServiceError
@@ -29,7 +32,10 @@ from app.services.intake_checks import (
     check_facts, check_name, check_project, check_resident_id, check_unit, clean_text,
 )
 from app.services.receipts import new_receipt_no
+from app.services.use_case import use_case
+from mediation.disputes import ComplaintStatus
 from mediation.duplicates import DUPLICATE_WINDOW, FiledComplaint, find_duplicate
+from mediation.roles import PARTIES
 
 __all__ = [
     "CheckedFiling", "RESPONSE_MAX", "complaint_errors", "file_complaint", "may_respond",
@@ -58,17 +64,18 @@ class CheckedFiling:
     respondent_developer_id: int | None = None
     respondent_person: Person | None = None
     new_respondent: Person | None = None
+    respondent_name: str | None = None
 
 
 def _check_filing(*, actor: User, now: datetime, project_id, unit, dispute_type, facts, claims,
                   channel, files, respondent_resident_id, respondent_name):
     """Validate a filing; return (errors, checked-or-None). Reads only, never writes."""
     errors: list[dict] = []
-    if actor.role not in ("homeowner", "developer"):
+    if actor.role not in PARTIES:
         raise ForbiddenError("只有业主或开发企业可以提交调解申请")
-    if actor.role == "homeowner" and actor.person_id is None:
+    if not can(actor, Permission.COMPLAINT_FILE):
         raise ForbiddenError("账号未关联当事人信息，请到窗口办理")
-    developer_id = actor.developer_id if actor.role == "developer" else None
+    developer_id = actor.developer_id if actor.role == Role.DEVELOPER else None
     project = check_project(errors, project_id, developer_id=developer_id)
     unit_text = check_unit(errors, unit)
     code = check_dispute_type(errors, dispute_type)
@@ -77,15 +84,17 @@ def _check_filing(*, actor: User, now: datetime, project_id, unit, dispute_type,
     channel_code = check_channel(errors, channel)
 
     respondent = new_respondent = None
-    if actor.role == "developer":
+    if actor.role == Role.DEVELOPER:
         name = check_name(errors, "respondent_name", respondent_name)
         resident_id = check_resident_id(errors, "respondent_resident_id",
-                                         respondent_resident_id, now)
+                                        respondent_resident_id, now)
         if resident_id and name and len(name) <= NAME_MAX:
+            # Only the format and check digit are the filer's business. Whether the court's
+            # register knows this ID, and under which name, is not: answering "name and ID
+            # disagree" would let an opposing party probe the register (issue 13). The
+            # complaint keeps the name as typed; the judge sees both at triage.
             respondent = db.session.scalar(select(Person).where(Person.resident_id == resident_id))
-            if respondent is not None and respondent.name != name:
-                add_error(errors, "respondent_name", "姓名与身份证号登记的信息不一致，请核对")
-            elif respondent is None:
+            if respondent is None:
                 new_respondent = Person(name=name, resident_id=resident_id, created_at=now)
 
     prepared, file_errors = evidence.prepare_files(files)
@@ -93,14 +102,15 @@ def _check_filing(*, actor: User, now: datetime, project_id, unit, dispute_type,
     if errors:
         return errors, None
     checked = CheckedFiling(project=project, dispute_type=code, facts=facts_text, unit=unit_text,
-                       channel=channel_code, claims=claim_list, files=prepared)
-    if actor.role == "homeowner":
+                            channel=channel_code, claims=claim_list, files=prepared)
+    if actor.role == Role.HOMEOWNER:
         checked.claimant_person = db.session.get(Person, actor.person_id)
         checked.respondent_developer_id = project.developer_id
     else:
         checked.claimant_developer_id = actor.developer_id
         checked.respondent_person = respondent
         checked.new_respondent = new_respondent
+        checked.respondent_name = name
     return errors, checked
 
 
@@ -152,7 +162,7 @@ def _flag_duplicate(complaint: Complaint, claimant_key: str, now: datetime) -> N
 
 
 def new_complaint(checked: CheckedFiling, *, actor: User, now: datetime,
-                   group_filing_id: int | None = None) -> Complaint:
+                  group_filing_id: int | None = None) -> Complaint:
     complaint = Complaint(
         receipt_no=_unique_receipt_no(now), court_id=checked.project.court_id,
         project_id=checked.project.id, filed_by_id=actor.id,
@@ -160,6 +170,7 @@ def new_complaint(checked: CheckedFiling, *, actor: User, now: datetime,
         claimant_developer_id=checked.claimant_developer_id,
         respondent_developer_id=checked.respondent_developer_id,
         respondent_person_id=checked.respondent_person.id if checked.respondent_person else None,
+        respondent_name=checked.respondent_name,
         unit=checked.unit, dispute_type=checked.dispute_type, channel=checked.channel,
         facts=checked.facts, status="submitted", submitted_at=now,
         group_filing_id=group_filing_id,
@@ -173,6 +184,7 @@ def new_complaint(checked: CheckedFiling, *, actor: User, now: datetime,
     return complaint
 
 
+@use_case
 def file_complaint(*, actor: User, now: datetime, project_id, unit, dispute_type, facts, claims,
                    channel="online", files=(), respondent_resident_id=None,
                    respondent_name=None) -> Complaint:
@@ -189,19 +201,15 @@ def file_complaint(*, actor: User, now: datetime, project_id, unit, dispute_type
         respondent_resident_id=respondent_resident_id, respondent_name=respondent_name)
     if errors:
         raise ServiceError(INVALID_INPUT, errors=errors)
-    try:
-        if checked.new_respondent is not None:
-            db.session.add(checked.new_respondent)
-            db.session.flush()
-            checked.respondent_person = checked.new_respondent
-        complaint = new_complaint(checked, actor=actor, now=now)
-        complaint.attachments = evidence.attachment_rows(checked.files, uploaded_by=actor, now=now)
-        db.session.add(complaint)
-        with evidence.stored_files(checked.files):
-            db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+    if checked.new_respondent is not None:
+        db.session.add(checked.new_respondent)
+        db.session.flush()
+        checked.respondent_person = checked.new_respondent
+    complaint = new_complaint(checked, actor=actor, now=now)
+    complaint.attachments = evidence.attachment_rows(checked.files, uploaded_by=actor, now=now)
+    db.session.add(complaint)
+    with evidence.stored_files(checked.files):
+        db.session.commit()
     return complaint
 
 
@@ -211,18 +219,18 @@ def file_complaint(*, actor: User, now: datetime, project_id, unit, dispute_type
 def may_respond(actor: User, complaint: Complaint) -> bool:
     """Whether ``actor`` may answer ``complaint`` now: staff of the company it is against,
     unless the court turned it down."""
-    return (actor.role == "developer" and actor.developer_id is not None
-            and complaint.respondent_developer_id == actor.developer_id
-            and complaint.status != "rejected")
+    return (can(actor, Permission.COMPLAINT_RESPOND, complaint)
+            and complaint.status != ComplaintStatus.REJECTED)
 
 
+@use_case
 def respond_to_complaint(*, actor: User, now: datetime, complaint_id, text, files=()) -> ComplaintResponse:
     """Developer staff answer (答辩/回应) a complaint filed against their company."""
-    if actor.role != "developer" or actor.developer_id is None:
+    if actor.role != Role.DEVELOPER or actor.developer_id is None:
         raise ForbiddenError("只有被投诉的开发企业可以回应")
     row_id = parse_id(complaint_id)
     complaint = db.session.get(Complaint, row_id) if row_id else None
-    if complaint is None or complaint.respondent_developer_id != actor.developer_id:
+    if complaint is None or not can(actor, Permission.COMPLAINT_RESPOND, complaint):
         raise NotFoundError("投诉不存在")
     errors: list[dict] = []
     body = clean_text(text)
@@ -236,16 +244,12 @@ def respond_to_complaint(*, actor: User, now: datetime, complaint_id, text, file
     errors.extend(file_errors)
     if errors:
         raise ServiceError(INVALID_INPUT, errors=errors)
-    try:
-        response = ComplaintResponse(complaint_id=complaint.id, developer_id=actor.developer_id,
-                                     author_id=actor.id, text=body, created_at=now)
-        response.attachments = evidence.attachment_rows(prepared, uploaded_by=actor, now=now)
-        db.session.add(response)
-        with evidence.stored_files(prepared):
-            db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+    response = ComplaintResponse(complaint_id=complaint.id, developer_id=actor.developer_id,
+                                 author_id=actor.id, text=body, created_at=now)
+    response.attachments = evidence.attachment_rows(prepared, uploaded_by=actor, now=now)
+    db.session.add(response)
+    with evidence.stored_files(prepared):
+        db.session.commit()
     return response
 
 

@@ -37,14 +37,16 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from app.access import Permission, can
 from app.extensions import db
-from app.models import Complaint, ComplaintClaim, Person, ReferralImport, User
+from app.models import Complaint, ComplaintClaim, Person, ReferralImport, Role, User
 from app.models.referrals import AGENCIES
 from app.services.errors import ConflictError, ForbiddenError, NotFoundError, ServiceError
 from app.services.receipts import new_receipt_no
 from app.services.referral_csv import (
     CourtProjects, FileFormatError, ValidRow, decode_csv, read_rows, shorten, validate_row,
 )
+from app.services.use_case import use_case
 from mediation.disputes import Channel, ComplaintStatus
 from mediation.duplicates import DUPLICATE_WINDOW, FiledComplaint, find_duplicate
 from mediation.lifecycle import court_date
@@ -83,7 +85,7 @@ def _clean_filename(filename: str | None) -> str:
 
 
 def _importer_court(actor: User, court_id: int | None) -> int:
-    if actor.role not in ("judge", "admin"):
+    if actor.role not in (Role.JUDGE, Role.ADMIN):
         raise ForbiddenError("只有法官或书记员可以导入转办件")
     if actor.court_id is None and court_id is None:
         raise ForbiddenError("您的账号未关联法院，不能导入转办件")
@@ -92,6 +94,7 @@ def _importer_court(actor: User, court_id: int | None) -> int:
     return actor.court_id if actor.court_id is not None else court_id
 
 
+@use_case
 def start_referral_import(*, filename: str, agency: str, actor: User, now: datetime,
                           court_id: int | None = None) -> ReferralImport:
     """Record a new import (status ``validating``) so its progress can be followed."""
@@ -132,6 +135,7 @@ def _finish(record_id: int, *, status: str, now: datetime, errors: list[dict], *
     return db.session.get(ReferralImport, record_id)
 
 
+@use_case
 def fail_import(import_id: int, *, now: datetime, message: str) -> None:
     """Mark an import that could not run to its end as failed (nothing was imported)."""
     db.session.rollback()
@@ -164,6 +168,7 @@ def _recent_complaints(resident_ids: set[str], project_ids: set[int], now: datet
     ).all()
 
 
+@use_case
 def run_referral_import(import_id: int, data: bytes, *, actor: User, now: datetime,
                         progress: Callable[[int, int], None] | None = None) -> ReferralImport:
     """Do the work of an import recorded by :func:`start_referral_import`."""
@@ -319,7 +324,7 @@ def _write(valid: list[ValidRow], people: dict[str, tuple[int, str]], *, court_i
 def visible_imports(user: User):
     """A ``select(ReferralImport)`` of the imports ``user`` may see: their court's."""
     query = select(ReferralImport)
-    if user.role in ("judge", "admin") and user.court_id is not None:
+    if can(user, Permission.REFERRALS_IMPORT):
         return query.where(ReferralImport.court_id == user.court_id)
     return query.where(ReferralImport.id.is_(None))
 

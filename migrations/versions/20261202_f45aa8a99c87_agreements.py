@@ -5,7 +5,7 @@ parties sign) and ``agreement_signatures`` (who signed, when, from which IP, how
 digest signed); see docs/settlement.md.
 
 Revision ID: f45aa8a99c87
-Revises: 3f8a2c61d9b4
+Revises: b6c1e2d3a4f5
 Create Date: 2026-12-02 07:45:06.545351
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f45aa8a99c87'
-down_revision = '3f8a2c61d9b4'
+down_revision = 'b6c1e2d3a4f5'
 branch_labels = None
 depends_on = None
 

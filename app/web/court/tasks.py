@@ -1,10 +1,10 @@
 """Agency tasks on a case (九龙治水, DESIGN §3): a judge gives the housing bureau, the
 petition office, the police… a task with a person responsible and a deadline.
 
-The list and its forms are a partial, ``court/_agency_tasks.html``, which the case page
-includes with a variable ``case``; it loads the tasks itself through the Jinja global
-``agency_tasks_for(case)`` registered here. ``/court/cases/<id>/tasks`` shows the same
-partial on its own page, which also re-displays a refused form with its errors (422).
+The list and its forms are a partial, ``court/_agency_tasks.html``, which shows the
+section ``app.services.agency_tasks.task_section`` returns: the case page has it from
+its service (``page.tasks``), and ``/court/cases/<id>/tasks`` shows the same partial on
+its own page, which also re-displays a refused form with its errors (422).
 """
 from __future__ import annotations
 
@@ -13,11 +13,10 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from app.access import can_manage_case, can_view_case
+from app.access import Permission, can
 from app.extensions import db
 from app.models import AgencyTask, Case
 from app.models.types import utcnow
@@ -25,12 +24,13 @@ from app.services import agency_tasks
 from app.services.errors import ServiceError
 from app.web.auth import safe_next
 from app.web.court import bp
+from app.web.forms import BaseForm
 from app.web.referrals import agency_choices, agency_label
 
 TASK_STATUS_LABELS = {"open": _l("Open"), "done": _l("Completed"), "cancelled": _l("Cancelled")}
 
 
-class AgencyTaskForm(FlaskForm):
+class AgencyTaskForm(BaseForm):
     agency = SelectField(_l("Agency"), choices=agency_choices)
     owner_name = StringField(_l("Person responsible"),
                              validators=[DataRequired(_l("Name the person responsible.")),
@@ -41,44 +41,31 @@ class AgencyTaskForm(FlaskForm):
     next = HiddenField()
 
 
-class TaskResultForm(FlaskForm):
+class TaskResultForm(BaseForm):
     result = TextAreaField(_l("Result or reason"),
                            validators=[DataRequired(_l("Write the result (or the reason to cancel).")),
                                        Length(max=2000)])
     next = HiddenField()
 
 
-def _viewer_may_see_tasks(case: Case) -> bool:
-    return (current_user.is_authenticated and current_user.role in ("judge", "mediator")
-            and can_view_case(current_user, case))
+def new_task_form() -> AgencyTaskForm:
+    """Template helper: the empty form that gives a case a task."""
+    return AgencyTaskForm(formdata=None)
 
 
-def agency_tasks_for(case: Case) -> list[agency_tasks.TaskView]:
-    """Jinja global: the case's tasks for whoever may see them (judges, its mediator)."""
-    if case is None or not _viewer_may_see_tasks(case):
-        return []
-    return agency_tasks.agency_tasks(case.id, now=utcnow())
+def result_form(task: AgencyTask) -> TaskResultForm:
+    """Template helper: the empty form that records a task's result."""
+    return TaskResultForm(formdata=None, prefix=f"task{task.id}")
 
 
-def can_manage_agency_tasks(case: Case) -> bool:
-    return case is not None and current_user.is_authenticated and can_manage_case(current_user, case)
-
-
-@bp.record_once
-def _register_globals(state) -> None:
-    state.app.jinja_env.globals.update(
-        agency_tasks_for=agency_tasks_for,
-        can_manage_agency_tasks=can_manage_agency_tasks,
-        new_agency_task_form=lambda: AgencyTaskForm(formdata=None),
-        agency_task_result_form=lambda task: TaskResultForm(formdata=None, prefix=f"task{task.id}"),
-        agency_task_status_label=lambda status: str(TASK_STATUS_LABELS.get(status, status)),
-    )
+def task_status_label(status: str) -> str:
+    return str(TASK_STATUS_LABELS.get(status, status))
 
 
 def _load_case(case_id: int, *, manage: bool) -> Case:
     case = db.session.get(Case, case_id)
-    allowed = case is not None and (can_manage_case(current_user, case) if manage
-                                    else can_view_case(current_user, case))
+    allowed = case is not None and can(
+        current_user, Permission.CASE_TASKS_MANAGE if manage else Permission.CASE_TASKS_VIEW, case)
     if not allowed:
         abort(404)
     return case
@@ -86,7 +73,9 @@ def _load_case(case_id: int, *, manage: bool) -> Case:
 
 def _tasks_page(case: Case, status: int = 200, next_url: str | None = None, **forms):
     back = safe_next(next_url) or url_for("court.show_agency_tasks", case_id=case.id)
-    return render_template("court/agency_tasks.html", case=case, task_back=back, **forms), status
+    tasks = agency_tasks.task_section(case, viewer=current_user, now=utcnow())
+    return render_template("court/agency_tasks.html", case=case, tasks=tasks, task_back=back,
+                           **forms), status
 
 
 @bp.get("/cases/<int(max=2147483647):case_id>/tasks")

@@ -10,6 +10,7 @@ from app.extensions import limiter
 from app.models.types import utcnow
 from app.services import group_filing, intake
 from app.services.errors import ServiceError
+from app.services.ids import parse_id
 from app.web.homeowner import bp
 from app.web.intake_forms import (
     AreaDifferenceForm, ComplaintForm, ConfirmCodeForm, GroupFilingForm, LateDeliveryForm,
@@ -19,6 +20,7 @@ from app.web.intake_forms import (
 from app.web.loading import complaint_or_404
 from mediation import damages
 from mediation.amounts import InvalidAmountError, fen_to_yuan_text, parse_yuan
+from mediation.lifecycle import court_date
 
 _CODES_KEY = "group_codes"
 
@@ -51,7 +53,7 @@ def file_complaint():
 def _prefill(form) -> None:
     """Values carried over from a calculator result or a project search."""
     args = request.args
-    if args.get("project_id", "").isdigit():
+    if parse_id(args.get("project_id")) is not None:
         form.project_id.data = args["project_id"]
     if args.get("dispute_type"):
         form.dispute_type.data = args["dispute_type"]
@@ -122,6 +124,7 @@ def _fen(form, name: str, *, required: bool = True) -> int | None:
 
 
 def _calculate(kind: str, form):
+    today = court_date(utcnow())
     try:
         if kind == "late_delivery":
             price = _fen(form, "price")
@@ -130,13 +133,13 @@ def _calculate(kind: str, form):
             rate = (form.daily_rate_permille.data or "").strip() or None
             result = damages.late_delivery_damages(
                 price, form.promised_on.data, form.delivered_on.data,
-                daily_rate_permille=rate, monthly_rent_fen=rent, loss_fen=loss)
+                daily_rate_permille=rate, monthly_rent_fen=rent, loss_fen=loss, today=today)
             return result, _prefill_args(kind, "逾期交房违约金", result.amount_fen)
         if kind == "title_delay":
             paid = _fen(form, "paid")
             result = damages.title_delay_damages(
                 paid, form.delivered_on.data, form.obtained_on.data, _basis_points(form),
-                agreed_deadline=form.agreed_deadline.data)
+                agreed_deadline=form.agreed_deadline.data, today=today)
             return result, _prefill_args(kind, "逾期办证违约金", result.amount_fen)
         price = _fen(form, "price")
         result = damages.area_difference_settlement(
@@ -178,7 +181,7 @@ def file_group_complaint():
     form.dispute_type.choices = dispute_choices()
     unplaced: dict = {}
     if request.method == "GET":
-        if request.args.get("project_id", "").isdigit():
+        if parse_id(request.args.get("project_id")) is not None:
             form.project_id.data = request.args["project_id"]
     elif form.validate_on_submit():
         members, rows, errors = members_from_form(form)
