@@ -168,6 +168,7 @@ class Transition:
     outcomes: frozenset[Outcome] = frozenset()
     reason_label: str | None = None  # set when a reason is required; names the field
     continues_mediation: bool = False  # refused once the mediation deadline has passed
+    by_agreement: bool = False  # made only by the last signature of an agreement, never a button
 
     @property
     def concludes(self) -> bool:
@@ -198,8 +199,11 @@ _TABLE: list[Transition] = [
     *_moves([S.SCHEDULED], S.IN_MEDIATION, COURT, "开始调解", "Start mediation",
             continues_mediation=True),
     # Settlement and its performance.
-    *_moves([S.IN_MEDIATION], S.MEDIATED, COURT, "调解成功（协议已签署）",
-            "Record the signed agreement", outcomes=frozenset({Outcome.MEDIATED})),
+    # Mediated is reached only when the last party signs the agreement online
+    # (app.services.agreements); the signer makes the move, so parties are allowed here.
+    *_moves([S.IN_MEDIATION], S.MEDIATED, PARTIES | COURT, "调解协议生效",
+            "The agreement takes effect", outcomes=frozenset({Outcome.MEDIATED}),
+            by_agreement=True),
     *_moves([S.MEDIATED], S.CONFIRMED, JUDGE, "司法确认", "Confirm judicially"),
     *_moves([S.MEDIATED, S.CONFIRMED], S.PERFORMING, COURT, "进入履行", "Start performance"),
     *_moves([S.MEDIATED, S.CONFIRMED], S.CLOSED, COURT, "无需另行履行，结案归档",
@@ -433,7 +437,7 @@ def _check_outcome(move: Transition, outcome: Outcome | None, role: str) -> None
             "结案方式{o}不适用于此操作，可选：{c}",
             "The outcome {o_en} does not fit this step; choose one of: {c_en}",
             o=_quote(outcome), o_en=_quote_en(outcome), c=choices, c_en=choices_en), "outcome")
-    if role not in OUTCOME_ROLES[outcome]:
+    if role not in OUTCOME_ROLES[outcome] and not move.by_agreement:
         raise TransitionError(Msg(
             "{r}不能以{o}结案", "A {r_en} cannot conclude a case as {o_en}",
             r=_role_label(role), r_en=_role_en(role).lower(),
@@ -472,8 +476,12 @@ def apply_transition(
     outcome: Outcome | str | None = None,
     extension_days: int | None = None,
     parties_consent: bool = False,
+    agreement_signed: bool = False,
 ) -> TransitionResult:
     """Move a case to ``to`` if the table allows it for ``actor_role``, or raise TransitionError.
+
+    A move ``by_agreement`` (to mediated) needs ``agreement_signed=True``: only the last
+    signature of a mediation agreement makes it, so the agreement and the outcome cannot part.
 
     ``extension_days`` (with ``parties_consent=True``) extends the mediation deadline as
     part of the move — e.g. scheduling a session after the 30th day that both parties
@@ -490,6 +498,11 @@ def apply_transition(
             "{r}无权将案件由{s}变更为{t}", "A {r_en} may not move a case from {s_en} to {t_en}",
             r=_role_label(role), r_en=_role_en(role).lower(), s=_quote(move.source),
             s_en=_quote_en(move.source), t=_quote(move.target), t_en=_quote_en(move.target)))
+    if move.by_agreement and not agreement_signed:
+        raise TransitionError(Msg(
+            "调解成功须由各方当事人在线签署调解协议，最后一方签署时协议生效、案件转为“已调解”",
+            "Mediation succeeds only through an agreement every party signs online; the last "
+            "signature makes it effective and the case mediated"))
     reason = (reason or "").strip() or None
     if move.reason_required and reason is None:
         raise TransitionError(_reason_missing(move.reason_label), "reason")
@@ -635,7 +648,7 @@ def allowed_transitions(
     overdue = now is not None and state.deadline is not None and court_date(now) > state.deadline
     result = []
     for move in _TABLE:
-        if move.source != state.status or role not in move.roles:
+        if move.source != state.status or role not in move.roles or move.by_agreement:
             continue
         if (move.source, move.target) == (S.ASSIGNED, S.SCHEDULED) and state.accepted_at is None:
             continue  # the mediator accepts (or declines) first

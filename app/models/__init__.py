@@ -1,5 +1,6 @@
 """ORM models, one module per entity group; importing this package registers them all."""
 from app.models.accounts import LoginSession, Role, User
+from app.models.agreements import Agreement, AgreementSignature, SettlementConsent
 from app.models.cases import (
     Case, CaseCounter, CaseEvent, CaseRepresentative, Complaint, ComplaintClaim,
 )
@@ -20,12 +21,12 @@ from app.models.risk import (
 from app.models.versions import DataVersion
 
 __all__ = [
-    "AgencyTask", "Attachment", "Case", "CaseCounter", "CaseEvent", "CaseRepresentative",
+    "AgencyTask", "Agreement", "AgreementSignature", "Attachment", "Case", "CaseCounter", "CaseEvent", "CaseRepresentative",
     "CodePurpose", "Complaint", "ComplaintClaim", "ComplaintResponse", "Court", "DataVersion",
     "Developer", "Document", "GroupFiling", "GroupFilingMember", "HolidayDay",
     "HolidayDayKind", "HolidayYear", "LoginSession", "Mediator", "MediatorConflict", "MediatorLeave", "Notice",
     "NoticeChannel", "NoticeKind", "NoticeStatus", "Person", "PhoneCode", "Project",
-    "ReferralImport", "Role", "Town", "User", "Visit", "VisitCase",
+    "ReferralImport", "Role", "SettlementConsent", "Town", "User", "Visit", "VisitCase",
     "BlacklistDecision", "Commitment", "CommitmentStatus", "ComplianceInquiry", "DeveloperGuarantee",
     "InquiryQuestion", "InquiryReview", "LetterType", "RiskLevel", "RiskLevelChange", "RiskLevelRow",
     "RiskSubject",

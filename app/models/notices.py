@@ -45,6 +45,8 @@ class NoticeKind(str, enum.Enum):
     DELEGATION_DECLINED = "delegation_declined"
     MEDIATION_EXPIRED = "mediation_expired"
     VISIT_SCHEDULED = "visit_scheduled"
+    AGREEMENT_TO_SIGN = "agreement_to_sign"
+    AGREEMENT_EFFECTIVE = "agreement_effective"
 
 
 #: The rows the dispatcher looks at; the partial index below and its queries share this text.

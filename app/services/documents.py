@@ -85,6 +85,13 @@ def issue_agreement(case_id: int, data: AgreementData, *, actor: User, now: date
         raise NotFoundError("案件不存在")
     if data.case_number != case.number:
         raise ServiceError("协议书的案号与案件不符", "case_number")
+    return store_agreement(case, data, actor=actor, now=now, copies=copies)
+
+
+def store_agreement(case: Case, data: AgreementData, *, actor: User, now: datetime,
+                    copies: list[Copy]) -> list[Document]:
+    """Render, store and record the copies, then commit: the last step of a use-case that
+    has checked access (issuing here, or the last signature in ``app.services.agreements``)."""
     keys = {p.key for p in data.parties}
     unknown = [c.key for c in copies if c.key is not None and c.key not in keys]
     if unknown:

@@ -11,9 +11,10 @@ from app.extensions import db
 from app.models import (
     Case, CaseCounter, CaseEvent, CaseRepresentative, Complaint, Mediator, MediatorConflict, User,
 )
-from app.services import case_page, case_records, cases, delegation, triage
+from app.services import agreements, case_page, case_records, cases, delegation, triage
 from app.services.errors import ConflictError, ForbiddenError, NotFoundError, ServiceError
-from tests.factories import NOW
+from mediation.agreements import Content
+from tests.factories import NOW, PASSWORD
 
 # NOW is 2026-11-27 10:00 in Wenchang (a Friday).
 
@@ -532,17 +533,28 @@ def assigned(app, make, registered):
 
 
 def test_each_move_is_recorded_with_who_when_and_why(app, make, assigned):
-    """Walk a case from assignment to closing: is every move on the timeline?"""
+    """Walk a case from assignment to closing: is every move on the timeline? (Mediated is
+    reached by the parties' signatures, see tests/services/test_agreements.py.)"""
     case_id, judge, mediator_user, complaint, project = assigned
+    homeowner = make.user("homeowner", person=complaint.claimant_person)
+    company = make.user("developer", developer=project.developer)
     steps = [("scheduled", mediator_user, {}), ("in_mediation", mediator_user, {}),
-             ("mediated", mediator_user, {"outcome": "mediated"}), ("confirmed", judge, {}),
+             ("mediated", None, {}), ("confirmed", judge, {}),
              ("performing", mediator_user, {}), ("closed", mediator_user, {"reason": "履行完毕"})]
-    with app.app_context():
+    with app.test_request_context():
         for index, (to, who, extra) in enumerate(steps, start=1):
             at = NOW + timedelta(days=index)
             before = db.session.get(Case, case_id).status
-            case = cases.transition_case(case_id, to, actor=actor(who), now=at,
-                                       expected_status=before, **extra)
+            if to == "mediated":
+                agreement, _ = agreements.record_agreement(
+                    case_id, Content(terms=("被申请人向申请人支付违约金。",)), actor=actor(mediator_user), now=at)
+                agreements.sign_agreement(agreement.id, actor=actor(homeowner), now=at, password=PASSWORD, ip="::1")
+                agreements.sign_agreement(agreement.id, actor=actor(company), now=at, password=PASSWORD, ip="::1")
+                who = company
+                case = db.session.get(Case, case_id)
+            else:
+                case = cases.transition_case(case_id, to, actor=actor(who), now=at,
+                                             expected_status=before, **extra)
             assert case.status == to and case.updated_at == at
             event = events_of(case_id)[-1]
             assert (event.from_status, event.to_status, event.actor_id, event.actor_role, event.at) == (
@@ -551,7 +563,8 @@ def test_each_move_is_recorded_with_who_when_and_why(app, make, assigned):
         assert (case.outcome, case.concluded_at) == ("mediated", NOW + timedelta(days=3))
         assert case.closed_at == NOW + timedelta(days=6)
         assert events_of(case_id)[-1].reason == "履行完毕"
-        assert len(events_of(case_id)) == 3 + len(steps)  # registered, assigned, accepted
+        # registration, assignment and acceptance, the moves, and the agreement recorded and signed twice
+        assert len(events_of(case_id)) == 3 + len(steps) + 3
 
 
 def _snapshot(case_id):

@@ -82,6 +82,9 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("POST", "cases.assign_mediator"): NOT_FOUND_FOR_ALL,
     ("POST", "cases.choose_representatives"): NOT_FOUND_FOR_ALL,
     ("POST", "cases.opt_out"): NOT_FOUND_FOR_ALL,
+    ("GET", "agreements.show_agreement"): NOT_FOUND_FOR_ALL,
+    ("POST", "agreements.record_agreement"): NOT_FOUND_FOR_ALL,
+    ("POST", "agreements.sign_agreement"): NOT_FOUND_FOR_ALL,
     ("GET", "intake.download_attachment"): NOT_FOUND_FOR_ALL,
     # Homeowners.
     ("GET", "homeowner.home"): only("homeowner", 200),
@@ -240,7 +243,7 @@ def _build_world(make) -> World:
     """The other side: a court with its case, complaint, evidence, import, task and notice;
     and on our side one user of each role, of another court, company and household."""
     from app.models import (
-        AgencyTask, Attachment, Document, GroupFiling, Notice, ReferralImport,
+        AgencyTask, Agreement, Attachment, Document, GroupFiling, Notice, ReferralImport,
     )
 
     their_judge = make.user("judge")
@@ -273,6 +276,9 @@ def _build_world(make) -> World:
         case_id=case.id, kind="agreement", title="调解协议书", sha256="0" * 64,
         verify_code="SECRETCDE2345678", stored_path="documents/secret.pdf", size_bytes=1,
         party_person_id=claimant.id, created_at=NOW))
+    agreement = make._save(Agreement(
+        case_id=case.id, status="signing", content={"terms": ["秘密条款"]}, content_sha256="0" * 64,
+        created_at=NOW))
 
     ours = make.project()
     users = {
@@ -286,12 +292,13 @@ def _build_world(make) -> World:
         ids={"case_id": case.id, "complaint_id": complaint.id, "attachment_id": attachment.id,
              "import_id": referral.id, "task_id": task.id, "notice_id": notice.id,
              "case_number": case.number, "filing_id": filing.id, "document_id": document.id, "code": "zh",
+             "agreement_id": agreement.id,
              "filename": "css/app.css",
              "user_id": their_judge.id, "developer_id": project.developer_id,
              "project_id": project.id, "year": 2027, "token": "not-a-token",
              "mediator_id": their_mediator.mediator.id, "leave_id": 1, "conflict_id": 1},
         secrets=[case.number, complaint.receipt_no, claimant.name, "秘密通知主题", "秘密事实",
-                 "符科长", "转办.csv"],
+                 "符科长", "转办.csv", "秘密条款"],
         users=users,
     )
 

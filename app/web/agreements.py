@@ -1,0 +1,96 @@
+"""The agreement page of a case: the mediator records the terms, each party signs online.
+
+Any logged-in user reaches this blueprint; the services decide per case (someone else's
+case is a 404). Signing asks for the password again; the service keeps time, IP and the
+SHA-256 of what was signed (docs/settlement.md).
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.models.types import utcnow
+from app.services import agreements as agreement_service
+from app.services.errors import ServiceError
+from mediation.agreements import AgreementError, content_from_text
+
+bp = Blueprint("agreements", __name__)
+
+
+class AgreementForm(FlaskForm):
+    terms = TextAreaField(_l("Terms, one per line"), validators=[DataRequired(), Length(max=20000)])
+    payments = TextAreaField(_l("Payment schedule: due date | payer | payee | amount | claim settled"),
+                             validators=[Optional(), Length(max=10000)])
+    milestones = TextAreaField(_l("Milestones: what | who | due date | amount | claim settled"),
+                               validators=[Optional(), Length(max=10000)])
+    guarantees = TextAreaField(_l("Guarantees: guarantor | what it secures"),
+                               validators=[Optional(), Length(max=5000)])
+
+
+class SignForm(FlaskForm):
+    password = PasswordField(_l("Your password, to sign"), validators=[DataRequired(), Length(max=256)])
+
+
+def _render(case_id: int, *, form=None, sign_form=None, warnings=(), status=200):
+    try:
+        view = agreement_service.agreement_page(current_user, case_id)
+    except ServiceError:
+        abort(404)
+    return render_template("agreements/show.html", view=view, case=view.case, form=form or AgreementForm(formdata=None),
+                           sign_form=sign_form or SignForm(formdata=None), warnings=warnings), status
+
+
+@bp.get("/cases/<int(max=2147483647):case_id>/agreement")
+def show_agreement(case_id: int):
+    return _render(case_id)
+
+
+@bp.post("/cases/<int(max=2147483647):case_id>/agreement")
+def record_agreement(case_id: int):
+    form = AgreementForm()
+    if not form.validate():
+        return _render(case_id, form=form, status=422)
+    try:
+        content = content_from_text(form.terms.data, form.payments.data, form.milestones.data, form.guarantees.data)
+        warnings = agreement_service.record_agreement(case_id, content, actor=current_user, now=utcnow())[1]
+    except AgreementError as error:
+        form[error.field].errors = [*form[error.field].errors, error.message]
+        return _render(case_id, form=form, status=422)
+    except ServiceError as error:
+        if error.status == 404:
+            abort(404)
+        if error.field and error.field in form:
+            form[error.field].errors = [*form[error.field].errors, error.message]
+            return _render(case_id, form=form, status=error.status)
+        abort(error.status)
+    for warning in warnings:
+        flash(warning.in_locale(str(get_locale())), "warning")
+    flash(_("The agreement was recorded; the parties can now sign it."), "success")
+    return redirect(url_for("agreements.show_agreement", case_id=case_id), code=303)
+
+
+@bp.post("/agreements/<int(max=2147483647):agreement_id>/sign")
+def sign_agreement(agreement_id: int):
+    case_id = agreement_service.case_id_of(current_user, agreement_id)
+    if case_id is None:
+        abort(404)
+    form = SignForm()
+    if not form.validate():
+        return _render(case_id, sign_form=form, status=422)
+    try:
+        agreement = agreement_service.sign_agreement(agreement_id, actor=current_user, now=utcnow(),
+                                                     password=form.password.data, ip=request.remote_addr or "")
+    except ServiceError as error:
+        if error.status == 404:
+            abort(404)
+        form.password.errors = [*form.password.errors, error.message]
+        return _render(case_id, sign_form=form, status=error.status)
+    flash(_("The agreement took effect: every party has signed.") if agreement.status == "effective"
+          else _("You signed the agreement. It takes effect when every party has signed."), "success")
+    return redirect(url_for("agreements.show_agreement", case_id=case_id), code=303)
