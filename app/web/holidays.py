@@ -61,7 +61,7 @@ def _year_page(year: int, form: HolidayYearForm, status: int = 200):
                            row=row, delete_form=DeleteForm()), status
 
 
-@bp.get("/holidays/<int:year>")
+@bp.get("/holidays/<int(max=9999):year>")
 def edit_holiday_year(year: int):
     arrangement, row = holidays.year_arrangement(_year_or_404(year))
     form = HolidayYearForm(formdata=None, data={
@@ -71,7 +71,7 @@ def edit_holiday_year(year: int):
     return _year_page(year, form)
 
 
-@bp.post("/holidays/<int:year>")
+@bp.post("/holidays/<int(max=9999):year>")
 def save_holiday_year(year: int):
     _year_or_404(year)
     form = HolidayYearForm()
@@ -91,7 +91,7 @@ def save_holiday_year(year: int):
     return _year_page(year, form, 422)
 
 
-@bp.post("/holidays/<int:year>/delete")
+@bp.post("/holidays/<int(max=9999):year>/delete")
 def delete_holiday_year(year: int):
     _year_or_404(year)
     if not DeleteForm().validate_on_submit():
