@@ -25,6 +25,8 @@ def register_cli(app) -> None:
     from app.cli_referrals import referrals_cli  # flask referrals import FILE …
     app.cli.add_command(referrals_cli)
     app.cli.add_command(notices_cli)  # flask notices send
+    from app.cli_release import release_cli  # flask release export DEVELOPER_ID
+    app.cli.add_command(release_cli)
 
     @app.cli.command("demo")
     @click.option("--seed", default=2020, show_default=True, help="Random seed.")

@@ -10,6 +10,10 @@ from app.models.mediators import Mediator, MediatorConflict
 from app.models.notices import Notice, NoticeChannel, NoticeKind, NoticeStatus
 from app.models.parties import Developer, Person, Project
 from app.models.referrals import AgencyTask, ReferralImport
+from app.models.release import (
+    AssetRelease, CounterGuarantee, CounterGuaranteeCase, FrozenAsset, FrozenAssetCase, Obligation,
+    ObligationReduction, PreservationOrder, ReleasePlan, ReleaseStage,
+)
 from app.models.versions import DataVersion
 
 __all__ = [
@@ -18,4 +22,6 @@ __all__ = [
     "GroupFiling", "GroupFilingMember", "LoginSession", "Mediator", "MediatorConflict", "Notice",
     "NoticeChannel", "NoticeKind", "NoticeStatus", "Person", "Project",
     "ReferralImport", "Role", "Town", "User",
+    "AssetRelease", "CounterGuarantee", "CounterGuaranteeCase", "FrozenAsset", "FrozenAssetCase",
+    "Obligation", "ObligationReduction", "PreservationOrder", "ReleasePlan", "ReleaseStage",
 ]
