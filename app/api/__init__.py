@@ -112,4 +112,4 @@ def roles_required(*roles: str):
 token_required = roles_required()
 
 
-from app.api import auth, cases, complaints, documents, notices, openapi, projects, stats  # noqa: E402,F401  (routes register on import)
+from app.api import auth, cases, complaints, documents, notices, openapi, projects, release, stats  # noqa: E402,F401  (routes register on import)
