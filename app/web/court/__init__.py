@@ -10,3 +10,4 @@ from app.web.court import triage  # noqa: E402,F401  (accept, reject, merge comp
 from app.web.court import tasks  # noqa: E402,F401  (agency tasks on a case)
 from app.web.court import cases  # noqa: E402,F401  (case list)
 from app.web.court import stats  # noqa: E402,F401  (the court's figures)
+from app.web.court import release  # noqa: E402,F401  (release plans of a developer)
