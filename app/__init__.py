@@ -42,13 +42,18 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
         configure_postgresql(db.engine)
 
     from app import auth, errors
+    from app.notify import sms
+
+    sms.init_app(app)
 
     auth.init_app(app)
     errors.init_app(app)
 
     from app.web import register_blueprints
+    from app.web.templating import TEMPLATE_GLOBALS
 
     register_blueprints(app)
+    app.jinja_env.globals.update(TEMPLATE_GLOBALS)
 
     from app.api import api_bp
 

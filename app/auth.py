@@ -25,6 +25,14 @@ OPEN_ENDPOINTS = frozenset({
     "public.about",
     "public.health",
     "public.verify_document",  # anyone holding a court document may check it
+    # Doors for people without an account (app.web.accounts): homeowner registration,
+    # password reset by phone code or e-mailed link, an invited developer's first password.
+    "accounts.register",
+    "accounts.reset_password",
+    "accounts.reset_by_phone",
+    "accounts.reset_by_email",
+    "accounts.reset_by_link",
+    "accounts.accept_invitation",
 })
 
 #: Which roles each audience blueprint admits.

@@ -27,6 +27,8 @@ def register_cli(app) -> None:
     app.cli.add_command(notices_cli)  # flask notices send
     from app.cli_release import release_cli  # flask release export DEVELOPER_ID
     app.cli.add_command(release_cli)
+    from app.cli_users import users_cli  # flask users create|deactivate|reset-password
+    app.cli.add_command(users_cli)
 
     @app.cli.command("demo")
     @click.option("--seed", default=2020, show_default=True, help="Random seed.")

@@ -14,6 +14,9 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
+#: SMS gateways the platform can talk to (app.notify.sms); a later release adds "http".
+SMS_BACKENDS = ("log",)
+
 #: Secrets that are known to be placeholders and must never reach production.
 _PLACEHOLDER_SECRETS = {"", "dev", "change-me", "changeme", "secret"}
 
@@ -46,6 +49,9 @@ class Settings:
     max_upload_bytes: int = 10 * 1024 * 1024  # a phone photo of a contract page fits easily
     max_request_bytes: int = 64 * 1024 * 1024  # several such photos in one filing
     demo_password: str = "Demo@2026"
+    #: Where one-time codes and invitation links sent by SMS go (app.notify.sms): "log"
+    #: writes them to the application log (development; never to a page).
+    sms_backend: str = "log"
     #: Rendered case-list pages: kept in each worker's memory by default; a Redis URL
     #: shares them between workers and hosts. "off" renders every request afresh.
     page_cache: str = "memory"
@@ -77,6 +83,9 @@ class Settings:
                 )
             if not database_url:
                 raise ConfigError("DATABASE_URL must be set in production")
+        sms_backend = environ.get("SMS_BACKEND", "log").strip().lower() or "log"
+        if sms_backend not in SMS_BACKENDS:
+            raise ConfigError(f"SMS_BACKEND must be one of: {', '.join(SMS_BACKENDS)}")
         if not secret:
             secret = secrets.token_hex(32)
         if not database_url:
@@ -96,6 +105,7 @@ class Settings:
             mail_sender=environ.get("MAIL_SENDER", "noreply@wenchang-court.example"),
             upload_dir=environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads")),
             demo_password=environ.get("DEMO_PASSWORD", "Demo@2026"),
+            sms_backend=sms_backend,
             page_cache=environ.get("PAGE_CACHE", "memory").strip() or "memory",
             page_cache_seconds=int(environ.get("PAGE_CACHE_SECONDS", "300")),
             pdf_cjk_font=environ.get("PDF_CJK_FONT", "").strip(),
@@ -134,6 +144,7 @@ class Settings:
             "MAIL_PORT": self.mail_port,
             "MAIL_SENDER": self.mail_sender,
             "DEMO_PASSWORD": self.demo_password,
+            "SMS_BACKEND": self.sms_backend,
             "PDF_CJK_FONT": self.pdf_cjk_font,
             **self._cache_config(),
             "TESTING": self.testing,

@@ -81,6 +81,7 @@ def _clean_tables(request):
                 for table in reversed(db.metadata.sorted_tables):
                     conn.execute(table.delete())
         limiter.reset()
+        application.extensions["sms"].outbox.clear()  # the logging SMS backend's memory
 
 
 @pytest.fixture

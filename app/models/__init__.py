@@ -9,6 +9,7 @@ from app.models.intake import Attachment, ComplaintResponse, GroupFiling, GroupF
 from app.models.mediators import Mediator, MediatorConflict
 from app.models.notices import Notice, NoticeChannel, NoticeKind, NoticeStatus
 from app.models.parties import Developer, Person, Project
+from app.models.phone_codes import CodePurpose, PhoneCode
 from app.models.referrals import AgencyTask, ReferralImport
 from app.models.release import (
     AssetRelease, CounterGuarantee, CounterGuaranteeCase, FrozenAsset, FrozenAssetCase, Obligation,
@@ -18,9 +19,10 @@ from app.models.versions import DataVersion
 
 __all__ = [
     "AgencyTask", "Attachment", "Case", "CaseCounter", "CaseEvent", "CaseRepresentative",
-    "Complaint", "ComplaintClaim", "ComplaintResponse", "Court", "DataVersion", "Developer", "Document",
+    "CodePurpose", "Complaint", "ComplaintClaim", "ComplaintResponse", "Court", "DataVersion",
+    "Developer", "Document",
     "GroupFiling", "GroupFilingMember", "LoginSession", "Mediator", "MediatorConflict", "Notice",
-    "NoticeChannel", "NoticeKind", "NoticeStatus", "Person", "Project",
+    "NoticeChannel", "NoticeKind", "NoticeStatus", "Person", "PhoneCode", "Project",
     "ReferralImport", "Role", "Town", "User",
     "AssetRelease", "CounterGuarantee", "CounterGuaranteeCase", "FrozenAsset", "FrozenAssetCase",
     "Obligation", "ObligationReduction", "PreservationOrder", "ReleasePlan", "ReleaseStage",

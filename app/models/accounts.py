@@ -41,7 +41,8 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str] = mapped_column(String(255))
     email: Mapped[str | None] = mapped_column(String(254))
-    phone: Mapped[str | None] = mapped_column(String(20))
+    #: Indexed: a homeowner resets a password by a code sent to this phone.
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
     locale: Mapped[str | None] = mapped_column(String(16))
     court_id: Mapped[int | None] = mapped_column(ForeignKey("courts.id"), index=True)
     developer_id: Mapped[int | None] = mapped_column(ForeignKey("developers.id"), index=True)

@@ -1,4 +1,4 @@
-"""The case search index, which lives beside the models: FTS5 trigram on SQLite, pg_trgm on PostgreSQL.
+"""The case search index, beside the models: FTS5 trigram on SQLite, pg_trgm on PostgreSQL.
 
 ``cases.search_text`` is an ordinary column of ``app.models.cases.Case``; the index over
 it is raw DDL the ORM cannot describe (an FTS5 virtual table kept by triggers, a GIN

@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, select, update
 from app.extensions import db
 from app.models import LoginSession, User
 from app.models.versions import token_subquery
+from app.services.use_case import use_case
 
 _hasher = PasswordHasher()
 #: Verified when the username is unknown, so both paths cost one argon2 verification.
@@ -72,6 +73,7 @@ def open_session(
     return token, expires_at
 
 
+@use_case
 def sign_in(user: User, *, now: datetime, kind: str = "web", remember: bool = False,
             user_agent: str | None = None) -> tuple[str, datetime]:
     """The log-in use-case: open a session and commit it; return its token and expiry."""
@@ -81,6 +83,7 @@ def sign_in(user: User, *, now: datetime, kind: str = "web", remember: bool = Fa
     return token, expires_at
 
 
+@use_case
 def sign_out(token: str | None, *, now: datetime) -> None:
     """The log-out use-case: the session's token stops working at once."""
     revoke_session(token, now=now)
@@ -141,6 +144,7 @@ def check_password_policy(password: str, *, username: str) -> None:
         raise PasswordPolicyError("letters_and_digits")
 
 
+@use_case
 def change_password(
     user: User, *, current: str, new: str, now: datetime, user_agent: str | None = None,
 ) -> str:

@@ -1,4 +1,4 @@
-"""Tasks the court gives to agencies on a case (九龙治水: each agency a task with an owner and a deadline).
+"""Tasks the court gives to agencies on a case (九龙治水: each agency a task, an owner, a deadline).
 
 A judge of the case's court gives an agency (the housing bureau, the town government…)
 a task with the person responsible and a deadline, then records what the agency did or
@@ -12,16 +12,17 @@ from datetime import date, datetime
 
 from sqlalchemy import select, update
 
-from app.access import can_manage_case
+from app.access import can_manage_case, can_view_case
 from app.extensions import db
 from app.models import AgencyTask, Case, User
 from app.models.referrals import AGENCIES
 from app.services.errors import ConflictError, NotFoundError, ServiceError
+from app.services.use_case import use_case
 from mediation.lifecycle import court_date
 
 __all__ = [
-    "TaskView", "agency_tasks", "cancel_agency_task", "complete_agency_task",
-    "create_agency_task", "is_overdue",
+    "TaskSection", "TaskView", "agency_tasks", "cancel_agency_task", "complete_agency_task",
+    "create_agency_task", "is_overdue", "task_section",
 ]
 
 
@@ -42,6 +43,7 @@ def _text(value: str | None, field_name: str, label: str, limit: int) -> str:
     return text
 
 
+@use_case
 def create_agency_task(case_id: int, *, actor: User, now: datetime, agency: str, owner_name: str,
                        description: str, due_on: date | None) -> AgencyTask:
     """Give an agency a task on a case, with the person responsible and a deadline."""
@@ -74,19 +76,20 @@ def _close_task(task_id: int, *, actor: User, now: datetime, status: str, result
         .values(status=status, result=result, completed_at=now if status == "done" else None)
     ).rowcount
     if not changed:
-        db.session.rollback()
         raise ConflictError("该任务已办结或已撤销")
     db.session.commit()
     db.session.refresh(task)
     return task
 
 
+@use_case
 def complete_agency_task(task_id: int, *, actor: User, now: datetime, result: str) -> AgencyTask:
     """Record what the agency did; the task is done."""
     text = _text(result, "result", "办理结果", 2000)
     return _close_task(task_id, actor=actor, now=now, status="done", result=text)
 
 
+@use_case
 def cancel_agency_task(task_id: int, *, actor: User, now: datetime, reason: str) -> AgencyTask:
     """Withdraw a task that is no longer needed, with the reason."""
     text = _text(reason, "result", "撤销理由", 2000)
@@ -111,3 +114,25 @@ def agency_tasks(case_id: int, *, now: datetime) -> list[TaskView]:
         select(AgencyTask).where(AgencyTask.case_id == case_id)
         .order_by((AgencyTask.status != "open"), AgencyTask.due_on, AgencyTask.id)).all()
     return [TaskView(t, is_overdue(t, today)) for t in tasks]
+
+
+#: Who sees a case's agency tasks: the court's people, not the parties.
+TASK_VIEWERS = frozenset({"judge", "mediator"})
+
+
+@dataclass
+class TaskSection:
+    """The agency-task section of a case's pages, as one viewer sees it."""
+
+    tasks: list[TaskView]
+    #: Whether the viewer may give tasks and record their results (the case's judges).
+    can_manage: bool
+
+
+def task_section(case: Case, *, viewer: User, now: datetime) -> TaskSection:
+    """The tasks ``viewer`` may see on ``case`` (judges and its mediator) and whether they
+    may manage them; the parties get an empty section."""
+    tasks = []
+    if viewer.role in TASK_VIEWERS and can_view_case(viewer, case):
+        tasks = agency_tasks(case.id, now=now)
+    return TaskSection(tasks=tasks, can_manage=can_manage_case(viewer, case))

@@ -19,8 +19,9 @@ from app.access import visible_cases
 from app.extensions import db
 from app.models import Case, User
 from app.services import cases
-from app.services.case_lists import CaseRow, FilterError, _positive_id, load_rows
+from app.services.case_lists import CaseRow, load_rows
 from app.services.errors import ForbiddenError, ServiceError
+from app.services.ids import parse_id
 from mediation.lifecycle import CaseStatus, Outcome
 
 log = logging.getLogger(__name__)
@@ -48,11 +49,8 @@ _NOT_FOUND = "案件不存在或无权操作"
 def _clean_ids(case_ids) -> list[int]:
     ids: list[int] = []
     for value in case_ids or ():
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            raise ServiceError("所选案件编号无效", "case_ids") from None
-        if number <= 0 or number > 2**62:
+        number = parse_id(value)
+        if number is None:
             raise ServiceError("所选案件编号无效", "case_ids")
         if number not in ids:
             ids.append(number)
@@ -118,17 +116,14 @@ def bulk_assign(case_ids, mediator_id: int, *, actor: User, now: datetime,
     ``expected`` (case id → status shown at confirmation) makes a row fail rather than act
     on a case someone else changed meanwhile.
     """
-    try:
-        mediator_id = _positive_id(mediator_id, "mediator_id")
-    except FilterError:
-        mediator_id = None
+    mediator_id = parse_id(mediator_id)
     if mediator_id is None:
         raise ServiceError("请选择调解员", "mediator_id")
     expected = {int(k): v for k, v in (expected or {}).items()}
 
     def act(case_id: int) -> str:
         cases.assign_mediator(case_id, mediator_id, actor=actor, now=now,
-                                 expected_status=expected.get(case_id))
+                              expected_status=expected.get(case_id))
         return "已分派调解员"
 
     return _each_row(case_ids, actor, act)
@@ -151,7 +146,7 @@ def bulk_change_status(case_ids, to: str, *, actor: User, now: datetime, reason:
 
     def act(case_id: int) -> str:
         cases.transition_case(case_id, to, actor=actor, now=now, reason=reason,
-                                 outcome=outcome, expected_status=expected.get(case_id))
+                              outcome=outcome, expected_status=expected.get(case_id))
         return f"状态已变更为“{label}”"
 
     return _each_row(case_ids, actor, act)

@@ -31,6 +31,7 @@ from app.services.case_search import (
     MAX_QUERY_LENGTH, long_terms, search_conditions, search_join, search_terms,
 )
 from app.services.errors import ServiceError
+from app.services.ids import parse_id
 from mediation.disputes import DisputeType
 from mediation.lifecycle import MEDIATION_PHASE, CaseStatus
 
@@ -63,14 +64,11 @@ class FilterError(ServiceError):
 # --- Filters ------------------------------------------------------------------------------
 
 
-def _positive_id(value, field_name: str) -> int | None:
+def _filter_id(value, field_name: str) -> int | None:
     if value in (None, ""):
         return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise FilterError("编号应为正整数", field_name) from None
-    if number <= 0 or number > 2**62:
+    number = parse_id(value)
+    if number is None:
         raise FilterError("编号应为正整数", field_name)
     return number
 
@@ -101,7 +99,7 @@ class CaseFilters:
         elif self.dispute_type not in {d.value for d in DisputeType}:
             raise FilterError("未知的纠纷类型", "dispute_type")
         for name in ("project_id", "developer_id", "town_id", "mediator_id"):
-            object.__setattr__(self, name, _positive_id(getattr(self, name), name))
+            object.__setattr__(self, name, _filter_id(getattr(self, name), name))
         if self.deadline in ("", None):
             object.__setattr__(self, "deadline", None)
         elif self.deadline not in DEADLINE_FILTERS:

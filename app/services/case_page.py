@@ -2,29 +2,31 @@
 
 ``case_page`` loads the case with its claimants, timeline and the moves the viewer's role
 may make, masks what the viewer may not read in full, and (for the judge of a registered
-case) lists the court's mediators with why each may or may not take it. It reads only;
-the actions go through ``app.services.cases``.
+case) lists the court's mediators with why each may or may not take it, and the
+agency tasks the viewer may see. Every section's data is here, so the template only
+shows it. It reads only; the actions go through ``app.services.cases``.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.access import can_manage_case, can_view_case
 from app.extensions import db
-from app.models import Case, CaseEvent, Complaint, Mediator, MediatorConflict, User
+from app.models import Case, CaseEvent, Complaint, Mediator, User
+from app.services.agency_tasks import TaskSection, task_section
 from app.services.case_records import (
-    OPEN_FOR_JOINING, WORKLOAD, case_state, claimant_key, party_refusal,
+    OPEN_FOR_JOINING, case_state, claimant_key, mediator_facts, party_refusal,
 )
 from app.services.errors import NotFoundError
 from mediation import groups as group_rules
 from mediation.identifiers import mask_name, mask_phone, mask_resident_id
-from mediation.lifecycle import (
-    MEDIATION_PHASE, AllowedTransition, CaseStatus, allowed_transitions, court_date,
-)
+from mediation.case_moves import offered_moves
+from mediation.eligibility import MediatorAssessment, assess_mediator, ranking_key
+from mediation.lifecycle import MEDIATION_PHASE, AllowedTransition, CaseStatus, court_date
 
 __all__ = ["CasePage", "ClaimantRow", "MediatorOption", "case_page"]
 
@@ -58,24 +60,45 @@ class ClaimantRow:
     opt_out_complaint_id: int | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class MediatorOption:
+    """One mediator the judge may pick, with the eligibility rule's verdict on them."""
+
     mediator: Mediator
-    name: str
-    workload: int
-    capacity: int
-    skilled: bool
-    inactive: bool = False
-    #: The declared conflict with the case's developer (回避), if any.
-    conflict: str | None = None
+    assessment: MediatorAssessment
+
+    @property
+    def name(self) -> str:
+        return self.assessment.facts.name
+
+    @property
+    def workload(self) -> int:
+        return self.assessment.facts.workload
+
+    @property
+    def capacity(self) -> int:
+        return self.assessment.facts.capacity
+
+    @property
+    def skilled(self) -> bool:
+        return self.assessment.facts.skilled
+
+    @property
+    def inactive(self) -> bool:
+        return self.assessment.inactive
+
+    @property
+    def conflict(self) -> str | None:
+        """The declared conflict with the case's developer (回避), if any."""
+        return self.assessment.conflict
 
     @property
     def full(self) -> bool:
-        return self.workload >= self.capacity
+        return self.assessment.full
 
     @property
     def available(self) -> bool:
-        return not (self.inactive or self.conflict or self.full)
+        return self.assessment.available
 
 
 @dataclass
@@ -94,6 +117,8 @@ class CasePage:
     representatives_needed: tuple[int, int] | None
     representative_ids: set[int]
     viewer_role: str
+    #: The agency-task section (九龙治水): the tasks the viewer may see, and may they manage them.
+    tasks: TaskSection
 
 
 def _claimant_rows(members: list[Complaint], viewer: User,
@@ -134,25 +159,10 @@ def _mediator_options(case: Case) -> list[MediatorOption]:
     mediators = db.session.scalars(
         select(Mediator).where(Mediator.court_id == case.court_id)
         .options(selectinload(Mediator.user)).order_by(Mediator.id)).all()
-    if not mediators:
-        return []
-    conflicts = dict(db.session.execute(
-        select(MediatorConflict.mediator_id, MediatorConflict.reason).where(
-            MediatorConflict.developer_id == case.developer_id,
-            MediatorConflict.mediator_id.in_([m.id for m in mediators]))).all())
-    workloads = dict(db.session.execute(
-        select(Case.mediator_id, func.count()).where(
-            Case.mediator_id.in_([m.id for m in mediators]), Case.status.in_(WORKLOAD))
-        .group_by(Case.mediator_id)).all())
-    options = [
-        MediatorOption(
-            mediator=m, name=m.user.name, workload=workloads.get(m.id, 0), capacity=m.capacity,
-            skilled=case.dispute_type in (m.skills or []),
-            inactive=not (m.active and m.user.active), conflict=conflicts.get(m.id))
-        for m in mediators
-    ]
-    options.sort(key=lambda o: (not o.available, not o.skilled, o.workload, o.name))
-    return options
+    facts = mediator_facts(list(mediators), case)
+    options = [MediatorOption(m, assess_mediator(facts[m.id], developer=case.developer.name))
+               for m in mediators]
+    return sorted(options, key=lambda o: ranking_key(o.assessment))
 
 
 def case_page(case_id: int, *, viewer: User, now: datetime) -> CasePage:
@@ -173,10 +183,8 @@ def case_page(case_id: int, *, viewer: User, now: datetime) -> CasePage:
     state = case_state(case)
     role = viewer.role
     manages = can_manage_case(viewer, case)
-    moves = [m for m in allowed_transitions(state, role, now=now)
-             if (state.status, m.target) != (CaseStatus.REGISTERED, CaseStatus.ASSIGNED)]
-    if role in ("homeowner", "developer") and party_refusal(case, viewer, members):
-        moves = []
+    moves = offered_moves(state, role, now=now,
+                          party_refusal=party_refusal(case, viewer, members))
     is_open = case.status in OPEN_FOR_JOINING
     claimant_keys = {claimant_key(c) for c in members}
     multi = len(claimant_keys) > 1
@@ -199,4 +207,5 @@ def case_page(case_id: int, *, viewer: User, now: datetime) -> CasePage:
                                     group_rules.REPRESENTATIVES_RANGE[0] <= len(rep_ids)
                                     <= group_rules.REPRESENTATIVES_RANGE[1]) else None),
         representative_ids=rep_ids, viewer_role=role,
+        tasks=task_section(case, viewer=viewer, now=now),
     )

@@ -70,7 +70,7 @@ SORT_SEGMENTS: dict[str, tuple[Segment, ...]] = {
     "claim_desc": (Segment(lambda: Case.claim_total_fen, True, "int"),),
     "deadline_asc": (
         Segment(lambda: Case.mediation_deadline_at, False, "datetime", _open_with_deadline,
-                 empty=lambda f: bool(f.status) and not set(f.status) & set(MEDIATION_PHASE)),
+                empty=lambda f: bool(f.status) and not set(f.status) & set(MEDIATION_PHASE)),
         replace(_REGISTERED_DESC, where=lambda: not_(_open_with_deadline()),
                 empty=lambda f: f.deadline is not None),  # deadline filters keep only running clocks
     ),
@@ -140,7 +140,7 @@ def decode_cursor(token: str, sort: str) -> Cursor:
     if body["s"] != sort:
         raise InvalidCursorError("翻页位置属于另一种排序，请从第一页重新浏览", "cursor")
     return Cursor(sort=sort, before=body["d"] == "b", segment=segment, key=key, id=case_id,
-                   position=position)
+                  position=position)
 
 
 # --- Fetching a page ----------------------------------------------------------------------

@@ -19,27 +19,31 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, time, timezone
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from app.access import can_view_case
 from app.extensions import db
-from app.models import Case, CaseCounter, CaseEvent, Complaint, Court, Project, User
+from app.models import (
+    Case, CaseCounter, CaseEvent, Complaint, Court, Mediator, MediatorConflict, Project, User,
+)
 from app.models.types import upsert_insert
 from app.services.case_search import refresh_case_search
 from app.services.errors import ConflictError, NotFoundError
 from mediation import groups as group_rules
 from mediation.casenumber import format_case_number
 from mediation.disputes import ComplaintStatus
+from mediation.case_moves import withdrawal_refusal
+from mediation.eligibility import WORKLOAD_STATUSES, MediatorFacts
 from mediation.lifecycle import (
-    COURT_TZ, MEDIATION_PHASE, CaseState, CaseStatus, Outcome, TransitionEvent, court_date, date_zh,
+    COURT_TZ, CaseState, CaseStatus, Outcome, TransitionEvent, court_date, date_zh,
 )
 
 __all__ = [
-    "OPEN_FOR_JOINING", "WORKLOAD", "case_for", "case_state", "check_expected", "claimant_key",
-    "deadline_at", "holding_opted_out", "lock_cases", "lock_complaints", "case_complaints", "open_case",
-    "party_refusal", "record", "record_event", "refresh_group", "reindex", "save_state",
-    "visible_ids",
+    "OPEN_FOR_JOINING", "WORKLOAD", "case_complaints", "case_for", "case_state", "check_expected",
+    "claimant_key", "deadline_at", "holding_opted_out", "lock_cases", "lock_complaints",
+    "mediator_facts", "open_case", "party_key", "party_refusal", "record", "record_event",
+    "refresh_group", "reindex", "save_state", "visible_ids",
 ]
 
 #: Cases a complaint or another case may still join: mediation has not ended.
@@ -47,9 +51,8 @@ OPEN_FOR_JOINING = frozenset({
     CaseStatus.REGISTERED.value, CaseStatus.ASSIGNED.value, CaseStatus.SCHEDULED.value,
     CaseStatus.IN_MEDIATION.value,
 })
-#: A mediator's workload counted against their capacity: cases in the mediation phase.
-#: After settlement a case needs follow-up visits, not sessions, so it no longer counts.
-WORKLOAD = frozenset(s.value for s in MEDIATION_PHASE)
+#: The statuses counted in a mediator's workload (the rule: ``mediation.eligibility``).
+WORKLOAD = frozenset(s.value for s in WORKLOAD_STATUSES)
 
 
 def deadline_at(last_day: date | None) -> datetime | None:
@@ -228,22 +231,44 @@ def reindex(*cases: Case) -> None:
     refresh_case_search(c.id for c in cases)
 
 
-def party_refusal(case: Case, actor: User, held: list[Complaint] | None = None) -> str | None:
-    """Why a party may not withdraw this case's application, or None if it may.
-
-    A party withdraws only its own application: every complaint of the case must be its
-    own. In a case with several claimants one claimant cannot withdraw for the others;
-    they may opt out instead. ``held``: the case's complaints, if already loaded.
-    """
-    held = case_complaints(case) if held is None else held
-    if actor.role == "homeowner":
-        own = [c for c in held if c.claimant_person_id == actor.person_id]
-    elif actor.role == "developer":
-        own = [c for c in held if c.claimant_developer_id == actor.developer_id]
-    else:
-        return None
-    if not own:
-        return "只有申请人可以撤回申请"
-    if len(own) != len(held):
-        return "本案有多名申请人，您不能代表其他申请人撤回申请；如不愿继续参加群体案件，可以选择退出"
+def party_key(user: User) -> tuple[str, int] | None:
+    """The claimant key a party's complaints carry (see :func:`claimant_key`); None otherwise."""
+    if user.role == "homeowner":
+        return ("person", user.person_id)
+    if user.role == "developer":
+        return ("developer", user.developer_id)
     return None
+
+
+def party_refusal(case: Case, actor: User, held: list[Complaint] | None = None) -> str | None:
+    """Why ``actor`` may not withdraw this case's application, or None if they may
+    (the rule: ``mediation.case_moves.withdrawal_refusal``). ``held``: the case's
+    complaints, if already loaded."""
+    if party_key(actor) is None:
+        return None
+    held = case_complaints(case) if held is None else held
+    return withdrawal_refusal(actor.role, party_key(actor), [claimant_key(c) for c in held])
+
+
+def mediator_facts(mediators: list[Mediator], case: Case) -> dict[int, MediatorFacts]:
+    """What the eligibility rule (``mediation.eligibility``) needs of each of ``mediators``
+    for ``case``: their declared conflict with its developer and their workload, in two
+    queries whatever their number."""
+    ids = [m.id for m in mediators]
+    if not ids:
+        return {}
+    conflicts = dict(db.session.execute(
+        select(MediatorConflict.mediator_id, MediatorConflict.reason).where(
+            MediatorConflict.developer_id == case.developer_id,
+            MediatorConflict.mediator_id.in_(ids))).all())
+    workloads = dict(db.session.execute(
+        select(Case.mediator_id, func.count()).where(
+            Case.mediator_id.in_(ids), Case.status.in_(WORKLOAD))
+        .group_by(Case.mediator_id)).all())
+    return {
+        m.id: MediatorFacts(
+            name=m.user.name, active=m.active and m.user.active,
+            workload=workloads.get(m.id, 0), capacity=m.capacity, conflict=conflicts.get(m.id),
+            skilled=case.dispute_type in (m.skills or []))
+        for m in mediators
+    }

@@ -101,7 +101,7 @@ def refresh_case_search(case_ids: Iterable[int]) -> int:
         updates = []
         for case_id, number, project, developer, current in heads:
             new = compose_search_text([number, project, developer, *names.get(case_id, ()),
-                            *facts.get(case_id, ())])
+                                       *facts.get(case_id, ())])
             if new != current:
                 updates.append({"id": case_id, "search_text": new})
         if updates:

@@ -21,24 +21,24 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 
 from app.access import can_manage_case, can_view_complaint, visible_cases
 from app.extensions import db
-from app.models import (
-    AgencyTask, Case, CaseRepresentative, Complaint, Mediator, MediatorConflict, Person, User,
-)
+from app.models import AgencyTask, Case, CaseRepresentative, Complaint, Mediator, Person, User
 from app.services import case_notices
 from app.services.case_records import (
-    OPEN_FOR_JOINING, WORKLOAD, case_for, case_state, check_expected, claimant_key,
-    holding_opted_out, lock_cases, lock_complaints, case_complaints, open_case, party_refusal, record,
-    record_event, refresh_group, reindex, save_state, visible_ids,
+    OPEN_FOR_JOINING, case_complaints, case_for, case_state, check_expected, claimant_key,
+    holding_opted_out, lock_cases, lock_complaints, mediator_facts, open_case, party_refusal,
+    record, record_event, refresh_group, reindex, save_state, visible_ids,
 )
 from app.services.errors import ConflictError, ForbiddenError, NotFoundError, ServiceError
 from app.services.ids import parse_ids
 from app.services.use_case import use_case
 from mediation import groups as group_rules
+from mediation.case_moves import ASSIGNMENT_REFUSAL, is_assignment
 from mediation.disputes import ComplaintStatus, DisputeType
+from mediation.eligibility import assess_mediator
 from mediation.lifecycle import (
     EXTENSION_ROLES, TRANSITIONS, CaseStatus, TransitionError, apply_transition, close_as_merged,
     date_zh, extend_mediation, mediation_deadline,
@@ -100,7 +100,7 @@ def merge_cases(case_ids: Iterable, *, actor: User, now: datetime) -> Case:
     db.session.expire_all()
     target = db.session.get(Case, ids[0])
     record(target, actor=actor, now=now, from_status=target.status, to_status=target.status,
-            reason="并案：" + "、".join(o.number for o in others) + "并入本案")
+           reason="并案：" + "、".join(o.number for o in others) + "并入本案")
     refresh_group(target, now)
     reindex(target, *others)
     case_notices.cases_merged(moved, numbers, target, actor=actor, now=now)
@@ -132,8 +132,8 @@ def transition_case(case_id: int, to, *, actor: User, now: datetime, reason: str
     move = None if extending else TRANSITIONS.get((state.status, target))
     roles = EXTENSION_ROLES if extending else (move.roles if move is not None else None)
     if move is not None and actor.role in move.roles:
-        if (state.status, target) == (CaseStatus.REGISTERED, CaseStatus.ASSIGNED):
-            raise ServiceError("请在“分派调解员”中选择调解员", "mediator_id")
+        if is_assignment(state.status, target):
+            raise ServiceError(ASSIGNMENT_REFUSAL, "mediator_id")
         refusal = party_refusal(case, actor)
         if refusal:
             raise ForbiddenError(refusal)
@@ -156,11 +156,6 @@ def transition_case(case_id: int, to, *, actor: User, now: datetime, reason: str
     return case
 
 
-def _open_workload(mediator_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(Case).where(
-        Case.mediator_id == mediator_id, Case.status.in_(WORKLOAD)))
-
-
 @use_case
 def assign_mediator(case_id: int, mediator_id, *, actor: User, now: datetime,
                     expected_status: str | None = None) -> Case:
@@ -178,20 +173,10 @@ def assign_mediator(case_id: int, mediator_id, *, actor: User, now: datetime,
         .execution_options(populate_existing=True))
     if mediator is None or mediator.court_id != case.court_id:
         raise ServiceError("请选择本院的调解员", "mediator_id")
-    if not mediator.active or not mediator.user.active:
-        raise ServiceError(f"调解员{mediator.user.name}已停用", "mediator_id")
-    conflict = db.session.scalar(select(MediatorConflict).where(
-        MediatorConflict.mediator_id == mediator.id,
-        MediatorConflict.developer_id == case.developer_id))
-    if conflict is not None:
-        raise ServiceError(
-            f"调解员{mediator.user.name}与{case.developer.name}存在利益冲突（{conflict.reason}），"
-            "应当回避", "mediator_id")
-    workload = _open_workload(mediator.id)
-    if workload >= mediator.capacity:
-        raise ServiceError(
-            f"调解员{mediator.user.name}在办案件{workload}件，已达上限{mediator.capacity}件",
-            "mediator_id")
+    facts = mediator_facts([mediator], case)[mediator.id]
+    refusal = assess_mediator(facts, developer=case.developer.name).refusal
+    if refusal:
+        raise ServiceError(refusal, "mediator_id")
     try:
         result = apply_transition(case_state(case), CaseStatus.ASSIGNED, actor_role=actor.role, now=now)
     except TransitionError as error:
@@ -202,8 +187,8 @@ def assign_mediator(case_id: int, mediator_id, *, actor: User, now: datetime,
     save_state(case, state, now)
     case.mediator_id = mediator.id
     record(case, actor=actor, now=now, from_status=result.event.from_status.value,
-            to_status=CaseStatus.ASSIGNED.value,
-            reason=f"分派调解员{mediator.user.name}，调解期限至{date_zh(last_day)}")
+           to_status=CaseStatus.ASSIGNED.value,
+           reason=f"分派调解员{mediator.user.name}，调解期限至{date_zh(last_day)}")
     case_notices.mediator_assigned(case, mediator, last_day, actor=actor, now=now)
     db.session.commit()
     return case
@@ -235,7 +220,7 @@ def choose_representatives(case_id: int, person_ids: Iterable, *, actor: User,
     names = dict(db.session.execute(
         select(Person.id, Person.name).where(Person.id.in_(chosen))).all())
     record(case, actor=actor, now=now, from_status=case.status, to_status=case.status,
-            reason="推选代表人：" + "、".join(names[p] for p in chosen))
+           reason="推选代表人：" + "、".join(names[p] for p in chosen))
     case.updated_at = now
     db.session.commit()
     return case
@@ -283,10 +268,10 @@ def opt_out_of_group(complaint_id: int, *, actor: User, now: datetime) -> Case:
             CaseRepresentative.case_id == group_case.id,
             CaseRepresentative.person_id == complaint.claimant_person_id))
     new_case = open_case(leaving, actor=actor, now=now, judge_id=group_case.judge_id,
-                          reason=f"申请人（投诉{complaint.receipt_no}）退出群体案件{group_case.number}，单独立案")
+                         reason=f"申请人（投诉{complaint.receipt_no}）退出群体案件{group_case.number}，单独立案")
     record(group_case, actor=actor, now=now, from_status=group_case.status,
-            to_status=group_case.status,
-            reason=f"申请人（投诉{complaint.receipt_no}）退出本案，另立{new_case.number}")
+           to_status=group_case.status,
+           reason=f"申请人（投诉{complaint.receipt_no}）退出本案，另立{new_case.number}")
     refresh_group(group_case, now)
     reindex(group_case, new_case)
     db.session.commit()

@@ -29,6 +29,7 @@ from app.extensions import db
 from app.models import Attachment, Complaint, User
 from app.models.intake import ATTACHMENT_TYPES
 from app.services.errors import NotFoundError, ServiceError
+from app.services.use_case import use_case
 
 #: Evidence files on one complaint: enough for a contract, receipts and photos of defects;
 #: a cap keeps a single filing from filling the disk.
@@ -188,6 +189,7 @@ def kind_label(content_type: str) -> str:
     return _KIND_LABEL.get(content_type, content_type)
 
 
+@use_case
 def add_evidence(*, actor: User, now: datetime, complaint_id: int, files=()) -> list[Attachment]:
     """Add evidence files to a complaint the actor filed (or claims in), while it is open."""
     complaint = db.session.get(Complaint, complaint_id)
@@ -203,13 +205,9 @@ def add_evidence(*, actor: User, now: datetime, complaint_id: int, files=()) -> 
     if errors:
         raise ServiceError("请修改标出的内容后再提交", errors=errors)
     rows = attachment_rows(prepared, uploaded_by=actor, now=now)
-    try:
-        with stored_files(prepared):
-            complaint.attachments.extend(rows)
-            db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+    with stored_files(prepared):
+        complaint.attachments.extend(rows)
+        db.session.commit()
     return rows
 
 

@@ -21,6 +21,7 @@ from app.services.intake_checks import (
     check_project, check_resident_id, check_unit, clean_text,
 )
 from app.services.receipts import ALPHABET as RECEIPT_ALPHABET
+from app.services.use_case import use_case
 from mediation.identifiers import InvalidIdentifierError, validate_phone
 
 __all__ = [
@@ -81,7 +82,7 @@ def _check_members(errors: list, members, *, filer_resident_id: str, now: dateti
         before = len(errors)
         name = check_name(errors, f"{prefix}.name", member.get("name"))
         resident_id = check_resident_id(errors, f"{prefix}.resident_id",
-                                         member.get("resident_id"), now)
+                                        member.get("resident_id"), now)
         if resident_id is not None:
             if resident_id == filer_resident_id:
                 add_error(errors, f"{prefix}.resident_id", "这是您本人的身份证号，本人无需列入邻居名单")
@@ -96,7 +97,7 @@ def _check_members(errors: list, members, *, filer_resident_id: str, now: dateti
                 add_error(errors, f"{prefix}.phone", error.message)
         unit = check_unit(errors, member.get("unit"), f"{prefix}.unit")
         amount = check_amount(errors, f"{prefix}.claim_amount_fen",
-                               member.get("claim_amount_fen", 0))
+                              member.get("claim_amount_fen", 0))
         if len(errors) == before:
             checked.append({"name": name, "resident_id": resident_id, "phone": phone or None,
                             "unit": unit, "claim_amount_fen": amount})
@@ -126,6 +127,7 @@ def group_filing_errors(*, actor: User, now: datetime, project_id, dispute_type,
     return errors
 
 
+@use_case
 def file_group_complaint(*, actor: User, now: datetime, project_id, dispute_type, facts, members,
                          unit=None, claim_amount_fen: int = 0) -> GroupFiling:
     """File for neighbours (代为申请): the filer's own complaint now, theirs on confirmation.
@@ -142,27 +144,23 @@ def file_group_complaint(*, actor: User, now: datetime, project_id, dispute_type
         raise ServiceError(INVALID_INPUT, errors=errors)
     filer, project, code, facts_text, own_unit, own_amount, checked_members = checked
 
-    try:
-        filing = GroupFiling(court_id=project.court_id, project_id=project.id,
-                             filed_by_id=actor.id, dispute_type=code, facts=facts_text,
-                             created_at=now)
-        issued = []
-        for data in checked_members:
-            plain = _new_code()
-            member = GroupFilingMember(confirm_code_sha256=_hash_code(plain), **data)
-            filing.members.append(member)
-            issued.append((member, plain))
-        db.session.add(filing)
-        db.session.flush()
-        own = CheckedFiling(project=project, dispute_type=code, facts=facts_text, unit=own_unit,
-                       channel="online",
-                       claims=[(DEFAULT_CLAIM_KIND[code], own_amount)], files=[],
-                       claimant_person=filer, respondent_developer_id=project.developer_id)
-        db.session.add(new_complaint(own, actor=actor, now=now, group_filing_id=filing.id))
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+    filing = GroupFiling(court_id=project.court_id, project_id=project.id,
+                         filed_by_id=actor.id, dispute_type=code, facts=facts_text,
+                         created_at=now)
+    issued = []
+    for data in checked_members:
+        plain = _new_code()
+        member = GroupFilingMember(confirm_code_sha256=_hash_code(plain), **data)
+        filing.members.append(member)
+        issued.append((member, plain))
+    db.session.add(filing)
+    db.session.flush()
+    own = CheckedFiling(project=project, dispute_type=code, facts=facts_text, unit=own_unit,
+                        channel="online",
+                        claims=[(DEFAULT_CLAIM_KIND[code], own_amount)], files=[],
+                        claimant_person=filer, respondent_developer_id=project.developer_id)
+    db.session.add(new_complaint(own, actor=actor, now=now, group_filing_id=filing.id))
+    db.session.commit()
     filing.issued_codes = issued
     return filing
 
@@ -193,6 +191,7 @@ def preview_group_membership(*, actor: User, code) -> GroupFilingMember:
     return _member_for(actor, code)
 
 
+@use_case
 def confirm_group_membership(*, actor: User, now: datetime, code) -> Complaint:
     """The neighbour consents: only now is their complaint created (status submitted)."""
     member = _member_for(actor, code)
@@ -200,49 +199,42 @@ def confirm_group_membership(*, actor: User, now: datetime, code) -> Complaint:
     project = db.session.get(Project, filing.project_id)
     person = db.session.get(Person, actor.person_id)
     checked = CheckedFiling(project=project, dispute_type=filing.dispute_type, facts=filing.facts,
-                       unit=member.unit, channel="online",
-                       claims=[(DEFAULT_CLAIM_KIND.get(filing.dispute_type, "其他请求"),
+                            unit=member.unit, channel="online",
+                            claims=[(DEFAULT_CLAIM_KIND.get(filing.dispute_type, "其他请求"),
                                 member.claim_amount_fen)],
-                       files=[], claimant_person=person,
-                       respondent_developer_id=project.developer_id)
-    try:
-        complaint = new_complaint(checked, actor=actor, now=now, group_filing_id=filing.id)
-        db.session.add(complaint)
-        db.session.flush()
-        # Claim the membership atomically: a double click creates one complaint, not two.
-        claimed = db.session.execute(
-            update(GroupFilingMember)
-            .where(GroupFilingMember.id == member.id, GroupFilingMember.confirmed_at.is_(None),
-                   GroupFilingMember.declined_at.is_(None))
-            .values(confirmed_at=now, complaint_id=complaint.id)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if claimed != 1:
-            raise ServiceError("确认码无效、已使用，或不是发给您的", "code")
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+                            files=[], claimant_person=person,
+                            respondent_developer_id=project.developer_id)
+    complaint = new_complaint(checked, actor=actor, now=now, group_filing_id=filing.id)
+    db.session.add(complaint)
+    db.session.flush()
+    # Claim the membership atomically: a double click creates one complaint, not two.
+    claimed = db.session.execute(
+        update(GroupFilingMember)
+        .where(GroupFilingMember.id == member.id, GroupFilingMember.confirmed_at.is_(None),
+               GroupFilingMember.declined_at.is_(None))
+        .values(confirmed_at=now, complaint_id=complaint.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise ServiceError("确认码无效、已使用，或不是发给您的", "code")
+    db.session.commit()
     return complaint
 
 
+@use_case
 def decline_group_membership(*, actor: User, now: datetime, code) -> GroupFilingMember:
     """The neighbour does not want to join: no complaint is created, the code is spent."""
     member = _member_for(actor, code)
-    try:
-        declined = db.session.execute(
-            update(GroupFilingMember)
-            .where(GroupFilingMember.id == member.id, GroupFilingMember.confirmed_at.is_(None),
-                   GroupFilingMember.declined_at.is_(None))
-            .values(declined_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if declined != 1:
-            raise ServiceError("确认码无效、已使用，或不是发给您的", "code")
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+    declined = db.session.execute(
+        update(GroupFilingMember)
+        .where(GroupFilingMember.id == member.id, GroupFilingMember.confirmed_at.is_(None),
+               GroupFilingMember.declined_at.is_(None))
+        .values(declined_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if declined != 1:
+        raise ServiceError("确认码无效、已使用，或不是发给您的", "code")
+    db.session.commit()
     db.session.refresh(member)
     return member
 

@@ -1,7 +1,10 @@
 """Ids typed into forms, URLs and API bodies, read one way everywhere.
 
-Ids are 32-bit integers in the database; a larger "id" from a form is simply unknown,
-never an overflow error from the driver.
+An id is a positive integer that fits the database's 32-bit id columns, given as an int
+or as ASCII digits (surrounding spaces ignored). Anything else — a sign, a decimal point,
+full-width or other non-ASCII digits, a bool, a number too large to be a row — names no
+row: :func:`parse_id` says None and the caller reports it in its own words (a field
+error, a 404, a row of a bulk report), never an overflow error from the driver.
 """
 from __future__ import annotations
 
@@ -11,22 +14,8 @@ from app.services.errors import ServiceError
 
 __all__ = ["MAX_ID", "parse_id", "parse_ids"]
 
+#: Ids are 32-bit integers in the database; a larger "id" from a form is simply unknown.
 MAX_ID = 2**31 - 1
-
-
-def parse_ids(values: Iterable, what: str, field_name: str) -> list[int]:
-    """Distinct integer ids in the order given, or a ServiceError naming the field."""
-    result: list[int] = []
-    for value in values or ():
-        try:
-            number = int(str(value).strip())
-        except (TypeError, ValueError):
-            raise ServiceError(f"{what}编号“{value}”无效", field_name) from None
-        if not 0 < number <= MAX_ID:
-            raise ServiceError(f"{what}编号“{value}”无效", field_name)
-        if number not in result:
-            result.append(number)
-    return result
 
 
 def parse_id(value) -> int | None:
@@ -41,3 +30,15 @@ def parse_id(value) -> int | None:
             return None
         number = int(text)
     return number if 0 < number <= MAX_ID else None
+
+
+def parse_ids(values: Iterable, what: str, field_name: str) -> list[int]:
+    """Distinct ids in the order given, or a ServiceError naming the field ("投诉编号“x”无效")."""
+    result: list[int] = []
+    for value in values or ():
+        number = parse_id(value)
+        if number is None:
+            raise ServiceError(f"{what}编号“{value}”无效", field_name)
+        if number not in result:
+            result.append(number)
+    return result

@@ -19,7 +19,9 @@ from datetime import datetime
 from sqlalchemy import or_, select
 
 from app.extensions import db
-from app.models import Complaint, ComplaintClaim, ComplaintResponse, Developer, Person, Project, User
+from app.models import (
+    Complaint, ComplaintClaim, ComplaintResponse, Developer, Person, Project, User,
+)
 from app.models.types import contains_pattern
 from app.services import evidence
 from app.services.errors import ForbiddenError, NotFoundError, ServiceError
@@ -29,6 +31,7 @@ from app.services.intake_checks import (
     check_facts, check_name, check_project, check_resident_id, check_unit, clean_text,
 )
 from app.services.receipts import new_receipt_no
+from app.services.use_case import use_case
 from mediation.duplicates import DUPLICATE_WINDOW, FiledComplaint, find_duplicate
 
 __all__ = [
@@ -80,7 +83,7 @@ def _check_filing(*, actor: User, now: datetime, project_id, unit, dispute_type,
     if actor.role == "developer":
         name = check_name(errors, "respondent_name", respondent_name)
         resident_id = check_resident_id(errors, "respondent_resident_id",
-                                         respondent_resident_id, now)
+                                        respondent_resident_id, now)
         if resident_id and name and len(name) <= NAME_MAX:
             respondent = db.session.scalar(select(Person).where(Person.resident_id == resident_id))
             if respondent is not None and respondent.name != name:
@@ -93,7 +96,7 @@ def _check_filing(*, actor: User, now: datetime, project_id, unit, dispute_type,
     if errors:
         return errors, None
     checked = CheckedFiling(project=project, dispute_type=code, facts=facts_text, unit=unit_text,
-                       channel=channel_code, claims=claim_list, files=prepared)
+                            channel=channel_code, claims=claim_list, files=prepared)
     if actor.role == "homeowner":
         checked.claimant_person = db.session.get(Person, actor.person_id)
         checked.respondent_developer_id = project.developer_id
@@ -152,7 +155,7 @@ def _flag_duplicate(complaint: Complaint, claimant_key: str, now: datetime) -> N
 
 
 def new_complaint(checked: CheckedFiling, *, actor: User, now: datetime,
-                   group_filing_id: int | None = None) -> Complaint:
+                  group_filing_id: int | None = None) -> Complaint:
     complaint = Complaint(
         receipt_no=_unique_receipt_no(now), court_id=checked.project.court_id,
         project_id=checked.project.id, filed_by_id=actor.id,
@@ -173,6 +176,7 @@ def new_complaint(checked: CheckedFiling, *, actor: User, now: datetime,
     return complaint
 
 
+@use_case
 def file_complaint(*, actor: User, now: datetime, project_id, unit, dispute_type, facts, claims,
                    channel="online", files=(), respondent_resident_id=None,
                    respondent_name=None) -> Complaint:
@@ -189,19 +193,15 @@ def file_complaint(*, actor: User, now: datetime, project_id, unit, dispute_type
         respondent_resident_id=respondent_resident_id, respondent_name=respondent_name)
     if errors:
         raise ServiceError(INVALID_INPUT, errors=errors)
-    try:
-        if checked.new_respondent is not None:
-            db.session.add(checked.new_respondent)
-            db.session.flush()
-            checked.respondent_person = checked.new_respondent
-        complaint = new_complaint(checked, actor=actor, now=now)
-        complaint.attachments = evidence.attachment_rows(checked.files, uploaded_by=actor, now=now)
-        db.session.add(complaint)
-        with evidence.stored_files(checked.files):
-            db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+    if checked.new_respondent is not None:
+        db.session.add(checked.new_respondent)
+        db.session.flush()
+        checked.respondent_person = checked.new_respondent
+    complaint = new_complaint(checked, actor=actor, now=now)
+    complaint.attachments = evidence.attachment_rows(checked.files, uploaded_by=actor, now=now)
+    db.session.add(complaint)
+    with evidence.stored_files(checked.files):
+        db.session.commit()
     return complaint
 
 
@@ -216,6 +216,7 @@ def may_respond(actor: User, complaint: Complaint) -> bool:
             and complaint.status != "rejected")
 
 
+@use_case
 def respond_to_complaint(*, actor: User, now: datetime, complaint_id, text, files=()) -> ComplaintResponse:
     """Developer staff answer (答辩/回应) a complaint filed against their company."""
     if actor.role != "developer" or actor.developer_id is None:
@@ -236,16 +237,12 @@ def respond_to_complaint(*, actor: User, now: datetime, complaint_id, text, file
     errors.extend(file_errors)
     if errors:
         raise ServiceError(INVALID_INPUT, errors=errors)
-    try:
-        response = ComplaintResponse(complaint_id=complaint.id, developer_id=actor.developer_id,
-                                     author_id=actor.id, text=body, created_at=now)
-        response.attachments = evidence.attachment_rows(prepared, uploaded_by=actor, now=now)
-        db.session.add(response)
-        with evidence.stored_files(prepared):
-            db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+    response = ComplaintResponse(complaint_id=complaint.id, developer_id=actor.developer_id,
+                                 author_id=actor.id, text=body, created_at=now)
+    response.attachments = evidence.attachment_rows(prepared, uploaded_by=actor, now=now)
+    db.session.add(response)
+    with evidence.stored_files(prepared):
+        db.session.commit()
     return response
 
 

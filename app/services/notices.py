@@ -14,11 +14,11 @@ from app.extensions import db
 from app.models import Notice, NoticeChannel, User
 from app.models.notices import UNREAD_SQL
 from app.services.errors import NotFoundError
+from app.services.ids import parse_id
+from app.services.use_case import use_case
 
 #: Notices per inbox page.
 PAGE = 30
-#: Ids are 32-bit integers in the database.
-_MAX_ID = 2**31 - 1
 
 
 @dataclass
@@ -55,11 +55,8 @@ def inbox(user: User, *, before: int | None = None, limit: int = PAGE) -> InboxP
 
 
 def _own(notice_id, actor: User) -> Notice:
-    try:
-        notice_id = int(notice_id)
-    except (TypeError, ValueError):
-        raise NotFoundError("通知不存在") from None
-    notice = db.session.get(Notice, notice_id) if 0 < notice_id <= _MAX_ID else None
+    notice_id = parse_id(notice_id)
+    notice = db.session.get(Notice, notice_id) if notice_id is not None else None
     if notice is None or notice.user_id != actor.id or notice.channel != NoticeChannel.INBOX.value:
         raise NotFoundError("通知不存在")
     return notice
@@ -70,6 +67,7 @@ def get_notice(notice_id, *, actor: User) -> Notice:
     return _own(notice_id, actor)
 
 
+@use_case
 def mark_read(notice_id, *, actor: User, now: datetime) -> Notice:
     """Mark one of the actor's notices read; reading it again keeps the first time."""
     notice = _own(notice_id, actor)
@@ -81,6 +79,7 @@ def mark_read(notice_id, *, actor: User, now: datetime) -> Notice:
     return notice
 
 
+@use_case
 def mark_all_read(*, actor: User, now: datetime) -> int:
     """Mark every unread inbox notice of the actor read; returns how many were unread."""
     changed = db.session.execute(

@@ -45,6 +45,7 @@ from app.services.receipts import new_receipt_no
 from app.services.referral_csv import (
     CourtProjects, FileFormatError, ValidRow, decode_csv, read_rows, shorten, validate_row,
 )
+from app.services.use_case import use_case
 from mediation.disputes import Channel, ComplaintStatus
 from mediation.duplicates import DUPLICATE_WINDOW, FiledComplaint, find_duplicate
 from mediation.lifecycle import court_date
@@ -92,6 +93,7 @@ def _importer_court(actor: User, court_id: int | None) -> int:
     return actor.court_id if actor.court_id is not None else court_id
 
 
+@use_case
 def start_referral_import(*, filename: str, agency: str, actor: User, now: datetime,
                           court_id: int | None = None) -> ReferralImport:
     """Record a new import (status ``validating``) so its progress can be followed."""
@@ -132,6 +134,7 @@ def _finish(record_id: int, *, status: str, now: datetime, errors: list[dict], *
     return db.session.get(ReferralImport, record_id)
 
 
+@use_case
 def fail_import(import_id: int, *, now: datetime, message: str) -> None:
     """Mark an import that could not run to its end as failed (nothing was imported)."""
     db.session.rollback()
@@ -164,6 +167,7 @@ def _recent_complaints(resident_ids: set[str], project_ids: set[int], now: datet
     ).all()
 
 
+@use_case
 def run_referral_import(import_id: int, data: bytes, *, actor: User, now: datetime,
                         progress: Callable[[int, int], None] | None = None) -> ReferralImport:
     """Do the work of an import recorded by :func:`start_referral_import`."""

@@ -139,7 +139,7 @@ def merge_complaints(complaint_ids: Iterable, *, actor: User, now: datetime,
         for complaint in ordered[1:]:
             _decide(complaint, ComplaintStatus.MERGED, actor, now)
         case = open_case(ordered, actor=actor, now=now,
-                          reason=f"合并受理投诉{len(ordered)}件：{case_notices.receipts_text(ordered)}")
+                         reason=f"合并受理投诉{len(ordered)}件：{case_notices.receipts_text(ordered)}")
     else:
         case = case_for(parse_ids([into_case_id], "案件", "into_case_id")[0], actor)
         if not can_manage_case(actor, case):
@@ -158,7 +158,7 @@ def merge_complaints(complaint_ids: Iterable, *, actor: User, now: datetime,
             complaint.case_id = case.id
             complaint.decided_at = now
         record(case, actor=actor, now=now, from_status=case.status, to_status=case.status,
-                reason=f"并入投诉{len(complaints)}件：{case_notices.receipts_text(complaints)}")
+               reason=f"并入投诉{len(complaints)}件：{case_notices.receipts_text(complaints)}")
         refresh_group(case, now)
     reindex(case)
     case_notices.complaints_merged(complaints, case, actor=actor, now=now,

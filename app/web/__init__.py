@@ -4,13 +4,13 @@ from __future__ import annotations
 
 def register_blueprints(app) -> None:
     from app.web import (
-        admin, auth, cases, court, developer, homeowner, intake, mediator, notices, public,
+        accounts, admin, auth, cases, court, developer, homeowner, intake, mediator, notices, public,
         referrals,
     )
 
     # cases: the case page (access per case); referrals: agency imports for judges and
     # clerks (/court/imports); intake: evidence downloads (access per complaint);
     # notices: each user's own inbox (access per notice).
-    for module in (public, auth, homeowner, developer, mediator, court, admin, cases,
+    for module in (public, auth, accounts, homeowner, developer, mediator, court, admin, cases,
                    referrals, intake, notices):
         app.register_blueprint(module.bp)

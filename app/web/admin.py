@@ -11,3 +11,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.get("/")
 def home():
     return render_template("admin/home.html", **dashboards.admin_home())
+
+
+# The clerk's pages live beside this module and attach their views to ``bp``.
+from app.web import admin_registry, admin_users  # noqa: E402,F401

@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Optional
 
 from app.services.group_filing import MAX_GROUP_MEMBERS
+from app.services.ids import parse_id
 from app.services.intake_checks import FACTS_MAX, MAX_CLAIMS
 from mediation.amounts import InvalidAmountError, parse_yuan
 from mediation.disputes import DisputeType
@@ -247,10 +248,9 @@ def project_choices(q: str | None, *, selected=None, developer_id: int | None = 
 
     items = search_projects(q, developer_id=developer_id, limit=limit)
     choices = [(str(p["id"]), f"{p['name']}（{p['town']} · {p['developer']}）") for p in items]
-    selected_id = str(selected or "")
-    if selected_id.isascii() and selected_id.isdigit() and int(selected_id) < 2**31 \
-            and selected_id not in {c[0] for c in choices}:
-        project = db.session.get(Project, int(selected_id))
+    selected_id = parse_id(selected)
+    if selected_id is not None and str(selected_id) not in {c[0] for c in choices}:
+        project = db.session.get(Project, selected_id)
         if project is not None and (developer_id is None or project.developer_id == developer_id):
             choices.insert(0, (str(project.id),
                                f"{project.name}（{project.town.name} · {project.developer.name}）"))

@@ -15,6 +15,7 @@ from app.models import Notice
 from app.models.types import utcnow
 from app.services import notices
 from app.services.errors import ServiceError
+from app.services.ids import parse_id
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
 
@@ -26,7 +27,6 @@ _COMPLAINT_PAGES = {
 }
 
 
-@bp.app_template_global("unread_notices")
 def unread_notices() -> int:
     """The current user's unread notices (counted once per request)."""
     if "unread_notices" not in g:
@@ -34,7 +34,6 @@ def unread_notices() -> int:
     return g.unread_notices
 
 
-@bp.app_template_global("notice_link")
 def notice_link(notice: Notice) -> str | None:
     """The page the notice is about: its case, else its complaint (as the reader's role sees it)."""
     if notice.case_id is not None:
@@ -48,7 +47,7 @@ def notice_link(notice: Notice) -> str | None:
 @bp.get("")
 def list_notices():
     before = request.args.get("before", "")
-    before_id = int(before) if before.isdigit() and len(before) < 11 else None
+    before_id = parse_id(before)
     page = notices.inbox(current_user, before=before_id)
     return render_template("notices/list.html", page=page, older=before_id is not None)
 

@@ -58,11 +58,9 @@ def agency_choices() -> list[tuple[str, str]]:
     return [(code, str(AGENCY_LABELS[code])) for code in AGENCIES]
 
 
-@bp.record_once
-def _register_globals(state) -> None:
-    state.app.jinja_env.globals["agency_label"] = agency_label
-    state.app.jinja_env.globals["referral_column_header"] = (
-        lambda name: referral_csv.FIELD_HEADERS.get(name, name or "—"))
+def referral_column_header(name: str | None) -> str:
+    """The Chinese header of a referral file's column (for the import report)."""
+    return referral_csv.FIELD_HEADERS.get(name, name or "—")
 
 
 @bp.before_request

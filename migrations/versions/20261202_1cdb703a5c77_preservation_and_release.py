@@ -5,7 +5,7 @@ obligations, release plans and stages, and each asset's release ledger
 (docs/release-in-the-app.md).
 
 Revision ID: 1cdb703a5c77
-Revises: 2d6cbd95c88d
+Revises: 3f8a2c61d9b4
 Create Date: 2026-12-02 07:53:17.188596
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '1cdb703a5c77'
-down_revision = '2d6cbd95c88d'
+down_revision = '3f8a2c61d9b4'
 branch_labels = None
 depends_on = None
 

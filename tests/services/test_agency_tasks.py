@@ -140,3 +140,32 @@ def test_an_open_task_past_its_deadline_is_overdue(app, setup):
         day_after = agency_tasks.agency_tasks(setup["case"].id, now=datetime(2026, 11, 28, 16, 0, tzinfo=timezone.utc))
     assert [(v.task.id, v.overdue) for v in on_due_day] == [(first, False), (second, False)]
     assert [(v.task.id, v.overdue) for v in day_after] == [(first, True), (second, False)]
+
+
+def test_the_case_page_brings_its_agency_tasks_for_the_court_and_none_for_the_parties(app, make):
+    """Does the case page's service carry the task section, so the template need not query?"""
+    from app.services import case_page
+
+    claimant = make.person("王海燕")
+    case = make.case(claimant=claimant)
+    judge = make.user("judge", court=case.court)
+    homeowner = make.user("homeowner", person=claimant)
+    create(app, judge.id, case.id)
+    with app.app_context():
+        judges = case_page.case_page(case.id, viewer=db.session.get(User, judge.id), now=NOW)
+        assert [tv.task.owner_name for tv in judges.tasks.tasks] == ["住建局王科长"]
+        assert judges.tasks.can_manage
+        owners = case_page.case_page(case.id, viewer=db.session.get(User, homeowner.id), now=NOW)
+        assert owners.tasks.tasks == [] and not owners.tasks.can_manage
+
+
+def test_no_blueprint_registers_template_globals_of_its_own():
+    """Template globals come from create_app alone (app.web.templating, app.i18n)."""
+    from flask import Flask
+
+    from app.web import register_blueprints
+
+    bare = Flask(__name__)
+    before = set(bare.jinja_env.globals)
+    register_blueprints(bare)
+    assert set(bare.jinja_env.globals) == before

@@ -320,12 +320,18 @@ def test_other_roles_cannot_reach_the_task_routes(app, client, make, task_setup,
 
 
 def _render_partial(app, user_id: int, case_id: int) -> str:
+    """The partial as a page includes it: with the section the service made for the viewer."""
     from app.models import Case
+    from app.models.types import utcnow
+    from app.services.agency_tasks import task_section
 
     with app.test_request_context("/court/cases/1"):
-        login_user(db.session.get(User, user_id))
+        viewer = db.session.get(User, user_id)
+        login_user(viewer)
         case = db.session.get(Case, case_id)
-        return render_template_string('{% include "court/_agency_tasks.html" ignore missing %}', case=case)
+        tasks = task_section(case, viewer=viewer, now=utcnow())
+        return render_template_string('{% include "court/_agency_tasks.html" %}', case=case,
+                                      tasks=tasks)
 
 
 def test_the_partial_shows_the_form_only_to_the_cases_judges(app, make, task_setup):

@@ -18,7 +18,7 @@ from wtforms import HiddenField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.models.types import utcnow
-from app.services import bulk_actions, case_lists
+from app.services import bulk_actions
 from app.services.errors import ServiceError
 from app.web.case_lists import _Choice, list_options, parse_back, render_case_list
 from app.web.court import bp

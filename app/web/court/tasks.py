@@ -1,10 +1,10 @@
 """Agency tasks on a case (九龙治水, DESIGN §3): a judge gives the housing bureau, the
 petition office, the police… a task with a person responsible and a deadline.
 
-The list and its forms are a partial, ``court/_agency_tasks.html``, which the case page
-includes with a variable ``case``; it loads the tasks itself through the Jinja global
-``agency_tasks_for(case)`` registered here. ``/court/cases/<id>/tasks`` shows the same
-partial on its own page, which also re-displays a refused form with its errors (422).
+The list and its forms are a partial, ``court/_agency_tasks.html``, which shows the
+section ``app.services.agency_tasks.task_section`` returns: the case page has it from
+its service (``page.tasks``), and ``/court/cases/<id>/tasks`` shows the same partial on
+its own page, which also re-displays a refused form with its errors (422).
 """
 from __future__ import annotations
 
@@ -48,31 +48,18 @@ class TaskResultForm(FlaskForm):
     next = HiddenField()
 
 
-def _viewer_may_see_tasks(case: Case) -> bool:
-    return (current_user.is_authenticated and current_user.role in ("judge", "mediator")
-            and can_view_case(current_user, case))
+def new_task_form() -> AgencyTaskForm:
+    """Template helper: the empty form that gives a case a task."""
+    return AgencyTaskForm(formdata=None)
 
 
-def agency_tasks_for(case: Case) -> list[agency_tasks.TaskView]:
-    """Jinja global: the case's tasks for whoever may see them (judges, its mediator)."""
-    if case is None or not _viewer_may_see_tasks(case):
-        return []
-    return agency_tasks.agency_tasks(case.id, now=utcnow())
+def result_form(task: AgencyTask) -> TaskResultForm:
+    """Template helper: the empty form that records a task's result."""
+    return TaskResultForm(formdata=None, prefix=f"task{task.id}")
 
 
-def can_manage_agency_tasks(case: Case) -> bool:
-    return case is not None and current_user.is_authenticated and can_manage_case(current_user, case)
-
-
-@bp.record_once
-def _register_globals(state) -> None:
-    state.app.jinja_env.globals.update(
-        agency_tasks_for=agency_tasks_for,
-        can_manage_agency_tasks=can_manage_agency_tasks,
-        new_agency_task_form=lambda: AgencyTaskForm(formdata=None),
-        agency_task_result_form=lambda task: TaskResultForm(formdata=None, prefix=f"task{task.id}"),
-        agency_task_status_label=lambda status: str(TASK_STATUS_LABELS.get(status, status)),
-    )
+def task_status_label(status: str) -> str:
+    return str(TASK_STATUS_LABELS.get(status, status))
 
 
 def _load_case(case_id: int, *, manage: bool) -> Case:
@@ -86,7 +73,9 @@ def _load_case(case_id: int, *, manage: bool) -> Case:
 
 def _tasks_page(case: Case, status: int = 200, next_url: str | None = None, **forms):
     back = safe_next(next_url) or url_for("court.show_agency_tasks", case_id=case.id)
-    return render_template("court/agency_tasks.html", case=case, task_back=back, **forms), status
+    tasks = agency_tasks.task_section(case, viewer=current_user, now=utcnow())
+    return render_template("court/agency_tasks.html", case=case, tasks=tasks, task_back=back,
+                           **forms), status
 
 
 @bp.get("/cases/<int(max=2147483647):case_id>/tasks")

@@ -9,6 +9,7 @@ from app.models import Complaint
 from app.models.types import utcnow
 from app.services import complaint_lists, intake
 from app.services.errors import ServiceError
+from app.services.ids import parse_id
 from app.web.developer import bp
 from app.web.intake_forms import ResponseForm, apply_errors, uploaded_files
 from app.web.loading import complaint_or_404
@@ -17,7 +18,7 @@ from app.web.loading import complaint_or_404
 @bp.get("/complaints")
 def list_complaints():
     before = request.args.get("before", "")
-    before_id = int(before) if before.isdigit() and len(before) < 18 else None
+    before_id = parse_id(before)
     against = complaint_lists.complaints_against(current_user, before_id=before_id, limit=50)
     return render_template(
         "developer/complaints.html", complaints=against,

@@ -10,6 +10,7 @@ from app.extensions import limiter
 from app.models.types import utcnow
 from app.services import group_filing, intake
 from app.services.errors import ServiceError
+from app.services.ids import parse_id
 from app.web.homeowner import bp
 from app.web.intake_forms import (
     AreaDifferenceForm, ComplaintForm, ConfirmCodeForm, GroupFilingForm, LateDeliveryForm,
@@ -51,7 +52,7 @@ def file_complaint():
 def _prefill(form) -> None:
     """Values carried over from a calculator result or a project search."""
     args = request.args
-    if args.get("project_id", "").isdigit():
+    if parse_id(args.get("project_id")) is not None:
         form.project_id.data = args["project_id"]
     if args.get("dispute_type"):
         form.dispute_type.data = args["dispute_type"]
@@ -178,7 +179,7 @@ def file_group_complaint():
     form.dispute_type.choices = dispute_choices()
     unplaced: dict = {}
     if request.method == "GET":
-        if request.args.get("project_id", "").isdigit():
+        if parse_id(request.args.get("project_id")) is not None:
             form.project_id.data = request.args["project_id"]
     elif form.validate_on_submit():
         members, rows, errors = members_from_form(form)

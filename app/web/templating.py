@@ -1,0 +1,24 @@
+"""The Jinja globals the web's templates share, registered in one place: ``create_app``.
+
+A blueprint registering app-wide globals as a side effect (``record_once``) hid where a
+name came from and let a template query the database through one. Templates get their
+data from the view (a service's view model); what is here only labels, links and empty
+forms — plus the unread count of the navigation bar, counted once per request.
+Locale-dependent labels and filters are ``app.i18n``'s.
+"""
+from __future__ import annotations
+
+from app.web.court.tasks import new_task_form, result_form, task_status_label
+from app.web.notices import notice_link, unread_notices
+from app.web.referrals import agency_label, referral_column_header
+
+#: name in templates → function
+TEMPLATE_GLOBALS = {
+    "agency_label": agency_label,
+    "agency_task_result_form": result_form,
+    "agency_task_status_label": task_status_label,
+    "new_agency_task_form": new_task_form,
+    "notice_link": notice_link,
+    "referral_column_header": referral_column_header,
+    "unread_notices": unread_notices,
+}
