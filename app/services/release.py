@@ -300,3 +300,18 @@ def asset_view(asset_id: int) -> FrozenAsset:
 def plans_of(developer_id: int) -> list[ReleasePlan]:
     return list(db.session.scalars(select(ReleasePlan).where(ReleasePlan.developer_id == developer_id)
                                    .order_by(ReleasePlan.id)))
+
+
+def developer_overview(developer_id: int) -> dict:
+    """What a developer sees of its own preservation: its frozen assets, its guarantees, its
+    plans' stages and the obligations it must perform next (those whose predecessor is
+    confirmed). Never another developer's: the caller passes the user's own developer id."""
+    assets = db.session.scalars(select(FrozenAsset).where(FrozenAsset.developer_id == developer_id)
+                                .order_by(FrozenAsset.id)).all()
+    guarantees = db.session.scalars(select(CounterGuarantee).where(CounterGuarantee.developer_id == developer_id)
+                                    .order_by(CounterGuarantee.id)).all()
+    obligations = db.session.scalars(select(Obligation).where(Obligation.developer_id == developer_id)
+                                     .order_by(Obligation.id)).all()
+    confirmed = {o.id for o in obligations if o.status == "confirmed"}
+    upcoming = [o for o in obligations if o.status != "confirmed" and (o.after_id is None or o.after_id in confirmed)]
+    return {"assets": assets, "guarantees": guarantees, "plans": plans_of(developer_id), "next": upcoming}

@@ -28,3 +28,22 @@ def test_the_release_page_is_for_judges_only(client, make, frozen_developer):  #
     login(client, make.user("developer").username)
     response = client.get(f"/court/developers/{frozen_developer['developer']}/release")
     assert response.status_code == 403
+
+
+def test_a_developer_sees_its_own_freezes_and_what_to_perform_next_never_anothers(client, make, app,
+                                                                                 frozen_developer):  # noqa: F811
+    from app.extensions import db
+    from app.models import Developer
+
+    with app.app_context():
+        own = db.session.get(Developer, frozen_developer["developer"])
+    login(client, make.user("developer", developer=own).username)
+    response, html = get_page(client, "/developer/release")
+    assert response.status_code == 200
+    assert "基本户" in html and "支付违约金" in html and "退还购房款" not in html  # the second waits for the first
+    client.get("/logout")
+    stranger = make.user("developer")
+    client2 = app.test_client()
+    login(client2, stranger.username)
+    _, other = get_page(client2, "/developer/release")
+    assert "基本户" not in other and "支付违约金" not in other
