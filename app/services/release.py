@@ -315,3 +315,34 @@ def developer_overview(developer_id: int) -> dict:
     confirmed = {o.id for o in obligations if o.status == "confirmed"}
     upcoming = [o for o in obligations if o.status != "confirmed" and (o.after_id is None or o.after_id in confirmed)]
     return {"assets": assets, "guarantees": guarantees, "plans": plans_of(developer_id), "next": upcoming}
+
+
+def release_figures(court_id: int, first: date, last: date) -> dict:
+    """``counter_guarantee_cases``: the court's cases covered by an accepted counter-guarantee;
+    ``released_fen``: what stages released in the period (Asia/Shanghai days, inclusive) from
+    assets securing the court's cases."""
+    from sqlalchemy import distinct, exists, func
+
+    from app.models.release import CounterGuaranteeCase, FrozenAssetCase
+
+    covered = db.session.scalar(
+        select(func.count(distinct(CounterGuaranteeCase.case_id)))
+        .join(CounterGuarantee, CounterGuarantee.id == CounterGuaranteeCase.guarantee_id)
+        .join(Case, Case.id == CounterGuaranteeCase.case_id)
+        .where(CounterGuarantee.status == "accepted", Case.court_id == court_id))
+    start, end = _day_bounds(first, last)
+    of_court = exists().where(FrozenAssetCase.asset_id == AssetRelease.asset_id,
+                              FrozenAssetCase.case_id == Case.id, Case.court_id == court_id)
+    released = db.session.scalar(
+        select(func.coalesce(func.sum(AssetRelease.amount_fen), 0))
+        .where(AssetRelease.released_at >= start, AssetRelease.released_at < end, of_court))
+    return {"counter_guarantee_cases": int(covered or 0), "released_fen": int(released or 0)}
+
+
+def _day_bounds(first: date, last: date):
+    from datetime import time, timedelta
+    from zoneinfo import ZoneInfo
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    return (datetime.combine(first, time(), shanghai),
+            datetime.combine(last + timedelta(days=1), time(), shanghai))

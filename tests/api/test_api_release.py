@@ -96,3 +96,20 @@ def test_many_judges_approving_at_once_release_the_stage_once(app, make, bearer,
         assert len(ledger) == len(stage_one["release"])
         for asset in db.session.query(release.FrozenAsset):
             assert asset.released_fen <= asset.frozen_fen
+
+
+def test_the_summary_counts_counter_guarantee_cases_and_the_released_value(client, make, bearer, proposed_plan):
+    from app.models import Case
+
+    with client.application.app_context():
+        court = db.session.get(Case, proposed_plan["cases"][0]).court
+    headers = bearer(make.user("judge", court=court))
+    client.post(f"/api/v1/release-plans/{proposed_plan['plan']}/stages/1/approve", headers=headers)
+    with client.application.app_context():
+        stage_one = json.loads(db.session.get(release.ReleasePlan, proposed_plan["plan"]).plan_json)["stages"][0]
+    from datetime import datetime, timedelta, timezone
+
+    day = (datetime.now(timezone.utc) + timedelta(hours=8)).date()
+    summary = client.get(f"/api/v1/stats/summary?from={day - timedelta(days=1)}&to={day}", headers=headers).get_json()
+    assert summary["counter_guarantee_cases"] == 1  # the bank letter covers the first case
+    assert summary["released_fen"] == sum(r["amount"] for r in stage_one["release"])
