@@ -15,7 +15,8 @@ class StageRow:
     number: int
     release: list[dict]
     perform: list[str]
-    coverage: list[tuple[str, int, int, int, int]]  # case, exposure and secured before, after
+    #: (case, exposure and secured before, after) for the cases the stage changed
+    coverage: list[tuple[str, int, int, int, int]]
     cash_after: dict
     explanations: list[str]
 
@@ -29,7 +30,8 @@ def stage_rows(scenario: dict, plan: dict) -> list[StageRow]:
         for case_id in sorted(set(before) | set(after)):
             b = before.get(case_id, {"exposure": 0, "secured": 0})
             a = after.get(case_id, {"exposure": 0, "secured": 0})
-            coverage.append((case_id, b["exposure"], b["secured"], a["exposure"], a["secured"]))
+            if (b["exposure"], b["secured"]) != (a["exposure"], a["secured"]):  # only what the stage changed
+                coverage.append((case_id, b["exposure"], b["secured"], a["exposure"], a["secured"]))
         rows.append(StageRow(stage["stage"], stage["release"], stage["perform"], coverage,
                              stage["cash_after"], stage["explanations"]))
         before = {**before, **after}
