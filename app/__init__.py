@@ -41,19 +41,22 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
         configure_sqlite(db.engine)
         configure_postgresql(db.engine)
 
-    from app import auth, errors
+    from app import auth, errors, input_safety
     from app.notify import sms
 
     sms.init_app(app)
 
     auth.init_app(app)
     errors.init_app(app)
+    with app.app_context():
+        input_safety.init_app(app, db.engine)
 
     from app.web import register_blueprints
-    from app.web.templating import TEMPLATE_GLOBALS
+    from app.web.templating import TEMPLATE_FILTERS, TEMPLATE_GLOBALS
 
     register_blueprints(app)
     app.jinja_env.globals.update(TEMPLATE_GLOBALS)
+    app.jinja_env.filters.update(TEMPLATE_FILTERS)
 
     from app.api import api_bp
 

@@ -1,16 +1,72 @@
-"""Who may see which case or complaint: defined once, used by web and API alike.
+"""Who may do what to which object: one vocabulary, asked by web, API, lists and dashboards.
 
-A homeowner sees the complaints they filed or are a claimant in, and the cases those
-complaints belong to; developer staff see complaints and cases where their company is a
-party; a mediator sees the cases assigned to them; a judge sees every case of their
-court. Admins (court clerks) manage reference data and accounts, not case files.
+Ask ``can(user, Permission.CASE_VIEW, case)``; never test ``user.role`` in a view. The
+rules, in the court's words:
+
+- A homeowner sees the complaints they filed or are a party to, and the cases those
+  complaints belong to; developer staff see complaints and cases where their company is a
+  party; a mediator sees the cases assigned to them; a judge sees every case and complaint
+  of their court. Admins (court clerks) manage accounts and reference data, not case files.
+- Only a judge of the case's court triages, assigns and rules (``CASE_MANAGE``,
+  ``COMPLAINT_DECIDE``); the lifecycle table (``mediation.lifecycle``) then says which moves
+  each role may make (``CASE_TRANSITION`` only admits the viewers of the case to ask it).
+- The claimant side adds evidence; the company a complaint is against answers it.
+
+Someone else's object is *not found* (404), never *forbidden*: its existence is not
+disclosed. ``visible_cases`` / ``visible_complaints`` are the same rule as a query, for
+lists. How the people of a case appear to a viewer (names, ID numbers, phones) follows
+``mediation.people``; :func:`person_relation` says where the viewer stands. See
+``docs/access.md``.
 """
 from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
 
 from sqlalchemy import Select, exists, false, or_, select
 
 from app.extensions import db
-from app.models import Case, Complaint, Mediator, User
+from app.models import Case, Complaint, Mediator, Role, User
+from mediation.people import Relation
+
+__all__ = [
+    "Permission", "can", "case_relation", "list_relation", "mediator_id_of", "person_relation",
+    "visible_cases", "visible_complaints",
+]
+
+
+class Permission(StrEnum):
+    """What a user may do, as ``scope:resource:action``."""
+
+    CASE_VIEW = "case:case:view"
+    CASE_TRANSITION = "case:case:transition"
+    CASE_EXTEND = "case:case:extend"
+    CASE_MANAGE = "court:case:manage"
+    CASE_CHOOSE_REPRESENTATIVES = "case:representatives:choose"
+    CASE_TASKS_VIEW = "court:agency_tasks:view"
+    CASE_TASKS_MANAGE = "court:agency_tasks:manage"
+    CASES_BULK = "court:cases:bulk"
+    DOCUMENT_ISSUE = "case:document:issue"
+    DOCUMENT_VIEW = "case:document:view"
+    COMPLAINT_VIEW = "complaint:complaint:view"
+    COMPLAINT_FILE = "party:complaint:file"
+    COMPLAINT_FILE_GROUP = "homeowner:group_complaint:file"
+    COMPLAINT_DECIDE = "court:complaint:decide"
+    COMPLAINT_RESPOND = "developer:complaint:respond"
+    COMPLAINT_ADD_EVIDENCE = "party:evidence:add"
+    COMPLAINT_OPT_OUT = "case:complaint:opt_out"
+    REFERRALS_IMPORT = "court:referrals:import"
+    STATS_VIEW = "court:stats:view"
+    USERS_MANAGE = "admin:users:manage"
+
+
+def _role(user) -> Role | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return Role.of(user.role)
+
+
+# --- The visibility rule, as a query ------------------------------------------------------
 
 
 def _mediator_id(user: User):
@@ -19,20 +75,28 @@ def _mediator_id(user: User):
     return select(Mediator.id).where(Mediator.user_id == user.id).scalar_subquery()
 
 
+def mediator_id_of(user: User) -> int | None:
+    """The id of ``user``'s mediator record (None for other roles or none yet)."""
+    if _role(user) is not Role.MEDIATOR:
+        return None
+    return db.session.scalar(select(Mediator.id).where(Mediator.user_id == user.id))
+
+
 def visible_cases(user: User, query: Select | None = None) -> Select:
     """Restrict a ``select(Case)`` to the cases ``user`` may see."""
     query = query if query is not None else select(Case)
-    if user.role == "judge":
+    role = _role(user)
+    if role is Role.JUDGE:
         return query.where(Case.court_id == user.court_id)
-    if user.role == "mediator":
+    if role is Role.MEDIATOR:
         return query.where(Case.mediator_id == _mediator_id(user))
-    if user.role == "developer":
+    if role is Role.DEVELOPER:
         return query.where(or_(
             Case.developer_id == user.developer_id,
             exists().where(Complaint.case_id == Case.id,
                            Complaint.claimant_developer_id == user.developer_id),
         ))
-    if user.role == "homeowner":
+    if role is Role.HOMEOWNER:
         return query.where(exists().where(
             Complaint.case_id == Case.id,
             or_(Complaint.claimant_person_id == user.person_id,
@@ -43,30 +107,165 @@ def visible_cases(user: User, query: Select | None = None) -> Select:
 def visible_complaints(user: User, query: Select | None = None) -> Select:
     """Restrict a ``select(Complaint)`` to the complaints ``user`` may see."""
     query = query if query is not None else select(Complaint)
-    if user.role == "judge":
+    role = _role(user)
+    if role is Role.JUDGE:
         return query.where(Complaint.court_id == user.court_id)
-    if user.role == "developer":
+    if role is Role.DEVELOPER:
         return query.where(or_(Complaint.respondent_developer_id == user.developer_id,
                                Complaint.claimant_developer_id == user.developer_id))
-    if user.role == "homeowner":
+    if role is Role.HOMEOWNER:
         return query.where(or_(Complaint.claimant_person_id == user.person_id,
                                Complaint.respondent_person_id == user.person_id,
                                Complaint.filed_by_id == user.id))
-    if user.role == "mediator":
+    if role is Role.MEDIATOR:
         return query.where(Complaint.case_id.in_(
             select(Case.id).where(Case.mediator_id == _mediator_id(user))))
     return query.where(false())
 
 
-def can_view_case(user: User, case: Case) -> bool:
-    return db.session.scalar(visible_cases(user, select(Case.id)).where(Case.id == case.id)) is not None
+# --- One object ------------------------------------------------------------------------
 
 
-def can_view_complaint(user: User, complaint: Complaint) -> bool:
+def _sees_case(user: User, case: Case) -> bool:
+    query = visible_cases(user, select(Case.id)).where(Case.id == case.id)
+    return db.session.scalar(query) is not None
+
+
+def _sees_complaint(user: User, complaint: Complaint) -> bool:
     query = visible_complaints(user, select(Complaint.id)).where(Complaint.id == complaint.id)
     return db.session.scalar(query) is not None
 
 
-def can_manage_case(user: User, case: Case) -> bool:
-    """Judges of the case's court triage, assign and rule; nobody else."""
-    return user.role == "judge" and user.court_id == case.court_id
+def _judge_of(user: User, obj) -> bool:
+    return _role(user) is Role.JUDGE and obj is not None and user.court_id == obj.court_id
+
+
+def _court_staff_seeing(user: User, case: Case) -> bool:
+    return _role(user) in (Role.JUDGE, Role.MEDIATOR) and _sees_case(user, case)
+
+
+def _claimant_side(user: User, complaint: Complaint) -> bool:
+    """The person who claims, or staff of the claiming company."""
+    role = _role(user)
+    if role is Role.HOMEOWNER:
+        return user.person_id is not None and complaint.claimant_person_id == user.person_id
+    if role is Role.DEVELOPER:
+        return (complaint.claimant_developer_id is not None
+                and complaint.claimant_developer_id == user.developer_id)
+    return False
+
+
+def _may_opt_out(user: User, complaint: Complaint) -> bool:
+    """The claimant themselves, or a judge of the court recording it for them."""
+    if _role(user) is Role.HOMEOWNER:
+        return user.person_id is not None and complaint.claimant_person_id == user.person_id
+    return _judge_of(user, complaint)
+
+
+def _issues_documents(user: User, case: Case) -> bool:
+    """The court's judges and the case's assigned mediator issue its documents."""
+    if _judge_of(user, case):
+        return True
+    return (_role(user) is Role.MEDIATOR and case.mediator_id is not None
+            and case.mediator_id == mediator_id_of(user))
+
+
+def _sees_document(user: User, document) -> bool:
+    """A party sees its own copies; the court's side (judges, the case's mediator) sees all."""
+    if document is None or document.case is None or not _sees_case(user, document.case):
+        return False
+    role = _role(user)
+    if role in (Role.JUDGE, Role.MEDIATOR):
+        return True
+    if role is Role.HOMEOWNER:
+        return document.party_person_id is not None and document.party_person_id == user.person_id
+    if role is Role.DEVELOPER:
+        return (document.party_developer_id is not None
+                and document.party_developer_id == user.developer_id)
+    return False
+
+
+def _roles(*roles: Role) -> Callable[[User, object], bool]:
+    return lambda user, obj: _role(user) in roles
+
+
+#: Each permission's rule: (user, object or None) → allowed.
+_RULES: dict[Permission, Callable[[User, object], bool]] = {
+    Permission.CASE_VIEW: _sees_case,
+    Permission.CASE_TRANSITION: _sees_case,
+    Permission.CASE_EXTEND: _court_staff_seeing,
+    Permission.CASE_MANAGE: _judge_of,
+    Permission.CASE_CHOOSE_REPRESENTATIVES: _court_staff_seeing,
+    Permission.CASE_TASKS_VIEW: _court_staff_seeing,
+    Permission.CASE_TASKS_MANAGE: _judge_of,
+    Permission.CASES_BULK: _roles(Role.JUDGE),
+    Permission.DOCUMENT_ISSUE: _issues_documents,
+    Permission.DOCUMENT_VIEW: _sees_document,
+    Permission.COMPLAINT_VIEW: _sees_complaint,
+    Permission.COMPLAINT_FILE: lambda user, obj: (
+        (_role(user) is Role.HOMEOWNER and user.person_id is not None)
+        or (_role(user) is Role.DEVELOPER and user.developer_id is not None)),
+    Permission.COMPLAINT_FILE_GROUP: lambda user, obj: (
+        _role(user) is Role.HOMEOWNER and user.person_id is not None),
+    Permission.COMPLAINT_DECIDE: _judge_of,
+    Permission.COMPLAINT_RESPOND: lambda user, complaint: (
+        _role(user) is Role.DEVELOPER and user.developer_id is not None
+        and complaint.respondent_developer_id == user.developer_id),
+    Permission.COMPLAINT_ADD_EVIDENCE: _claimant_side,
+    Permission.COMPLAINT_OPT_OUT: _may_opt_out,
+    Permission.REFERRALS_IMPORT: lambda user, obj: (
+        _role(user) in (Role.JUDGE, Role.ADMIN) and user.court_id is not None),
+    Permission.STATS_VIEW: _roles(Role.JUDGE),
+    Permission.USERS_MANAGE: _roles(Role.ADMIN),
+}
+
+
+def can(user, permission: Permission, obj=None) -> bool:
+    """Whether ``user`` may do ``permission`` (to ``obj`` where it names one).
+
+    Anonymous and deactivated users may do nothing. Whether the object's *state* allows the
+    action (a rejected complaint takes no evidence, a closed case no move) is the service's
+    and the domain's question, not this one.
+    """
+    if _role(user) is None:
+        return False
+    return _RULES[Permission(permission)](user, obj)
+
+
+# --- Where the viewer stands towards the people of a case --------------------------------
+
+
+#: The relation of each role to the people of a case it may see (see visible_cases).
+_RELATION_OF_ROLE = {
+    Role.JUDGE: Relation.COURT,
+    Role.MEDIATOR: Relation.MEDIATOR,
+    Role.DEVELOPER: Relation.COUNTERPARTY,
+    Role.HOMEOWNER: Relation.FELLOW_PARTY,
+}
+
+
+def list_relation(viewer: User) -> Relation:
+    """The viewer's relation to the people of the cases in their lists — which hold only
+    cases they may see (a judge's court, a mediator's assignments, a party's own)."""
+    return _RELATION_OF_ROLE.get(_role(viewer), Relation.OTHER)
+
+
+def case_relation(viewer: User, case: Case) -> Relation:
+    """The viewer's relation to the people of ``case`` other than themselves (see
+    ``mediation.people``); call it once per page, then :func:`person_relation` per person."""
+    role = _role(viewer)
+    if role is Role.JUDGE and viewer.court_id != case.court_id:
+        return Relation.OTHER
+    if role is Role.MEDIATOR and (case.mediator_id is None
+                                  or case.mediator_id != mediator_id_of(viewer)):
+        return Relation.OTHER
+    return list_relation(viewer)
+
+
+def person_relation(viewer: User, person_id: int | None, default: Relation) -> Relation:
+    """SELF when ``person_id`` is the viewer's own person record, else ``default``."""
+    if (person_id is not None and _role(viewer) is Role.HOMEOWNER
+            and viewer.person_id == person_id):
+        return Relation.SELF
+    return default
+

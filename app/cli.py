@@ -21,6 +21,30 @@ def send_notices_command(limit: int):
     click.echo(deliver_pending(now=utcnow(), limit=limit).line())
 
 
+warnings_cli = AppGroup("warnings", help="Early warnings (风险预警).")
+
+
+@warnings_cli.command("evaluate")
+@click.option("--date", "on", default=None, metavar="YYYY-MM-DD",
+              help="Evaluate as on this court date (default: today).")
+def evaluate_warnings_command(on: str | None):
+    """Evaluate every project and developer and store the levels (nightly at 02:00)."""
+    from datetime import date, datetime, time
+
+    from app.models.types import utcnow
+    from app.services.early_warnings import evaluate_warnings
+    from mediation.lifecycle import COURT_TZ
+
+    now = utcnow()
+    if on:
+        try:
+            now = datetime.combine(date.fromisoformat(on), time(2, 0), tzinfo=COURT_TZ)
+        except ValueError:
+            click.echo(f"invalid --date {on}: expected YYYY-MM-DD", err=True)
+            sys.exit(2)
+    click.echo(evaluate_warnings(now=now).line())
+
+
 def register_cli(app) -> None:
     from app.cli_referrals import referrals_cli  # flask referrals import FILE …
     app.cli.add_command(referrals_cli)
@@ -29,6 +53,7 @@ def register_cli(app) -> None:
     app.cli.add_command(release_cli)
     from app.cli_users import users_cli  # flask users create|deactivate|reset-password
     app.cli.add_command(users_cli)
+    app.cli.add_command(warnings_cli)  # flask warnings evaluate
 
     @app.cli.command("demo")
     @click.option("--seed", default=2020, show_default=True, help="Random seed.")

@@ -19,10 +19,11 @@ from app import demo_data as ref
 from app.extensions import db
 from app.models import (
     Case, CaseCounter, CaseEvent, Complaint, ComplaintClaim, Court, DataVersion, Developer,
-    Mediator, MediatorConflict, Person, Project, Town, User,
+    Mediator, MediatorConflict, Person, Project, Role, Town, User,
 )
 from app.models.types import utcnow
 from app.services.accounts import hash_password
+from app.services.receipts import ALPHABET as RECEIPT_ALPHABET
 from mediation.casenumber import format_case_number
 from mediation.identifiers import make_resident_id, make_uscc
 from mediation.statistics import plan_outcome_counts
@@ -56,7 +57,7 @@ class DemoBuilder:
         self.now = now
         self.seq: dict[int, int] = {}
         self.person_serial = 0
-        self.receipt_serial = 0
+        self.receipts: set[str] = set()
 
     # -- reference data -------------------------------------------------------------
     def reference(self) -> None:
@@ -96,6 +97,16 @@ class DemoBuilder:
         self.echo(f"  参考数据：3 个法院，{len(self.towns)} 个镇，{len(self.developers)} 家开发企业，"
                   f"{len(self.projects)} 个项目")
 
+    def receipt_no(self, submitted_at: datetime) -> str:
+        """A receipt number in the format filers are given (``TS20261127-7KQ4M9``), drawn from
+        the demo's seeded generator so a rebuild gives the same numbers."""
+        while True:
+            day = submitted_at.astimezone(SHANGHAI).strftime("%Y%m%d")
+            receipt = f"TS{day}-" + "".join(self.rng.choice(RECEIPT_ALPHABET) for _ in range(6))
+            if receipt not in self.receipts:
+                self.receipts.add(receipt)
+                return receipt
+
     def person_name(self) -> str:
         return self.rng.choice(ref.SURNAMES) + self.rng.choice(ref.GIVEN)
 
@@ -109,25 +120,27 @@ class DemoBuilder:
                       created_at=self.now)
 
     # -- accounts --------------------------------------------------------------------
-    def user(self, username: str, name: str, role: str, **bound) -> User:
+    def user(self, username: str, name: str, role: Role, phone: str | None = None,
+             **bound) -> User:
         user = User(username=username, name=name, role=role, password_hash=self.password_hash,
-                    created_at=self.now, phone=f"139{self.rng.randrange(10**8):08d}", **bound)
+                    created_at=self.now, phone=phone or f"139{self.rng.randrange(10**8):08d}",
+                    **bound)
         db.session.add(user)
         return user
 
     def accounts(self) -> None:
-        self.user("admin", "符书记员", "admin", court=self.circuit)
-        self.judges = [self.user("judge", "林法官", "judge", court=self.circuit),
-                       self.user("judge2", "邢法官", "judge", court=self.circuit),
-                       self.user("judge3", "云法官", "judge", court=self.circuit)]
-        self.user("judge_meilan", "陈法官", "judge", court=self.other_court)
+        self.user("admin", "符书记员", Role.ADMIN, court=self.circuit)
+        self.judges = [self.user("judge", "林法官", Role.JUDGE, court=self.circuit),
+                       self.user("judge2", "邢法官", Role.JUDGE, court=self.circuit),
+                       self.user("judge3", "云法官", Role.JUDGE, court=self.circuit)]
+        self.user("judge_meilan", "陈法官", Role.JUDGE, court=self.other_court)
         kinds = ["court", "invited", "housing_bureau", "lawyer", "invited", "court"]
         names = ["吴调解员", "黄特邀调解员", "韩住建调解员", "郑律师", "梁特邀调解员", "冯调解员"]
         self.mediators = []
         for i, (kind, name) in enumerate(zip(kinds, names)):
             username = "mediator" if i == 0 else f"mediator{i + 1}"
             mediator = Mediator(
-                user=self.user(username, name, "mediator", court=self.circuit), court=self.circuit,
+                user=self.user(username, name, Role.MEDIATOR, court=self.circuit), court=self.circuit,
                 kind=kind, skills=sorted(self.rng.sample(sorted(TYPE_WEIGHTS), 4) + ["late_delivery"]),
                 home_town=self.towns[(i * 3) % 17], capacity=20 + 5 * i, created_at=self.now)
             self.mediators.append(mediator)
@@ -135,25 +148,34 @@ class DemoBuilder:
         db.session.add(MediatorConflict(mediator=self.mediators[3], developer=self.developers[5],
                                         reason="曾担任该公司常年法律顾问"))
         # The demo developer login belongs to the company with the most projects' cases.
-        self.user("developer", "椰海置业法务专员", "developer", developer=self.developers[0])
-        self.user("developer2", "航天城地产合规专员", "developer", developer=self.developers[1])
-        self.user("developer3", "清澜湾置业法务", "developer", developer=self.developers[2])
+        self.user("developer", "椰海置业法务专员", Role.DEVELOPER, developer=self.developers[0])
+        self.user("developer2", "航天城地产合规专员", Role.DEVELOPER, developer=self.developers[1])
+        self.user("developer3", "清澜湾置业法务", Role.DEVELOPER, developer=self.developers[2])
         self.homeowners = []
         for i in range(5):
             person = self.new_person(["王海燕", "李文华", "张德明", "陈少英", "符亚平"][i])
             db.session.add(person)
             username = "homeowner" if i == 0 else f"homeowner{i + 1}"
             self.homeowners.append(person)
-            self.user(username, person.name, "homeowner", person=person)
+            # One phone number per homeowner: the account's is the party's.
+            self.user(username, person.name, Role.HOMEOWNER, phone=person.phone, person=person)
         db.session.flush()
-        self.echo("  账号：admin, judge, judge2, judge3, mediator…mediator6, developer…developer3, "
-                  "homeowner…homeowner5")
+        self.echo("  账号：admin, judge, judge2, judge3, judge_meilan（另一法院）, mediator…mediator6, "
+                  "developer…developer3, homeowner…homeowner5")
 
     # -- cases -----------------------------------------------------------------------
     def local_moment(self, day: date) -> datetime:
+        """Office hours on ``day`` (court time), never later than the build's ``now``."""
         moment = datetime.combine(day, time(self.rng.randrange(8, 18), self.rng.randrange(60)),
                                   tzinfo=SHANGHAI)
-        return moment.astimezone(timezone.utc)
+        return self.past(moment.astimezone(timezone.utc))
+
+    def past(self, moment: datetime) -> datetime:
+        """``moment``, or a few minutes before ``now`` if it would lie in the future: the demo
+        shows no complaint filed, case registered or step taken after today's present."""
+        if moment < self.now:
+            return moment
+        return self.now - timedelta(minutes=self.rng.randrange(1, 60))
 
     def random_day(self, start: date, end: date) -> date:
         return start + timedelta(days=self.rng.randrange((end - start).days + 1))
@@ -174,7 +196,7 @@ class DemoBuilder:
         project = project or rng.choice(self.projects)
         dispute_type = dispute_type or self.dispute_type()
         received_at = self.local_moment(received)
-        registered_at = received_at + timedelta(hours=rng.randrange(2, 72))
+        registered_at = self.past(received_at + timedelta(hours=rng.randrange(2, 72)))
         if concluded is not None:
             registered_at = min(registered_at, self.local_moment(concluded) - timedelta(hours=1))
         year = registered_at.astimezone(SHANGHAI).year
@@ -189,29 +211,29 @@ class DemoBuilder:
             pre_litigation=pre_litigation, went_to_litigation=went_to_litigation,
             mediator=mediator, judge=rng.choice(self.judges), received_at=received_at,
             registered_at=registered_at, updated_at=registered_at)
-        events = [CaseEvent(at=registered_at, actor_role="judge", from_status=None,
+        events = [CaseEvent(at=registered_at, actor_role=Role.JUDGE, from_status=None,
                             to_status="registered", reason="受理登记")]
         if mediator is not None:
-            case.assigned_at = registered_at + timedelta(days=rng.randrange(0, 3))
+            case.assigned_at = max(registered_at, self.past(
+                registered_at + timedelta(days=rng.randrange(0, 3))))
             case.mediation_deadline_at = case.assigned_at + timedelta(days=30)
-            events.append(CaseEvent(at=case.assigned_at, actor_role="judge",
+            events.append(CaseEvent(at=case.assigned_at, actor_role=Role.JUDGE,
                                     from_status="registered", to_status="assigned", reason="指派调解员"))
         if concluded is not None:
-            concluded_at = max(self.local_moment(concluded), (case.assigned_at or registered_at) + timedelta(hours=1))
+            concluded_at = max(self.local_moment(concluded), (case.assigned_at or registered_at) + timedelta(minutes=1))
             case.concluded_at = concluded_at
             if status == "closed":
                 case.closed_at = concluded_at
-            events.append(CaseEvent(at=concluded_at, actor_role="mediator", from_status="in_mediation",
+            events.append(CaseEvent(at=concluded_at, actor_role=Role.MEDIATOR, from_status="in_mediation",
                                     to_status=status, outcome=outcome, reason=_OUTCOME_REASON.get(outcome)))
         case.events = events
         case.updated_at = events[-1].at
         total = 0
         for person in claimants:
-            self.receipt_serial += 1
             amount = rng.randrange(20_000, 600_000) * 100  # 2万–60万元
             total += amount
             complaint = Complaint(
-                receipt_no=f"TS{received:%Y%m%d}{self.receipt_serial:05d}", court=self.circuit,
+                receipt_no=self.receipt_no(received_at), court=self.circuit,
                 project=project, claimant_person=person, respondent_developer=project.developer,
                 unit=f"{rng.randrange(1, 12)}栋{rng.randrange(1, 30)}0{rng.randrange(1, 6)}",
                 dispute_type=dispute_type,
@@ -297,6 +319,8 @@ class DemoBuilder:
             outcome = "mediated" if status in ("mediated", "confirmed", "performing") else None
             project = demo_dev_projects[i % len(demo_dev_projects)] if i % 3 == 0 else None
             claimants = [self.homeowners[i // 9]] if i % 9 == 0 and i // 9 < len(self.homeowners) else None
+            if i == 0:  # `homeowner` is one of a building's claimants in a group case
+                claimants += [self.new_person() for _ in range(11)]
             case = self.make_case(received=received, status=status, outcome=outcome,
                                   concluded=today - timedelta(days=1) if outcome else None,
                                   pre_litigation=True, went_to_litigation=status == "litigation",
@@ -308,10 +332,9 @@ class DemoBuilder:
         project = demo_dev_projects[0]
         for k in range(12):
             person = self.homeowners[0] if k == 0 else self.new_person()
-            self.receipt_serial += 1
             submitted = self.local_moment(today - timedelta(days=rng.randrange(0, 6)))
             db.session.add(Complaint(
-                receipt_no=f"TS{submitted:%Y%m%d}{self.receipt_serial:05d}", court=self.circuit,
+                receipt_no=self.receipt_no(submitted), court=self.circuit,
                 project=project, claimant_person=person, respondent_developer=project.developer,
                 unit=f"3栋{k + 1:02d}02", dispute_type="late_delivery", channel="online",
                 facts=ref.FACT_TEMPLATES["late_delivery"].format(promised=project.promised_delivery_on),
@@ -372,5 +395,6 @@ def build_demo(*, seed: int, echo, password: str | None = None, now: datetime | 
     refresh_case_search(db.session.scalars(db.select(Case.id)).all())  # full-text search
     db.session.commit()
     echo("完成 / done. 演示账号 (demo logins), 密码 (password) = " + password)
-    for username in ("admin", "judge", "mediator", "developer", "homeowner"):
-        echo(f"  {username}")
+    for username in ("admin", "judge", "judge_meilan", "mediator", "developer", "homeowner"):
+        echo(f"  {username}" + ("（另一法院的法官：看不到这些案件 / a judge of another court)"
+                                if username == "judge_meilan" else ""))

@@ -23,6 +23,18 @@ def _wants_problem() -> bool:
 
 
 def init_app(app) -> None:
+    from app.input_safety import UnstorableInputError
+
+    @app.errorhandler(UnstorableInputError)
+    def _unstorable(error: UnstorableInputError):
+        from app.extensions import db
+
+        db.session.rollback()
+        if _wants_problem():
+            return problem(400, "Bad Request", str(error.description),
+                           errors=[{"field": error.field, "message": str(error.message)}])
+        return render_template("errors/page.html", error=error), 400
+
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
         if _wants_problem():

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, g, request
 from flask_babel import get_locale, get_translations
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from mediation.amounts import format_yuan
@@ -19,6 +18,7 @@ from mediation.disputes import Channel, ComplaintStatus, DisputeType
 from mediation.identifiers import mask_phone, mask_resident_id
 from mediation.lifecycle import CaseStatus, Outcome
 from mediation.messages import localize
+from mediation.roles import Role
 
 LOCALES = {"zh": "简体中文", "en": "English"}
 LOCALE_COOKIE = "lang"
@@ -72,12 +72,6 @@ def html_lang() -> str:
     return "zh-CN" if str(get_locale()) == "zh" else "en"
 
 
-ROLE_LABELS = {
-    "homeowner": _l("Homeowner"), "developer": _l("Developer"), "mediator": _l("Mediator"),
-    "judge": _l("Judge"), "admin": _l("Court clerk"),
-}
-
-
 def _enum_label(enum_cls):
     def label(code: str | None) -> str:
         if code is None:
@@ -115,7 +109,7 @@ def init_app(app) -> None:
     _install_template_gettext(app)
 
     app.jinja_env.globals["percent"] = format_percent
-    app.jinja_env.globals["role_label"] = lambda role: str(ROLE_LABELS.get(role, role))
+    app.jinja_env.globals["role_label"] = _enum_label(Role)
     app.jinja_env.globals["dispute_label"] = _enum_label(DisputeType)
     app.jinja_env.globals["channel_label"] = _enum_label(Channel)
     app.jinja_env.globals["complaint_status_label"] = _enum_label(ComplaintStatus)

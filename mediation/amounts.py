@@ -22,6 +22,9 @@ __all__ = ["InvalidAmountError", "MAX_CLAIM_FEN", "fen_to_yuan_text", "format_yu
 MAX_CLAIM_FEN = 10_000_000_000 * 100
 
 _SEPARATORS = re.compile(r"[\s,，\u3000]")
+#: Chinese input methods in full-width mode type ０–９, ． and ，: the same digits, in the
+#: full-width forms block (U+FF01–U+FF5E mirrors ASCII U+0021–U+007E one to one).
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _PLAIN_NUMBER = re.compile(r"\d+(\.\d*)?|\.\d+")
 
 
@@ -36,13 +39,13 @@ class InvalidAmountError(ValueError):
 def parse_yuan(text: str | None, *, maximum_fen: int = MAX_CLAIM_FEN) -> int:
     """Return the typed yuan amount in fen, or raise :class:`InvalidAmountError`.
 
-    Accepts digit-group commas (also the full-width one), spaces, a leading ¥ / ￥ and a
-    trailing 元. Refuses empty text, signs, exponents, more than two decimals and amounts
+    Accepts full-width digits and punctuation (１２，３４５．６７), digit-group commas,
+    spaces, a leading ¥ / ￥ and a trailing 元. Refuses empty text, signs, exponents, more than two decimals and amounts
     above ``maximum_fen``.
     """
     if text is None:
         raise InvalidAmountError(Msg("请填写金额", "Please enter the amount"))
-    compact = _SEPARATORS.sub("", str(text))
+    compact = _SEPARATORS.sub("", str(text).translate(_FULL_WIDTH))
     compact = compact.removeprefix("¥").removeprefix("￥").removesuffix("元")
     if not compact:
         raise InvalidAmountError(Msg("请填写金额", "Please enter the amount"))

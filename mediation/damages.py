@@ -70,6 +70,31 @@ DAYS_PER_RENT_MONTH = 30
 # Overdue-loan interest is an annual rate; the title-delay formula counts 365 days a year.
 DAYS_PER_YEAR = 365
 
+# --- Bounds of every input ------------------------------------------------------------
+# A calculator answers questions about real flats. Anything beyond these bounds is a
+# typing error (an extra zero, a rate typed in ‰ as a percentage, a mistyped year), and
+# left unchecked it fills a phone screen with a 300-digit "amount".
+
+#: 1 billion yuan: more than any single flat in China has sold for.
+MAX_PRICE_FEN = 1_000_000_000 * 100
+#: 1 million yuan a month: more than any flat's rent.
+MAX_MONTHLY_RENT_FEN = 1_000_000 * 100
+#: 10 ‰ a day (1 % a day, 365 % a year): contracts agree 0.1–1 ‰ (万分之一 to 千分之一);
+#: a rate above this is a typing error, and a court would reduce it anyway (民法典 art. 585).
+MAX_DAILY_RATE_PERMILLE = Decimal(10)
+#: Rates are written to at most 4 decimals of ‰ (万分之0.5 = 0.05 ‰).
+RATE_PLACES = 4
+#: 24 % a year: the former ceiling of protected private-lending interest; overdue-loan
+#: rates (LPR raised by 30–50 %) are about 5 %.
+MAX_ANNUAL_RATE_BP = 2400
+#: 10,000 m²: more than any one unit; areas are surveyed to 0.01 m².
+MAX_AREA_M2 = Decimal(10_000)
+AREA_PLACES = 2
+#: Commodity housing has been sold since the 1990s (城市房地产管理法 1994); no contract
+#: about a flat is older. No damages accrue after today: a later day is a forecast.
+EARLIEST_DAY = date(1990, 1, 1)
+LATEST_DAY = date(2099, 12, 31)
+
 
 class DamagesInputError(ValueError):
     """An input the calculators cannot use; ``field`` names the form field."""
@@ -126,11 +151,14 @@ round_fen = round_half_up
 
 
 
-def _fen(value, field_name: str, label: str) -> int:
+def _fen(value, field_name: str, label: str, maximum: int = MAX_PRICE_FEN) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise DamagesInputError(field_name, f"{label}应为以分计的整数金额")
     if value < 0:
         raise DamagesInputError(field_name, f"{label}不能为负数")
+    if value > maximum:
+        raise DamagesInputError(
+            field_name, f"{label}不能超过{format_yuan(maximum)}，请核对是否多输了位数")
     return value
 
 
@@ -149,9 +177,27 @@ def _number(value, field_name: str, label: str) -> Decimal:
     return number
 
 
-def _date(value, field_name: str, label: str) -> date:
+def _bounded_number(value, field_name: str, label: str, maximum: Decimal, places: int,
+                    unit: str, why: str) -> Decimal:
+    number = _number(value, field_name, label)
+    if number > maximum:
+        raise DamagesInputError(field_name, f"{label}不能超过{maximum}{unit}（{why}），请核对")
+    if number != number.quantize(Decimal(1).scaleb(-places), rounding="ROUND_DOWN"):
+        raise DamagesInputError(field_name, f"{label}最多保留{places}位小数")
+    return number
+
+
+def _date(value, field_name: str, label: str, today: date | None = None) -> date:
     if not isinstance(value, date):
         raise DamagesInputError(field_name, f"请填写{label}")
+    if value < EARLIEST_DAY:
+        raise DamagesInputError(
+            field_name, f"{label}不能早于{date_zh(EARLIEST_DAY)}（商品房买卖始于上世纪九十年代），请核对年份")
+    latest = today or LATEST_DAY
+    if value > latest:
+        raise DamagesInputError(
+            field_name, f"{label}不能晚于今天（{date_zh(latest)}）：违约金只计算到今天为止"
+            if today else f"{label}不能晚于{date_zh(latest)}，请核对年份")
     return value
 
 
@@ -190,6 +236,8 @@ def late_delivery_damages(
     daily_rate_permille=None,
     monthly_rent_fen: int | None = None,
     loss_fen: int | None = None,
+    *,
+    today: date | None = None,
 ) -> LateDeliveryDamages:
     """Compute damages for delivering the unit late.
 
@@ -197,11 +245,12 @@ def late_delivery_damages(
     counted when the unit is not yet delivered. ``daily_rate_permille`` is the agreed
     daily rate in ‰ of the price (e.g. ``"0.5"`` for 万分之五); it takes precedence over
     ``monthly_rent_fen``, the local rent standard for a comparable unit. ``loss_fen`` is
-    the actual loss, used to flag agreed damages that may be reduced.
+    the actual loss, used to flag agreed damages that may be reduced. ``today`` (the
+    court's date) is the latest day any date may name.
     """
     price_fen = _fen(price_fen, "price_fen", "房价款")
-    promised_on = _date(promised_on, "promised_on", "约定交付日期")
-    delivered_on = _date(delivered_on, "delivered_on", "实际交付日期")
+    promised_on = _date(promised_on, "promised_on", "约定交付日期", today)
+    delivered_on = _date(delivered_on, "delivered_on", "实际交付日期", today)
     if loss_fen is not None:
         loss_fen = _fen(loss_fen, "loss_fen", "实际损失")
 
@@ -218,7 +267,9 @@ def late_delivery_damages(
     lines = [dates + f"；逾期{overdue_days}天（自约定交付日次日起算）"]
 
     if daily_rate_permille is not None:
-        rate = _number(daily_rate_permille, "daily_rate_permille", "约定违约金日比例")
+        rate = _bounded_number(daily_rate_permille, "daily_rate_permille", "约定违约金日比例",
+                               MAX_DAILY_RATE_PERMILLE, RATE_PLACES, "‰",
+                               "即每日1%；合同通常约定万分之一至千分之一")
         amount = round_fen(Fraction(price_fen) * Fraction(rate) / 1000 * overdue_days)
         lines.append(
             f"按合同约定计算：房价款{format_yuan(price_fen)} × 日{rate.normalize():f}‰ × "
@@ -249,7 +300,7 @@ def late_delivery_damages(
         )
 
     if monthly_rent_fen is not None:
-        rent = _fen(monthly_rent_fen, "monthly_rent_fen", "月租金标准")
+        rent = _fen(monthly_rent_fen, "monthly_rent_fen", "月租金标准", MAX_MONTHLY_RENT_FEN)
         months, days = _months_and_days(promised_on, delivered_on)
         month_part = rent * months
         day_part = round_fen(Fraction(rent * days, DAYS_PER_RENT_MONTH))
@@ -281,6 +332,8 @@ def title_delay_damages(
     annual_rate_bp: int,
     agreed_deadline: date | None = None,
     completed_sale_signed_on: date | None = None,
+    *,
+    today: date | None = None,
 ) -> TitleDelayDamages:
     """Compute damages for the buyer's late title certificate (不动产权属证书).
 
@@ -289,28 +342,33 @@ def title_delay_damages(
     ``annual_rate_bp``: the overdue-loan annual rate in basis points (385 = 3.85 %), as
     the court applies it. ``agreed_deadline``: the contract's registration deadline, if
     any. ``completed_sale_signed_on``: for a unit already completed when sold, the
-    signing date, from which the 90 days then run.
+    signing date, from which the 90 days then run. ``today`` (the court's date) is the
+    latest day any date may name.
     """
     paid_fen = _fen(paid_fen, "paid_fen", "已付购房款")
-    obtained_on = _date(obtained_on, "obtained_on", "取得权属证书（或计算截止）日期")
+    obtained_on = _date(obtained_on, "obtained_on", "取得权属证书（或计算截止）日期", today)
     if isinstance(annual_rate_bp, bool) or not isinstance(annual_rate_bp, int) \
             or annual_rate_bp < 0:
         raise DamagesInputError(
             "annual_rate_bp", "逾期贷款年利率应为非负整数（以基点计，385即3.85%）"
         )
+    if annual_rate_bp > MAX_ANNUAL_RATE_BP:
+        raise DamagesInputError(
+            "annual_rate_bp", f"逾期贷款年利率不能超过{MAX_ANNUAL_RATE_BP // 100}%"
+            "（逾期贷款利率为LPR上浮30%–50%，约5%），请核对")
 
     if agreed_deadline is not None:
-        deadline = _date(agreed_deadline, "agreed_deadline", "约定办证期限")
+        deadline = _date(agreed_deadline, "agreed_deadline", "约定办证期限", today)
         basis = f"合同约定的办证期限于{date_zh(deadline)}届满"
     elif completed_sale_signed_on is not None:
-        signed = _date(completed_sale_signed_on, "completed_sale_signed_on", "合同订立日期")
+        signed = _date(completed_sale_signed_on, "completed_sale_signed_on", "合同订立日期", today)
         deadline = signed + timedelta(days=TITLE_GRACE_DAYS)
         basis = (
             f"合同未约定办证期限，标的物为已竣工房屋，自合同订立之日（{date_zh(signed)}）起"
             f"{TITLE_GRACE_DAYS}日于{date_zh(deadline)}届满"
         )
     else:
-        delivered_on = _date(delivered_on, "delivered_on", "房屋交付日期")
+        delivered_on = _date(delivered_on, "delivered_on", "房屋交付日期", today)
         deadline = delivered_on + timedelta(days=TITLE_GRACE_DAYS)
         basis = (
             f"合同未约定办证期限，自房屋交付之日（{date_zh(delivered_on)}）起"
@@ -351,8 +409,10 @@ def area_difference_settlement(
     may instead rescind and recover what was paid, with interest).
     """
     price_fen = _fen(price_fen, "price_fen", "房价款")
-    contract = Fraction(_number(contract_area_m2, "contract_area_m2", "合同约定面积"))
-    measured = Fraction(_number(measured_area_m2, "measured_area_m2", "实测面积"))
+    contract = Fraction(_bounded_number(contract_area_m2, "contract_area_m2", "合同约定面积",
+                                        MAX_AREA_M2, AREA_PLACES, "㎡", "远超任何一套房屋"))
+    measured = Fraction(_bounded_number(measured_area_m2, "measured_area_m2", "实测面积",
+                                        MAX_AREA_M2, AREA_PLACES, "㎡", "远超任何一套房屋"))
     if contract == 0:
         raise DamagesInputError("contract_area_m2", "合同约定面积应大于0")
 

@@ -304,6 +304,11 @@ def mask_phone(s: str) -> str:
 
 
 def mask_name(name: str) -> str:
-    """Keep the surname, star the rest: 王海燕 → 王**, 张三 → 张* (at least one star)."""
-    value = name.strip()
-    return value[:1] + "*" * max(len(value) - 1, 1)
+    """Keep the first and the last character, star the middle: 王海燕 → 王*燕, 欧阳娜娜 → 欧**娜,
+    张三 → 张* (a two-character name keeps its surname only; one character is all stars)."""
+    value = "" if name is None else str(name).strip()
+    if len(value) <= 1:
+        return "*" * max(len(value), 1)
+    if len(value) == 2:
+        return value[0] + "*"
+    return value[0] + "*" * (len(value) - 2) + value[-1]

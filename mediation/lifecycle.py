@@ -46,6 +46,8 @@ from datetime import date, datetime, timedelta, timezone
 
 from mediation.disputes import ComplaintStatus, LabelledEnum
 from mediation.messages import Msg
+from mediation.roles import COURT_STAFF, JUDGES, Role
+from mediation.roles import PARTIES as ROLE_PARTIES
 
 __all__ = [
     "AllowedTransition",
@@ -58,8 +60,6 @@ __all__ = [
     "MERGEABLE",
     "OUTCOME_ROLES",
     "Outcome",
-    "ROLES",
-    "ROLE_LABELS",
     "TRANSITIONS",
     "Transition",
     "TransitionError",
@@ -75,20 +75,11 @@ __all__ = [
 ]
 
 
-# --- Roles -----------------------------------------------------------------------------
+# --- Roles (defined once, in mediation.roles) ---------------------------------------------
 
-ROLES = ("homeowner", "developer", "mediator", "judge", "admin")
-ROLE_LABELS = {
-    "homeowner": ("业主", "Homeowner"),
-    "developer": ("开发企业", "Developer"),
-    "mediator": ("调解员", "Mediator"),
-    "judge": ("法官", "Judge"),
-    "admin": ("管理员", "Administrator"),
-}
-
-PARTIES = frozenset({"homeowner", "developer"})
-COURT = frozenset({"mediator", "judge"})
-JUDGE = frozenset({"judge"})
+PARTIES = ROLE_PARTIES
+COURT = COURT_STAFF
+JUDGE = JUDGES
 
 
 # --- States and outcomes ---------------------------------------------------------------
@@ -137,7 +128,7 @@ class Outcome(LabelledEnum):
 # Who may declare each outcome. A party may withdraw its own application; deciding that
 # an application is deemed withdrawn is the court's call, as are judgment, dismissal and
 # transfer. (Whether the acting party is the applicant is checked by the service.)
-OUTCOME_ROLES: dict[Outcome, frozenset[str]] = {
+OUTCOME_ROLES: dict[Outcome, frozenset[Role]] = {
     Outcome.MEDIATED: COURT,
     Outcome.WITHDRAWN_APPLIED: PARTIES | COURT,
     Outcome.WITHDRAWN_DEEMED: COURT,
@@ -167,7 +158,7 @@ class Transition:
 
     source: CaseStatus
     target: CaseStatus
-    roles: frozenset[str]
+    roles: frozenset[Role]
     action_zh: str
     action_en: str
     outcomes: frozenset[Outcome] = frozenset()
@@ -369,11 +360,11 @@ def _quote_en(status) -> str:
 
 
 def _role_label(role: str) -> str:
-    return ROLE_LABELS[role][0]
+    return Role(role).label_zh
 
 
 def _role_en(role: str) -> str:
-    return ROLE_LABELS[role][1]
+    return Role(role).label_en
 
 
 def _reason_missing(label) -> Msg:
@@ -393,11 +384,12 @@ def _coerce(enum_cls, value, field_name: str, what: str):
                               field_name) from None
 
 
-def _check_role(role: str) -> str:
-    if role not in ROLES:
+def _check_role(role: str) -> Role:
+    known = Role.of(role)
+    if known is None:
         raise TransitionError(Msg("未知的角色“{role}”", "Unknown role “{role}”", role=role),
                               "actor_role")
-    return role
+    return known
 
 
 def _check_now(now: datetime) -> datetime:
@@ -619,7 +611,7 @@ def allowed_transitions(
     With ``now``, moves that continue mediation past the deadline are marked
     ``needs_extension``.
     """
-    if role not in ROLES:
+    if Role.of(role) is None:
         return []
     overdue = now is not None and state.deadline is not None and court_date(now) > state.deadline
     result = []
@@ -649,7 +641,7 @@ def allowed_transitions(
 # a reason the claimant can read, or merged into another complaint of the same dispute.
 # (from, to) → (roles allowed, label of the required reason or None)
 COMPLAINT_TRANSITIONS: dict[tuple[ComplaintStatus, ComplaintStatus],
-                            tuple[frozenset[str], str | None]] = {
+                            tuple[frozenset[Role], str | None]] = {
     (ComplaintStatus.SUBMITTED, ComplaintStatus.ACCEPTED): (JUDGE, None),
     (ComplaintStatus.SUBMITTED, ComplaintStatus.REJECTED):
         (JUDGE, Msg("不予受理理由", "Reason for rejecting")),

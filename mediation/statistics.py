@@ -42,12 +42,36 @@ from mediation.messages import Msg
 
 __all__ = [
     "CaseFact",
+    "FIRST_PERIOD_DAY",
+    "LAST_PERIOD_DAY",
     "Summary",
     "format_percent",
     "percent_half_up",
+    "period_problem",
     "plan_outcome_counts",
     "summarize_period",
 ]
+
+#: Periods are asked about between these days. The court's records begin with its
+#: comparison year 2018 and no case is older than the platform; the century bound keeps
+#: year 9999 — which cannot even be turned into the next day's UTC midnight — out of
+#: every query, and still lets a judge type "2000-01-01 to 2099-12-31" for "everything".
+FIRST_PERIOD_DAY = date(2000, 1, 1)
+LAST_PERIOD_DAY = date(2099, 12, 31)
+
+
+def period_problem(from_date: date, to_date: date) -> tuple[str, str] | None:
+    """Why a period cannot be summarised — ``(field, reason code)`` — or ``None``.
+
+    Reason codes: ``out_of_range`` (a day before :data:`FIRST_PERIOD_DAY` or after
+    :data:`LAST_PERIOD_DAY`), ``backwards`` (the first day after the last).
+    """
+    for field_name, day in (("from", from_date), ("to", to_date)):
+        if not FIRST_PERIOD_DAY <= day <= LAST_PERIOD_DAY:
+            return field_name, "out_of_range"
+    if from_date > to_date:
+        return "from", "backwards"
+    return None
 
 
 @dataclass(frozen=True)

@@ -5,29 +5,31 @@ A compliance inquiry is answered within N working days; a mediator is assigned w
 working days and accepts or declines within 3 more. Working days are the days of the
 State Council's annual holiday notice (国务院办公厅关于部分节假日安排的通知): Monday to
 Friday except public holidays, plus the weekend days declared make-up working days (调休
-上班). The ``chinese_calendar`` package carries those notices.
+上班). :class:`risk.holidays.HolidayCalendar` says, year by year, where that notice comes
+from: entered by the clerk, carried by the ``chinese_calendar`` package, or — for a year
+with neither — estimated from the statutory holidays on the lunar calendar.
 
 Counting follows the rule for procedural periods (民事诉讼法, 期间): the day on which the
 period starts is not counted, so "3 working days after 2026-09-30" is the third working day
 after it — 2026-10-10, a make-up Saturday after the National Day holiday.
 
-The State Council publishes each year's notice late in the year before, so the package only
-knows a limited range (2004–2026 in chinesecalendar 1.11.0). Outside it, weekends alone are
-assumed and the result is an *estimate*: :func:`working_deadline` and
-:func:`deadline_is_estimate` say so, so a page can show “预计” next to the date.
+A deadline counted across an estimated year is itself an estimate:
+:func:`working_deadline` and :func:`deadline_is_estimate` say so, so a page shows “预计”
+next to the date. Every function takes an optional ``calendar``; without one it uses the
+package's notices and the estimate (the app passes the calendar with the clerk's years:
+``app.services.holidays.court_calendar``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from functools import lru_cache
-
-import chinese_calendar
+from datetime import date, timedelta
 
 from mediation.lifecycle import date_zh
+from risk.holidays import HolidayCalendar, check_date, official_arrangement
 
 __all__ = [
+    "DEFAULT_CALENDAR",
     "Deadline",
     "add_working_days",
     "calendar_knows",
@@ -37,42 +39,29 @@ __all__ = [
     "working_deadline",
 ]
 
-
-def _check_date(d: date) -> date:
-    # A datetime is also a date; refuse it, because its date depends on the time zone and
-    # the caller must decide which (the court's: Asia/Shanghai).
-    if isinstance(d, datetime) or not isinstance(d, date):
-        raise TypeError(f"expected a date in court time, got {type(d).__name__}")
-    return d
+#: The package's notices and the lunar estimate, no clerk's entries (the CLI, the tests).
+DEFAULT_CALENDAR = HolidayCalendar()
 
 
-@lru_cache(maxsize=None)
 def calendar_knows(year: int) -> bool:
-    """Whether the holiday calendar has the State Council's notice for ``year``."""
-    try:
-        chinese_calendar.is_workday(date(year, 6, 1))
-    except NotImplementedError:
-        return False
-    return True
+    """Whether the ``chinese_calendar`` package has the State Council's notice for ``year``."""
+    return official_arrangement(year) is not None
 
 
-def is_working_day(d: date) -> bool:
-    """Whether ``d`` is a working day (weekdays only, for years the calendar doesn't know)."""
-    d = _check_date(d)
-    if calendar_knows(d.year):
-        return chinese_calendar.is_workday(d)
-    return d.weekday() < 5
+def is_working_day(d: date, calendar: HolidayCalendar | None = None) -> bool:
+    """Whether ``d`` is a working day under ``calendar``'s arrangement for its year."""
+    return (calendar or DEFAULT_CALENDAR).is_working_day(d)
 
 
-def deadline_is_estimate(d: date) -> bool:
-    """Whether a working-day date in ``d``'s year is only an estimate (holidays unknown)."""
-    return not calendar_knows(_check_date(d).year)
+def deadline_is_estimate(d: date, calendar: HolidayCalendar | None = None) -> bool:
+    """Whether a working-day date in ``d``'s year is only an estimate (no notice known)."""
+    return (calendar or DEFAULT_CALENDAR).is_estimate(d)
 
 
 @dataclass(frozen=True)
 class Deadline:
     on: date
-    is_estimate: bool  # some day counted lies in a year whose holidays are not yet known
+    is_estimate: bool  # some day counted lies in a year whose holidays are only estimated
 
     @property
     def label_zh(self) -> str:
@@ -81,41 +70,43 @@ class Deadline:
         return ("预计" + text) if self.is_estimate else text
 
 
-def add_working_days(start: date, n: int) -> date:
+def add_working_days(start: date, n: int, calendar: HolidayCalendar | None = None) -> date:
     """Return the n-th working day after ``start`` (before it, when n is negative).
 
     ``start`` itself is not counted; n = 0 returns ``start`` unchanged.
     """
-    return working_deadline(start, n).on
+    return working_deadline(start, n, calendar).on
 
 
-def working_deadline(start: date, n: int) -> Deadline:
+def working_deadline(start: date, n: int, calendar: HolidayCalendar | None = None) -> Deadline:
     """Like :func:`add_working_days`, and say whether the result is an estimate."""
-    start = _check_date(start)
+    calendar = calendar or DEFAULT_CALENDAR
+    start = check_date(start)
     if isinstance(n, bool) or not isinstance(n, int):
         raise TypeError("n must be an int")
     step = timedelta(days=1 if n >= 0 else -1)
     day, remaining = start, abs(n)
-    estimate = not calendar_knows(start.year)
+    estimate = calendar.is_estimate(start)
     while remaining:
         day += step
-        estimate = estimate or not calendar_knows(day.year)
-        if is_working_day(day):
+        estimate = estimate or calendar.is_estimate(day)
+        if calendar.is_working_day(day):
             remaining -= 1
     return Deadline(day, estimate)
 
 
-def working_days_between(a: date, b: date) -> int:
+def working_days_between(a: date, b: date, calendar: HolidayCalendar | None = None) -> int:
     """Count working days d with a < d <= b (negative, counted the other way, if b < a).
 
     So ``working_days_between(a, add_working_days(a, n)) == n`` for n >= 0; the working days
     left until a deadline are ``working_days_between(today, deadline)``.
     """
-    a, b = _check_date(a), _check_date(b)
+    calendar = calendar or DEFAULT_CALENDAR
+    a, b = check_date(a), check_date(b)
     if b < a:
-        return -working_days_between(b, a)
+        return -working_days_between(b, a, calendar)
     count, day = 0, a
     while day < b:
         day += timedelta(days=1)
-        count += is_working_day(day)
+        count += calendar.is_working_day(day)
     return count

@@ -101,7 +101,7 @@ class Factories:
                    {"claimant_person": person or self.person(),
                     "respondent_developer": project.developer})
         return self._save(Complaint(
-            receipt_no=f"TS{next(_serial):010d}", court=project.court, project=project,
+            receipt_no=_receipt_no(next(_serial)), court=project.court, project=project,
             unit="1栋101", dispute_type=dispute_type, channel="online", facts="逾期交房",
             status=status, case=case, submitted_at=NOW, **parties,
             claims=[ComplaintClaim(kind="违约金", amount_fen=1_000_000)]))
@@ -123,3 +123,14 @@ class Factories:
         self._save(case)
         self.complaint(project=project, person=claimant, status="accepted", case=case)
         return case
+
+
+def _receipt_no(n: int) -> str:
+    """A receipt number in the filers' format (``TS20260301-22222K``), unique per ``n``."""
+    from app.services.receipts import ALPHABET
+
+    suffix = ""
+    for _ in range(6):
+        n, digit = divmod(n, len(ALPHABET))
+        suffix = ALPHABET[digit] + suffix
+    return f"TS20260301-{suffix}"

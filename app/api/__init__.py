@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from functools import wraps
 
-from flask import Blueprint, g, request
+from flask import Blueprint, current_app, g, request
 from marshmallow import Schema, ValidationError
 
 from app.api.schemas import field_errors
@@ -49,11 +49,25 @@ def _refused(error: ServiceError):
                    errors=error.errors or None)
 
 
-def load_body(schema: Schema) -> dict:
-    """The JSON body validated by ``schema``, or a 400/422 problem document."""
-    body = request.get_json(silent=True)
+def json_object() -> dict:
+    """The request's JSON object, or a 400 problem document saying what is wrong with it
+    (not JSON, not an object, nested too deeply: see ``app.input_safety``)."""
+    if request.is_json:
+        try:
+            body = current_app.json.loads(request.get_data(cache=True))
+        except ValueError as error:  # also UnicodeDecodeError
+            raise InvalidRequestError([{"field": "_body", "message": f"not valid JSON: {error}"}],
+                                      400) from None
+    else:
+        body = None
     if not isinstance(body, dict):
         raise InvalidRequestError([{"field": "_body", "message": "send a JSON object"}], 400)
+    return body
+
+
+def load_body(schema: Schema) -> dict:
+    """The JSON body validated by ``schema``, or a 400/422 problem document."""
+    body = json_object()
     try:
         return schema.load(body)
     except ValidationError as error:
@@ -89,9 +103,10 @@ def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
-def roles_required(*roles: str):
-    """Refuse with 401 without a valid token, and with 403 unless the token's user has one
-    of ``roles`` (no roles: any user)."""
+def permission_required(permission=None):
+    """Refuse with 401 without a valid token, and with 403 unless the token's user holds
+    ``permission`` (``app.access``; None: any user)."""
+    from app.access import can
 
     def decorator(view):
         @wraps(view)
@@ -99,7 +114,7 @@ def roles_required(*roles: str):
             user = g.get("api_user")
             if user is None:
                 return problem(401, "Unauthorized", "Send a valid token as 'Authorization: Bearer …'.")
-            if roles and user.role not in roles:
+            if permission is not None and not can(user, permission):
                 return problem(403, "Forbidden", "Your role may not use this call.")
             return view(*args, **kwargs)
 
@@ -109,7 +124,7 @@ def roles_required(*roles: str):
 
 
 #: Refuse with 401 unless a valid bearer token was sent.
-token_required = roles_required()
+token_required = permission_required()
 
 
 from app.api import auth, cases, complaints, documents, notices, openapi, projects, release, stats  # noqa: E402,F401  (routes register on import)

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from flask import request
 
-from app.api import api_bp, current_api_user, iso, token_required
+from app.api import api_bp, current_api_user, iso, json_object, token_required
 from app.errors import problem
 from app.extensions import limiter, login_rate_limit
+from app.input_safety import unstorable_message
 from app.models.types import utcnow
 from app.services import accounts
+from mediation.text import unstorable_character
 
 
 @api_bp.post("/auth/token")
@@ -23,13 +25,16 @@ def issue_token():
         401: {content: {application/problem+json: {schema: Problem}}}
         422: {content: {application/problem+json: {schema: Problem}}}
     """
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return problem(400, "Bad Request", "Send a JSON object.")
+    body = json_object()
     errors = [
         {"field": name, "message": "required, a string"}
         for name in ("username", "password")
         if not isinstance(body.get(name), str) or not body.get(name)
+    ]
+    errors += [  # refused before the username reaches SQL (PostgreSQL refuses a NUL)
+        {"field": name, "message": unstorable_message(found)}
+        for name in ("username", "password")
+        if isinstance(body.get(name), str) and (found := unstorable_character(body[name]))
     ]
     if errors:
         return problem(422, "Invalid input", errors=errors)

@@ -4,18 +4,20 @@ from __future__ import annotations
 from flask import request
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.access import can_view_case
+from app.access import Permission, can, case_relation
 from app.api import InvalidRequestError, api_bp, current_api_user, int_arg, iso, token_required
 from app.errors import problem
 from app.extensions import db
-from app.models import Case, Complaint
+from app.models import Case, CaseEvent, Complaint
 from app.models.types import utcnow
-from mediation.identifiers import mask_resident_id
+from app.services import people
+from mediation.people import Relation
 
 
 #: A group case has dozens of complaints: load them and their claimants with the case.
 _CASE_DETAIL = (
-    joinedload(Case.project), joinedload(Case.developer), selectinload(Case.events),
+    joinedload(Case.project), joinedload(Case.developer),
+    selectinload(Case.events).joinedload(CaseEvent.actor),
     selectinload(Case.complaints).joinedload(Complaint.claimant_person),
     selectinload(Case.complaints).joinedload(Complaint.claimant_developer),
 )
@@ -44,12 +46,13 @@ def case_row_item(row) -> dict:
                  deadline_at=row.deadline_at)
 
 
-def _claimant(complaint, user) -> dict:
+def _claimant(complaint: Complaint, user, relation: Relation) -> dict:
+    """The claimant as ``user`` may see them (app.services.people): a neighbour in a group
+    case is 王*燕 with a masked ID number, as on the case page."""
     person = complaint.claimant_person
     if person is not None:
-        own = user.role == "homeowner" and user.person_id == person.id
-        return {"name": person.name,
-                "resident_id": person.resident_id if own else mask_resident_id(person.resident_id)}
+        view = people.present(user, person, relation)
+        return {"name": view.name, "resident_id": view.resident_id}
     return {"name": complaint.claimant_developer.name if complaint.claimant_developer else None}
 
 
@@ -77,7 +80,7 @@ def list_cases_api():
     filters = {
         "status": [s for s in request.args.getlist("status") if s] or None,
         "dispute_type": request.args.get("dispute_type") or None,
-        "project_id": int_arg("project_id"),
+        "project_id": int_arg("project_id", None, 1, 2**31 - 1),
     }
     limit = int_arg("limit", 50, 1, 200)
     try:
@@ -91,7 +94,7 @@ def list_cases_api():
             "total": page.total}
 
 
-@api_bp.get("/cases/<int:case_id>")
+@api_bp.get("/cases/<int(max=2147483647):case_id>")
 @token_required
 def get_case(case_id: int):
     """One case with its timeline.
@@ -106,17 +109,19 @@ def get_case(case_id: int):
     """
     user = current_api_user()
     case = db.session.get(Case, case_id, options=_CASE_DETAIL)
-    if case is None or not can_view_case(user, case):
+    if case is None or not can(user, Permission.CASE_VIEW, case):
         return problem(404, "Not Found", "No such case.")
+    relation = case_relation(user, case)
     body = case_item(case)
     body["complaints"] = [
         {"id": c.id, "receipt_no": c.receipt_no, "status": c.status, "unit": c.unit,
-         "claimant": _claimant(c, user)}
+         "claimant": _claimant(c, user, relation)}
         for c in case.complaints
     ]
     body["timeline"] = [
         {"at": iso(e.at), "from_status": e.from_status, "to_status": e.to_status,
          "outcome": e.outcome, "actor_role": e.actor_role, "reason": e.reason}
-        for e in case.events
+        for e in people.timeline(case, sorted(case.events, key=lambda e: (e.at, e.id)), user,
+                                 relation)
     ]
     return body

@@ -1,9 +1,11 @@
 """Complaints from the phone app: file one, follow it."""
 from __future__ import annotations
 
-from app.api import api_bp, current_api_user, iso, load_body, roles_required, token_required
+from app.access import Permission, can
+from app.api import (
+    api_bp, current_api_user, iso, load_body, permission_required, token_required,
+)
 from app.api.schemas import ComplaintIn
-from app.access import can_view_complaint
 from app.errors import problem
 from app.extensions import db
 from app.models import Complaint
@@ -25,7 +27,7 @@ def complaint_json(complaint: Complaint) -> dict:
 
 
 @api_bp.post("/complaints")
-@roles_required("homeowner", "developer")
+@permission_required(Permission.COMPLAINT_FILE)
 def create_complaint():
     """File a complaint.
     ---
@@ -50,7 +52,7 @@ def create_complaint():
     return {"id": complaint.id, "receipt_no": complaint.receipt_no, "status": complaint.status}, 201
 
 
-@api_bp.get("/complaints/<int:complaint_id>")
+@api_bp.get("/complaints/<int(max=2147483647):complaint_id>")
 @token_required
 def get_complaint(complaint_id: int):
     """One complaint.
@@ -64,6 +66,6 @@ def get_complaint(complaint_id: int):
         404: {content: {application/problem+json: {schema: Problem}}}
     """
     complaint = db.session.get(Complaint, complaint_id)
-    if complaint is None or not can_view_complaint(current_api_user(), complaint):
+    if complaint is None or not can(current_api_user(), Permission.COMPLAINT_VIEW, complaint):
         return problem(404, "Not Found", "No such complaint.")
     return complaint_json(complaint)

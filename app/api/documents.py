@@ -18,7 +18,7 @@ def document_item(document) -> dict:
     }
 
 
-@api_bp.get("/cases/<int:case_id>/documents")
+@api_bp.get("/cases/<int(max=2147483647):case_id>/documents")
 @token_required
 def list_case_documents(case_id: int):
     """The documents of a case.
@@ -38,7 +38,7 @@ def list_case_documents(case_id: int):
     return {"items": [document_item(d) for d in items]}
 
 
-@api_bp.get("/documents/<int:document_id>/pdf")
+@api_bp.get("/documents/<int(max=2147483647):document_id>/pdf")
 @token_required
 def download_document(document_id: int):
     """One document's PDF.

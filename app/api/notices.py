@@ -67,7 +67,7 @@ def list_notices_api():
             "unread": page.unread}
 
 
-@api_bp.post("/notices/<int:notice_id>/read")
+@api_bp.post("/notices/<int(max=2147483647):notice_id>/read")
 @token_required
 def read_notice_api(notice_id: int):
     """Mark one of the caller's notices read.

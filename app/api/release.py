@@ -10,7 +10,7 @@ import json
 
 from flask import request
 
-from app.api import api_bp, current_api_user, iso, roles_required
+from app.api import api_bp, current_api_user, iso, token_required
 from app.errors import problem
 from app.models import Role
 from app.models.types import utcnow
@@ -19,6 +19,7 @@ from app.services.errors import NotFoundError
 
 
 def _may_see(user, developer_id: int) -> bool:
+    """Judges see every developer's plans and assets; a developer only its own."""
     if user.role == Role.JUDGE.value:
         return True
     return user.role == Role.DEVELOPER.value and user.developer_id == developer_id
@@ -35,7 +36,7 @@ def plan_item(plan) -> dict:
 
 
 @api_bp.get("/release-plans")
-@roles_required(Role.JUDGE.value, Role.DEVELOPER.value)
+@token_required
 def list_release_plans():
     """A developer's release plans.
     ---
@@ -57,7 +58,7 @@ def list_release_plans():
 
 
 @api_bp.post("/release-plans/<int:plan_id>/stages/<int:number>/approve")
-@roles_required(Role.JUDGE.value)
+@token_required
 def approve_release_stage(plan_id: int, number: int):
     """Approve (and release) one stage, once.
     ---
@@ -74,13 +75,15 @@ def approve_release_stage(plan_id: int, number: int):
         409: {content: {application/problem+json: {schema: Problem}}}
     """
     user = current_api_user()
+    if user.role != Role.JUDGE.value:  # approving a release is a judge's act
+        return problem(403, "Forbidden", "Your role may not use this call.")
     stage = release.approve_stage(plan_id, number, actor_id=user.id, actor_role=user.role, now=utcnow())
     return {"plan_id": plan_id, "number": stage.number, "status": stage.status,
             "approved_at": iso(stage.approved_at)}
 
 
 @api_bp.get("/assets/<int:asset_id>")
-@roles_required(Role.JUDGE.value, Role.DEVELOPER.value)
+@token_required
 def get_asset(asset_id: int):
     """A frozen asset and its release ledger.
     ---

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from app.input_safety import unstorable_message
 from mediation.disputes import DisputeType
+from mediation.roles import Role
+from mediation.text import unstorable_character
 
 DISPUTE_CODES = [d.value for d in DisputeType]
 
@@ -15,29 +18,41 @@ class StrictInt(fields.Integer):
         super().__init__(strict=True, **kwargs)
 
 
+class Text(fields.String):
+    """A string that refuses a NUL, another control character or a lone surrogate
+    (:mod:`mediation.text`), naming the field — every string of the API is one."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        found = unstorable_character(text)
+        if found is not None:
+            raise ValidationError(unstorable_message(found))
+        return text
+
+
 class TokenRequest(Schema):
-    username = fields.String(required=True)
-    password = fields.String(required=True)
+    username = Text(required=True)
+    password = Text(required=True)
 
 
 class TokenResponse(Schema):
-    token = fields.String(required=True)
-    expires_at = fields.String(required=True, metadata={"format": "date-time"})
+    token = Text(required=True)
+    expires_at = Text(required=True, metadata={"format": "date-time"})
 
 
 class Me(Schema):
     id = fields.Integer()
-    role = fields.String(validate=validate.OneOf(["homeowner", "developer", "mediator", "judge", "admin"]))
-    name = fields.String()
+    role = Text(validate=validate.OneOf([role.value for role in Role]))
+    name = Text()
     court_id = fields.Integer(allow_none=True)
     developer_id = fields.Integer(allow_none=True)
 
 
 class ProjectItem(Schema):
     id = fields.Integer()
-    name = fields.String()
+    name = Text()
     developer_id = fields.Integer()
-    town = fields.String()
+    town = Text()
 
 
 class ProjectList(Schema):
@@ -45,72 +60,72 @@ class ProjectList(Schema):
 
 
 class ClaimIn(Schema):
-    kind = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    kind = Text(required=True, validate=validate.Length(min=1, max=100))
     amount_fen = StrictInt(required=True, validate=validate.Range(min=0, max=10**13))
 
 
 class ComplaintIn(Schema):
     project_id = StrictInt(required=True)
-    unit = fields.String(required=True, validate=validate.Length(max=64))
-    dispute_type = fields.String(required=True, validate=validate.OneOf(DISPUTE_CODES))
-    facts = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    unit = Text(required=True, validate=validate.Length(max=64))
+    dispute_type = Text(required=True, validate=validate.OneOf(DISPUTE_CODES))
+    facts = Text(required=True, validate=validate.Length(min=1, max=5000))
     claims = fields.List(fields.Nested(ClaimIn), required=True, validate=validate.Length(max=20))
     # A developer filing its own dispute names the buyer it complains about.
-    respondent_resident_id = fields.String(load_default=None)
-    respondent_name = fields.String(load_default=None)
+    respondent_resident_id = Text(load_default=None)
+    respondent_name = Text(load_default=None)
 
 
 class ComplaintCreated(Schema):
     id = fields.Integer()
-    receipt_no = fields.String()
-    status = fields.String()
+    receipt_no = Text()
+    status = Text()
 
 
 class ClaimOut(Schema):
-    kind = fields.String()
+    kind = Text()
     amount_fen = fields.Integer()
 
 
 class ComplaintOut(Schema):
     id = fields.Integer()
-    receipt_no = fields.String()
-    status = fields.String()
+    receipt_no = Text()
+    status = Text()
     project_id = fields.Integer()
-    unit = fields.String(allow_none=True)
-    dispute_type = fields.String()
-    channel = fields.String()
-    facts = fields.String()
+    unit = Text(allow_none=True)
+    dispute_type = Text()
+    channel = Text()
+    facts = Text()
     claims = fields.List(fields.Nested(ClaimOut))
-    submitted_at = fields.String(metadata={"format": "date-time"})
-    decision_reason = fields.String(allow_none=True)
+    submitted_at = Text(metadata={"format": "date-time"})
+    decision_reason = Text(allow_none=True)
     case_id = fields.Integer(allow_none=True)
-    case_number = fields.String(allow_none=True)
+    case_number = Text(allow_none=True)
 
 
 class TimelineEntry(Schema):
-    at = fields.String(metadata={"format": "date-time"})
-    from_status = fields.String(allow_none=True)
-    to_status = fields.String()
-    outcome = fields.String(allow_none=True)
-    actor_role = fields.String(allow_none=True)
-    reason = fields.String(allow_none=True)
+    at = Text(metadata={"format": "date-time"})
+    from_status = Text(allow_none=True)
+    to_status = Text()
+    outcome = Text(allow_none=True)
+    actor_role = Text(allow_none=True)
+    reason = Text(allow_none=True)
 
 
 class CaseItem(Schema):
     id = fields.Integer()
-    number = fields.String()
-    status = fields.String()
-    outcome = fields.String(allow_none=True)
-    dispute_type = fields.String()
+    number = Text()
+    status = Text()
+    outcome = Text(allow_none=True)
+    dispute_type = Text()
     is_group = fields.Boolean()
     project_id = fields.Integer()
-    project_name = fields.String()
+    project_name = Text()
     developer_id = fields.Integer()
-    developer_name = fields.String()
+    developer_name = Text()
     mediator_id = fields.Integer(allow_none=True)
     claim_total_fen = fields.Integer()
-    registered_at = fields.String(metadata={"format": "date-time"})
-    mediation_deadline_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    registered_at = Text(metadata={"format": "date-time"})
+    mediation_deadline_at = Text(allow_none=True, metadata={"format": "date-time"})
 
 
 class CaseDetail(CaseItem):
@@ -120,27 +135,27 @@ class CaseDetail(CaseItem):
 
 class CaseList(Schema):
     items = fields.List(fields.Nested(CaseItem))
-    next_cursor = fields.String(allow_none=True)
+    next_cursor = Text(allow_none=True)
     total = fields.Integer(allow_none=True, metadata={
         "description": "null when more match than counted: 10,000 for a list, 1,000 for a search"})
 
 
 class NoticeItem(Schema):
     id = fields.Integer()
-    kind = fields.String(metadata={"description": "complaint_accepted, complaint_rejected, "
+    kind = Text(metadata={"description": "complaint_accepted, complaint_rejected, "
                                                   "complaint_merged, case_merged, "
                                                   "case_against_you, mediator_assigned, …"})
-    subject = fields.String()
-    body = fields.String(metadata={"description": "plain text, Simplified Chinese"})
+    subject = Text()
+    body = Text(metadata={"description": "plain text, Simplified Chinese"})
     case_id = fields.Integer(allow_none=True)
     complaint_id = fields.Integer(allow_none=True)
-    created_at = fields.String(metadata={"format": "date-time"})
-    read_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    created_at = Text(metadata={"format": "date-time"})
+    read_at = Text(allow_none=True, metadata={"format": "date-time"})
 
 
 class NoticeList(Schema):
     items = fields.List(fields.Nested(NoticeItem))
-    next_cursor = fields.String(allow_none=True)
+    next_cursor = Text(allow_none=True)
     unread = fields.Integer(metadata={"description": "the caller's unread notices in all"})
 
 
@@ -164,13 +179,13 @@ class StatsSummary(Schema):
 
 class DocumentItem(Schema):
     id = fields.Integer()
-    kind = fields.String(metadata={"enum": ["agreement", "confirmation_ruling", "visit_sheet", "session_record",
-                                            "inquiry_letter", "warning_notice", "release_ruling"]})
-    title = fields.String()
-    sha256 = fields.String(metadata={"description": "SHA-256 of the PDF as stored, hex"})
-    verify_code = fields.String(metadata={"description": "printed on every page; /verify/{verify_code}"})
-    url = fields.String(metadata={"description": "GET it with the same token for the PDF"})
-    created_at = fields.String(metadata={"format": "date-time"})
+    kind = Text(metadata={"enum": ["agreement", "confirmation_ruling", "visit_sheet", "session_record",
+                         "inquiry_letter", "warning_notice", "release_ruling"]})
+    title = Text()
+    sha256 = Text(metadata={"description": "SHA-256 of the PDF as stored, hex"})
+    verify_code = Text(metadata={"description": "printed on every page; /verify/{verify_code}"})
+    url = Text(metadata={"description": "GET it with the same token for the PDF"})
+    created_at = Text(metadata={"format": "date-time"})
 
 
 class DocumentList(Schema):
@@ -178,15 +193,15 @@ class DocumentList(Schema):
 
 
 class FieldError(Schema):
-    field = fields.String()
-    message = fields.String()
+    field = Text()
+    message = Text()
 
 
 class Problem(Schema):
-    type = fields.String()
-    title = fields.String()
+    type = Text()
+    title = Text()
     status = fields.Integer()
-    detail = fields.String()
+    detail = Text()
     errors = fields.List(fields.Nested(FieldError))
 
 

@@ -1,13 +1,15 @@
 """The court's figures for a period (judges)."""
 from __future__ import annotations
 
-from app.api import InvalidRequestError, api_bp, current_api_user, date_arg, roles_required
+from app.access import Permission
+from app.api import InvalidRequestError, api_bp, current_api_user, date_arg, permission_required
 from app.services.release import release_figures
 from app.services.statistics import period_summary
+from mediation.statistics import FIRST_PERIOD_DAY, LAST_PERIOD_DAY, period_problem
 
 
 @api_bp.get("/stats/summary")
-@roles_required("judge")
+@permission_required(Permission.STATS_VIEW)
 def stats_summary():
     """Figures of the judge's court.
     ---
@@ -22,8 +24,12 @@ def stats_summary():
         422: {content: {application/problem+json: {schema: Problem}}}
     """
     first, last = date_arg("from"), date_arg("to")
-    if first > last:
-        raise InvalidRequestError([{"field": "from", "message": "must not be after 'to'"}])
+    problem = period_problem(first, last)
+    if problem is not None:
+        field, reason = problem
+        message = ("must not be after 'to'" if reason == "backwards" else
+                   f"a date from {FIRST_PERIOD_DAY} to {LAST_PERIOD_DAY}")
+        raise InvalidRequestError([{"field": field, "message": message}])
     s = period_summary(first, last, court_id=current_api_user().court_id)
     rate = s.mediation_withdrawal_rate
     return {

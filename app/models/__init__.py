@@ -5,6 +5,7 @@ from app.models.cases import (
 )
 from app.models.courts import Court, Town
 from app.models.documents import Document
+from app.models.holidays import HolidayDay, HolidayDayKind, HolidayYear
 from app.models.intake import Attachment, ComplaintResponse, GroupFiling, GroupFilingMember
 from app.models.mediators import Mediator, MediatorConflict
 from app.models.notices import Notice, NoticeChannel, NoticeKind, NoticeStatus
@@ -15,15 +16,22 @@ from app.models.release import (
     AssetRelease, CounterGuarantee, CounterGuaranteeCase, FrozenAsset, FrozenAssetCase, Obligation,
     ObligationReduction, PreservationOrder, ReleasePlan, ReleaseStage,
 )
+from app.models.risk import (
+    BlacklistDecision, Commitment, CommitmentStatus, ComplianceInquiry, DeveloperGuarantee,
+    InquiryQuestion, InquiryReview, LetterType, RiskLevel, RiskLevelChange, RiskLevelRow, RiskSubject,
+)
 from app.models.versions import DataVersion
 
 __all__ = [
     "AgencyTask", "Attachment", "Case", "CaseCounter", "CaseEvent", "CaseRepresentative",
     "CodePurpose", "Complaint", "ComplaintClaim", "ComplaintResponse", "Court", "DataVersion",
-    "Developer", "Document",
-    "GroupFiling", "GroupFilingMember", "LoginSession", "Mediator", "MediatorConflict", "Notice",
+    "Developer", "Document", "GroupFiling", "GroupFilingMember", "HolidayDay",
+    "HolidayDayKind", "HolidayYear", "LoginSession", "Mediator", "MediatorConflict", "Notice",
     "NoticeChannel", "NoticeKind", "NoticeStatus", "Person", "PhoneCode", "Project",
     "ReferralImport", "Role", "Town", "User",
     "AssetRelease", "CounterGuarantee", "CounterGuaranteeCase", "FrozenAsset", "FrozenAssetCase",
     "Obligation", "ObligationReduction", "PreservationOrder", "ReleasePlan", "ReleaseStage",
+    "BlacklistDecision", "Commitment", "CommitmentStatus", "ComplianceInquiry", "DeveloperGuarantee",
+    "InquiryQuestion", "InquiryReview", "LetterType", "RiskLevel", "RiskLevelChange", "RiskLevelRow",
+    "RiskSubject",
 ]

@@ -1,7 +1,6 @@
 """Accounts, roles and server-side login sessions."""
 from __future__ import annotations
 
-import enum
 import hashlib
 from datetime import datetime
 
@@ -11,14 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.types import UTCDateTime, in_clause
+from mediation.roles import Role
 
-
-class Role(str, enum.Enum):
-    HOMEOWNER = "homeowner"
-    DEVELOPER = "developer"
-    MEDIATOR = "mediator"
-    JUDGE = "judge"
-    ADMIN = "admin"
+__all__ = ["LoginSession", "Role", "User"]
 
 
 class User(UserMixin, db.Model):
@@ -28,11 +22,12 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint(f"role IN ({in_clause(Role)})", name="role_known"),
-        CheckConstraint("role <> 'developer' OR developer_id IS NOT NULL", name="developer_bound"),
-        CheckConstraint(
-            "role NOT IN ('judge', 'mediator') OR court_id IS NOT NULL", name="court_bound"
-        ),
-        CheckConstraint("role <> 'homeowner' OR person_id IS NOT NULL", name="homeowner_bound"),
+        CheckConstraint(f"role <> '{Role.DEVELOPER.value}' OR developer_id IS NOT NULL",
+                        name="developer_bound"),
+        CheckConstraint(f"role NOT IN ({in_clause([Role.JUDGE, Role.MEDIATOR])}) "
+                        "OR court_id IS NOT NULL", name="court_bound"),
+        CheckConstraint(f"role <> '{Role.HOMEOWNER.value}' OR person_id IS NOT NULL",
+                        name="homeowner_bound"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -36,6 +36,10 @@ class Complaint(db.Model):
         ForeignKey("developers.id"), index=True
     )
     respondent_person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    #: The respondent's name as the filer typed it. The filer is shown this, never the
+    #: register's name for that ID (which would reveal what the court holds); the court
+    #: sees both.
+    respondent_name: Mapped[str | None] = mapped_column(String(50))
     unit: Mapped[str | None] = mapped_column(String(64))
     dispute_type: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str] = mapped_column(String(24))
@@ -216,6 +220,9 @@ class CaseEvent(db.Model):
     to_status: Mapped[str] = mapped_column(String(16))
     outcome: Mapped[str | None] = mapped_column(String(20))
     reason: Mapped[str | None] = mapped_column(Text)
+    #: The natural persons the entry names (e.g. the representatives chosen). Their names
+    #: are never written into ``reason``: each viewer sees them as app.services.people shows.
+    person_ids: Mapped[list | None] = mapped_column(JSON)
 
     case = relationship("Case", back_populates="events")
     actor = relationship("User")

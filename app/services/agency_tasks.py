@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select, update
 
-from app.access import can_manage_case, can_view_case
+from app.access import Permission, can
 from app.extensions import db
 from app.models import AgencyTask, Case, User
 from app.models.referrals import AGENCIES
@@ -28,7 +28,7 @@ __all__ = [
 
 def _managed_case(case_id: int, actor: User) -> Case:
     case = db.session.get(Case, case_id)
-    if case is None or not can_manage_case(actor, case):
+    if case is None or not can(actor, Permission.CASE_MANAGE, case):
         # Someone else's case is reported as missing: its existence is not shown.
         raise NotFoundError("没有这个案件")
     return case
@@ -117,22 +117,20 @@ def agency_tasks(case_id: int, *, now: datetime) -> list[TaskView]:
 
 
 #: Who sees a case's agency tasks: the court's people, not the parties.
-TASK_VIEWERS = frozenset({"judge", "mediator"})
-
-
 @dataclass
 class TaskSection:
     """The agency-task section of a case's pages, as one viewer sees it."""
 
-    tasks: list[TaskView]
+    #: None for a viewer who may not see the tasks (the parties): the page shows no section.
+    tasks: list[TaskView] | None
     #: Whether the viewer may give tasks and record their results (the case's judges).
     can_manage: bool
 
 
 def task_section(case: Case, *, viewer: User, now: datetime) -> TaskSection:
     """The tasks ``viewer`` may see on ``case`` (judges and its mediator) and whether they
-    may manage them; the parties get an empty section."""
-    tasks = []
-    if viewer.role in TASK_VIEWERS and can_view_case(viewer, case):
+    may manage them; the parties get no section (``tasks`` is None)."""
+    tasks = None  # no section at all, not "no tasks yet" on a case that has some
+    if can(viewer, Permission.CASE_TASKS_VIEW, case):
         tasks = agency_tasks(case.id, now=now)
-    return TaskSection(tasks=tasks, can_manage=can_manage_case(viewer, case))
+    return TaskSection(tasks=tasks, can_manage=can(viewer, Permission.CASE_TASKS_MANAGE, case))

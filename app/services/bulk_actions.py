@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.access import visible_cases
+from app.access import Permission, can, visible_cases
 from app.extensions import db
 from app.models import Case, User
 from app.services import cases
@@ -62,7 +62,7 @@ def _clean_ids(case_ids) -> list[int]:
 
 
 def _require_judge(actor: User) -> None:
-    if actor.role != "judge":
+    if not can(actor, Permission.CASES_BULK):
         raise ForbiddenError("只有法官可以批量处理案件")
 
 
@@ -77,7 +77,7 @@ def preview_bulk(case_ids, *, actor: User, now: datetime) -> BulkPreview:
     _require_judge(actor)
     ids = _clean_ids(case_ids)
     numbers = _visible_numbers(actor, ids)
-    rows = load_rows([i for i in ids if i in numbers], now)
+    rows = load_rows([i for i in ids if i in numbers], now, actor)
     return BulkPreview(rows=rows, missing=[i for i in ids if i not in numbers])
 
 

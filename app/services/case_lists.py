@@ -13,15 +13,16 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from functools import cached_property
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, bindparam, exists, func, select
 from sqlalchemy.orm import aliased
 
-from app.access import visible_cases
+from app.access import list_relation, visible_cases
 from app.extensions import db
-from app.models import Case, Complaint, Developer, Mediator, Person, Project, Town, User
+from app.models import Case, Complaint, Developer, Mediator, Person, Project, Role, Town, User
+from app.services import people
 from app.models.search import uses_fts
 from app.services.case_paging import (
     SORT_SEGMENTS, SORTS, Cursor, InvalidCursorError, decode_cursor, encode_cursor, fetch_rows,
@@ -34,6 +35,7 @@ from app.services.errors import ServiceError
 from app.services.ids import parse_id
 from mediation.disputes import DisputeType
 from mediation.lifecycle import MEDIATION_PHASE, CaseStatus
+from mediation.roles import COURT_STAFF
 
 __all__ = [
     "COUNT_CAP", "DEADLINE_FILTERS", "MAX_LIMIT", "MAX_QUERY_LENGTH", "SORTS", "CaseFilters",
@@ -46,6 +48,9 @@ DEADLINE_FILTERS = ("overdue", "due3")
 DUE_SOON = timedelta(days=3)
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+#: Who finds a case by a party's phone number: the court's own people, who see the
+#: numbers anyway; a party sees others' numbers masked and must not unmask them by search.
+PHONE_SEARCH_ROLES = frozenset({"judge", "mediator", "admin"})
 #: Counting stops here: an exact total up to 10,000 rows costs about a millisecond on an
 #: index; beyond it the page says "more than 10,000" instead of walking a million rows.
 COUNT_CAP = 10_000
@@ -86,6 +91,9 @@ class CaseFilters:
     deadline: str | None = None
     q: str = ""
     sort: str = SORTS[0]
+    #: Whether a phone number in ``q`` is searched (the court's lists only: see
+    #: ``app.services.case_search``); :func:`list_cases` sets it from the user's role.
+    phone_search: bool = False
 
     def __post_init__(self):
         statuses = (self.status,) if isinstance(self.status, str) else tuple(self.status or ())
@@ -113,7 +121,7 @@ class CaseFilters:
     @cached_property
     def terms(self) -> list[str]:
         """The search box's terms, normalised (computed once per list request)."""
-        return search_terms(self.q)
+        return search_terms(self.q, phones=self.phone_search)
 
     @property
     def active(self) -> bool:
@@ -192,9 +200,9 @@ def _role_scope(user: User) -> list[ColumnElement]:
     party to. Both are also indexable forms of the visibility rule, so the list never
     scans the whole table to evaluate it.
     """
-    if user.role == "developer":
+    if user.role == Role.DEVELOPER:
         return [Case.developer_id == user.developer_id]
-    if user.role == "homeowner":
+    if user.role == Role.HOMEOWNER:
         mine = select(Complaint.case_id).where(Complaint.claimant_person_id == user.person_id)
         mine = mine.union(select(Complaint.case_id)
                           .where(Complaint.respondent_person_id == user.person_id))
@@ -226,7 +234,7 @@ def _index_ordered(filters: CaseFilters) -> bool:
 
 @dataclass
 class CaseRow:
-    """One row of a case list (personal data is masked by the templates)."""
+    """One row of a case list; the claimant as the viewer may see them."""
 
     id: int
     number: str
@@ -342,6 +350,8 @@ def _list_cases(user: User, filters, *, cursor: str | None, limit: int, now: dat
         filters = CaseFilters()
     elif isinstance(filters, dict):
         filters = CaseFilters(**filters)
+    if filters.phone_search != (user.role in PHONE_SEARCH_ROLES):
+        filters = replace(filters, phone_search=user.role in PHONE_SEARCH_ROLES)
     limit = _clamp_limit(limit)
     decoded = decode_cursor(cursor, filters.sort) if cursor else None
     cap = min(COUNT_CAP, SEARCH_COUNT_CAP) if filters.terms else COUNT_CAP
@@ -389,7 +399,7 @@ def _list_cases(user: User, filters, *, cursor: str | None, limit: int, now: dat
 
     if total is not None and total < position + len(rows):
         total = position + len(rows)  # rows were inserted before this page meanwhile
-    items = load_rows([case_id for _, case_id, _ in rows], now)
+    items = load_rows([case_id for _, case_id, _ in rows], now, user)
     return CasePage(items=items, filters=filters, limit=limit, position=position,
                     next_cursor=next_cursor, prev_cursor=prev_cursor, total=total, count_cap=cap)
 
@@ -419,15 +429,19 @@ _ROWS = (
     .outerjoin(_mediator_user, _mediator_user.id == Mediator.user_id)
     .where(Case.id.in_(bindparam("ids", expanding=True))))
 _CLAIMANTS = (
-    select(Complaint.case_id, Person.name, Person.phone, _claimant_developer.name)
+    select(Complaint.case_id, Person.id, Person.name, Person.phone, _claimant_developer.name)
     .outerjoin(Person, Person.id == Complaint.claimant_person_id)
     .outerjoin(_claimant_developer, _claimant_developer.id == Complaint.claimant_developer_id)
     .where(Complaint.case_id.in_(bindparam("ids", expanding=True)))
     .order_by(Complaint.case_id, Complaint.id))
 
 
-def load_rows(ids: list[int], now: datetime) -> list[CaseRow]:
-    """The display columns of these cases, in this order (two primary-key lookups)."""
+def load_rows(ids: list[int], now: datetime, viewer: User) -> list[CaseRow]:
+    """The display columns of these cases, in this order (two primary-key lookups).
+
+    The claimant shown is the first one — the viewer themselves where they are one — as
+    ``viewer`` may see them (app.services.people: a neighbour in a group case is 王*燕;
+    phones are masked in every list)."""
     if not ids:
         return []
     found = {}
@@ -435,14 +449,21 @@ def load_rows(ids: list[int], now: datetime) -> list[CaseRow]:
         item = CaseRow(*row)
         item.deadline_state = _deadline_state(item.status, item.deadline_at, now)
         found[item.id] = item
-    for case_id, person_name, phone, developer_name in db.session.execute(_CLAIMANTS, {"ids": ids}):
+    relation = list_relation(viewer)
+    shown: dict[int, tuple] = {}
+    for case_id, person_id, person_name, phone, developer_name in db.session.execute(
+            _CLAIMANTS, {"ids": ids}):
         item = found.get(case_id)
         if item is None:
             continue
-        if item.claimant_count == 0:
-            item.claimant_name = person_name or developer_name
-            item.claimant_phone = phone
+        mine = person_id is not None and person_id == viewer.person_id
+        if item.claimant_count == 0 or (mine and shown[case_id][0] != viewer.person_id):
+            shown[case_id] = (person_id, person_name or developer_name, phone)
         item.claimant_count += 1
+    for case_id, (person_id, name, phone) in shown.items():
+        found[case_id].claimant_name, found[case_id].claimant_phone = \
+            people.present_row_claimant(viewer, relation, person_id=person_id, name=name,
+                                        phone=phone)
     return [found[i] for i in ids if i in found]
 
 
@@ -471,12 +492,12 @@ def _listed(count_query: Select, query: Select) -> list[tuple[int, str]]:
 def filter_options(user: User) -> FilterOptions:
     """The choices of the filter selects for ``user``'s list."""
     options = FilterOptions()
-    if user.role in ("judge", "mediator"):
+    if user.role in COURT_STAFF:
         court = user.court_id
         options.towns = [tuple(r) for r in db.session.execute(
             select(Town.id, Town.name).where(exists().where(
                 Project.town_id == Town.id, Project.court_id == court)).order_by(Town.id))]
-        if user.role == "judge":
+        if user.role == Role.JUDGE:
             options.mediators = [tuple(r) for r in db.session.execute(
                 select(Mediator.id, User.name).join(User, User.id == Mediator.user_id)
                 .where(Mediator.court_id == court).order_by(User.name, Mediator.id))]
@@ -489,7 +510,7 @@ def filter_options(user: User) -> FilterOptions:
             select(Developer.id, Developer.name).where(Developer.id.in_(
                 select(Project.developer_id).where(Project.court_id == court)))
             .order_by(Developer.name, Developer.id))
-    elif user.role == "developer":
+    elif user.role == Role.DEVELOPER:
         mine = Project.developer_id == user.developer_id
         options.projects = _listed(select(func.count()).select_from(Project).where(mine),
                                    select(Project.id, Project.name).where(mine)

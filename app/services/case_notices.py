@@ -25,7 +25,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, or_, select
 
 from app.extensions import db
-from app.models import Case, Complaint, Developer, Mediator, NoticeKind, Project, User
+from app.models import Case, Complaint, Developer, Mediator, NoticeKind, Project, Role, User
 from app.notify.outbox import queue_notice
 from mediation.disputes import DisputeType
 from mediation.groups import REPRESENTATIVES_RANGE
@@ -65,12 +65,13 @@ def _accounts(parties: Iterable[PartyKey]) -> dict[PartyKey, list[User]]:
         return found
     conditions = []
     if people:
-        conditions.append(and_(User.role == "homeowner", User.person_id.in_(people)))
+        conditions.append(and_(User.role == Role.HOMEOWNER, User.person_id.in_(people)))
     if companies:
-        conditions.append(and_(User.role == "developer", User.developer_id.in_(companies)))
+        conditions.append(and_(User.role == Role.DEVELOPER, User.developer_id.in_(companies)))
     for user in db.session.scalars(
             select(User).where(User.active.is_(True), or_(*conditions)).order_by(User.id)):
-        key = ("person", user.person_id) if user.role == "homeowner" else ("developer", user.developer_id)
+        key = (("person", user.person_id) if user.role == Role.HOMEOWNER
+               else ("developer", user.developer_id))
         found[key].append(user)
     return found
 

@@ -1,10 +1,10 @@
 """The case page's view model: everything one viewer sees of one case, and may do to it.
 
 ``case_page`` loads the case with its claimants, timeline and the moves the viewer's role
-may make, masks what the viewer may not read in full, and (for the judge of a registered
-case) lists the court's mediators with why each may or may not take it, and the
-agency tasks the viewer may see. Every section's data is here, so the template only
-shows it. It reads only; the actions go through ``app.services.cases``.
+may make, shows each person as the viewer may see them (``app.services.people``), and
+(for the judge of a registered case) lists the court's mediators with why each may or may
+not take it, and the agency tasks the viewer may see. Every section's data is here, so the
+template only shows it. It reads only; the actions go through ``app.services.cases``.
 """
 from __future__ import annotations
 
@@ -14,33 +14,22 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.access import can_manage_case, can_view_case
+from app.access import Permission, can, case_relation, visible_complaints
 from app.extensions import db
-from app.models import Case, CaseEvent, Complaint, Mediator, User
+from app.models import Case, CaseEvent, Complaint, ComplaintResponse, Mediator, User
+from app.services import people
 from app.services.agency_tasks import TaskSection, task_section
 from app.services.case_records import (
     OPEN_FOR_JOINING, case_state, claimant_key, mediator_facts, party_refusal,
 )
 from app.services.errors import NotFoundError
 from mediation import groups as group_rules
-from mediation.identifiers import mask_name, mask_phone, mask_resident_id
 from mediation.case_moves import offered_moves
 from mediation.eligibility import MediatorAssessment, assess_mediator, ranking_key
 from mediation.lifecycle import MEDIATION_PHASE, AllowedTransition, CaseStatus, court_date
+from mediation.people import Relation
 
 __all__ = ["CasePage", "ClaimantRow", "MediatorOption", "case_page"]
-
-
-def _mask_name(name: str | None) -> str:
-    return mask_name(name) if (name or "").strip() else "—"
-
-
-def _mask_id(value: str | None) -> str:
-    return mask_resident_id(value) if value else "—"
-
-
-def _mask_phone(value: str | None) -> str:
-    return mask_phone(value) if value else "—"
 
 
 @dataclass
@@ -105,7 +94,7 @@ class MediatorOption:
 class CasePage:
     case: Case
     claimants: list[ClaimantRow]
-    events: list[CaseEvent]
+    timeline: list[people.TimelineEntry]
     moves: list[AllowedTransition]
     deadline: date | None
     days_left: int | None
@@ -116,41 +105,43 @@ class CasePage:
     can_choose_representatives: bool
     representatives_needed: tuple[int, int] | None
     representative_ids: set[int]
-    viewer_role: str
     #: The agency-task section (九龙治水): the tasks the viewer may see, and may they manage them.
     tasks: TaskSection
+    #: Whether the receipt numbers link to the court's complaint page (judges of the court).
+    links_complaints: bool = False
+    #: The case's complaints the viewer may read in full — facts, claims, evidence and the
+    #: developer's responses — by the one rule of ``app.access.visible_complaints``: the
+    #: court and the assigned mediator read every one, a homeowner their own, the
+    #: developer those it is party to.
+    complaint_details: list[Complaint] = field(default_factory=list)
 
 
-def _claimant_rows(members: list[Complaint], viewer: User,
+def _claimant_rows(members: list[Complaint], viewer: User, relation: Relation,
                    rep_ids: set[int], can_opt_out: bool) -> list[ClaimantRow]:
     rows: dict[tuple, ClaimantRow] = {}
-    sees_contacts = viewer.role in ("judge", "mediator")
     for complaint in members:
         key = claimant_key(complaint)
         row = rows.get(key)
         if row is None:
             if complaint.claimant_person_id is not None:
                 person = complaint.claimant_person
-                is_viewer = viewer.role == "homeowner" and viewer.person_id == person.id
+                view = people.present(viewer, person, relation)
                 row = ClaimantRow(
-                    name=person.name if is_viewer or viewer.role != "homeowner"
-                    else _mask_name(person.name),
-                    resident_id=person.resident_id if is_viewer else _mask_id(person.resident_id),
-                    phone=(person.phone or "—") if is_viewer or sees_contacts
-                    else _mask_phone(person.phone),
+                    name=view.name, resident_id=view.resident_id, phone=view.phone,
                     person_id=person.id, is_representative=person.id in rep_ids,
-                    is_viewer=is_viewer)
+                    is_viewer=view.is_self)
             else:
                 developer = complaint.claimant_developer
                 row = ClaimantRow(
                     name=developer.name, resident_id=developer.uscc, phone=developer.phone or "—",
                     is_developer=True,
-                    is_viewer=viewer.role == "developer" and viewer.developer_id == developer.id)
+                    is_viewer=relation is Relation.COUNTERPARTY
+                    and viewer.developer_id == developer.id)
             rows[key] = row
         row.complaints.append(complaint)
         row.claim_total_fen += sum(claim.amount_fen for claim in complaint.claims)
         if can_opt_out and row.person_id is not None and row.opt_out_complaint_id is None and (
-                viewer.role == "judge" or row.is_viewer):
+                can(viewer, Permission.COMPLAINT_OPT_OUT, complaint)):
             row.opt_out_complaint_id = complaint.id
     return list(rows.values())
 
@@ -171,41 +162,50 @@ def case_page(case_id: int, *, viewer: User, now: datetime) -> CasePage:
         selectinload(Case.project), selectinload(Case.developer),
         selectinload(Case.mediator).selectinload(Mediator.user),
         selectinload(Case.representatives)))
-    if case is None or not can_view_case(viewer, case):
+    if case is None or not can(viewer, Permission.CASE_VIEW, case):
         raise NotFoundError("案件不存在或您无权查看")
     members = list(db.session.scalars(
         select(Complaint).where(Complaint.case_id == case.id).order_by(Complaint.id)
         .options(selectinload(Complaint.claims), selectinload(Complaint.claimant_person),
                  selectinload(Complaint.claimant_developer))))
+    details = list(db.session.scalars(
+        visible_complaints(viewer).where(Complaint.case_id == case.id).order_by(Complaint.id)
+        .options(selectinload(Complaint.claims), selectinload(Complaint.attachments),
+                 selectinload(Complaint.responses).selectinload(ComplaintResponse.attachments),
+                 selectinload(Complaint.responses).selectinload(ComplaintResponse.author))))
     events = list(db.session.scalars(
         select(CaseEvent).where(CaseEvent.case_id == case.id)
         .order_by(CaseEvent.at, CaseEvent.id).options(selectinload(CaseEvent.actor))))
     state = case_state(case)
     role = viewer.role
-    manages = can_manage_case(viewer, case)
+    manages = can(viewer, Permission.CASE_MANAGE, case)
     moves = offered_moves(state, role, now=now,
                           party_refusal=party_refusal(case, viewer, members))
     is_open = case.status in OPEN_FOR_JOINING
     claimant_keys = {claimant_key(c) for c in members}
     multi = len(claimant_keys) > 1
     rep_ids = {r.person_id for r in case.representatives}
-    claimants = _claimant_rows(members, viewer, rep_ids,
-                               can_opt_out=is_open and multi and role in ("judge", "homeowner"))
+    relation = case_relation(viewer, case)
+    claimants = _claimant_rows(members, viewer, relation, rep_ids, can_opt_out=is_open and multi)
     deadline = state.deadline
     in_phase = state.status in MEDIATION_PHASE
     days_left = (deadline - court_date(now)).days if deadline and in_phase else None
     can_assign = manages and state.status is CaseStatus.REGISTERED
     return CasePage(
-        case=case, claimants=claimants, events=events, moves=moves, deadline=deadline,
+        case=case, claimants=claimants, timeline=people.timeline(case, events, viewer, relation),
+        moves=moves, deadline=deadline,
         days_left=days_left, overdue=days_left is not None and days_left < 0,
-        can_extend=in_phase and deadline is not None and role in ("judge", "mediator"),
+        can_extend=(in_phase and deadline is not None
+                    and can(viewer, Permission.CASE_EXTEND, case)),
         can_assign=can_assign,
         mediator_options=_mediator_options(case) if can_assign else [],
-        can_choose_representatives=(case.is_group and is_open and role in ("judge", "mediator")),
+        can_choose_representatives=(case.is_group and is_open and can(
+            viewer, Permission.CASE_CHOOSE_REPRESENTATIVES, case)),
         representatives_needed=(group_rules.REPRESENTATIVES_RANGE
                                 if case.is_group and not (
                                     group_rules.REPRESENTATIVES_RANGE[0] <= len(rep_ids)
                                     <= group_rules.REPRESENTATIVES_RANGE[1]) else None),
-        representative_ids=rep_ids, viewer_role=role,
+        representative_ids=rep_ids, complaint_details=details,
         tasks=task_section(case, viewer=viewer, now=now),
+        links_complaints=can(viewer, Permission.COMPLAINT_DECIDE, case),
     )

@@ -22,10 +22,11 @@ from datetime import date, datetime, time, timezone
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
-from app.access import can_view_case
+from app.access import Permission, can
 from app.extensions import db
 from app.models import (
-    Case, CaseCounter, CaseEvent, Complaint, Court, Mediator, MediatorConflict, Project, User,
+    Case, CaseCounter, CaseEvent, Complaint, Court, Mediator, MediatorConflict, Project, Role,
+    User,
 )
 from app.models.types import upsert_insert
 from app.services.case_search import refresh_case_search
@@ -89,7 +90,7 @@ def lock_cases(ids: list[int]) -> list[Case]:
 def case_for(case_id: int, actor: User) -> Case:
     """The case, locked, if ``actor`` may see it; otherwise NotFoundError (never its data)."""
     found = lock_cases([case_id])
-    if not found or not can_view_case(actor, found[0]):
+    if not found or not can(actor, Permission.CASE_VIEW, found[0]):
         raise NotFoundError("案件不存在或您无权查看")
     return found[0]
 
@@ -135,12 +136,16 @@ def _next_seq(court_id: int, year: int) -> int:
 
 
 def record(case: Case, *, actor: User | None, now: datetime, from_status: str | None,
-           to_status: str, reason: str | None = None, outcome: str | None = None) -> None:
-    """Add a line to the case's timeline: who, when, from which status to which, why."""
+           to_status: str, reason: str | None = None, outcome: str | None = None,
+           person_ids: list[int] | None = None) -> None:
+    """Add a line to the case's timeline: who, when, from which status to which, why.
+
+    ``person_ids``: the people the line names; their names are never written into
+    ``reason`` but shown to each viewer as app.services.people allows."""
     db.session.add(CaseEvent(
         case_id=case.id, at=now, actor_id=actor.id if actor else None,
         actor_role=actor.role if actor else None, from_status=from_status,
-        to_status=to_status, outcome=outcome, reason=reason))
+        to_status=to_status, outcome=outcome, reason=reason, person_ids=person_ids or None))
 
 
 def record_event(case: Case, event: TransitionEvent, actor: User) -> None:
@@ -210,7 +215,7 @@ def open_case(complaints: list[Complaint], *, actor: User, now: datetime, reason
         project_id=project.id, developer_id=project.developer_id,
         dispute_type=lead.dispute_type, status=CaseStatus.REGISTERED.value,
         received_at=min(c.submitted_at for c in complaints), registered_at=now, updated_at=now,
-        claim_total_fen=0, judge_id=actor.id if actor.role == "judge" else judge_id,
+        claim_total_fen=0, judge_id=actor.id if actor.role == Role.JUDGE else judge_id,
     )
     db.session.add(case)
     db.session.flush()
@@ -233,9 +238,9 @@ def reindex(*cases: Case) -> None:
 
 def party_key(user: User) -> tuple[str, int] | None:
     """The claimant key a party's complaints carry (see :func:`claimant_key`); None otherwise."""
-    if user.role == "homeowner":
+    if user.role == Role.HOMEOWNER:
         return ("person", user.person_id)
-    if user.role == "developer":
+    if user.role == Role.DEVELOPER:
         return ("developer", user.developer_id)
     return None
 

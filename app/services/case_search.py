@@ -1,7 +1,13 @@
 """Case search: the normalised search text each case keeps, and the SQL that matches it.
 
-Search runs over ``cases.search_text`` (number, project, developer, party names, facts;
-NFKC-normalised and case-folded so "（2026）" finds "(2026)"). A term of three or more
+Search runs over ``cases.search_text`` (number, the complaints' receipt numbers, project,
+developer, party names, facts; NFKC-normalised and case-folded so "（2026）" finds
+"(2026)"). Party phone numbers are in it only as a digest (:func:`phone_token`): the
+court (judges, mediators, the clerk) finds a case by a full phone number typed in any
+common form ("138 0013 8000", "+86 138-0013-8000"); nobody can read a number out of the
+index, and a party — who sees other parties' phones masked (138****8000) — cannot unmask
+one by searching for its digits, because only the court's searches are turned into
+digests. A term of three or more
 characters uses the trigram index (``app.models.search``) — SQLite's FTS5 ``trigram``
 tokenizer, PostgreSQL's ``pg_trgm`` GIN index; one- and two-character terms cannot use a
 trigram index and are matched over the rows the other filters leave (measured in
@@ -14,6 +20,8 @@ decides when a list uses the index and when it checks rows as it walks.
 """
 from __future__ import annotations
 
+import hashlib
+import re
 import unicodedata
 from collections.abc import Iterable
 
@@ -24,11 +32,12 @@ from app.extensions import db
 from app.models import Case, Complaint, Developer, Person, Project
 from app.models.search import FTS_TABLE, uses_fts
 from app.models.types import contains_pattern
+from mediation.identifiers import InvalidIdentifierError, validate_phone
 
 __all__ = [
     "MAX_QUERY_LENGTH", "MAX_TERMS", "TRIGRAM", "compose_search_text", "long_terms",
-    "normalize_search", "refresh_case_search", "search_conditions", "search_join",
-    "search_terms",
+    "normalize_search", "phone_token", "refresh_case_search", "search_conditions",
+    "search_join", "search_terms",
 ]
 
 #: Longest search text accepted (characters) and most terms used from it.
@@ -48,10 +57,32 @@ def normalize_search(value: str | None) -> str:
     return " ".join(value.split())
 
 
-def search_terms(q: str | None) -> list[str]:
-    """The distinct terms of a search box entry, normalised (at most ``MAX_TERMS``)."""
+#: A mobile number as people type it: optional +86, then 3-4-4 digits with optional
+#: spaces or hyphens between the groups.
+_TYPED_MOBILE = re.compile(r"(?<![\d])(?:\+?86[\s-]?)?1\d{2}[\s-]?\d{4}[\s-]?\d{4}(?![\d])")
+
+
+def phone_token(phone: str | None) -> str | None:
+    """The search text's stand-in for a phone number: ``tel`` and 16 hex digits of its
+    SHA-256 (of the number in its one stored form), or ``None`` for no valid number."""
+    try:
+        number = validate_phone(phone or "")
+    except InvalidIdentifierError:
+        return None
+    return "tel" + hashlib.sha256(f"phone:{number}".encode()).hexdigest()[:16]
+
+
+def search_terms(q: str | None, *, phones: bool = False) -> list[str]:
+    """The distinct terms of a search box entry, normalised (at most ``MAX_TERMS``).
+
+    ``phones``: a mobile number in the entry becomes its :func:`phone_token` (the court's
+    lists); otherwise its digits are searched as text, which no phone is stored as.
+    """
+    text = normalize_search((q or "")[:MAX_QUERY_LENGTH])
+    if phones:
+        text = _TYPED_MOBILE.sub(lambda m: phone_token(m.group()) or m.group(), text)
     terms: list[str] = []
-    for term in normalize_search((q or "")[:MAX_QUERY_LENGTH]).split(" "):
+    for term in text.split(" "):
         if term and term not in terms:
             terms.append(term)
     return terms[:MAX_TERMS]
@@ -87,8 +118,9 @@ def refresh_case_search(case_ids: Iterable[int]) -> int:
             .where(Case.id.in_(chunk))).all()
         names: dict[int, list[str | None]] = {}
         facts: dict[int, list[str | None]] = {}
-        for case_id, c_name, r_name, d_name, fact in db.session.execute(
-                select(Complaint.case_id, claimant.name, respondent.name, claimant_developer.name,
+        for case_id, receipt, c_name, r_name, d_name, c_phone, r_phone, fact in db.session.execute(
+                select(Complaint.case_id, Complaint.receipt_no, claimant.name, respondent.name,
+                       claimant_developer.name, claimant.phone, respondent.phone,
                        Complaint.facts)
                 .outerjoin(claimant, claimant.id == Complaint.claimant_person_id)
                 .outerjoin(respondent, respondent.id == Complaint.respondent_person_id)
@@ -96,7 +128,8 @@ def refresh_case_search(case_ids: Iterable[int]) -> int:
                            claimant_developer.id == Complaint.claimant_developer_id)
                 .where(Complaint.case_id.in_(chunk))
                 .order_by(Complaint.case_id, Complaint.id)):
-            names.setdefault(case_id, []).extend((c_name, r_name, d_name))
+            names.setdefault(case_id, []).extend((receipt, c_name, r_name, d_name,
+                                                  phone_token(c_phone), phone_token(r_phone)))
             facts.setdefault(case_id, []).append(fact)
         updates = []
         for case_id, number, project, developer, current in heads:

@@ -23,9 +23,11 @@ from datetime import datetime
 
 from sqlalchemy import delete, select, update
 
-from app.access import can_manage_case, can_view_complaint, visible_cases
+from app.access import Permission, can, visible_cases
 from app.extensions import db
-from app.models import AgencyTask, Case, CaseRepresentative, Complaint, Mediator, Person, User
+from app.models import (
+    AgencyTask, Case, CaseRepresentative, Complaint, Mediator, Role, User,
+)
 from app.services import case_notices
 from app.services.case_records import (
     OPEN_FOR_JOINING, case_complaints, case_for, case_state, check_expected, claimant_key,
@@ -33,6 +35,7 @@ from app.services.case_records import (
     record, record_event, refresh_group, reindex, save_state, visible_ids,
 )
 from app.services.errors import ConflictError, ForbiddenError, NotFoundError, ServiceError
+from app.services.holidays import court_calendar
 from app.services.ids import parse_ids
 from app.services.use_case import use_case
 from mediation import groups as group_rules
@@ -43,7 +46,6 @@ from mediation.lifecycle import (
     EXTENSION_ROLES, TRANSITIONS, CaseStatus, TransitionError, apply_transition, close_as_merged,
     date_zh, extend_mediation, mediation_deadline,
 )
-from risk.workdays import is_working_day
 
 __all__ = [
     "assign_mediator", "choose_representatives", "merge_cases", "opt_out_of_group",
@@ -64,7 +66,7 @@ def merge_cases(case_ids: Iterable, *, actor: User, now: datetime) -> Case:
     found = {case.id: case for case in lock_cases(ids)}
     if len(found) != len(ids) or visible_ids(visible_cases, Case, actor, ids) != set(ids):
         raise NotFoundError("案件不存在或您无权查看")
-    if not all(can_manage_case(actor, c) for c in found.values()):
+    if not all(can(actor, Permission.CASE_MANAGE, c) for c in found.values()):
         raise ForbiddenError("只有本院法官可以并案")
     target, others = found[ids[0]], [found[i] for i in ids[1:]]
     if target.status not in OPEN_FOR_JOINING:
@@ -161,7 +163,7 @@ def assign_mediator(case_id: int, mediator_id, *, actor: User, now: datetime,
                     expected_status: str | None = None) -> Case:
     """Delegate a registered case to a mediator of the court (委派调解); the 30 days start."""
     case = case_for(case_id, actor)
-    if not can_manage_case(actor, case):
+    if not can(actor, Permission.CASE_MANAGE, case):
         raise ForbiddenError("只有本院法官可以分派调解员")
     check_expected(case, expected_status)
     chosen = parse_ids([mediator_id] if mediator_id not in (None, "") else [], "调解员", "mediator_id")
@@ -182,7 +184,7 @@ def assign_mediator(case_id: int, mediator_id, *, actor: User, now: datetime,
     except TransitionError as error:
         raise ServiceError(error.message, error.field) from None
     # A period whose last day is a holiday ends on the next working day (民事诉讼法 期间).
-    last_day = mediation_deadline(now, is_working_day=is_working_day)
+    last_day = mediation_deadline(now, is_working_day=court_calendar().is_working_day)
     state = replace(result.state, deadline=last_day)
     save_state(case, state, now)
     case.mediator_id = mediator.id
@@ -202,7 +204,7 @@ def choose_representatives(case_id: int, person_ids: Iterable, *, actor: User,
                            now: datetime) -> Case:
     """Record the 2–5 representatives a group case's claimants chose from among themselves."""
     case = case_for(case_id, actor)
-    if actor.role not in ("judge", "mediator"):
+    if not can(actor, Permission.CASE_CHOOSE_REPRESENTATIVES, case):
         raise ForbiddenError("代表人由法官或调解员根据申请人的推选登记")
     if case.outcome is not None or case.status not in OPEN_FOR_JOINING:
         raise ServiceError("调解已结束，不能再变更代表人", "person_ids")
@@ -217,10 +219,8 @@ def choose_representatives(case_id: int, person_ids: Iterable, *, actor: User,
     db.session.execute(delete(CaseRepresentative).where(CaseRepresentative.case_id == case.id))
     for person_id in chosen:
         db.session.add(CaseRepresentative(case_id=case.id, person_id=person_id, chosen_at=now))
-    names = dict(db.session.execute(
-        select(Person.id, Person.name).where(Person.id.in_(chosen))).all())
     record(case, actor=actor, now=now, from_status=case.status, to_status=case.status,
-           reason="推选代表人：" + "、".join(names[p] for p in chosen))
+           reason="推选代表人", person_ids=list(chosen))
     case.updated_at = now
     db.session.commit()
     return case
@@ -233,13 +233,11 @@ def opt_out_of_group(complaint_id: int, *, actor: User, now: datetime) -> Case:
     The claimant (a homeowner) does it, or a judge records it for them. Returns the new case.
     """
     complaint = db.session.get(Complaint, complaint_id)
-    if complaint is None or not can_view_complaint(actor, complaint):
+    if complaint is None or not can(actor, Permission.COMPLAINT_VIEW, complaint):
         raise NotFoundError("投诉不存在或您无权查看")
-    if actor.role == "homeowner":
-        if complaint.claimant_person_id != actor.person_id:
-            raise ForbiddenError("只有申请人本人可以退出群体案件")
-    elif actor.role != "judge":
-        raise ForbiddenError("只有申请人本人或法官可以办理退出群体案件")
+    if not can(actor, Permission.COMPLAINT_OPT_OUT, complaint):
+        raise ForbiddenError("只有申请人本人可以退出群体案件" if actor.role == Role.HOMEOWNER
+                             else "只有申请人本人或法官可以办理退出群体案件")
     if complaint.case_id is None:
         raise ServiceError("该投诉尚未并入案件，无需退出")
     # Lock the case before its complaints, in the same order as merging cases does.

@@ -25,11 +25,11 @@ from pathlib import Path
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import select
 
-from app.access import can_manage_case, can_view_case
+from app.access import Permission, can
 from app.documents.agreement import AgreementData, render_agreement
 from app.documents.fonts import cjk_font
 from app.extensions import db
-from app.models import Case, Document, Mediator, User
+from app.models import Case, Document, User
 from app.services.errors import NotFoundError, ServiceError
 from app.services.use_case import use_case
 
@@ -75,22 +75,13 @@ def path_of(document: Document) -> Path:
     return Path(current_app.config["UPLOAD_DIR"]) / document.stored_path
 
 
-def _issuer_may_issue(actor: User, case: Case) -> bool:
-    """The court's judges and the case's assigned mediator issue its documents."""
-    if can_manage_case(actor, case):
-        return True
-    if actor.role != "mediator" or case.mediator_id is None:
-        return False
-    mediator = db.session.get(Mediator, case.mediator_id)
-    return mediator is not None and mediator.user_id == actor.id
-
-
 @use_case
 def issue_agreement(case_id: int, data: AgreementData, *, actor: User, now: datetime,
                     copies: list[Copy]) -> list[Document]:
     """Render the agreement once per copy, store the files, record them, commit once."""
     case = db.session.get(Case, case_id)
-    if case is None or not can_view_case(actor, case) or not _issuer_may_issue(actor, case):
+    if case is None or not can(actor, Permission.CASE_VIEW, case) \
+            or not can(actor, Permission.DOCUMENT_ISSUE, case):
         raise NotFoundError("案件不存在")
     if data.case_number != case.number:
         raise ServiceError("协议书的案号与案件不符", "case_number")
@@ -166,22 +157,15 @@ class _stored:
 
 
 def may_see_document(user: User, document: Document, case: Case) -> bool:
-    """A party sees its own copies; the court's side (judges, the case's mediator) sees all."""
-    if not can_view_case(user, case):
-        return False
-    if user.role in ("judge", "mediator"):
-        return True
-    if user.role == "homeowner":
-        return document.party_person_id is not None and document.party_person_id == user.person_id
-    if user.role == "developer":
-        return document.party_developer_id is not None and document.party_developer_id == user.developer_id
-    return False
+    """A party sees its own copies; the court's side (judges, the case's mediator) sees all
+    (``app.access``: ``Permission.DOCUMENT_VIEW``)."""
+    return document.case_id == case.id and can(user, Permission.DOCUMENT_VIEW, document)
 
 
 def case_documents(user: User, case_id: int) -> list[Document]:
     """The documents of a case that ``user`` may see, oldest first; 404 for a case it may not see."""
     case = db.session.get(Case, case_id)
-    if case is None or not can_view_case(user, case):
+    if case is None or not can(user, Permission.CASE_VIEW, case):
         raise NotFoundError("案件不存在")
     rows = db.session.scalars(select(Document).where(Document.case_id == case.id)
                               .order_by(Document.created_at, Document.id))

@@ -25,6 +25,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, select
 
+from app.access import Permission, can
 from app.extensions import db
 from app.models import Attachment, Complaint, User
 from app.models.intake import ATTACHMENT_TYPES
@@ -193,7 +194,7 @@ def kind_label(content_type: str) -> str:
 def add_evidence(*, actor: User, now: datetime, complaint_id: int, files=()) -> list[Attachment]:
     """Add evidence files to a complaint the actor filed (or claims in), while it is open."""
     complaint = db.session.get(Complaint, complaint_id)
-    if complaint is None or not _claimant_side(actor, complaint):
+    if complaint is None or not can(actor, Permission.COMPLAINT_ADD_EVIDENCE, complaint):
         raise NotFoundError("投诉不存在")
     if complaint.status in _CLOSED:
         raise ServiceError("该投诉已处理完毕，不能再补充证据", "files")
@@ -217,17 +218,7 @@ _CLOSED = ("rejected", "merged")
 
 def may_add_evidence(actor: User, complaint: Complaint) -> bool:
     """Whether ``actor`` may add evidence to ``complaint`` now (pages offer the form then)."""
-    return _claimant_side(actor, complaint) and complaint.status not in _CLOSED
-
-
-def _claimant_side(actor: User, complaint: Complaint) -> bool:
-    """The claimant side adds evidence: the person who claims, or staff of the claiming company."""
-    if actor.role == "homeowner":
-        return actor.person_id is not None and complaint.claimant_person_id == actor.person_id
-    if actor.role == "developer":
-        return complaint.claimant_developer_id is not None \
-            and complaint.claimant_developer_id == actor.developer_id
-    return False
+    return can(actor, Permission.COMPLAINT_ADD_EVIDENCE, complaint) and complaint.status not in _CLOSED
 
 
 __all__ = ["ATTACHMENT_TYPES", "MAX_FILES_PER_COMPLAINT", "MAX_FILES_PER_RESPONSE",

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
+from app.access import Permission, can
 from app.extensions import db
 from app.models import Complaint, GroupFiling, GroupFilingMember, Person, Project, User
 from app.services.errors import ForbiddenError, NotFoundError, ServiceError
@@ -105,7 +106,7 @@ def _check_members(errors: list, members, *, filer_resident_id: str, now: dateti
 
 
 def _check_group(*, actor, now, project_id, dispute_type, facts, members, unit, claim_amount_fen):
-    if actor.role != "homeowner" or actor.person_id is None:
+    if not can(actor, Permission.COMPLAINT_FILE_GROUP):
         raise ForbiddenError("只有业主可以代邻居提交群体申请")
     filer = db.session.get(Person, actor.person_id)
     errors: list[dict] = []
@@ -171,7 +172,7 @@ def _member_for(actor: User, code) -> GroupFilingMember:
     One message for every failure (unknown code, someone else's code, already used), so
     the page reveals nothing about other people's codes.
     """
-    if actor.role != "homeowner" or actor.person_id is None:
+    if not can(actor, Permission.COMPLAINT_FILE_GROUP):
         raise ForbiddenError("只有业主本人可以确认")
     refusal = ServiceError("确认码无效、已使用，或不是发给您的", "code")
     plain = normalise_code(code)

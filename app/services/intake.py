@@ -18,9 +18,10 @@ from datetime import datetime
 
 from sqlalchemy import or_, select
 
+from app.access import Permission, can
 from app.extensions import db
 from app.models import (
-    Complaint, ComplaintClaim, ComplaintResponse, Developer, Person, Project, User,
+    Complaint, ComplaintClaim, ComplaintResponse, Developer, Person, Project, Role, User,
 )
 from app.models.types import contains_pattern
 from app.services import evidence
@@ -32,7 +33,9 @@ from app.services.intake_checks import (
 )
 from app.services.receipts import new_receipt_no
 from app.services.use_case import use_case
+from mediation.disputes import ComplaintStatus
 from mediation.duplicates import DUPLICATE_WINDOW, FiledComplaint, find_duplicate
+from mediation.roles import PARTIES
 
 __all__ = [
     "CheckedFiling", "RESPONSE_MAX", "complaint_errors", "file_complaint", "may_respond",
@@ -61,17 +64,18 @@ class CheckedFiling:
     respondent_developer_id: int | None = None
     respondent_person: Person | None = None
     new_respondent: Person | None = None
+    respondent_name: str | None = None
 
 
 def _check_filing(*, actor: User, now: datetime, project_id, unit, dispute_type, facts, claims,
                   channel, files, respondent_resident_id, respondent_name):
     """Validate a filing; return (errors, checked-or-None). Reads only, never writes."""
     errors: list[dict] = []
-    if actor.role not in ("homeowner", "developer"):
+    if actor.role not in PARTIES:
         raise ForbiddenError("只有业主或开发企业可以提交调解申请")
-    if actor.role == "homeowner" and actor.person_id is None:
+    if not can(actor, Permission.COMPLAINT_FILE):
         raise ForbiddenError("账号未关联当事人信息，请到窗口办理")
-    developer_id = actor.developer_id if actor.role == "developer" else None
+    developer_id = actor.developer_id if actor.role == Role.DEVELOPER else None
     project = check_project(errors, project_id, developer_id=developer_id)
     unit_text = check_unit(errors, unit)
     code = check_dispute_type(errors, dispute_type)
@@ -80,15 +84,17 @@ def _check_filing(*, actor: User, now: datetime, project_id, unit, dispute_type,
     channel_code = check_channel(errors, channel)
 
     respondent = new_respondent = None
-    if actor.role == "developer":
+    if actor.role == Role.DEVELOPER:
         name = check_name(errors, "respondent_name", respondent_name)
         resident_id = check_resident_id(errors, "respondent_resident_id",
                                         respondent_resident_id, now)
         if resident_id and name and len(name) <= NAME_MAX:
+            # Only the format and check digit are the filer's business. Whether the court's
+            # register knows this ID, and under which name, is not: answering "name and ID
+            # disagree" would let an opposing party probe the register (issue 13). The
+            # complaint keeps the name as typed; the judge sees both at triage.
             respondent = db.session.scalar(select(Person).where(Person.resident_id == resident_id))
-            if respondent is not None and respondent.name != name:
-                add_error(errors, "respondent_name", "姓名与身份证号登记的信息不一致，请核对")
-            elif respondent is None:
+            if respondent is None:
                 new_respondent = Person(name=name, resident_id=resident_id, created_at=now)
 
     prepared, file_errors = evidence.prepare_files(files)
@@ -97,13 +103,14 @@ def _check_filing(*, actor: User, now: datetime, project_id, unit, dispute_type,
         return errors, None
     checked = CheckedFiling(project=project, dispute_type=code, facts=facts_text, unit=unit_text,
                             channel=channel_code, claims=claim_list, files=prepared)
-    if actor.role == "homeowner":
+    if actor.role == Role.HOMEOWNER:
         checked.claimant_person = db.session.get(Person, actor.person_id)
         checked.respondent_developer_id = project.developer_id
     else:
         checked.claimant_developer_id = actor.developer_id
         checked.respondent_person = respondent
         checked.new_respondent = new_respondent
+        checked.respondent_name = name
     return errors, checked
 
 
@@ -163,6 +170,7 @@ def new_complaint(checked: CheckedFiling, *, actor: User, now: datetime,
         claimant_developer_id=checked.claimant_developer_id,
         respondent_developer_id=checked.respondent_developer_id,
         respondent_person_id=checked.respondent_person.id if checked.respondent_person else None,
+        respondent_name=checked.respondent_name,
         unit=checked.unit, dispute_type=checked.dispute_type, channel=checked.channel,
         facts=checked.facts, status="submitted", submitted_at=now,
         group_filing_id=group_filing_id,
@@ -211,19 +219,18 @@ def file_complaint(*, actor: User, now: datetime, project_id, unit, dispute_type
 def may_respond(actor: User, complaint: Complaint) -> bool:
     """Whether ``actor`` may answer ``complaint`` now: staff of the company it is against,
     unless the court turned it down."""
-    return (actor.role == "developer" and actor.developer_id is not None
-            and complaint.respondent_developer_id == actor.developer_id
-            and complaint.status != "rejected")
+    return (can(actor, Permission.COMPLAINT_RESPOND, complaint)
+            and complaint.status != ComplaintStatus.REJECTED)
 
 
 @use_case
 def respond_to_complaint(*, actor: User, now: datetime, complaint_id, text, files=()) -> ComplaintResponse:
     """Developer staff answer (答辩/回应) a complaint filed against their company."""
-    if actor.role != "developer" or actor.developer_id is None:
+    if actor.role != Role.DEVELOPER or actor.developer_id is None:
         raise ForbiddenError("只有被投诉的开发企业可以回应")
     row_id = parse_id(complaint_id)
     complaint = db.session.get(Complaint, row_id) if row_id else None
-    if complaint is None or complaint.respondent_developer_id != actor.developer_id:
+    if complaint is None or not can(actor, Permission.COMPLAINT_RESPOND, complaint):
         raise NotFoundError("投诉不存在")
     errors: list[dict] = []
     body = clean_text(text)

@@ -68,7 +68,9 @@ def check_dispute_type(errors: list, value) -> str | None:
 
 
 def check_facts(errors: list, value) -> str:
-    facts = clean_text(value)
+    # A browser sends a textarea's line breaks as CR LF but counts them as one character;
+    # so does the limit here, and the text is kept with plain line feeds.
+    facts = clean_text(value).replace("\r\n", "\n")
     if not facts:
         add_error(errors, "facts", "请填写事实与理由")
     elif len(facts) > FACTS_MAX:

@@ -254,6 +254,12 @@ def parse_yuan(text: str) -> int:
         raise ValueError(f"诉求金额“{shorten(text)}”不是数字")
     if amount < 0:
         raise ValueError("诉求金额不能为负数")
+    # Excel may write big numbers as 1.2E+05; an exponent beyond any claim ("1e999999999")
+    # would make the exact arithmetic below fail for the whole file: it is this row's error.
+    if amount and amount.adjusted() > len(str(MAX_CLAIM_FEN)):
+        raise ValueError("诉求金额过大，请核对单位是否为元")
+    if amount.as_tuple().exponent < -2 and amount.adjusted() < -2:
+        raise ValueError("诉求金额最多保留两位小数（元、角、分）")
     if amount != amount.quantize(Decimal("0.01")):
         raise ValueError("诉求金额最多保留两位小数（元、角、分）")
     fen = int(amount * 100)

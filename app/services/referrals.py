@@ -37,8 +37,9 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from app.access import Permission, can
 from app.extensions import db
-from app.models import Complaint, ComplaintClaim, Person, ReferralImport, User
+from app.models import Complaint, ComplaintClaim, Person, ReferralImport, Role, User
 from app.models.referrals import AGENCIES
 from app.services.errors import ConflictError, ForbiddenError, NotFoundError, ServiceError
 from app.services.receipts import new_receipt_no
@@ -84,7 +85,7 @@ def _clean_filename(filename: str | None) -> str:
 
 
 def _importer_court(actor: User, court_id: int | None) -> int:
-    if actor.role not in ("judge", "admin"):
+    if actor.role not in (Role.JUDGE, Role.ADMIN):
         raise ForbiddenError("只有法官或书记员可以导入转办件")
     if actor.court_id is None and court_id is None:
         raise ForbiddenError("您的账号未关联法院，不能导入转办件")
@@ -323,7 +324,7 @@ def _write(valid: list[ValidRow], people: dict[str, tuple[int, str]], *, court_i
 def visible_imports(user: User):
     """A ``select(ReferralImport)`` of the imports ``user`` may see: their court's."""
     query = select(ReferralImport)
-    if user.role in ("judge", "admin") and user.court_id is not None:
+    if can(user, Permission.REFERRALS_IMPORT):
         return query.where(ReferralImport.court_id == user.court_id)
     return query.where(ReferralImport.id.is_(None))
 

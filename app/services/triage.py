@@ -20,7 +20,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.access import can_manage_case, can_view_complaint, visible_complaints
+from app.access import Permission, can, visible_complaints
 from app.extensions import db
 from app.models import Case, Complaint, Project, User
 from app.services import case_notices
@@ -34,6 +34,7 @@ from app.services.use_case import use_case
 from mediation import groups as group_rules
 from mediation.disputes import ComplaintStatus, DisputeType
 from mediation.lifecycle import CaseStatus, TransitionError, decide_complaint
+from mediation.messages import Msg
 
 __all__ = [
     "ProposedGroup", "TRIAGE_PAGE", "TriageOverview", "accept_complaint", "merge_complaints",
@@ -46,18 +47,22 @@ TRIAGE_PAGE = 200
 
 def _complaint_for_judge(complaint_id: int, actor: User) -> Complaint:
     found = lock_complaints([complaint_id])
-    if not found or not can_view_complaint(actor, found[0]):
+    if not found or not can(actor, Permission.COMPLAINT_VIEW, found[0]):
         raise NotFoundError("投诉不存在或您无权查看")
-    if actor.role != "judge":
+    if not can(actor, Permission.COMPLAINT_DECIDE, found[0]):
         raise ForbiddenError("只有本院法官可以审查投诉")
     return found[0]
 
 
 def _check_submitted(complaint: Complaint) -> None:
     if complaint.status != ComplaintStatus.SUBMITTED.value:
-        raise ConflictError(
-            f"投诉{complaint.receipt_no}已{ComplaintStatus.zh(complaint.status)}，"
-            "不能重复处理，请刷新页面")
+        # The status labels already read "已受理", "已合并", "不予受理": the sentence names
+        # the state rather than prefixing another 已 ("已已受理").
+        status = ComplaintStatus(complaint.status)
+        raise ConflictError(Msg(
+            "投诉{receipt}的状态为“{zh}”，不能重复处理，请刷新页面",
+            "Complaint {receipt} is already {en}; it cannot be decided again. Refresh the page.",
+            receipt=complaint.receipt_no, zh=status.label_zh, en=status.label_en.lower()))
 
 
 def _decide(complaint: Complaint, to: ComplaintStatus, actor: User, now: datetime,
@@ -124,7 +129,7 @@ def merge_complaints(complaint_ids: Iterable, *, actor: User, now: datetime,
     visible = visible_ids(visible_complaints, Complaint, actor, ids)
     if len(complaints) != len(ids) or visible != set(ids):
         raise NotFoundError("投诉不存在或您无权查看")
-    if actor.role != "judge":
+    if not all(can(actor, Permission.COMPLAINT_DECIDE, c) for c in complaints):
         raise ForbiddenError("只有本院法官可以合并投诉")
     for complaint in complaints:
         _check_submitted(complaint)
@@ -142,7 +147,7 @@ def merge_complaints(complaint_ids: Iterable, *, actor: User, now: datetime,
                          reason=f"合并受理投诉{len(ordered)}件：{case_notices.receipts_text(ordered)}")
     else:
         case = case_for(parse_ids([into_case_id], "案件", "into_case_id")[0], actor)
-        if not can_manage_case(actor, case):
+        if not can(actor, Permission.CASE_MANAGE, case):
             raise ForbiddenError("只有本院法官可以合并投诉")
         if case.status not in OPEN_FOR_JOINING:
             raise ServiceError(

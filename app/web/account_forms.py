@@ -10,7 +10,6 @@ from __future__ import annotations
 from flask import flash
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField, PasswordField, SelectField, SelectMultipleField, StringField,
     SubmitField,
@@ -20,6 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models.mediators import MEDIATOR_KINDS
 from app.services.errors import request_locale
+from app.web.forms import BaseForm
 from mediation.disputes import DisputeType
 from mediation.messages import localize
 
@@ -36,7 +36,7 @@ def place_errors(form, error) -> None:
             flash(localize(item["message"], request_locale()), "error")
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(BaseForm):
     name = StringField(_l("Name"), render_kw={"maxlength": 50, "autocomplete": "name"})
     resident_id = StringField(_l("Resident ID number"),
                               render_kw={"maxlength": 18, "autocomplete": "off"})
@@ -53,7 +53,7 @@ class RegisterForm(FlaskForm):
     submit = SubmitField(_l("Register"))
 
 
-class ResetByPhoneForm(FlaskForm):
+class ResetByPhoneForm(BaseForm):
     phone = StringField(_l("Mobile phone"), render_kw={"inputmode": "tel", "maxlength": 20})
     send_code = SubmitField(_l("Send me a code"))
     code = StringField(_l("Code from the text message"),
@@ -64,12 +64,12 @@ class ResetByPhoneForm(FlaskForm):
     submit = SubmitField(_l("Set the new password"))
 
 
-class ResetByEmailForm(FlaskForm):
+class ResetByEmailForm(BaseForm):
     login = StringField(_l("Username or e-mail address"), render_kw={"maxlength": 254})
     submit = SubmitField(_l("E-mail me a link"))
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(BaseForm):
     password = PasswordField(_l("New password"), render_kw={"maxlength": 256},
                              description=_l("At least 8 characters, letters and digits."))
     confirm = PasswordField(_l("Repeat the new password"), render_kw={"maxlength": 256})
@@ -95,7 +95,7 @@ class _Checkboxes(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class AccountForm(FlaskForm):
+class AccountForm(BaseForm):
     role = SelectField(_l("Role"), choices=[], validate_choice=False)
     username = StringField(_l("Username"), render_kw={"maxlength": 64, "autocomplete": "off"})
     name = StringField(_l("Name"), render_kw={"maxlength": 100})
@@ -123,7 +123,7 @@ class AccountForm(FlaskForm):
         self.skills.choices = DisputeType.choices(str(get_locale()))
 
 
-class InviteForm(FlaskForm):
+class InviteForm(BaseForm):
     developer_id = SelectField(_l("Developer"), choices=[], validate_choice=False)
     name = StringField(_l("Name"), render_kw={"maxlength": 100})
     phone = StringField(_l("Mobile phone"), render_kw={"inputmode": "tel", "maxlength": 20},
@@ -131,12 +131,12 @@ class InviteForm(FlaskForm):
     email = StringField(_l("E-mail address"), render_kw={"maxlength": 254})
 
 
-class ClerkPasswordForm(FlaskForm):
+class ClerkPasswordForm(BaseForm):
     password = PasswordField(_l("New password"), render_kw={"maxlength": 256})
     confirm = PasswordField(_l("Repeat the new password"), render_kw={"maxlength": 256})
 
 
-class DeveloperForm(FlaskForm):
+class DeveloperForm(BaseForm):
     name = StringField(_l("Company name"), render_kw={"maxlength": 120})
     uscc = StringField(_l("Unified social credit code"),
                        render_kw={"maxlength": 18, "autocomplete": "off"},
@@ -146,7 +146,7 @@ class DeveloperForm(FlaskForm):
     address = StringField(_l("Address"), render_kw={"maxlength": 200})
 
 
-class ProjectForm(FlaskForm):
+class ProjectForm(BaseForm):
     name = StringField(_l("Project name"), render_kw={"maxlength": 100})
     developer_id = SelectField(_l("Developer"), choices=[], validate_choice=False)
     court_id = SelectField(_l("Court"), choices=[], validate_choice=False)

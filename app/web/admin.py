@@ -15,3 +15,5 @@ def home():
 
 # The clerk's pages live beside this module and attach their views to ``bp``.
 from app.web import admin_registry, admin_users  # noqa: E402,F401
+# The clerk's holiday notices live in their own module on this blueprint.
+from app.web import holidays as _holidays  # noqa: E402,F401

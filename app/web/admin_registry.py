@@ -51,7 +51,7 @@ def create_developer():
     return _developer_page(None)
 
 
-@bp.route("/developers/<int:developer_id>", methods=["GET", "POST"])
+@bp.route("/developers/<int(max=2147483647):developer_id>", methods=["GET", "POST"])
 def edit_developer(developer_id: int):
     return _developer_page(developer_id)
 
@@ -99,6 +99,6 @@ def create_project():
     return _project_page(None)
 
 
-@bp.route("/projects/<int:project_id>", methods=["GET", "POST"])
+@bp.route("/projects/<int(max=2147483647):project_id>", methods=["GET", "POST"])
 def edit_project(project_id: int):
     return _project_page(project_id)

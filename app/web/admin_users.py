@@ -81,7 +81,7 @@ def invite_user():
     return render_template("admin/user_invite.html", form=form), _status(form)
 
 
-@bp.get("/users/<int:user_id>")
+@bp.get("/users/<int(max=2147483647):user_id>")
 def show_user(user_id: int):
     try:
         user, mediator, live = account_admin.account_detail(user_id, now=utcnow())
@@ -108,25 +108,25 @@ def _act(user_id: int, use_case, message):
     return redirect(url_for("admin.show_user", user_id=user_id))
 
 
-@bp.post("/users/<int:user_id>/deactivate")
+@bp.post("/users/<int(max=2147483647):user_id>/deactivate")
 def deactivate_user(user_id: int):
     return _act(user_id, account_admin.deactivate_account, lambda _user: _(
         "The account was deactivated; every session and token has ended."))
 
 
-@bp.post("/users/<int:user_id>/activate")
+@bp.post("/users/<int(max=2147483647):user_id>/activate")
 def activate_user(user_id: int):
     return _act(user_id, account_admin.activate_account,
                 lambda _user: _("The account can log in again."))
 
 
-@bp.post("/users/<int:user_id>/sessions/end")
+@bp.post("/users/<int(max=2147483647):user_id>/sessions/end")
 def end_user_sessions(user_id: int):
     return _act(user_id, account_admin.end_sessions, lambda n: _(
         "Every session and token of the account has ended (%(n)s were live).", n=n))
 
 
-@bp.post("/users/<int:user_id>/password")
+@bp.post("/users/<int(max=2147483647):user_id>/password")
 def reset_user_password(user_id: int):
     form = ClerkPasswordForm()
     if form.validate_on_submit():

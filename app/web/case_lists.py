@@ -14,7 +14,6 @@ from flask import render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import BuildError
 from wtforms import IntegerField, SearchField, SelectField, SelectMultipleField
@@ -24,6 +23,7 @@ from app.models.types import utcnow
 from app.services import case_lists
 from app.services.case_lists import DEFAULT_LIMIT, MAX_LIMIT, CaseFilters
 from app.web.case_rows import Columns, option_tags, render_rows
+from app.web.forms import BaseForm
 from mediation.disputes import DisputeType
 from mediation.lifecycle import CaseStatus
 
@@ -78,14 +78,14 @@ class _Choices(SelectMultipleField):
             raise ValidationError(self.unknown_message)
 
 
-class CaseFilterForm(FlaskForm):
+class CaseFilterForm(BaseForm):
     """The list's filters, read from the query string."""
 
     class Meta:
         csrf = False
 
     q = SearchField(_l("Search"), validators=[Optional(), Length(max=case_lists.MAX_QUERY_LENGTH)],
-                    description=_l("Case number, project, developer, party names or facts"))
+                    description=_l("Case or receipt number, project, developer, party names or facts"))
     status = _Choices(_l("Status"), _l("Unknown status."))
     dispute_type = _Choice(_l("Dispute type"), _l("Unknown dispute type."))
     deadline = _Choice(_l("Deadline"), _l("Unknown deadline filter."))
@@ -183,6 +183,9 @@ def render_case_list(template: str, scope: str, *, args: MultiDict | None = None
     options = options or list_options(current_user)
     form = CaseFilterForm(formdata=args)
     form.set_choices(options)
+    if current_user.role in case_lists.PHONE_SEARCH_ROLES:
+        form.q.description = _l("Case or receipt number, project, developer, party names, "
+                                "phone or facts")
     valid = form.validate()
     filters = form.to_filters(scope)
     cursor_error = None

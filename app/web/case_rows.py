@@ -22,9 +22,9 @@ from flask import current_app
 from markupsafe import Markup
 
 from app.i18n import page_translations
+from app.services.holidays import deadline_is_estimated
 
 from mediation.amounts import format_yuan
-from mediation.identifiers import mask_phone
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,9 @@ def render_rows(items, columns: Columns, *, case_link: str, project_link: str,
         "overdue": (" deadline-overdue", f' <strong>{_e(_("Overdue"))}</strong>'),
         "due_soon": (" deadline-soon", f' <strong>{_e(_("Due soon"))}</strong>'),
     }
+    estimated = (f' <span class="estimate" data-testid="estimated" title="'
+                 f'{_e(_("No official holiday arrangement for this year yet: the date is an estimate."))}">'
+                 f'{_e(_("estimated"))}</span>')
     others_pattern = _("and others (%(n)s in all)")  # translated once, filled in per row
     only_project = _e(_("Only this project"))
     only_developer = _e(_("Only this developer"))
@@ -110,7 +113,7 @@ def render_rows(items, columns: Columns, *, case_link: str, project_link: str,
         if row.claimant_name:
             claimant = _e(row.claimant_name)
             if row.claimant_phone:
-                claimant += f' <span class="muted">{_e(mask_phone(row.claimant_phone))}</span>'
+                claimant += f' <span class="muted">{_e(row.claimant_phone)}</span>'  # masked by the service
             if row.claimant_count > 1:
                 others = others_pattern % {"n": row.claimant_count}
                 claimant += f' <span class="muted">{_e(others)}</span>'
@@ -141,6 +144,8 @@ def render_rows(items, columns: Columns, *, case_link: str, project_link: str,
         deadline = date_of(row.deadline_at)
         if deadline:
             mark, note = deadline_marks.get(state, ("", ""))
+            if deadline_is_estimated(row.deadline_at):  # a year without the State Council's notice
+                deadline += estimated
             deadline = f'<span class="deadline{mark}">{deadline}{note}</span>'
         parts.append(f'{cell["deadline"]}{deadline or "—"}</td></tr>\n')
         out.append("".join(parts))

@@ -13,14 +13,13 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField, HiddenField, IntegerField, SelectField, SelectMultipleField, TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.access import can_view_case
+from app.access import Permission, can
 from app.auth import home_endpoint
 from app.extensions import db
 from app.models import Case
@@ -28,7 +27,7 @@ from app.models.types import utcnow
 from app.services import case_page as case_page_service
 from app.services import cases as case_service
 from app.services.errors import ServiceError
-from app.web.forms import EmptyForm
+from app.web.forms import BaseForm, EmptyForm
 from app.web.loading import complaint_or_404
 from mediation.lifecycle import CaseStatus, Outcome
 
@@ -40,7 +39,7 @@ EXTEND = "extend"
 MAX_EXTENSION_DAYS = 90
 
 
-class TransitionForm(FlaskForm):
+class TransitionForm(BaseForm):
     """One move of the case; the page shows one per move, told apart by their prefix."""
 
     expected_status = HiddenField()
@@ -52,7 +51,7 @@ class TransitionForm(FlaskForm):
     parties_consent = BooleanField(_l("Both parties consent to the extension"))
 
 
-class ExtensionForm(FlaskForm):
+class ExtensionForm(BaseForm):
     """Extend the mediation period with both parties' consent, without a move."""
 
     expected_status = HiddenField()
@@ -64,13 +63,13 @@ class ExtensionForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
 
 
-class AssignForm(FlaskForm):
+class AssignForm(BaseForm):
     expected_status = HiddenField()
     mediator_id = SelectField(_l("Mediator"), coerce=int, choices=[], validate_choice=False,
                               validators=[InputRequired(message=_l("Choose a mediator."))])
 
 
-class RepresentativesForm(FlaskForm):
+class RepresentativesForm(BaseForm):
     person_ids = SelectMultipleField(_l("Representatives"), coerce=int, choices=[],
                                      widget=ListWidget(prefix_label=False),
                                      option_widget=CheckboxInput())
@@ -153,7 +152,7 @@ def _invalid(case_id: int, failed: dict):
 def _after_change(case_id: int, message: str):
     flash(message, "success")
     case = db.session.get(Case, case_id)
-    if case is None or not can_view_case(current_user, case):  # e.g. a mediator who declined
+    if case is None or not can(current_user, Permission.CASE_VIEW, case):  # e.g. a mediator who declined
         return redirect(url_for(home_endpoint(current_user)), code=303)
     return redirect(url_for("cases.show_case", case_id=case_id), code=303)
 

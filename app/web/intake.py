@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, send_file
 from flask_login import current_user
 
-from app.access import can_view_complaint
+from app.access import Permission, can
 from app.extensions import db
 from app.models import Attachment
 from app.services import evidence
@@ -27,7 +27,7 @@ def download_attachment(attachment_id: int):
         abort(404)
     complaint = attachment.complaint or (attachment.response.complaint
                                          if attachment.response is not None else None)
-    if complaint is None or not can_view_complaint(current_user, complaint):
+    if complaint is None or not can(current_user, Permission.COMPLAINT_VIEW, complaint):
         abort(404)
     try:
         path = evidence.path_of(attachment)

@@ -6,9 +6,8 @@ from __future__ import annotations
 from flask import request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
-    DateField, FieldList, FileField, Form, FormField, MultipleFileField, SelectField, StringField,
+    DateField, FieldList, FileField, FormField, MultipleFileField, SelectField, StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Optional
@@ -16,6 +15,7 @@ from wtforms.validators import DataRequired, Optional
 from app.services.group_filing import MAX_GROUP_MEMBERS
 from app.services.ids import parse_id
 from app.services.intake_checks import FACTS_MAX, MAX_CLAIMS
+from app.web.forms import BaseForm, SubForm
 from mediation.amounts import InvalidAmountError, parse_yuan
 from mediation.disputes import DisputeType
 
@@ -26,7 +26,7 @@ def dispute_choices() -> list[tuple[str, str]]:
     return [("", str(_l("Choose the kind of dispute")))] + DisputeType.choices(str(get_locale()))
 
 
-class ClaimRowForm(Form):
+class ClaimRowForm(SubForm):
     """One claim: what is asked for and how much (yuan, typed)."""
 
     kind = StringField(_l("What you ask for"), render_kw={"maxlength": 100})
@@ -34,7 +34,7 @@ class ClaimRowForm(Form):
                          render_kw={"inputmode": "decimal", "autocomplete": "off"})
 
 
-class _FilingFields(FlaskForm):
+class _FilingFields(BaseForm):
     project_id = SelectField(_l("Project"), choices=[], validate_choice=False)
     unit = StringField(_l("Unit (building and room)"), render_kw={"maxlength": 64},
                        description=_l("For example 3栋1单元502"))
@@ -59,18 +59,18 @@ class DeveloperComplaintForm(_FilingFields):
                                          render_kw={"maxlength": 18, "autocomplete": "off"})
 
 
-class EvidenceForm(FlaskForm):
+class EvidenceForm(BaseForm):
     files = MultipleFileField(_l("Add evidence files"), render_kw={"accept": EVIDENCE_ACCEPT})
     photo = FileField(_l("Take a photo"), render_kw={"accept": "image/*",
                                                       "capture": "environment"})
 
 
-class ResponseForm(FlaskForm):
+class ResponseForm(BaseForm):
     text = TextAreaField(_l("Your response"), render_kw={"rows": 6, "maxlength": 5000})
     files = MultipleFileField(_l("Attachments"), render_kw={"accept": EVIDENCE_ACCEPT})
 
 
-class MemberRowForm(Form):
+class MemberRowForm(SubForm):
     name = StringField(_l("Name"), render_kw={"maxlength": 50})
     resident_id = StringField(_l("Resident ID number"),
                               render_kw={"maxlength": 18, "autocomplete": "off"})
@@ -79,7 +79,7 @@ class MemberRowForm(Form):
     amount = StringField(_l("Claim amount (yuan)"), render_kw={"inputmode": "decimal"})
 
 
-class GroupFilingForm(FlaskForm):
+class GroupFilingForm(BaseForm):
     project_id = SelectField(_l("Project"), choices=[], validate_choice=False)
     dispute_type = SelectField(_l("Dispute type"), choices=[], validate_choice=False)
     facts = TextAreaField(_l("Facts and reasons"), render_kw={"rows": 6, "maxlength": FACTS_MAX})
@@ -89,13 +89,13 @@ class GroupFilingForm(FlaskForm):
                         max_entries=MAX_GROUP_MEMBERS + 1)
 
 
-class ConfirmCodeForm(FlaskForm):
+class ConfirmCodeForm(BaseForm):
     code = StringField(_l("Confirmation code"),
                        render_kw={"autocomplete": "one-time-code", "maxlength": 32,
                                   "autocapitalize": "characters"})
 
 
-class LateDeliveryForm(Form):
+class LateDeliveryForm(SubForm):
     price = StringField(_l("Contract price (yuan)"), [DataRequired()],
                         render_kw={"inputmode": "decimal"})
     promised_on = DateField(_l("Promised delivery date"), [DataRequired()])
@@ -110,7 +110,7 @@ class LateDeliveryForm(Form):
                        render_kw={"inputmode": "decimal"})
 
 
-class TitleDelayForm(Form):
+class TitleDelayForm(SubForm):
     paid = StringField(_l("Purchase money paid (yuan)"), [DataRequired()],
                        render_kw={"inputmode": "decimal"})
     delivered_on = DateField(_l("Delivery date"), [DataRequired()])
@@ -121,7 +121,7 @@ class TitleDelayForm(Form):
     agreed_deadline = DateField(_l("Agreed registration deadline (optional)"), [Optional()])
 
 
-class AreaDifferenceForm(Form):
+class AreaDifferenceForm(SubForm):
     price = StringField(_l("Contract price (yuan)"), [DataRequired()],
                         render_kw={"inputmode": "decimal"})
     contract_area = StringField(_l("Contract area (m²)"), [DataRequired()],

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort
 from flask_login import current_user
 
-from app.access import can_view_complaint
+from app.access import Permission, can
 from app.extensions import db
 from app.models import Complaint
 
@@ -12,6 +12,6 @@ from app.models import Complaint
 def complaint_or_404(complaint_id: int, *options) -> Complaint:
     """The complaint, if the current user may see it (``options``: loader options)."""
     complaint = db.session.get(Complaint, complaint_id, options=options)
-    if complaint is None or not can_view_complaint(current_user, complaint):
+    if complaint is None or not can(current_user, Permission.COMPLAINT_VIEW, complaint):
         abort(404)
     return complaint

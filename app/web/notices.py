@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.models import Notice
+from app.models import Notice, Role
 from app.models.types import utcnow
 from app.services import notices
 from app.services.errors import ServiceError
@@ -21,9 +21,9 @@ bp = Blueprint("notices", __name__, url_prefix="/notices")
 
 #: Where each role reads a complaint (a notice about a complaint that has no case).
 _COMPLAINT_PAGES = {
-    "homeowner": "homeowner.show_complaint",
-    "developer": "developer.show_complaint",
-    "judge": "court.show_complaint",
+    Role.HOMEOWNER: "homeowner.show_complaint",
+    Role.DEVELOPER: "developer.show_complaint",
+    Role.JUDGE: "court.show_complaint",
 }
 
 

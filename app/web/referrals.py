@@ -26,15 +26,16 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import SelectField
 
+from app.access import Permission, can
 from app.extensions import db
 from app.models.referrals import AGENCIES
 from app.models.types import utcnow
 from app.services import referral_csv, referrals
 from app.services.errors import NotFoundError, ServiceError
+from app.web.forms import BaseForm
 
 bp = Blueprint("referrals", __name__, url_prefix="/court/imports")
 
@@ -72,7 +73,7 @@ def _only_court_staff():
     return None
 
 
-class ReferralImportForm(FlaskForm):
+class ReferralImportForm(BaseForm):
     agency = SelectField(_l("Referring agency"), choices=agency_choices)
     file = FileField(
         _l("CSV file"),
@@ -156,9 +157,9 @@ def download_template():
                     headers={"Content-Disposition": "attachment; filename=referrals_template.csv"})
 
 
-def _triage_url() -> str | None:
+def _triage_url(record) -> str | None:
     """The judge's triage list; clerks cannot open the court's pages, so they get no link."""
-    return url_for("court.triage") if current_user.role == "judge" else None
+    return url_for("court.triage") if can(current_user, Permission.COMPLAINT_DECIDE, record) else None
 
 
 @bp.get("/<int(max=2147483647):import_id>")
@@ -169,7 +170,7 @@ def show_import(import_id: int):
         "referrals/show.html", record=record, errors=referrals.report_errors(record),
         notes=referrals.report_notes(record),
         complaints=referrals.imported_complaints(record) if record.status == "imported" else [],
-        interrupted=referrals.is_interrupted(record, now), triage_url=_triage_url())
+        interrupted=referrals.is_interrupted(record, now), triage_url=_triage_url(record))
 
 
 def progress_document(record, now: datetime) -> dict:

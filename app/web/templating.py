@@ -8,7 +8,9 @@ Locale-dependent labels and filters are ``app.i18n``'s.
 """
 from __future__ import annotations
 
+from app.services.holidays import deadline_is_estimated
 from app.web.court.tasks import new_task_form, result_form, task_status_label
+from app.web.holidays import holiday_source_label
 from app.web.notices import notice_link, unread_notices
 from app.web.referrals import agency_label, referral_column_header
 
@@ -17,8 +19,14 @@ TEMPLATE_GLOBALS = {
     "agency_label": agency_label,
     "agency_task_result_form": result_form,
     "agency_task_status_label": task_status_label,
+    "holiday_source_label": holiday_source_label,
     "new_agency_task_form": new_task_form,
     "notice_link": notice_link,
     "referral_column_header": referral_column_header,
     "unread_notices": unread_notices,
+}
+
+#: name in templates → filter
+TEMPLATE_FILTERS = {
+    "deadline_estimated": deadline_is_estimated,
 }

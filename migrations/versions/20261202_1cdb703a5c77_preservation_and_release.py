@@ -5,7 +5,7 @@ obligations, release plans and stages, and each asset's release ledger
 (docs/release-in-the-app.md).
 
 Revision ID: 1cdb703a5c77
-Revises: 3f8a2c61d9b4
+Revises: b6c1e2d3a4f5
 Create Date: 2026-12-02 07:53:17.188596
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '1cdb703a5c77'
-down_revision = '3f8a2c61d9b4'
+down_revision = 'b6c1e2d3a4f5'
 branch_labels = None
 depends_on = None
 

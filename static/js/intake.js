@@ -93,16 +93,22 @@
     var maxRequest = parseInt(fieldset.getAttribute("data-max-request"), 10);
     var maxFile = parseInt(fieldset.getAttribute("data-max-file"), 10);
     form.addEventListener("submit", function (event) {
-      var total = 0, tooBig = false;
+      var total = 0, tooBig = null;
       fieldset.querySelectorAll("input[type=file]").forEach(function (input) {
         Array.prototype.forEach.call(input.files || [], function (file) {
           total += file.size;
-          if (file.size > maxFile) { tooBig = true; }
+          if (file.size > maxFile && !tooBig) { tooBig = file; }
         });
       });
       if (tooBig || total > maxRequest) {
         event.preventDefault();
-        message.textContent = fieldset.getAttribute("data-too-big");
+        /* One file over its own limit is named with that limit; only files each within
+           it but together over the request limit get the "in total" message. */
+        message.textContent = tooBig
+          ? fieldset.getAttribute("data-too-big-file")
+              .replace("{name}", tooBig.name)
+              .replace("{size}", (tooBig.size / 1048576).toFixed(1))
+          : fieldset.getAttribute("data-too-big");
         message.hidden = false;
         message.scrollIntoView({ block: "center" });
       } else {

@@ -203,3 +203,61 @@ def test_money_is_shown_in_yuan():
     assert format_yuan(123456) == "¥1,234.56"
     assert format_yuan(5) == "¥0.05"
     assert format_yuan(-100) == "-¥1.00"
+
+
+# --- Bounds: every input has one, and the message says why ----------------------------------
+
+TODAY = date(2026, 12, 2)
+
+
+@pytest.mark.parametrize("kwargs, field, reason", [
+    ({"daily_rate_permille": "1e309"}, "daily_rate_permille", "不能超过10‰"),
+    ({"daily_rate_permille": "1000"}, "daily_rate_permille", "不能超过10‰"),
+    ({"daily_rate_permille": "0.123456"}, "daily_rate_permille", "4位小数"),
+    ({"promised_on": date(1900, 1, 1)}, "promised_on", "不能早于1990年"),
+    ({"promised_on": date(1, 1, 1)}, "promised_on", "不能早于1990年"),
+    ({"delivered_on": date(2027, 1, 1)}, "delivered_on", "不能晚于今天"),
+    ({"delivered_on": date(9999, 12, 31)}, "delivered_on", "不能晚于今天"),
+    ({"price_fen": 10**20}, "price_fen", "多输了位数"),
+    ({"daily_rate_permille": None, "monthly_rent_fen": 10**12}, "monthly_rent_fen", "多输了位数"),
+])
+def test_late_delivery_inputs_out_of_bounds_are_refused_with_a_reason(kwargs, field, reason):
+    """Would a typing error (1e309, 1000 ‰, the year 1900, a future day) become an amount?"""
+    arguments = {"price_fen": PRICE, "promised_on": date(2024, 6, 30),
+                 "delivered_on": date(2024, 9, 15), "daily_rate_permille": "0.5"}
+    arguments.update(kwargs)
+    with pytest.raises(DamagesInputError) as error:
+        late_delivery_damages(**arguments, today=TODAY)
+    assert error.value.field == field
+    assert reason in error.value.message
+
+
+@pytest.mark.parametrize("kwargs, field", [
+    ({"delivered_on": date(1, 1, 1)}, "delivered_on"),
+    ({"obtained_on": date(9999, 12, 31)}, "obtained_on"),
+    ({"agreed_deadline": date(9999, 12, 31)}, "agreed_deadline"),
+    ({"annual_rate_bp": 10_000}, "annual_rate_bp"),
+])
+def test_title_delay_inputs_out_of_bounds_are_refused_not_overflowing(kwargs, field):
+    """9999-12-31 + 90 days overflowed Python's dates into a 500."""
+    arguments = {"paid_fen": PRICE, "delivered_on": date(2024, 1, 1),
+                 "obtained_on": date(2024, 6, 1), "annual_rate_bp": 385}
+    arguments.update(kwargs)
+    with pytest.raises(DamagesInputError) as error:
+        title_delay_damages(**arguments, today=TODAY)
+    assert error.value.field == field
+
+
+def test_without_today_the_dates_still_stay_in_the_century():
+    with pytest.raises(DamagesInputError):
+        title_delay_damages(PRICE, date(9999, 12, 31), date(9999, 12, 31), 385)
+
+
+@pytest.mark.parametrize("contract, measured, field", [
+    ("100000", "100", "contract_area_m2"), ("100", "1e9", "measured_area_m2"),
+    ("89.567", "89", "contract_area_m2"),
+])
+def test_areas_are_bounded_to_one_unit_surveyed_to_the_hundredth(contract, measured, field):
+    with pytest.raises(DamagesInputError) as error:
+        area_difference_settlement(PRICE, contract, measured)
+    assert error.value.field == field

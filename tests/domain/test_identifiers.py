@@ -206,7 +206,9 @@ def test_a_masked_resident_id_never_shows_more_than_eight_characters(value):
     assert sum(ch != "*" for ch in masked) <= 8
 
 
-def test_names_keep_only_the_surname_in_lists():
+def test_a_masked_name_keeps_its_first_and_last_character():
+    """How does a neighbour's name appear to another claimant? 王*燕, never in full."""
     from mediation.identifiers import mask_name
 
-    assert (mask_name("王海燕"), mask_name("张三"), mask_name("李")) == ("王**", "张*", "李*")
+    assert [mask_name(n) for n in ("王海燕", "欧阳娜娜", "张三", "李", " 王海燕 ")] == [
+        "王*燕", "欧**娜", "张*", "*", "王*燕"]

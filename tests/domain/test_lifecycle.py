@@ -5,10 +5,10 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from mediation.disputes import ComplaintStatus
+from mediation.roles import Role
 from mediation.lifecycle import (
     MEDIATION_PHASE,
     OUTCOME_ROLES,
-    ROLES,
     TRANSITIONS,
     CaseState,
     CaseStatus,
@@ -46,7 +46,7 @@ def move_arguments(move, role):
 
 
 ALLOWED = [(move, role) for move in TRANSITIONS.values() for role in sorted(move.roles)]
-REFUSED = [(move, role) for move in TRANSITIONS.values() for role in ROLES if role not in move.roles]
+REFUSED = [(move, role) for move in TRANSITIONS.values() for role in Role if role not in move.roles]
 
 
 def _id(param):
@@ -114,7 +114,7 @@ def test_the_examples_in_the_brief_read_as_expected():
 
 def test_a_closed_case_goes_nowhere():
     closed = make_state(CaseStatus.CLOSED, outcome=Outcome.MEDIATED)
-    for role in ROLES:
+    for role in Role:
         assert allowed_transitions(closed, role) == []
 
 
@@ -334,7 +334,7 @@ def test_buttons_warn_when_the_deadline_has_passed():
 
 
 @pytest.mark.parametrize("status", list(CaseStatus))
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", list(Role))
 def test_every_offered_button_actually_works(status, role):
     state = make_state(status)
     for offer in allowed_transitions(state, role):

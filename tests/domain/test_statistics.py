@@ -197,3 +197,14 @@ def test_a_case_merged_into_another_is_counted_neither_received_nor_closed():
     summary = _summarize(facts, _date(2026, 1, 1), _date(2026, 12, 31))
     assert (summary.received, summary.closed, summary.mediated) == (1, 1, 1)
     assert summary.mediation_withdrawal_rate == 1
+
+
+def test_a_period_is_asked_about_within_the_platforms_century():
+    from datetime import date
+
+    from mediation.statistics import period_problem
+
+    assert period_problem(date(2018, 1, 1), date(2018, 12, 31)) is None
+    assert period_problem(date(1, 1, 1), date(2018, 1, 1)) == ("from", "out_of_range")
+    assert period_problem(date(2018, 1, 1), date(9999, 12, 31)) == ("to", "out_of_range")
+    assert period_problem(date(2019, 1, 1), date(2018, 1, 1)) == ("from", "backwards")

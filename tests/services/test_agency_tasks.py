@@ -156,7 +156,7 @@ def test_the_case_page_brings_its_agency_tasks_for_the_court_and_none_for_the_pa
         assert [tv.task.owner_name for tv in judges.tasks.tasks] == ["住建局王科长"]
         assert judges.tasks.can_manage
         owners = case_page.case_page(case.id, viewer=db.session.get(User, homeowner.id), now=NOW)
-        assert owners.tasks.tasks == [] and not owners.tasks.can_manage
+        assert owners.tasks.tasks is None and not owners.tasks.can_manage
 
 
 def test_no_blueprint_registers_template_globals_of_its_own():

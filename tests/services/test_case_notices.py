@@ -289,8 +289,10 @@ def test_queueing_the_same_decision_again_stores_nothing_new(app, make, world, m
     with app.app_context():
         case = triage.accept_complaint(complaint.id, actor=actor(world.judge), now=NOW)
         count = len(told())
-        with pytest.raises(ConflictError):  # the double click is refused …
+        with pytest.raises(ConflictError) as refused:  # the double click is refused …
             triage.accept_complaint(complaint.id, actor=actor(world.judge), now=NOW)
+        assert "“已受理”" in refused.value.message and "已已" not in refused.value.message
+        assert "already accepted" in refused.value.raw_message.en
         # … and queueing the very same notices again (a retried job) adds nothing
         stored = db.session.get(Complaint, complaint.id)
         case_notices.complaint_accepted(stored, db.session.get(Case, case.id),

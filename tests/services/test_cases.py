@@ -380,7 +380,9 @@ def test_a_group_chooses_two_to_five_representatives_from_among_its_claimants(ap
                                    actor=actor(judge), now=NOW)
         assert set(db.session.scalars(select(CaseRepresentative.person_id))) == {
             persons[3].id, persons[4].id, persons[5].id}
-        assert events_of(case_id)[-1].reason.startswith("推选代表人：")
+        last = events_of(case_id)[-1]
+        assert last.reason == "推选代表人"  # the names are ids, shown to each viewer by the rule
+        assert last.person_ids == [persons[3].id, persons[4].id, persons[5].id]
 
 
 def test_a_claimant_cannot_choose_the_representatives_alone(app, make, group_case):

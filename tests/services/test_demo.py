@@ -105,3 +105,36 @@ def test_the_demo_can_be_rebuilt_after_imports_and_group_filings(app):
                 db.session.scalar(select(func.count()).select_from(GroupFiling)))
         db.session.remove()
     assert left == (0, 0)
+
+
+def test_the_demo_holds_together_for_a_newcomer(app):
+    """Nothing dated after the build; one receipt format; one phone per homeowner;
+    `homeowner` a claimant of a group case; every login named at the end (issue 8)."""
+    import re
+    from datetime import datetime, timezone
+
+    from app.demo import build_demo
+    from app.extensions import db
+    from app.models import CaseEvent, Person
+
+    now = datetime(2026, 12, 2, 1, 30, tzinfo=timezone.utc)  # 09:30 in Wenchang
+    lines: list[str] = []
+    with app.app_context():
+        build_demo(seed=7, echo=lines.append, password="Demo@2026", now=now)
+        latest = [db.session.scalar(select(func.max(column))) for column in (
+            Complaint.submitted_at, Complaint.decided_at, Case.received_at, Case.registered_at,
+            Case.assigned_at, Case.concluded_at, CaseEvent.at)]
+        receipts = list(db.session.scalars(select(Complaint.receipt_no)))
+        phones = db.session.execute(select(User.phone, Person.phone).join(
+            Person, Person.id == User.person_id).where(User.role == "homeowner")).all()
+        homeowner = db.session.scalar(select(User).where(User.username == "homeowner"))
+        group_cases = db.session.scalars(select(Case).join(Complaint, Complaint.case_id == Case.id)
+                                         .where(Complaint.claimant_person_id == homeowner.person_id,
+                                                Case.is_group.is_(True))).all()
+        db.session.remove()
+    assert all(moment is None or moment <= now for moment in latest), latest
+    assert all(re.fullmatch(r"TS\d{8}-[2-9A-HJKMNP-Z]{6}", r) for r in receipts)
+    assert len(set(receipts)) == len(receipts)
+    assert phones and all(user_phone == person_phone for user_phone, person_phone in phones)
+    assert group_cases
+    assert any("judge_meilan" in line for line in lines[-7:])

@@ -284,12 +284,29 @@ def test_a_developer_cannot_file_on_another_developers_project_or_with_a_bad_id(
                                   respondent_name="")
         fields = {e["field"] for e in caught.value.errors}
         assert fields == {"project_id", "respondent_resident_id", "respondent_name"}
-        with pytest.raises(ServiceError) as caught:
-            intake.file_complaint(actor=staff, now=NOW, **_filing(mine),
-                                  respondent_resident_id=existing.resident_id,
-                                  respondent_name="冒名")
-        assert [e["field"] for e in caught.value.errors] == ["respondent_name"]
         assert _counts() == before
+
+
+def test_a_developer_learns_nothing_of_the_register_from_a_filing(app, make):
+    """Can a developer test whether an ID is registered, and under which name? (issue 13)
+
+    An ID registered under another name is accepted exactly like an unknown one; the
+    complaint keeps the name as typed, and the register's name is not overwritten."""
+    project = make.project()
+    staff = make.user("developer", developer=project.developer)
+    existing = make.person(name="王五")
+    unknown_id = make_resident_id("46900519900101124")
+    with app.app_context():
+        guessed = intake.file_complaint(actor=staff, now=NOW, **_filing(project),
+                                        respondent_resident_id=existing.resident_id,
+                                        respondent_name="冒名")
+        unknown = intake.file_complaint(actor=staff, now=NOW, **_filing(project),
+                                        respondent_resident_id=unknown_id,
+                                        respondent_name="冒名")
+        guessed, unknown = db.session.get(Complaint, guessed.id), db.session.get(Complaint, unknown.id)
+        assert (guessed.status, guessed.respondent_name) == (unknown.status, unknown.respondent_name)
+        assert guessed.respondent_person_id == existing.id
+        assert db.session.get(Person, existing.id).name == "王五"
 
 
 # --- group filing ------------------------------------------------------------------------

@@ -206,6 +206,7 @@ def test_an_unknown_project_or_one_of_another_court_is_a_row_error(app, court_se
 @pytest.mark.parametrize("amount, ok", [
     ("1,234.56", True), ("￥800", True), ("0", True), ("", True), ("12.345", False), ("-1", False),
     ("abc", False), ("NaN", False), ("Infinity", False), ("1e3", True), ("99999999999999", False),
+    ("1e999999999", False), ("1E+999999999", False), ("1e-999999999", False), ("12e-1", True),
 ])
 def test_claim_amounts_are_yuan_with_at_most_two_decimals(app, court_setup, amount, ok):
     import_id = run(app, csv_bytes([row(1, claim_yuan=amount)]), username=court_setup["judge"].username)

@@ -115,7 +115,7 @@ def test_a_mediator_account_without_a_mediator_record_sees_no_case(app, make):
     any court? It must see none: "no mediator" is not "mediator_id IS NULL"."""
     from sqlalchemy import select
 
-    from app.access import can_view_case, can_view_complaint, visible_cases
+    from app.access import Permission, can, visible_cases
     from app.extensions import db
     from app.models import Case, Complaint, User
 
@@ -127,8 +127,8 @@ def test_a_mediator_account_without_a_mediator_record_sees_no_case(app, make):
         db.session.flush()
         case = db.session.get(Case, unassigned.id)
         complaint = db.session.scalar(select(Complaint).where(Complaint.case_id == case.id))
-        assert not can_view_case(user, case)
-        assert not can_view_complaint(user, complaint)
+        assert not can(user, Permission.CASE_VIEW, case)
+        assert not can(user, Permission.COMPLAINT_VIEW, complaint)
         assert db.session.scalars(visible_cases(user, select(Case.id))).all() == []
         db.session.rollback()
         db.session.remove()

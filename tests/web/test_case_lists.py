@@ -301,3 +301,14 @@ def test_a_bulk_status_change_reports_each_row(app, client, court_world):
     assert response.status_code == 200
     assert html.count("report-ok") == 2, html
     assert "2" in re.search(r'data-testid="report-summary">(.*?)</p>', html, re.S).group(1)
+
+
+def test_a_homeowners_phone_list_shows_no_judges_filter_form_for_one_case(client, make):
+    """A homeowner with one case sees the case, not a dozen status boxes and sort orders."""
+    owner = make.user("homeowner")
+    case = make.case(claimant=owner.person)
+    login(client, owner.username)
+    _, html = get_page(client, "/homeowner/cases")
+    assert case.number in html and 'data-testid="case-filters"' not in html
+    _, html = get_page(client, "/homeowner/cases", q="没有")
+    assert 'data-testid="case-filters"' in html and "<details" in html

@@ -428,3 +428,36 @@ def test_the_case_page_speaks_english_when_chosen(client, world):
     login(client, world.judge.username)
     html = client.get(f"/cases/{world.case.id}").get_data(as_text=True)
     assert "Timeline" in html and "Mediation deadline" in html
+
+
+def test_the_mediator_reads_the_facts_claims_evidence_and_response(app, client, make, world):
+    """The mediator's case page showed none of what they are to mediate (issue 8)."""
+    from app.models import Attachment, ComplaintResponse
+    from tests.factories import NOW
+
+    neighbour = make.person(name="李文华")
+    make.complaint(project=world.project, person=neighbour, status="accepted", case=world.case)
+    with app.app_context():
+        first = db.session.scalar(select(Complaint).where(Complaint.case_id == world.case.id)
+                                  .order_by(Complaint.id))
+        first.facts = "合同约定2025年6月30日交房，至今未交付。" + HOSTILE
+        response = ComplaintResponse(complaint=first, author_id=world.staff.id,
+                                     developer_id=world.project.developer_id,
+                                     text="因疫情停工，申请延期。", created_at=NOW)
+        db.session.add_all([response, Attachment(
+            complaint=first, original_name="合同第3页.jpg", stored_name="x.jpg",
+            content_type="image/jpeg", size_bytes=1234, sha256="0" * 64, created_at=NOW)])
+        db.session.commit()
+    login(client, world.mediator.username)
+    html = client.get(f"/cases/{world.case.id}").get_data(as_text=True)
+    section = html.split('data-testid="complaint-details"', 1)[1].split("</section>", 1)[0]
+    assert section.count('data-testid="complaint-detail"') == 2
+    assert "至今未交付" in section and "&lt;script&gt;" in section and "<script>alert" not in section
+    assert "¥10,000.00" in section and "合同第3页.jpg" in section and "因疫情停工" in section
+
+    # The homeowner reads their own complaint in full, not the neighbour's.
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/account/password")})
+    login(client, world.owner.username)
+    html = client.get(f"/cases/{world.case.id}").get_data(as_text=True)
+    section = html.split('data-testid="complaint-details"', 1)[1].split("</section>", 1)[0]
+    assert section.count('data-testid="complaint-detail"') == 1 and "至今未交付" in section

@@ -472,3 +472,33 @@ def test_the_filer_finds_the_group_filing_on_the_home_page(app, client, make):
         "members-0-name": "丁", "members-0-resident_id": make.person().resident_id})
     home = client.get("/homeowner/").get_data(as_text=True)
     assert "群体花园" in home and "已确认0人，共1人" in home
+
+
+@pytest.mark.parametrize("calc, args, field", [
+    ("late_delivery", {"price": "1000000", "promised_on": "2025-06-30",
+                       "delivered_on": "2025-07-30", "daily_rate_permille": "1e309"},
+     "daily_rate_permille"),
+    ("late_delivery", {"price": "1000000", "promised_on": "1900-06-30",
+                       "delivered_on": "2025-07-30", "daily_rate_permille": "0.5"}, "promised_on"),
+    ("late_delivery", {"price": "1000000", "promised_on": "2025-06-30",
+                       "delivered_on": "9999-12-31", "daily_rate_permille": "0.5"}, "delivered_on"),
+    ("title_delay", {"paid": "500000", "delivered_on": "0001-01-01",
+                     "obtained_on": "2024-12-31", "annual_rate": "3.85"}, "delivered_on"),
+    ("title_delay", {"paid": "500000", "delivered_on": "2024-01-01",
+                     "obtained_on": "9999-12-31", "annual_rate": "3.85"}, "obtained_on"),
+])
+def test_a_calculator_refuses_absurd_input_next_to_the_field(client, homeowner, calc, args, field):
+    """1e309 ‰, the year 1900, 0001-01-01 and 9999-12-31 are refused, never a 500."""
+    response = client.get("/homeowner/calculators",
+                          query_string={"calc": calc, **{f"{calc}-{k}": v for k, v in args.items()}})
+    assert response.status_code == 422
+    assert f'id="{calc}-{field}-error"' in response.get_data(as_text=True)
+
+
+def test_full_width_digits_typed_by_a_chinese_input_method_are_accepted(app, client, homeowner):
+    data = _form(client, homeowner["project"].id, **{"claims-0-amount": "１２，３４５．６７"})
+    response = client.post("/homeowner/complaints/new", data=data)
+    assert response.status_code == 302
+    with app.app_context():
+        amounts = sorted(c.amount_fen for c in db.session.scalars(select(ComplaintClaim)))
+    assert amounts == [500_000, 1_234_567]

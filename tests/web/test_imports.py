@@ -369,3 +369,15 @@ def test_the_column_headers_in_the_header_list_are_those_of_the_service():
 def test_unknown_or_absurd_ids_are_not_found(client, court_setup, path):
     login(client, court_setup["judge"].username)
     assert client.get(path).status_code == 404
+
+
+def test_a_homeowner_is_not_told_there_are_no_tasks_on_a_case_that_has_some(app, client, make):
+    """The claimant may not see the agencies' tasks; saying "none yet" would be untrue."""
+    owner = make.user("homeowner")
+    case = make.case(claimant=owner.person)
+    _add_task(app, case, make.user("judge", court=case.court), date(2099, 1, 1))
+    login(client, owner.username)
+    response = client.get(f"/cases/{case.id}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and case.number in html
+    assert "尚无部门协办任务" not in html and 'data-testid="agency-tasks"' not in html

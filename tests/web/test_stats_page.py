@@ -40,3 +40,14 @@ def test_this_year_starts_on_new_years_day_court_time(client, make, monkeypatch)
     login(client, make.user("judge").username)
     html = client.get("/court/stats").get_data(as_text=True)
     assert "2027-01-01 – 2027-01-01" in html
+
+
+def test_a_day_out_of_range_is_explained_not_a_500(client, make):
+    """0001-01-01 and 9999-12-31 overflowed the UTC conversion (issue 8)."""
+    login(client, make.user("judge").username)
+    for query in ("from=0001-01-01&to=2026-01-01", "from=2026-01-01&to=9999-12-31"):
+        response = client.get(f"/court/stats?{query}")
+        assert response.status_code == 422
+        html = response.get_data(as_text=True)
+        assert "2000-01-01" in html.split('id="period-error"', 1)[1].split("</p>", 1)[0]
+    assert client.get("/court/stats?from=2000-01-01&to=2099-12-31").status_code == 200

@@ -13,7 +13,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import Length, Optional
 
@@ -22,6 +21,7 @@ from app.services import bulk_actions
 from app.services.errors import ServiceError
 from app.web.case_lists import _Choice, list_options, parse_back, render_case_list
 from app.web.court import bp
+from app.web.forms import BaseForm
 from app.web.page_cache import cached_page
 from mediation.lifecycle import CaseStatus, Outcome
 
@@ -32,7 +32,7 @@ BULK_ACTIONS = {
 }
 
 
-class BulkCaseForm(FlaskForm):
+class BulkCaseForm(BaseForm):
     """A bulk action on the ticked cases (the same form confirms it)."""
 
     action = _Choice(_l("Action"), _l("Unknown action."))

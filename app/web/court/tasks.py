@@ -13,11 +13,10 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from app.access import can_manage_case, can_view_case
+from app.access import Permission, can
 from app.extensions import db
 from app.models import AgencyTask, Case
 from app.models.types import utcnow
@@ -25,12 +24,13 @@ from app.services import agency_tasks
 from app.services.errors import ServiceError
 from app.web.auth import safe_next
 from app.web.court import bp
+from app.web.forms import BaseForm
 from app.web.referrals import agency_choices, agency_label
 
 TASK_STATUS_LABELS = {"open": _l("Open"), "done": _l("Completed"), "cancelled": _l("Cancelled")}
 
 
-class AgencyTaskForm(FlaskForm):
+class AgencyTaskForm(BaseForm):
     agency = SelectField(_l("Agency"), choices=agency_choices)
     owner_name = StringField(_l("Person responsible"),
                              validators=[DataRequired(_l("Name the person responsible.")),
@@ -41,7 +41,7 @@ class AgencyTaskForm(FlaskForm):
     next = HiddenField()
 
 
-class TaskResultForm(FlaskForm):
+class TaskResultForm(BaseForm):
     result = TextAreaField(_l("Result or reason"),
                            validators=[DataRequired(_l("Write the result (or the reason to cancel).")),
                                        Length(max=2000)])
@@ -64,8 +64,8 @@ def task_status_label(status: str) -> str:
 
 def _load_case(case_id: int, *, manage: bool) -> Case:
     case = db.session.get(Case, case_id)
-    allowed = case is not None and (can_manage_case(current_user, case) if manage
-                                    else can_view_case(current_user, case))
+    allowed = case is not None and can(
+        current_user, Permission.CASE_TASKS_MANAGE if manage else Permission.CASE_TASKS_VIEW, case)
     if not allowed:
         abort(404)
     return case

@@ -5,7 +5,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -15,11 +14,11 @@ from app.models.types import utcnow
 from app.services import triage as triage_service
 from app.services.errors import ServiceError
 from app.web.court import bp
-from app.web.forms import EmptyForm
+from app.web.forms import BaseForm, EmptyForm
 from app.web.loading import complaint_or_404
 
 
-class RejectForm(FlaskForm):
+class RejectForm(BaseForm):
     reason = TextAreaField(
         _l("Reason for rejection"),
         validators=[DataRequired(message=_l("Give the reason; the filer will read it.")),

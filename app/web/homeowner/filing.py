@@ -20,6 +20,7 @@ from app.web.intake_forms import (
 from app.web.loading import complaint_or_404
 from mediation import damages
 from mediation.amounts import InvalidAmountError, fen_to_yuan_text, parse_yuan
+from mediation.lifecycle import court_date
 
 _CODES_KEY = "group_codes"
 
@@ -123,6 +124,7 @@ def _fen(form, name: str, *, required: bool = True) -> int | None:
 
 
 def _calculate(kind: str, form):
+    today = court_date(utcnow())
     try:
         if kind == "late_delivery":
             price = _fen(form, "price")
@@ -131,13 +133,13 @@ def _calculate(kind: str, form):
             rate = (form.daily_rate_permille.data or "").strip() or None
             result = damages.late_delivery_damages(
                 price, form.promised_on.data, form.delivered_on.data,
-                daily_rate_permille=rate, monthly_rent_fen=rent, loss_fen=loss)
+                daily_rate_permille=rate, monthly_rent_fen=rent, loss_fen=loss, today=today)
             return result, _prefill_args(kind, "逾期交房违约金", result.amount_fen)
         if kind == "title_delay":
             paid = _fen(form, "paid")
             result = damages.title_delay_damages(
                 paid, form.delivered_on.data, form.obtained_on.data, _basis_points(form),
-                agreed_deadline=form.agreed_deadline.data)
+                agreed_deadline=form.agreed_deadline.data, today=today)
             return result, _prefill_args(kind, "逾期办证违约金", result.amount_fen)
         price = _fen(form, "price")
         result = damages.area_difference_settlement(
