@@ -46,19 +46,18 @@ def owner_key(developer_id: int) -> str:
 
 
 def _guarantee_refusal(provider_developer_id: int | None):
-    """Why a provider's guarantee cannot be accepted, or None.
+    """Why a provider's guarantee cannot be accepted, or None: a developer on the judges'
+    blacklist (a ``BlacklistDecision`` not lifted) gives no adequate security."""
+    from app.models.risk import BlacklistDecision
 
-    Hook for the developer blacklist (issue: warnings): when ``app.services.blacklist``
-    exists on main, a blacklisted provider's guarantee is refused here.
-    """
-    try:
-        from app.services import blacklist  # type: ignore[attr-defined]
-    except ImportError:
+    if provider_developer_id is None:
         return None
-    if provider_developer_id is not None and blacklist.is_blacklisted(provider_developer_id):
-        return Msg("提供人已被列入失信开发商名单，其担保不予接受。",
-                   "The provider is on the blacklist of developers; its guarantee is refused.")
-    return None
+    listed = db.session.scalar(select(BlacklistDecision.id).where(
+        BlacklistDecision.developer_id == provider_developer_id, BlacklistDecision.lifted_at.is_(None)).limit(1))
+    if listed is None:
+        return None
+    return Msg("提供人已被列入失信开发商名单，其担保不予接受。",
+               "The provider is on the blacklist of developers; its guarantee is refused.")
 
 
 @use_case

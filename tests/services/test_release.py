@@ -111,3 +111,19 @@ def test_a_guarantee_is_reviewed_once_and_only_with_a_reason(app, frozen_develop
         scenario = release.build_scenario(frozen_developer["developer"])
         assert f"G{guarantee.id}" not in {g["id"] for g in scenario["guarantees"]}
 
+
+
+def test_a_blacklisted_developers_guarantee_is_refused(app, make, frozen_developer):
+    from app.models.risk import BlacklistDecision
+
+    with app.app_context():
+        listed = make.developer()
+        db.session.add(BlacklistDecision(developer_id=listed.id, decided_at=NOW, reason="逾期交房且拒不履行"))
+        db.session.commit()
+        guarantee = release.offer_guarantee(frozen_developer["developer"], provider=listed.name, kind="surety",
+                                            provider_developer_id=listed.id, value_fen=1_000_000,
+                                            cases=[frozen_developer["cases"][0]], valid_from=date(2026, 6, 1),
+                                            valid_until=date(2027, 6, 1), now=NOW)
+        with pytest.raises(ServiceError, match="失信"):
+            release.review_guarantee(guarantee.id, accept=True, reason="足额", actor_id=None, now=NOW)
+        assert db.session.get(release.CounterGuarantee, guarantee.id).status == "offered"
