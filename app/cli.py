@@ -63,6 +63,8 @@ def register_cli(app) -> None:
     app.cli.add_command(referrals_cli)
     app.cli.add_command(notices_cli)  # flask notices send
     app.cli.add_command(cases_cli)  # flask cases expire
+    from app.cli_release import release_cli  # flask release export DEVELOPER_ID
+    app.cli.add_command(release_cli)
     from app.cli_users import users_cli  # flask users create|deactivate|reset-password
     app.cli.add_command(users_cli)
     app.cli.add_command(warnings_cli)  # flask warnings evaluate

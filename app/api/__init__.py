@@ -127,4 +127,6 @@ def permission_required(permission=None):
 token_required = permission_required()
 
 
-from app.api import auth, cases, complaints, documents, notices, openapi, projects, stats, visits  # noqa: E402,F401  (routes register on import)
+from app.api import (  # noqa: E402,F401  (routes register on import)
+    auth, cases, complaints, documents, notices, openapi, projects, release, stats, visits,
+)

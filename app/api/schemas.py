@@ -171,6 +171,10 @@ class StatsSummary(Schema):
     dismissed = fields.Integer()
     transferred = fields.Integer()
     mediation_withdrawal_rate = fields.Float(allow_none=True)
+    #: Cases of the court covered by an accepted counter-guarantee (any time).
+    counter_guarantee_cases = fields.Integer()
+    #: Fen released from frozen assets securing the court's cases, in the period.
+    released_fen = fields.Integer()
 
 
 class DocumentItem(Schema):

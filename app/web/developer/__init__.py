@@ -7,3 +7,4 @@ bp = Blueprint("developer", __name__, url_prefix="/developer")
 
 from app.web.developer import filing, home, responses  # noqa: E402,F401  (routes register on import)
 from app.web.developer import cases  # noqa: E402,F401  (case list)
+from app.web.developer import release  # noqa: E402,F401  (its own freezes and release plan)

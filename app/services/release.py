@@ -1,0 +1,349 @@
+"""Preservation records, the release plan built from them, and the approval of its stages.
+
+The plan is the pure planner's (``risk.planner.plan_release``) answer to a scenario built
+from the database by :func:`build_scenario`; ``flask release export`` writes the same
+scenario, so ``python -m risk.plan`` gives the same plan. Ids in the scenario are the
+database ids with a letter: ``C`` case, ``A`` frozen asset, ``G`` counter-guarantee,
+``O`` obligation; the owner is ``D<developer id>``.
+
+What the scenario takes from the database:
+
+* a case's exposure: its claim total less what confirmed obligations settled for it;
+* an asset's value: what is still frozen (frozen less released);
+* guarantees: only those a judge accepted (an offered one is not yet security, a refused
+  one never is);
+* obligations: those not yet confirmed; the developer's cash: what was released to it less
+  the cost of the obligations it performed (the court tracks no other cash).
+
+Approving stage *n* releases it exactly once: a conditional ``UPDATE … WHERE status =
+'proposed'`` lets one request through and answers the others 409, and each asset's
+``released_fen`` grows by a conditional UPDATE that cannot pass the frozen value (the
+database's CHECK constraint says the same) (docs/release-in-the-app.md).
+"""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import Case, CaseEvent, Developer
+from app.models.release import (
+    AssetRelease, CounterGuarantee, FrozenAsset, Obligation, ObligationReduction, PreservationOrder,
+    ReleasePlan, ReleaseStage,
+)
+from app.services.errors import ConflictError, NotFoundError, ServiceError
+from app.services.use_case import use_case
+from mediation.messages import Msg
+from risk.guarantee_graph import parse_scenario
+from risk.planner import plan_release
+
+
+def owner_key(developer_id: int) -> str:
+    return f"D{developer_id}"
+
+
+def _guarantee_refusal(provider_developer_id: int | None):
+    """Why a provider's guarantee cannot be accepted, or None: a developer on the judges'
+    blacklist (a ``BlacklistDecision`` not lifted) gives no adequate security."""
+    from app.models.risk import BlacklistDecision
+
+    if provider_developer_id is None:
+        return None
+    listed = db.session.scalar(select(BlacklistDecision.id).where(
+        BlacklistDecision.developer_id == provider_developer_id, BlacklistDecision.lifted_at.is_(None)).limit(1))
+    if listed is None:
+        return None
+    return Msg("提供人已被列入失信开发商名单，其担保不予接受。",
+               "The provider is on the blacklist of developers; its guarantee is refused.")
+
+
+@use_case
+def record_order(developer_id: int, *, ruling_no: str, ruled_on: date, expires_on: date,
+                 assets: list[dict], actor_id: int | None, now: datetime) -> PreservationOrder:
+    """A preservation ruling and the assets it froze, each ``{kind, label, frozen_fen, cases,
+    disputed?, applicant_consented?}``; units and equity are recorded as whole."""
+    if db.session.get(Developer, developer_id) is None:
+        raise NotFoundError(Msg("没有这个开发商。", "No such developer."))
+    if expires_on < ruled_on:
+        raise ServiceError(Msg("保全期限不能早于裁定日期。", "The order cannot expire before it was made."),
+                           "expires_on")
+    if not assets:
+        raise ServiceError(Msg("请至少填写一项被冻结的财产。", "Name at least one frozen asset."), "assets")
+    order = PreservationOrder(developer_id=developer_id, ruling_no=ruling_no, ruled_on=ruled_on,
+                              expires_on=expires_on, created_by_id=actor_id, created_at=now)
+    db.session.add(order)
+    for item in assets:
+        if item["frozen_fen"] <= 0:
+            raise ServiceError(Msg("冻结金额必须大于零。", "The frozen value must be above zero."), "frozen_fen")
+        secures = _cases_of(developer_id, item["cases"])
+        asset = FrozenAsset(order=order, developer_id=developer_id, kind=item["kind"], label=item["label"],
+                            frozen_fen=item["frozen_fen"], released_fen=0,
+                            divisible=item["kind"] in ("bank_account", "presale_account"),
+                            disputed=item.get("disputed", False),
+                            applicant_consented=item.get("applicant_consented", False))
+        asset.cases = secures
+        db.session.add(asset)
+    db.session.commit()
+    return order
+
+
+def _cases_of(developer_id: int, case_ids) -> list[Case]:
+    cases = db.session.scalars(select(Case).where(Case.id.in_(list(case_ids)))).all()
+    if len(cases) != len(set(case_ids)) or any(c.developer_id != developer_id for c in cases):
+        raise ServiceError(Msg("所列案件须是该开发商的案件。", "The cases must be this developer's cases."), "cases")
+    return list(cases)
+
+
+@use_case
+def offer_guarantee(developer_id: int, *, provider: str, kind: str, value_fen: int, cases,
+                    valid_from: date, valid_until: date, provider_developer_id: int | None = None,
+                    backed_by_asset_id: int | None = None, backed_by_guarantee_id: int | None = None,
+                    now: datetime) -> CounterGuarantee:
+    """A counter-guarantee offered for the developer's frozen assets (not yet reviewed)."""
+    if valid_until < valid_from:
+        raise ServiceError(Msg("担保有效期的结束日不能早于开始日。", "The guarantee cannot end before it starts."),
+                           "valid_until")
+    secures = _cases_of(developer_id, cases)
+    guarantee = CounterGuarantee(
+        developer_id=developer_id, provider=provider, provider_developer_id=provider_developer_id, kind=kind,
+        value_fen=value_fen, valid_from=valid_from, valid_until=valid_until, backed_by_asset_id=backed_by_asset_id,
+        backed_by_guarantee_id=backed_by_guarantee_id, status="offered", created_at=now)
+    guarantee.cases = secures
+    db.session.add(guarantee)
+    db.session.commit()
+    return guarantee
+
+
+@use_case
+def review_guarantee(guarantee_id: int, *, accept: bool, reason: str, actor_id: int | None,
+                     now: datetime) -> CounterGuarantee:
+    """A judge's review of a guarantee's adequacy, with its reason (保全规定 art. 22)."""
+    guarantee = db.session.get(CounterGuarantee, guarantee_id)
+    if guarantee is None:
+        raise NotFoundError(Msg("没有这项反担保。", "No such counter-guarantee."))
+    if guarantee.status != "offered":
+        raise ConflictError(Msg("这项反担保已经审查过。", "This counter-guarantee was already reviewed."))
+    if not reason.strip():
+        raise ServiceError(Msg("请写明审查理由。", "Give the reason of the review."), "reason")
+    refusal = _guarantee_refusal(guarantee.provider_developer_id) if accept else None
+    if refusal is not None:
+        raise ServiceError(refusal, "accept")
+    guarantee.status = "accepted" if accept else "refused"
+    guarantee.review_reason = reason.strip()
+    guarantee.reviewed_by_id, guarantee.reviewed_at = actor_id, now
+    db.session.commit()
+    return guarantee
+
+
+@use_case
+def add_obligation(developer_id: int, *, description: str, cost_fen: int, reduces: dict[int, int],
+                   after_id: int | None = None, now: datetime) -> Obligation:
+    """An obligation entered by hand: its cost and what it settles, case by case."""
+    obligation = Obligation(developer_id=developer_id, description=description, cost_fen=cost_fen,
+                            after_id=after_id, status="open", created_at=now)
+    _cases_of(developer_id, list(reduces))
+    obligation.reductions = [ObligationReduction(case_id=c, amount_fen=a) for c, a in sorted(reduces.items())]
+    db.session.add(obligation)
+    db.session.commit()
+    return obligation
+
+
+@use_case
+def confirm_obligation(obligation_id: int, *, now: datetime) -> Obligation:
+    """The court confirms an obligation was performed: later stages may now be released."""
+    obligation = db.session.get(Obligation, obligation_id)
+    if obligation is None:
+        raise NotFoundError(Msg("没有这项义务。", "No such obligation."))
+    obligation.status, obligation.confirmed_at = "confirmed", now
+    db.session.commit()
+    return obligation
+
+
+def build_scenario(developer_id: int) -> dict:
+    """The planner's scenario for one developer, read from the database (module docstring)."""
+    # Three SELECTs and their selectin loads, whatever the number of assets (bench_release_page).
+    assets = db.session.scalars(select(FrozenAsset).where(FrozenAsset.developer_id == developer_id)
+                                .options(selectinload(FrozenAsset.cases)).order_by(FrozenAsset.id)).all()
+    guarantees = db.session.scalars(select(CounterGuarantee).where(
+        CounterGuarantee.developer_id == developer_id, CounterGuarantee.status == "accepted")
+        .options(selectinload(CounterGuarantee.cases)).order_by(CounterGuarantee.id)).all()
+    obligations = db.session.scalars(select(Obligation).where(Obligation.developer_id == developer_id)
+                                     .options(selectinload(Obligation.reductions)).order_by(Obligation.id)).all()
+    secured = {c.id for a in assets for c in a.cases} | {c.id for g in guarantees for c in g.cases}
+    open_obligations = [o for o in obligations if o.status != "confirmed"]
+    secured |= {r.case_id for o in open_obligations for r in o.reductions}
+    settled: dict[int, int] = {}
+    for o in obligations:
+        if o.status == "confirmed":
+            for r in o.reductions:
+                settled[r.case_id] = settled.get(r.case_id, 0) + r.amount_fen
+    cases = db.session.scalars(select(Case).where(Case.id.in_(secured)).order_by(Case.id)).all() if secured else []
+    owner = owner_key(developer_id)
+    spent = sum(o.cost_fen for o in obligations if o.status == "confirmed")
+    cash = max(0, sum(a.released_fen for a in assets) - spent)
+    live_assets = [a for a in assets if a.remaining_fen > 0]
+    live_ids = {a.id for a in live_assets}
+    open_ids = {o.id for o in open_obligations}
+    return {
+        "title": f"developer {developer_id}",
+        "cases": [{"id": f"C{c.id}", "exposure": max(0, c.claim_total_fen - settled.get(c.id, 0))} for c in cases],
+        "assets": [{"id": f"A{a.id}", "owner": owner, "kind": a.kind, "value": a.remaining_fen,
+                    "secures": [f"C{c.id}" for c in a.cases], "divisible": a.divisible,
+                    "release_allowed": a.release_allowed} for a in live_assets],
+        "guarantees": [{"id": f"G{g.id}", "provider": g.provider, "kind": g.kind, "value": g.value_fen,
+                        "secures": [f"C{c.id}" for c in g.cases],
+                        "backed_by": ([f"A{g.backed_by_asset_id}"] if g.backed_by_asset_id in live_ids else [])
+                        + ([f"G{g.backed_by_guarantee_id}"] if g.backed_by_guarantee_id else [])}
+                       for g in guarantees],
+        "obligations": [{"id": f"O{o.id}", "owner": owner, "cost": o.cost_fen,
+                         "reduces": {f"C{r.case_id}": r.amount_fen for r in o.reductions},
+                         "after": [f"O{o.after_id}"] if o.after_id in open_ids else []}
+                        for o in open_obligations],
+        "cash": {owner: cash},
+    }
+
+
+def plan_for(developer_id: int) -> tuple[dict, dict]:
+    """The scenario and the planner's plan (its JSON contract) for a developer."""
+    scenario = build_scenario(developer_id)
+    return scenario, plan_release(parse_scenario(scenario)).to_json()
+
+
+@use_case
+def propose_plan(developer_id: int, *, actor_id: int | None, now: datetime) -> ReleasePlan:
+    """Plan from the database and keep the plan, its stages proposed for approval."""
+    if db.session.get(Developer, developer_id) is None:
+        raise NotFoundError(Msg("没有这个开发商。", "No such developer."))
+    scenario, plan = plan_for(developer_id)
+    record = ReleasePlan(developer_id=developer_id, scenario_json=json.dumps(scenario, ensure_ascii=False),
+                         plan_json=json.dumps(plan, ensure_ascii=False), status=plan["status"],
+                         created_by_id=actor_id, created_at=now)
+    record.stages = [ReleaseStage(number=s["stage"], status="proposed") for s in plan["stages"]]
+    db.session.add(record)
+    db.session.commit()
+    return record
+
+
+def _db_id(key: str) -> int:
+    return int(key[1:])
+
+
+def stage_preconditions_unmet(plan: ReleasePlan, number: int) -> list[str]:
+    """Why stage ``number`` cannot be released yet: earlier stages not released, or the
+    obligations they perform not confirmed by the court."""
+    data = json.loads(plan.plan_json)
+    reasons = [f"stage {s.number} not released" for s in plan.stages if s.number < number and s.status != "released"]
+    for stage in data["stages"]:
+        if stage["stage"] < number:
+            for key in stage["perform"]:
+                obligation = db.session.get(Obligation, _db_id(key))
+                if obligation is None or obligation.status != "confirmed":
+                    reasons.append(f"obligation {key} not confirmed")
+    return reasons
+
+
+@use_case
+def approve_stage(plan_id: int, number: int, *, actor_id: int | None, actor_role: str | None,
+                  now: datetime) -> ReleaseStage:
+    """Approve and release a stage, once. 409 (ConflictError) when it was already released
+    or its preconditions are unmet; nothing is half-saved."""
+    plan = db.session.get(ReleasePlan, plan_id)
+    stage = next((s for s in plan.stages if s.number == number), None) if plan else None
+    if stage is None:
+        raise NotFoundError(Msg("没有这个解封阶段。", "No such release stage."))
+    if stage.status != "proposed":
+        raise ConflictError(Msg("这一阶段已经批准解封。", "This stage was already approved."))
+    unmet = stage_preconditions_unmet(plan, number)
+    if unmet:
+        raise ConflictError(Msg("前序条件尚未满足：" + "；".join(unmet) + "。",
+                                "Preconditions unmet: " + "; ".join(unmet) + "."))
+    taken = db.session.execute(
+        update(ReleaseStage).where(ReleaseStage.id == stage.id, ReleaseStage.status == "proposed")
+        .values(status="released", approved_by_id=actor_id, approved_at=now)
+        .execution_options(synchronize_session=False))
+    if taken.rowcount != 1:  # another request approved it between our read and this UPDATE
+        raise ConflictError(Msg("这一阶段已经批准解封。", "This stage was already approved."))
+    data = json.loads(plan.plan_json)
+    releases = next(s for s in data["stages"] if s["stage"] == number)["release"]
+    cases: set[int] = set()
+    for item in releases:
+        asset_id, amount = _db_id(item["asset"]), item["amount"]
+        grown = db.session.execute(
+            update(FrozenAsset).where(FrozenAsset.id == asset_id,
+                                      FrozenAsset.released_fen + amount <= FrozenAsset.frozen_fen)
+            .values(released_fen=FrozenAsset.released_fen + amount).execution_options(synchronize_session=False))
+        if grown.rowcount != 1:
+            raise ConflictError(Msg("解封金额将超过冻结金额，已拒绝。",
+                                    "The release would exceed the frozen value; refused."))
+        db.session.add(AssetRelease(asset_id=asset_id, stage_id=stage.id, amount_fen=amount, released_at=now))
+        asset = db.session.get(FrozenAsset, asset_id)
+        cases |= {c.id for c in asset.cases}
+    for case_id in sorted(cases):
+        case = db.session.get(Case, case_id)
+        db.session.add(CaseEvent(case_id=case_id, at=now, actor_id=actor_id, actor_role=actor_role,
+                                 from_status=case.status, to_status=case.status,
+                                 reason=f"解封计划 {plan.id} 第 {number} 阶段经批准解封"))
+    db.session.commit()
+    db.session.refresh(stage)
+    return stage
+
+
+def asset_view(asset_id: int) -> FrozenAsset:
+    asset = db.session.get(FrozenAsset, asset_id)
+    if asset is None:
+        raise NotFoundError(Msg("没有这项财产。", "No such asset."))
+    return asset
+
+
+def plans_of(developer_id: int) -> list[ReleasePlan]:
+    return list(db.session.scalars(select(ReleasePlan).where(ReleasePlan.developer_id == developer_id)
+                                   .order_by(ReleasePlan.id)))
+
+
+def developer_overview(developer_id: int) -> dict:
+    """What a developer sees of its own preservation: its frozen assets, its guarantees, its
+    plans' stages and the obligations it must perform next (those whose predecessor is
+    confirmed). Never another developer's: the caller passes the user's own developer id."""
+    assets = db.session.scalars(select(FrozenAsset).where(FrozenAsset.developer_id == developer_id)
+                                .order_by(FrozenAsset.id)).all()
+    guarantees = db.session.scalars(select(CounterGuarantee).where(CounterGuarantee.developer_id == developer_id)
+                                    .order_by(CounterGuarantee.id)).all()
+    obligations = db.session.scalars(select(Obligation).where(Obligation.developer_id == developer_id)
+                                     .order_by(Obligation.id)).all()
+    confirmed = {o.id for o in obligations if o.status == "confirmed"}
+    upcoming = [o for o in obligations if o.status != "confirmed" and (o.after_id is None or o.after_id in confirmed)]
+    return {"assets": assets, "guarantees": guarantees, "plans": plans_of(developer_id), "next": upcoming}
+
+
+def release_figures(court_id: int, first: date, last: date) -> dict:
+    """``counter_guarantee_cases``: the court's cases covered by an accepted counter-guarantee;
+    ``released_fen``: what stages released in the period (Asia/Shanghai days, inclusive) from
+    assets securing the court's cases."""
+    from sqlalchemy import distinct, exists, func
+
+    from app.models.release import CounterGuaranteeCase, FrozenAssetCase
+
+    covered = db.session.scalar(
+        select(func.count(distinct(CounterGuaranteeCase.case_id)))
+        .join(CounterGuarantee, CounterGuarantee.id == CounterGuaranteeCase.guarantee_id)
+        .join(Case, Case.id == CounterGuaranteeCase.case_id)
+        .where(CounterGuarantee.status == "accepted", Case.court_id == court_id))
+    start, end = _day_bounds(first, last)
+    of_court = exists().where(FrozenAssetCase.asset_id == AssetRelease.asset_id,
+                              FrozenAssetCase.case_id == Case.id, Case.court_id == court_id)
+    released = db.session.scalar(
+        select(func.coalesce(func.sum(AssetRelease.amount_fen), 0))
+        .where(AssetRelease.released_at >= start, AssetRelease.released_at < end, of_court))
+    return {"counter_guarantee_cases": int(covered or 0), "released_fen": int(released or 0)}
+
+
+def _day_bounds(first: date, last: date):
+    from datetime import time, timedelta
+    from zoneinfo import ZoneInfo
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    return (datetime.combine(first, time(), shanghai),
+            datetime.combine(last + timedelta(days=1), time(), shanghai))

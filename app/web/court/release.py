@@ -1,0 +1,52 @@
+"""The release plan of a developer for judges: the plan the planner gives on today's records,
+the plans kept for approval, and approving a stage (docs/release-in-the-app.md)."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+
+from app.extensions import db
+from app.models import Developer
+from app.models.types import utcnow
+from app.services import release, release_view
+from app.services.errors import ServiceError
+from app.web.court import bp
+
+
+class ConfirmForm(FlaskForm):
+    """A button with its CSRF token."""
+
+
+@bp.get("/developers/<int:developer_id>/release")
+def release_plan(developer_id: int):
+    developer = db.session.get(Developer, developer_id) or abort(404)
+    scenario, plan = release.plan_for(developer_id)
+    return render_template("court/release_plan.html", developer=developer, scenario=scenario, plan=plan,
+                           rows=release_view.stage_rows(scenario, plan),
+                           graph=Markup(release_view.graph_svg(scenario, plan)),
+                           kept=release.plans_of(developer_id), form=ConfirmForm())
+
+
+@bp.post("/developers/<int:developer_id>/release")
+def propose_release_plan(developer_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    release.propose_plan(developer_id, actor_id=current_user.id, now=utcnow())
+    flash(_("The plan was kept; its stages await approval."))
+    return redirect(url_for("court.release_plan", developer_id=developer_id))
+
+
+@bp.post("/release-plans/<int:plan_id>/stages/<int:number>/approve")
+def approve_release_stage(plan_id: int, number: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    plan = db.session.get(release.ReleasePlan, plan_id) or abort(404)
+    try:
+        release.approve_stage(plan_id, number, actor_id=current_user.id, actor_role=current_user.role, now=utcnow())
+        flash(_("Stage %(n)s approved and released.", n=number))
+    except ServiceError as error:
+        flash(str(error.message), "error")
+    return redirect(url_for("court.release_plan", developer_id=plan.developer_id))

@@ -1,0 +1,16 @@
+"""A developer's own preservation: its frozen assets, guarantees, plan stages and what it
+must perform next (docs/release-in-the-app.md). Only the user's own developer is shown."""
+from __future__ import annotations
+
+from flask import abort, render_template
+from flask_login import current_user
+
+from app.services import release
+from app.web.developer import bp
+
+
+@bp.get("/release")
+def my_release():
+    if current_user.developer_id is None:
+        abort(404)
+    return render_template("developer/release.html", **release.developer_overview(current_user.developer_id))

@@ -1,0 +1,129 @@
+"""Preservation records, the plan built from them, and releasing a stage exactly once."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import update
+
+from app.extensions import db
+from app.models import Case, CaseEvent
+from app.models.release import AssetRelease, FrozenAsset
+from app.services import release
+from app.services.errors import ConflictError, ServiceError
+
+NOW = datetime(2026, 12, 2, 2, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def frozen_developer(app, make):
+    """One developer, two cases of 60万元 and 40万元; its account (80万元) and a unit (50万元)
+    frozen; a bank letter of 30万元 accepted; an obligation of 20万元 settling 30万元 of the first, then one of 20万元 settling the second."""
+    with app.app_context():
+        project = make.project()
+        first, second = make.case(project=project), make.case(project=project)
+        for case, claim in ((first, 60_000_000), (second, 40_000_000)):
+            db.session.execute(update(Case).where(Case.id == case.id).values(claim_total_fen=claim))
+        db.session.commit()
+        developer_id = project.developer_id
+        order = release.record_order(developer_id, ruling_no="(2026)琼9005财保1号", ruled_on=date(2026, 6, 1),
+                                     expires_on=date(2027, 6, 1), actor_id=None, now=NOW, assets=[
+            {"kind": "bank_account", "label": "基本户", "frozen_fen": 80_000_000, "cases": [first.id, second.id]},
+            {"kind": "unit", "label": "1栋101", "frozen_fen": 50_000_000, "cases": [first.id]},
+        ])
+        letter = release.offer_guarantee(developer_id, provider="海南银行", kind="bank_letter",
+                                         value_fen=30_000_000, cases=[first.id], valid_from=date(2026, 6, 1),
+                                         valid_until=date(2027, 12, 31), now=NOW)
+        release.review_guarantee(letter.id, accept=True, reason="银行保函，足额有效", actor_id=None, now=NOW)
+        obligation = release.add_obligation(developer_id, description="支付违约金", cost_fen=20_000_000,
+                                            reduces={first.id: 30_000_000}, now=NOW)
+        then = release.add_obligation(developer_id, description="退还购房款", cost_fen=20_000_000,
+                                      reduces={second.id: 40_000_000}, after_id=obligation.id, now=NOW)
+        return {"developer": developer_id, "cases": (first.id, second.id),
+                "obligations": (obligation.id, then.id),
+                "assets": [a.id for a in order.assets]}
+
+
+def test_the_plan_from_the_database_is_what_the_command_line_planner_says(app, frozen_developer, tmp_path):
+    with app.app_context():
+        _, plan = release.plan_for(frozen_developer["developer"])
+    target = tmp_path / "scenario.json"
+    result = app.test_cli_runner().invoke(args=["release", "export", str(frozen_developer["developer"]),
+                                                "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    cli = subprocess.run([sys.executable, "-m", "risk.plan", str(target)], capture_output=True, text=True)
+    assert json.loads(cli.stdout) == plan
+    assert plan["status"] == "complete" and plan["total_released"] > 0
+
+
+def test_export_of_an_unknown_developer_is_one_line_on_stderr(app):
+    result = app.test_cli_runner().invoke(args=["release", "export", "999"])
+    assert result.exit_code == 2
+    assert "no developer with id 999" in result.output
+
+
+def test_a_stage_is_released_once_and_never_beyond_the_frozen_value(app, frozen_developer):
+    with app.app_context():
+        plan = release.propose_plan(frozen_developer["developer"], actor_id=None, now=NOW)
+        stage = release.approve_stage(plan.id, 1, actor_id=None, actor_role="judge", now=NOW)
+        assert stage.status == "released"
+        with pytest.raises(ConflictError):
+            release.approve_stage(plan.id, 1, actor_id=None, actor_role="judge", now=NOW)
+        first_stage = json.loads(plan.plan_json)["stages"][0]
+        ledger = db.session.query(AssetRelease).all()
+        assert sorted((f"A{r.asset_id}", r.amount_fen) for r in ledger) == sorted(
+            (r["asset"], r["amount"]) for r in first_stage["release"])
+        for asset in db.session.query(FrozenAsset):
+            db.session.refresh(asset)
+            assert 0 <= asset.released_fen <= asset.frozen_fen
+        assert db.session.query(CaseEvent).filter(CaseEvent.reason.like("解封计划%")).count() >= 1
+
+
+def test_a_later_stage_waits_until_the_earlier_obligations_are_performed_and_confirmed(app, frozen_developer):
+    with app.app_context():
+        plan = release.propose_plan(frozen_developer["developer"], actor_id=None, now=NOW)
+        assert [s.number for s in plan.stages] == [1, 2]
+        with pytest.raises(ConflictError, match="stage 1 not released"):
+            release.approve_stage(plan.id, 2, actor_id=None, actor_role="judge", now=NOW)
+        release.approve_stage(plan.id, 1, actor_id=None, actor_role="judge", now=NOW)
+        with pytest.raises(ConflictError, match="not confirmed"):
+            release.approve_stage(plan.id, 2, actor_id=None, actor_role="judge", now=NOW)
+        for obligation in frozen_developer["obligations"]:
+            release.confirm_obligation(obligation, now=NOW)
+        assert release.approve_stage(plan.id, 2, actor_id=None, actor_role="judge", now=NOW).status == "released"
+        account = db.session.get(FrozenAsset, frozen_developer["assets"][0])
+        assert (account.released_fen, account.remaining_fen) == (80_000_000, 0)
+
+
+def test_a_guarantee_is_reviewed_once_and_only_with_a_reason(app, frozen_developer):
+    with app.app_context():
+        guarantee = release.offer_guarantee(frozen_developer["developer"], provider="某担保公司", kind="surety",
+                                            value_fen=1_000_000, cases=[frozen_developer["cases"][0]],
+                                            valid_from=date(2026, 6, 1), valid_until=date(2026, 7, 1), now=NOW)
+        with pytest.raises(ServiceError):
+            release.review_guarantee(guarantee.id, accept=False, reason=" ", actor_id=None, now=NOW)
+        release.review_guarantee(guarantee.id, accept=False, reason="担保人资信不足", actor_id=None, now=NOW)
+        with pytest.raises(ConflictError):
+            release.review_guarantee(guarantee.id, accept=True, reason="再审", actor_id=None, now=NOW)
+        scenario = release.build_scenario(frozen_developer["developer"])
+        assert f"G{guarantee.id}" not in {g["id"] for g in scenario["guarantees"]}
+
+
+
+def test_a_blacklisted_developers_guarantee_is_refused(app, make, frozen_developer):
+    from app.models.risk import BlacklistDecision
+
+    with app.app_context():
+        listed = make.developer()
+        db.session.add(BlacklistDecision(developer_id=listed.id, decided_at=NOW, reason="逾期交房且拒不履行"))
+        db.session.commit()
+        guarantee = release.offer_guarantee(frozen_developer["developer"], provider=listed.name, kind="surety",
+                                            provider_developer_id=listed.id, value_fen=1_000_000,
+                                            cases=[frozen_developer["cases"][0]], valid_from=date(2026, 6, 1),
+                                            valid_until=date(2027, 6, 1), now=NOW)
+        with pytest.raises(ServiceError, match="失信"):
+            release.review_guarantee(guarantee.id, accept=True, reason="足额", actor_id=None, now=NOW)
+        assert db.session.get(release.CounterGuarantee, guarantee.id).status == "offered"
