@@ -88,6 +88,7 @@ def issue_agreement(case_id: int, data: AgreementData, *, actor: User, now: date
     return store_agreement(case, data, actor=actor, now=now, copies=copies)
 
 
+@use_case
 def store_agreement(case: Case, data: AgreementData, *, actor: User, now: datetime,
                     copies: list[Copy]) -> list[Document]:
     """Render, store and record the copies, then commit: the last step of a use-case that

@@ -123,6 +123,7 @@ def record_request(phone: str, *, address: str | None, now: datetime) -> None:
         address=(address or "")[:45] or None, created_at=now, expires_at=now, attempts=0))
 
 
+@use_case
 def consume_code(phone: str, purpose: CodePurpose, code, *, now: datetime) -> None:
     """Spend the phone's latest live code if ``code`` matches; else count a wrong guess.
 
