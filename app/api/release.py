@@ -57,7 +57,7 @@ def list_release_plans():
     return {"items": [plan_item(p) for p in release.plans_of(developer_id)]}
 
 
-@api_bp.post("/release-plans/<int:plan_id>/stages/<int:number>/approve")
+@api_bp.post("/release-plans/<int(max=2147483647):plan_id>/stages/<int(max=2147483647):number>/approve")
 @token_required
 def approve_release_stage(plan_id: int, number: int):
     """Approve (and release) one stage, once.
@@ -82,7 +82,7 @@ def approve_release_stage(plan_id: int, number: int):
             "approved_at": iso(stage.approved_at)}
 
 
-@api_bp.get("/assets/<int:asset_id>")
+@api_bp.get("/assets/<int(max=2147483647):asset_id>")
 @token_required
 def get_asset(asset_id: int):
     """A frozen asset and its release ledger.

@@ -196,10 +196,10 @@ class VisitItem(Schema):
     id = fields.Integer()
     mediator_id = fields.Integer()
     project_id = fields.Integer()
-    starts_at = fields.String(metadata={"format": "date-time"})
-    ends_at = fields.String(metadata={"format": "date-time"})
+    starts_at = Text(metadata={"format": "date-time"})
+    ends_at = Text(metadata={"format": "date-time"})
     case_ids = fields.List(fields.Integer())
-    room = fields.String()
+    room = Text()
 
 
 class VisitList(Schema):

@@ -202,7 +202,8 @@ def build_scenario(developer_id: int) -> dict:
                          "reduces": {f"C{r.case_id}": r.amount_fen for r in o.reductions},
                          "after": [f"O{o.after_id}"] if o.after_id in open_ids else []}
                         for o in open_obligations],
-        "cash": {owner: cash},
+        # The planner knows an owner only through its assets or obligations.
+        "cash": {owner: cash} if live_assets or open_obligations else {},
     }
 
 

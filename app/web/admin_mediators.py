@@ -10,7 +10,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
     BooleanField, DateField, FloatField, IntegerField, SelectField, SelectMultipleField, StringField,
@@ -24,6 +23,7 @@ from app.models.mediators import MEDIATOR_KINDS
 from app.models.types import utcnow
 from app.services import mediator_registry as registry
 from app.services.errors import ServiceError
+from app.web.forms import BaseForm
 from app.web.admin import bp
 from app.web.forms import EmptyForm
 from mediation.disputes import DisputeType
@@ -37,7 +37,7 @@ KIND_LABELS = {
 assert set(KIND_LABELS) == set(MEDIATOR_KINDS)
 
 
-class MediatorForm(FlaskForm):
+class MediatorForm(BaseForm):
     kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()), validators=[InputRequired()])
     skills = SelectMultipleField(_l("Skills (dispute types)"), option_widget=CheckboxInput(),
                                  widget=ListWidget(prefix_label=False))
@@ -50,13 +50,13 @@ class MediatorForm(FlaskForm):
     active = BooleanField(_l("In service"))
 
 
-class LeaveForm(FlaskForm):
+class LeaveForm(BaseForm):
     starts_on = DateField(_l("First day of leave"), validators=[InputRequired()])
     ends_on = DateField(_l("Last day of leave"), validators=[InputRequired()])
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=200)])
 
 
-class ConflictForm(FlaskForm):
+class ConflictForm(BaseForm):
     developer_id = SelectField(_l("Developer"), coerce=int, validators=[InputRequired()])
     reason = StringField(_l("Ground of the conflict"), validators=[InputRequired(), Length(max=200)])
 

@@ -11,7 +11,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -23,7 +22,7 @@ from mediation.agreements import AgreementError, content_from_text
 bp = Blueprint("agreements", __name__)
 
 
-class AgreementForm(FlaskForm):
+class AgreementForm(BaseForm):
     terms = TextAreaField(_l("Terms, one per line"), validators=[DataRequired(), Length(max=20000)])
     payments = TextAreaField(_l("Payment schedule: due date | payer | payee | amount | claim settled"),
                              validators=[Optional(), Length(max=10000)])
@@ -33,7 +32,7 @@ class AgreementForm(FlaskForm):
                                validators=[Optional(), Length(max=5000)])
 
 
-class SignForm(FlaskForm):
+class SignForm(BaseForm):
     password = PasswordField(_l("Your password, to sign"), validators=[DataRequired(), Length(max=256)])
 
 

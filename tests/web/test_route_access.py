@@ -203,6 +203,14 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("GET", "api.download_document"): api(404, 404, 404, 404, 404),
     ("GET", "api.list_notices_api"): api(200, 200, 200, 200, 200),
     ("POST", "api.read_notice_api"): api(404, 404, 404, 404, 404),
+    # Release plans (边履行边解封): judges; a developer sees only its own.
+    ("GET", "court.release_plan"): only("judge", 200),  # an empty plan: nothing frozen here
+    ("POST", "court.propose_release_plan"): only("judge", 302),
+    ("POST", "court.approve_release_stage"): only("judge", 404),
+    ("GET", "developer.my_release"): only("developer", 200),
+    ("GET", "api.list_release_plans"): api(422, 422, 422, 422, 422),  # developer_id is required
+    ("POST", "api.approve_release_stage"): api(403, 403, 403, 404, 403),
+    ("GET", "api.get_asset"): api(404, 404, 404, 404, 404),
     ("GET", "api.stats_summary"): api(403, 403, 403, 422, 403),
 }
 
@@ -296,7 +304,8 @@ def _build_world(make) -> World:
              "filename": "css/app.css",
              "user_id": their_judge.id, "developer_id": project.developer_id,
              "project_id": project.id, "year": 2027, "token": "not-a-token",
-             "mediator_id": their_mediator.mediator.id, "leave_id": 1, "conflict_id": 1},
+             "mediator_id": their_mediator.mediator.id, "leave_id": 1, "conflict_id": 1,
+             "plan_id": 2147483000, "number": 1, "asset_id": 2147483000},
         secrets=[case.number, complaint.receipt_no, claimant.name, "秘密通知主题", "秘密事实",
                  "符科长", "转办.csv", "秘密条款"],
         users=users,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 
 from app.extensions import db
@@ -14,13 +13,14 @@ from app.models.types import utcnow
 from app.services import release, release_view
 from app.services.errors import ServiceError
 from app.web.court import bp
+from app.web.forms import BaseForm
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """A button with its CSRF token."""
 
 
-@bp.get("/developers/<int:developer_id>/release")
+@bp.get("/developers/<int(max=2147483647):developer_id>/release")
 def release_plan(developer_id: int):
     developer = db.session.get(Developer, developer_id) or abort(404)
     scenario, plan = release.plan_for(developer_id)
@@ -30,7 +30,7 @@ def release_plan(developer_id: int):
                            kept=release.plans_of(developer_id), form=ConfirmForm())
 
 
-@bp.post("/developers/<int:developer_id>/release")
+@bp.post("/developers/<int(max=2147483647):developer_id>/release")
 def propose_release_plan(developer_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -39,7 +39,7 @@ def propose_release_plan(developer_id: int):
     return redirect(url_for("court.release_plan", developer_id=developer_id))
 
 
-@bp.post("/release-plans/<int:plan_id>/stages/<int:number>/approve")
+@bp.post("/release-plans/<int(max=2147483647):plan_id>/stages/<int(max=2147483647):number>/approve")
 def approve_release_stage(plan_id: int, number: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)

@@ -7,7 +7,6 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, SelectMultipleField, StringField, TimeField
 from wtforms.validators import InputRequired, Length
@@ -19,11 +18,12 @@ from app.models.types import utcnow
 from app.services import visits
 from app.services.case_records import WORKLOAD
 from app.services.errors import ServiceError
+from app.web.forms import BaseForm
 from app.web.mediator import bp
 from mediation.lifecycle import COURT_TZ, court_date
 
 
-class VisitForm(FlaskForm):
+class VisitForm(BaseForm):
     case_ids = SelectMultipleField(_l("Cases"), coerce=int, option_widget=CheckboxInput(),
                                    widget=ListWidget(prefix_label=False))
     room = StringField(_l("Place at the site"), validators=[InputRequired(), Length(max=100)])
