@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from app.models.types import utcnow
 from app.services import agreements as agreement_service
 from app.services.errors import ServiceError
+from app.web.forms import BaseForm
 from mediation.agreements import AgreementError, content_from_text
 
 bp = Blueprint("agreements", __name__)
