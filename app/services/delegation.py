@@ -28,7 +28,7 @@ from app.services.use_case import use_case
 from mediation.delegation import accept_delegation, end_expired_mediation
 from mediation.lifecycle import CaseStatus, TransitionError, apply_transition
 from mediation.messages import Msg
-from risk.workdays import is_working_day
+from app.services.holidays import court_calendar
 
 __all__ = ["accept_case", "decline_case", "end_expired_mediations"]
 
@@ -49,8 +49,9 @@ def accept_case(case_id: int, *, actor: User, now: datetime,
     check_expected(case, expected_status)
     mediator = _own_delegation(case, actor)
     try:
+        # The clerk's holiday notices count (an estimated year otherwise).
         result = accept_delegation(case_state(case), actor_role=actor.role, now=now,
-                                   is_working_day=is_working_day)
+                                   is_working_day=court_calendar().is_working_day)
     except TransitionError as error:
         raise ServiceError(error.message, error.field) from None
     save_state(case, result.state, now)

@@ -13,6 +13,33 @@ from alembic import op
 import sqlalchemy as sa
 
 
+# Rebuilding ``cases`` on SQLite (batch mode) drops its full-text triggers; put them back
+# exactly as app.models.search.install_search makes them (as revision 29efffa9713a does).
+SQLITE_FTS_TRIGGERS = (
+    "CREATE TRIGGER IF NOT EXISTS cases_fts_ai AFTER INSERT ON cases BEGIN "
+    "INSERT INTO cases_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+    "CREATE TRIGGER IF NOT EXISTS cases_fts_ad AFTER DELETE ON cases BEGIN "
+    "INSERT INTO cases_fts(cases_fts, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); END",
+    "CREATE TRIGGER IF NOT EXISTS cases_fts_au AFTER UPDATE OF search_text ON cases BEGIN "
+    "INSERT INTO cases_fts(cases_fts, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); "
+    "INSERT INTO cases_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+    "INSERT INTO cases_fts(cases_fts) VALUES ('rebuild')",
+)
+
+
+def _restore_search_triggers():
+    bind = op.get_bind()
+    if bind.dialect.name != 'sqlite':
+        return
+    has_fts = bind.execute(sa.text(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cases_fts'")).first()
+    if has_fts:
+        for statement in SQLITE_FTS_TRIGGERS:
+            bind.exec_driver_sql(statement)
+
+
 revision = '5e1c0a7d9b42'
 down_revision = 'b6c1e2d3a4f5'
 branch_labels = None
@@ -43,6 +70,7 @@ def upgrade():
         batch_op.add_column(sa.Column('accepted_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('response_due_at', sa.DateTime(), nullable=True))
         batch_op.create_check_constraint(batch_op.f('ck_cases_accepted_has_mediator'), 'accepted_at IS NULL OR mediator_id IS NOT NULL')
+    _restore_search_triggers()
     # Cases delegated before this revision were taken as accepted when assigned: their
     # 30-day period already ran from the assignment.
     op.execute("UPDATE cases SET accepted_at = assigned_at "
@@ -54,6 +82,7 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f('ck_cases_accepted_has_mediator'), type_='check')
         batch_op.drop_column('response_due_at')
         batch_op.drop_column('accepted_at')
+    _restore_search_triggers()
     with op.batch_alter_table('mediators', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_mediators_base_lon_range'), type_='check')
         batch_op.drop_constraint(batch_op.f('ck_mediators_base_lat_range'), type_='check')

@@ -710,11 +710,16 @@ def test_bulk_assign_reports_each_row(app, world):
     foreign = next(i for i, c in world.cases.items() if c["court"] == world.other_court.id)
     mediator_id = world.mediators[1].mediator.id
     with app.app_context():
+        from app.models import Mediator
+        from mediation.disputes import DisputeType
+
+        db.session.get(Mediator, mediator_id).skills = [t.value for t in DisputeType]  # skilled in all
+        db.session.commit()
         report = bulk_actions.bulk_assign([*registered, assigned, foreign, 987654], mediator_id,
                                         actor=_actor(app, world.judge), now=NOW)
         rows = {r["case_id"]: r for r in report}
         assert [r["case_id"] for r in report] == [*registered, assigned, foreign, 987654]
-        assert all(rows[i]["ok"] for i in registered)
+        assert all(rows[i]["ok"] for i in registered), [rows[i] for i in registered]
         assert not rows[assigned]["ok"] and rows[assigned]["message"]
         assert not rows[foreign]["ok"] and rows[foreign]["number"] is None
         assert not rows[987654]["ok"]
@@ -755,7 +760,7 @@ def test_bulk_change_status_keeps_going_after_a_refused_row(app, world):
             reason="申请人撤回", outcome="withdrawn_applied")
         rows = {r["case_id"]: r for r in report}
         assert not rows[mediated]["ok"]
-        assert all(rows[i]["ok"] for i in registered)
+        assert all(rows[i]["ok"] for i in registered), [rows[i] for i in registered]
         assert all(db.session.get(Case, i).status == "withdrawn" for i in registered)
         db.session.remove()
 

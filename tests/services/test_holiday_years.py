@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import HolidayDay, HolidayYear, User
-from app.services import cases as case_svc
+from app.services import delegation, cases as case_svc
 from app.services import triage
 from app.services import holidays as svc
 from app.services.errors import ForbiddenError, ServiceError
@@ -100,6 +100,8 @@ def _assign_on(app, make, moment: datetime):
     with app.app_context():
         case = triage.accept_complaint(complaint.id, actor=actor(judge), now=NOW)
         case = case_svc.assign_mediator(case.id, mediator.mediator.id, actor=actor(judge), now=moment)
+        # The 30 days run from the mediator's acceptance (在线调解规则 art. 24).
+        case = delegation.accept_case(case.id, actor=actor(mediator), now=moment)
         return _court_date(case.mediation_deadline_at)
 
 
