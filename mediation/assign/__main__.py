@@ -22,9 +22,9 @@ import sys
 
 from mediation.assign.scenario import ScenarioError, read_scenario
 from mediation.assign.suggest import suggest_assignments
+from mediation.command_line import EXIT_INVALID, InputError, read_input, refuse  # noqa: F401  (exit codes)
 
 EXIT_OK = 0
-EXIT_INVALID = 2  # also argparse's status for a bad command line
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,19 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("scenario", help="scenario JSON file ('-' reads stdin)")
     args = parser.parse_args(argv)
     try:
-        if args.scenario == "-":
-            text = sys.stdin.read()
-        else:
-            with open(args.scenario, encoding="utf-8") as handle:
-                text = handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"invalid scenario: cannot read {args.scenario}: {exc}".replace("\n", " "), file=sys.stderr)
-        return EXIT_INVALID
-    try:
-        result = suggest_assignments(read_scenario(text))
-    except ScenarioError as exc:
-        print(f"invalid scenario: {exc}".replace("\n", " "), file=sys.stderr)
-        return EXIT_INVALID
+        result = suggest_assignments(read_scenario(read_input(args.scenario)))
+    except (InputError, ScenarioError) as exc:
+        return refuse("scenario", exc)
     json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return EXIT_OK

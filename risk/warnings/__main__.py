@@ -12,16 +12,11 @@ import argparse
 import json
 import sys
 
+from mediation.command_line import EXIT_INVALID, InputError, read_input, refuse  # noqa: F401  (exit codes)
 from risk.warnings.engine import assess
 from risk.warnings.snapshot import SnapshotError, parse_snapshot
 
 EXIT_OK = 0
-EXIT_INVALID = 2
-
-
-def _fail(message: str) -> int:
-    print("invalid snapshot: " + " ".join(message.split()), file=sys.stderr)
-    return EXIT_INVALID
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,19 +26,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the facts")
     args = parser.parse_args(argv)
     try:
-        if args.snapshot == "-":
-            text = sys.stdin.buffer.read().decode("utf-8")
-        else:
-            with open(args.snapshot, encoding="utf-8") as handle:
-                text = handle.read()
-    except (OSError, UnicodeDecodeError) as error:
-        return _fail(f"cannot read {args.snapshot}: {error}")
-    try:
-        snapshot = parse_snapshot(text)
-    except SnapshotError as error:
-        return _fail(str(error))
+        snapshot = parse_snapshot(read_input(args.snapshot))
+    except (InputError, SnapshotError) as error:
+        return refuse("snapshot", error)
     except RecursionError:
-        return _fail("snapshot: nested too deeply")
+        return refuse("snapshot", "snapshot: nested too deeply")
     result = assess(snapshot).as_json(args.lang)
     sys.stdout.buffer.write(json.dumps(result, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
     sys.stdout.flush()
