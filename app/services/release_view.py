@@ -21,6 +21,11 @@ class StageRow:
     explanations: list[str]
 
 
+
+def _yuan(fen: int) -> str:
+    """Whole yuan for the graph's labels, rounded half up in integers (money is never float)."""
+    return f"{(fen + 50) // 100:,}"
+
 def stage_rows(scenario: dict, plan: dict) -> list[StageRow]:
     before = {c["id"]: {"exposure": c["exposure"], "secured": c["exposure"]} for c in scenario["cases"]}
     rows = []
@@ -72,9 +77,9 @@ def graph_svg(scenario: dict, plan: dict) -> str:
     for kind, key, value in left:
         fill = "#f6d8a8" if kind == "asset" else ("#eee" if key in excluded else "#cde8c4")
         parts.append(f'<rect x="20" y="{y_left[key] - 10}" width="150" height="20" fill="{fill}" stroke="#666"/>'
-                     f'<text x="26" y="{y_left[key] + 5}" font-size="12">{escape(key)} {value / 100:,.0f}元</text>')
+                     f'<text x="26" y="{y_left[key] + 5}" font-size="12">{escape(key)} {_yuan(value)}元</text>')
     for key, exposure in cases:
         parts.append(f'<rect x="350" y="{y_case[key] - 10}" width="150" height="20" fill="#dde6f3" stroke="#666"/>'
-                     f'<text x="356" y="{y_case[key] + 5}" font-size="12">{escape(key)} {exposure / 100:,.0f}元</text>')
+                     f'<text x="356" y="{y_case[key] + 5}" font-size="12">{escape(key)} {_yuan(exposure)}元</text>')
     parts.append("</svg>")
     return "".join(parts)
