@@ -3,7 +3,7 @@
 It rebuilds the demo content from scratch: the Wenchang court and its real-estate
 circuit court, Wenchang's 17 towns, 20 developers and 40 projects, judges, mediators,
 homeowners, and a case history whose figures match the circuit court's published
-results (DESIGN §1): 910 cases received in 2018 with 调撤率 34.8 %, and 1,223 received in
+results (docs/court-rules.md §5): 910 cases received in 2018 with 调撤率 34.8 %, and 1,223 received in
 2019–2020 with 调撤率 50.55 %. A few dozen recent cases in every state make the live
 pages interesting.
 """
@@ -34,7 +34,7 @@ from mediation.statistics import plan_outcome_counts
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 COURT_CODE = "琼9005"
 
-#: The published figures the history must reproduce (DESIGN §1).
+#: The published figures the history must reproduce (docs/court-rules.md §5).
 HISTORY = {
     # period: (cases received, cases concluded inside the period, 调撤率 as published)
     2018: {"received": 910, "closed_in_period": 885, "rate": "34.80"},

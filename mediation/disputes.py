@@ -8,7 +8,7 @@ follows the causes of action of 商品房买卖合同纠纷 and 物业服务合�
 
 A complaint is accepted into a case, rejected with a reason, or merged into another.
 
-The codes are stable: the database, the JSON API (DESIGN §8) and the phone app use them.
+The codes are stable: the database, the JSON API (docs/contracts.md) and the phone app use them.
 Labels come in Chinese (default) and English.
 """
 
@@ -52,7 +52,7 @@ class LabelledEnum(StrEnum):
 
 
 class DisputeType(LabelledEnum):
-    """Dispute types of the circuit court (DESIGN §3); codes are part of the API contract."""
+    """Dispute types of the circuit court (docs/court-rules.md); codes are part of the API contract."""
 
     LATE_DELIVERY = "late_delivery", "逾期交房", "Late delivery"
     TITLE_DELAY = "title_delay", "逾期办证", "Title certificate delay"

@@ -1,7 +1,7 @@
 """The court's figures for a period: cases received, concluded, and the 调撤率.
 
 调撤率 (mediation-and-withdrawal rate) = cases concluded in the period by mediation or by
-withdrawal ÷ all cases concluded in the period (DESIGN §3; 人民法院案件质量评估指标). The
+withdrawal ÷ all cases concluded in the period (docs/court-rules.md; 人民法院案件质量评估指标). The
 circuit court reported 34.8 % for 2018 and 50.55 % for 2019–2020.
 
 How the figures are counted here, and why:
@@ -14,7 +14,7 @@ How the figures are counted here, and why:
   agreement, so it stays in the denominator and is reported on its own: a court cannot
   raise its rate by letting claims lapse.
 - Transferred cases (移送) count as closed. 移送 is one of the 结案方式 of the court
-  statistics, the DESIGN defines the denominator as *all* concluded cases, and counting
+  statistics, the court defines the denominator as *all* concluded cases, and counting
   them keeps the rate honest the same way: sending hard cases elsewhere cannot raise it.
   They are reported separately so a reader can take them out.
 - A case merged into another (并案) is not counted at all: its complaints, and their

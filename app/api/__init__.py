@@ -1,4 +1,4 @@
-"""JSON API v1 for the phone app (DESIGN §8). Bearer tokens, problem documents."""
+"""JSON API v1 for the phone app (docs/contracts.md). Bearer tokens, problem documents."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone

@@ -24,7 +24,7 @@ _CASE_DETAIL = (
 
 
 def _item(src, *, project_name, developer_name, deadline_at) -> dict:
-    """The case item shape (DESIGN §8), from a Case or a case-list row."""
+    """The case item shape (docs/contracts.md), from a Case or a case-list row."""
     return {
         "id": src.id, "number": src.number, "status": src.status, "outcome": src.outcome,
         "dispute_type": src.dispute_type, "is_group": src.is_group,

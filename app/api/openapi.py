@@ -17,7 +17,7 @@ def build_spec() -> dict:
     spec = APISpec(
         title="巡回法庭房地产纠纷调解平台 API", version="1.0.0", openapi_version="3.0.3",
         plugins=[FlaskPlugin(), MarshmallowPlugin()],
-        info={"description": "JSON API v1 for the phone app (DESIGN §8). Errors are RFC 9457 "
+        info={"description": "JSON API v1 for the phone app (docs/contracts.md). Errors are RFC 9457 "
                              "problem documents; send the token as 'Authorization: Bearer …'."},
         servers=[{"url": "/"}],
     )

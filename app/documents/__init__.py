@@ -9,6 +9,6 @@
 Storing, hashing and serving the files is ``app.services.documents``; see docs/documents.md.
 """
 
-#: The kinds of document the court issues (the API's ``kind``, DESIGN of the API).
+#: The kinds of document the court issues (the API's ``kind``, docs/contracts.md).
 DOCUMENT_KINDS = ("agreement", "confirmation_ruling", "visit_sheet", "session_record", "inquiry_letter",
                   "warning_notice", "release_ruling")

@@ -141,7 +141,7 @@ class Case(db.Model):
     #: accept or decline (assigned, not yet accepted): 3 working days (arts. 10, 12).
     response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     mediation_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    #: Days added to the 30-day limit with both parties' consent (DESIGN §3).
+    #: Days added to the 30-day limit with both parties' consent (docs/court-rules.md).
     extension_days: Mapped[int] = mapped_column(default=0, server_default="0")
     concluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -201,7 +201,7 @@ class Case(db.Model):
 
 
 class CaseRepresentative(db.Model):
-    """A representative chosen by a group case's claimants (2–5, DESIGN §3)."""
+    """A representative chosen by a group case's claimants (2–5, docs/court-rules.md)."""
 
     __tablename__ = "case_representatives"
 

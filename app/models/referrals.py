@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.types import UTCDateTime, in_clause
 
-#: The agencies of "nine dragons governing the water" (九龙治水), DESIGN §3.
+#: The agencies of "nine dragons governing the water" (九龙治水), docs/court-rules.md.
 AGENCIES = ("housing_bureau", "petition_office", "land_bureau", "police",
             "law_enforcement", "justice_bureau", "market_regulator", "hotline_12345")
 IMPORT_STATES = ("validating", "failed", "imported")

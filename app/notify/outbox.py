@@ -1,4 +1,4 @@
-"""Queue notices in the use-case's own transaction (the outbox; STYLE rule 6).
+"""Queue notices in the use-case's own transaction (the outbox; docs/adding-a-feature.md §3).
 
 ``queue_notice`` only adds rows to the current session: the use-case commits them with
 its decision, or rolls them back with it, so nobody is ever told of a decision that was

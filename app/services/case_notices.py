@@ -1,7 +1,7 @@
 """Who is told what when a judge decides: the notices of triage and assignment.
 
 Called by ``app.services.triage`` and ``app.services.cases`` inside the use-case's transaction, before its commit
-(STYLE rule 6): the notices are saved with the decision or not at all.
+(docs/adding-a-feature.md §3): the notices are saved with the decision or not at all.
 
 Who is told — parties with an account, never the acting judge, never anyone else:
 

@@ -1,6 +1,6 @@
 """Referrals from other agencies: an agency's spreadsheet becomes complaints in triage.
 
-"Nine dragons governing the water" (九龙治水, DESIGN §3) ends at one door: the housing
+"Nine dragons governing the water" (九龙治水, docs/court-rules.md) ends at one door: the housing
 bureau, the petition office, the 12345 hotline and the other agencies hand the real-estate
 complaints they received to the circuit court as a spreadsheet, and a court clerk or judge
 imports it. Every row becomes a complaint waiting in the judge's triage — or, when any row
@@ -63,7 +63,7 @@ REFERRAL_CLAIM_KIND = "转办诉求金额"
 #: its single transaction was rolled back, so nothing of it was imported.
 STALE_AFTER = timedelta(minutes=30)
 
-#: The complaint channel of each referring agency (DESIGN §1: one door, any channel).
+#: The complaint channel of each referring agency (docs/court-rules.md §1: one door, any channel).
 AGENCY_CHANNELS = {
     "housing_bureau": Channel.REFERRAL_HOUSING,
     "petition_office": Channel.REFERRAL_PETITION,

@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 # The court's default price of one more open case, in kilometres of travel: a mediator with
-# four open cases is worth a detour of 5 km over one with three (DESIGN of the platform,
+# four open cases is worth a detour of 5 km over one with three (docs/contracts.md,
 # "load_weight_km defaults to 5").
 DEFAULT_LOAD_WEIGHT_KM = 5.0
 

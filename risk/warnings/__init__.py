@@ -23,7 +23,7 @@ The rules and their defaults (docs/early-warnings.md has the reasons):
 A project's level is the highest its rules give; a developer's the highest of its
 projects, its own rules and contagion. Windows count calendar days and include ``today``.
 Pure: a :class:`Snapshot` and its ``today`` in, an :class:`Evaluation` out. The command
-``python -m risk.warnings SNAPSHOT.json`` is the contract of DESIGN §5.
+``python -m risk.warnings SNAPSHOT.json`` is the contract of docs/early-warnings.md.
 """
 from risk.warnings.engine import assess
 from risk.warnings.model import (

@@ -1,4 +1,4 @@
-"""``python -m risk.warnings SNAPSHOT.json [--lang zh|en]`` — evaluate a snapshot (DESIGN §5).
+"""``python -m risk.warnings SNAPSHOT.json [--lang zh|en]`` — evaluate a snapshot (docs/early-warnings.md).
 
 Prints ``{"projects": [{"id", "level", "warnings": [{"rule", "level", "facts"}]}],
 "developers": [{"id", "level", "blacklisted", "warnings": [...]}]}`` as JSON on stdout,

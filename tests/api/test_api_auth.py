@@ -1,4 +1,4 @@
-"""The phone app's tokens (DESIGN §8): issue, use, refuse."""
+"""The phone app's tokens (docs/contracts.md): issue, use, refuse."""
 from __future__ import annotations
 
 from tests.factories import PASSWORD

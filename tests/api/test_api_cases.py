@@ -1,4 +1,4 @@
-"""Complaints and cases through the API, checked from every party's side (DESIGN §8)."""
+"""Complaints and cases through the API, checked from every party's side (docs/contracts.md)."""
 from __future__ import annotations
 
 import pytest

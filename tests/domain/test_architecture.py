@@ -1,4 +1,4 @@
-"""The court's rules stay pure: mediation/ and risk/ import no framework (DESIGN §7)."""
+"""The court's rules stay pure: mediation/ and risk/ import no framework (ARCHITECTURE.md)."""
 from __future__ import annotations
 
 import ast

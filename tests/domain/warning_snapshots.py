@@ -1,4 +1,4 @@
-"""Small builders of warning snapshots (the JSON shape of DESIGN §5) for the tests."""
+"""Small builders of warning snapshots (the JSON shape of docs/early-warnings.md) for the tests."""
 from datetime import date, timedelta
 
 from risk.warnings import assess, read_snapshot

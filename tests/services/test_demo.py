@@ -10,7 +10,7 @@ from mediation.statistics import format_percent
 
 
 def test_the_demo_reproduces_the_published_figures(app):
-    """2018: 910 received, 调撤率 34.8 %; 2019–2020: 1,223 received, 50.55 % (DESIGN §1)."""
+    """2018: 910 received, 调撤率 34.8 %; 2019–2020: 1,223 received, 50.55 % (docs/court-rules.md §5)."""
     from app.demo import build_demo
     from app.extensions import db
     from app.services.statistics import period_summary

@@ -12,7 +12,7 @@ from app.web.court import bp
 from mediation.lifecycle import court_date
 from mediation.statistics import FIRST_PERIOD_DAY, LAST_PERIOD_DAY, period_problem
 
-#: The comparison the circuit court reported (DESIGN §1): the year before the platform,
+#: The comparison the circuit court reported (docs/court-rules.md §5): the year before the platform,
 #: and its first two years.
 REPORTED_PERIODS = [(date(2018, 1, 1), date(2018, 12, 31)), (date(2019, 1, 1), date(2020, 12, 31))]
 

@@ -1,4 +1,4 @@
-"""Agency tasks on a case (九龙治水, DESIGN §3): a judge gives the housing bureau, the
+"""Agency tasks on a case (九龙治水, docs/court-rules.md): a judge gives the housing bureau, the
 petition office, the police… a task with a person responsible and a deadline.
 
 The list and its forms are a partial, ``court/_agency_tasks.html``, which shows the

@@ -77,7 +77,7 @@ _CALCULATORS = {"late_delivery": LateDeliveryForm, "title_delay": TitleDelayForm
 
 @bp.get("/calculators")
 def calculate_damages():
-    """The three calculators of DESIGN §3; a result explains itself and can fill a claim."""
+    """The three calculators of docs/court-rules.md §6; a result explains itself and can fill a claim."""
     chosen = request.args.get("calc", "")
     forms = {name: cls(request.args if name == chosen else None, prefix=name)
              for name, cls in _CALCULATORS.items()}
