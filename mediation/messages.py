@@ -12,6 +12,11 @@ Parameters are formatted into both texts the same way, so the numbers a message 
 the same in both languages::
 
     Msg("近{days}天新增投诉{n}件", "{n} complaints in the last {days} days", days=30, n=42)
+
+A parameter that is itself a :class:`Msg` (a status label, a field's name, another
+refusal) is formatted in the same language as the text around it::
+
+    Msg("{field}不能为负数", "The {field} cannot be negative", field=Msg("房价款", "price"))
 """
 from __future__ import annotations
 
@@ -25,7 +30,8 @@ class Msg(str):
 
     def __new__(cls, zh: str, en: str, /, **params) -> "Msg":
         text = super().__new__(cls, zh.format(**params) if params else zh)
-        text.en = en.format(**params) if params else en
+        text.en = (en.format(**{k: v.en if isinstance(v, Msg) else v for k, v in params.items()})
+                   if params else en)
         return text
 
     def __add__(self, other):  # "消息" + "。" keeps both languages when both are messages
