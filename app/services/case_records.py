@@ -41,6 +41,7 @@ from mediation.lifecycle import (
     COURT_TZ, CaseState, CaseStatus, Outcome, TransitionEvent, court_date, date_zh,
 )
 from risk.workdays import is_working_day
+from mediation.messages import Msg
 
 __all__ = [
     "OPEN_FOR_JOINING", "WORKLOAD", "case_complaints", "case_for", "case_state", "check_expected",
@@ -93,7 +94,7 @@ def case_for(case_id: int, actor: User) -> Case:
     """The case, locked, if ``actor`` may see it; otherwise NotFoundError (never its data)."""
     found = lock_cases([case_id])
     if not found or not can(actor, Permission.CASE_VIEW, found[0]):
-        raise NotFoundError("案件不存在或您无权查看")
+        raise NotFoundError(Msg("案件不存在或您无权查看", "No such case, or you may not see it"))
     return found[0]
 
 
@@ -101,7 +102,9 @@ def check_expected(case: Case, expected_status: str | None) -> None:
     """Refuse when the case moved since the actor saw it (a double click, two people at once)."""
     if expected_status and expected_status != case.status:
         raise ConflictError(
-            f"案件状态已变更为“{CaseStatus.zh(case.status)}”，请刷新页面后重试")
+            Msg("案件状态已变更为“{status}”，请刷新页面后重试",
+                "The case is now “{status}”; reload the page and try again",
+                status=CaseStatus.msg(case.status)))
 
 
 def case_complaints(case: Case) -> list[Complaint]:
