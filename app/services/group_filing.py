@@ -24,6 +24,7 @@ from app.services.intake_checks import (
 from app.services.receipts import ALPHABET as RECEIPT_ALPHABET
 from app.services.use_case import use_case
 from mediation.identifiers import InvalidIdentifierError, validate_phone
+from mediation.messages import Msg
 
 __all__ = [
     "CODE_LENGTH", "DEFAULT_CLAIM_KIND", "MAX_GROUP_MEMBERS", "confirm_group_membership",
@@ -107,7 +108,8 @@ def _check_members(errors: list, members, *, filer_resident_id: str, now: dateti
 
 def _check_group(*, actor, now, project_id, dispute_type, facts, members, unit, claim_amount_fen):
     if not can(actor, Permission.COMPLAINT_FILE_GROUP):
-        raise ForbiddenError("只有业主可以代邻居提交群体申请")
+        raise ForbiddenError(Msg("只有业主可以代邻居提交群体申请",
+                                 "Only a homeowner can file a group application for neighbours"))
     filer = db.session.get(Person, actor.person_id)
     errors: list[dict] = []
     project = check_project(errors, project_id)
@@ -173,8 +175,9 @@ def _member_for(actor: User, code) -> GroupFilingMember:
     the page reveals nothing about other people's codes.
     """
     if not can(actor, Permission.COMPLAINT_FILE_GROUP):
-        raise ForbiddenError("只有业主本人可以确认")
-    refusal = ServiceError("确认码无效、已使用，或不是发给您的", "code")
+        raise ForbiddenError(Msg("只有业主本人可以确认", "Only the homeowner in person can confirm"))
+    refusal = ServiceError(Msg("确认码无效、已使用，或不是发给您的",
+                               "The confirmation code is invalid, already used, or not yours"), "code")
     plain = normalise_code(code)
     if not plain or len(plain) > 32:
         raise refusal
@@ -217,7 +220,8 @@ def confirm_group_membership(*, actor: User, now: datetime, code) -> Complaint:
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
-        raise ServiceError("确认码无效、已使用，或不是发给您的", "code")
+        raise ServiceError(Msg("确认码无效、已使用，或不是发给您的",
+                               "The confirmation code is invalid, already used, or not yours"), "code")
     db.session.commit()
     return complaint
 
@@ -234,7 +238,8 @@ def decline_group_membership(*, actor: User, now: datetime, code) -> GroupFiling
         .execution_options(synchronize_session=False)
     ).rowcount
     if declined != 1:
-        raise ServiceError("确认码无效、已使用，或不是发给您的", "code")
+        raise ServiceError(Msg("确认码无效、已使用，或不是发给您的",
+                               "The confirmation code is invalid, already used, or not yours"), "code")
     db.session.commit()
     db.session.refresh(member)
     return member
@@ -244,5 +249,5 @@ def group_filing_for(actor: User, filing_id: int) -> GroupFiling:
     """A group filing, for the homeowner who filed it only."""
     filing = db.session.get(GroupFiling, filing_id)
     if filing is None or filing.filed_by_id != actor.id:
-        raise NotFoundError("群体申请不存在")
+        raise NotFoundError(Msg("群体申请不存在", "No such group application"))
     return filing
