@@ -133,7 +133,9 @@ def record_agreement(case_id: int, content: Content, *, actor: User, now: dateti
     db.session.flush()
     agreement_notices.agreement_to_sign(case, agreement, party_keys(agreement), actor=actor, now=now)
     record(case, actor=actor, now=now, from_status=case.status, to_status=case.status,
-           reason=f"录入调解协议（{len(content.terms)}项条款），待各方当事人签署")
+           reason=Msg("录入调解协议（{n}项条款），待各方当事人签署",
+                      "Mediation agreement recorded ({n} terms), awaiting the parties' signatures",
+                      n=len(content.terms)))
     case.updated_at = now
     db.session.commit()
     return agreement, warnings_for(content)
@@ -186,7 +188,8 @@ def sign_agreement(agreement_id: int, *, actor: User, now: datetime, password: s
     signed = {s.party_key: s.signed_at for s in agreement.signatures}
     when = effective_at(required, signed)
     record(case, actor=actor, now=now, from_status=case.status, to_status=case.status,
-           reason=f"{actor.name}在线签署调解协议")
+           reason=Msg("{name}在线签署调解协议", "{name} signed the mediation agreement online",
+                      name=actor.name))
     case.updated_at = now
     if when is None:
         db.session.commit()
@@ -202,7 +205,8 @@ def sign_agreement(agreement_id: int, *, actor: User, now: datetime, password: s
     try:
         result = apply_transition(case_state(case), CaseStatus.MEDIATED, actor_role=actor.role, now=now,
                                   outcome=Outcome.MEDIATED, agreement_signed=True,
-                                  reason="各方当事人已签署调解协议，协议生效")
+                                  reason=Msg("各方当事人已签署调解协议，协议生效",
+                                             "Every party signed the mediation agreement; it is in force"))
     except TransitionError as error:
         raise ServiceError(error.message, error.field) from None
     save_state(case, result.state, now)

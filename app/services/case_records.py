@@ -146,20 +146,31 @@ def record(case: Case, *, actor: User | None, now: datetime, from_status: str | 
     """Add a line to the case's timeline: who, when, from which status to which, why.
 
     ``person_ids``: the people the line names; their names are never written into
-    ``reason`` but shown to each viewer as app.services.people allows."""
+    ``reason`` but shown to each viewer as app.services.people allows. A ``reason`` the
+    platform writes is a ``Msg``: its English is kept for English readers (``reason_en``)."""
     db.session.add(CaseEvent(
         case_id=case.id, at=now, actor_id=actor.id if actor else None,
         actor_role=actor.role if actor else None, from_status=from_status,
-        to_status=to_status, outcome=outcome, reason=reason, person_ids=person_ids or None))
+        to_status=to_status, outcome=outcome, person_ids=person_ids or None,
+        **event_reason(reason)))
+
+
+def event_reason(reason) -> dict:
+    """The ``reason``/``reason_en`` columns of a timeline line (plain text has no English)."""
+    if reason is None:
+        return {"reason": None, "reason_en": None}
+    return {"reason": str(reason), "reason_en": reason.en if isinstance(reason, Msg) else None}
 
 
 def record_event(case: Case, event: TransitionEvent, actor: User) -> None:
     """Record a move the lifecycle made (an extension names its days and new last day)."""
     reason = event.reason
     if event.extension_days:
-        text = (f"经双方当事人同意延长调解期限{event.extension_days}日，"
-                f"期限至{date_zh(event.deadline)}")
-        reason = f"{text}；{reason}" if reason else text
+        text = Msg("经双方当事人同意延长调解期限{days}日，期限至{day}",
+                   "Mediation period extended by {days} days with both parties' consent, to {day}",
+                   days=event.extension_days,
+                   day=Msg(date_zh(event.deadline), event.deadline.isoformat()))
+        reason = Msg("{text}；{reason}", "{text}; {reason}", text=text, reason=reason) if reason else text
     record(case, actor=actor, now=event.at, from_status=event.from_status.value,
            to_status=event.to_status.value, reason=reason,
            outcome=event.outcome.value if event.outcome else None)

@@ -109,7 +109,9 @@ def merge_cases(case_ids: Iterable, *, actor: User, now: datetime) -> Case:
     db.session.expire_all()
     target = db.session.get(Case, ids[0])
     record(target, actor=actor, now=now, from_status=target.status, to_status=target.status,
-           reason="并案：" + "、".join(o.number for o in others) + "并入本案")
+           reason=Msg("并案：{numbers}并入本案", "Merged: {numbers_en} joined this case",
+                      numbers="、".join(o.number for o in others),
+                      numbers_en=", ".join(o.number for o in others)))
     refresh_group(target, now)
     reindex(target, *others)
     case_notices.cases_merged(moved, numbers, target, actor=actor, now=now)
@@ -220,7 +222,9 @@ def delegate(case: Case, mediator_id, *, actor: User, now: datetime,
     due = court_date(case.response_due_at)
     record(case, actor=actor, now=now, from_status=result.event.from_status.value,
             to_status=CaseStatus.ASSIGNED.value,
-            reason=f"分派调解员{mediator.user.name}，请于{date_zh(due)}前接受委派或申请回避")
+            reason=Msg("分派调解员{name}，请于{day}前接受委派或申请回避",
+                       "Mediator {name} assigned; to accept or recuse by {day}",
+                       name=mediator.user.name, day=Msg(date_zh(due), due.isoformat())))
     case_notices.mediator_assigned(case, mediator, due, actor=actor, now=now)
     return mediator
 
@@ -304,10 +308,14 @@ def opt_out_of_group(complaint_id: int, *, actor: User, now: datetime) -> Case:
             CaseRepresentative.case_id == group_case.id,
             CaseRepresentative.person_id == complaint.claimant_person_id))
     new_case = open_case(leaving, actor=actor, now=now, judge_id=group_case.judge_id,
-                         reason=f"申请人（投诉{complaint.receipt_no}）退出群体案件{group_case.number}，单独立案")
+                         reason=Msg("申请人（投诉{r}）退出群体案件{n}，单独立案",
+                                    "The claimant (complaint {r}) left group case {n}; a case of its own",
+                                    r=complaint.receipt_no, n=group_case.number))
     record(group_case, actor=actor, now=now, from_status=group_case.status,
            to_status=group_case.status,
-           reason=f"申请人（投诉{complaint.receipt_no}）退出本案，另立{new_case.number}")
+           reason=Msg("申请人（投诉{r}）退出本案，另立{n}",
+                      "The claimant (complaint {r}) left this case, now case {n}",
+                      r=complaint.receipt_no, n=new_case.number))
     refresh_group(group_case, now)
     reindex(group_case, new_case)
     db.session.commit()

@@ -81,7 +81,8 @@ def record_consent(case_id: int, person_id: int, *, actor: User, now: datetime) 
         db.session.add(consent)
         name = db.session.get(Person, person_id).name
         record(case, actor=actor, now=now, from_status=case.status, to_status=case.status,
-               reason=f"申请人{name}同意代表人达成的调解方案")
+               reason=Msg("申请人{name}同意代表人达成的调解方案",
+                          "Claimant {name} accepted the proposal the representatives reached", name=name))
     db.session.commit()
     return consent
 
@@ -126,8 +127,12 @@ def issue_group_agreements(case_id: int, content: Content, *, actor: User, now: 
     missing = [p for p in claimants if p not in consented]
     names = dict(db.session.execute(select(Person.id, Person.name).where(Person.id.in_(missing))).all()) if missing else {}
     record(case, actor=actor, now=now, from_status=case.status, to_status=case.status,
-           reason=f"按代表人协商结果为{len(bound)}名同意的申请人生成调解协议，待签署"
-                  + (f"；{len(missing)}名申请人未同意，协议对其不发生效力" if missing else ""))
+           reason=Msg("按代表人协商结果为{n}名同意的申请人生成调解协议，待签署",
+                      "Agreements drawn up from the representatives' result for {n} consenting "
+                      "claimant(s), awaiting signature", n=len(bound))
+                  + (Msg("；{n}名申请人未同意，协议对其不发生效力",
+                         "; {n} claimant(s) did not consent and are not bound", n=len(missing))
+                     if missing else Msg("", "")))
     case.updated_at = now
     db.session.commit()
     return GroupIssue(len(bound), [names[p] for p in missing], warnings_for(content))

@@ -84,7 +84,7 @@ def accept_complaint(complaint_id: int, *, actor: User, now: datetime) -> Case:
     """Accept a submitted complaint into a new case with the next number of the court's year."""
     complaint = _complaint_for_judge(complaint_id, actor)
     _decide(complaint, ComplaintStatus.ACCEPTED, actor, now)
-    case = open_case([complaint], actor=actor, now=now, reason=f"受理投诉{complaint.receipt_no}")
+    case = open_case([complaint], actor=actor, now=now, reason=Msg("受理投诉{r}", "Complaint {r} accepted", r=complaint.receipt_no))
     reindex(case)
     case_notices.complaint_accepted(complaint, case, actor=actor, now=now)
     db.session.commit()
@@ -150,7 +150,8 @@ def merge_complaints(complaint_ids: Iterable, *, actor: User, now: datetime,
         for complaint in ordered[1:]:
             _decide(complaint, ComplaintStatus.MERGED, actor, now)
         case = open_case(ordered, actor=actor, now=now,
-                         reason=f"合并受理投诉{len(ordered)}件：{case_notices.receipts_text(ordered)}")
+                         reason=Msg("合并受理投诉{n}件：{receipts}", "{n} complaints accepted together: {receipts}",
+                                    n=len(ordered), receipts=case_notices.receipts_text(ordered)))
     else:
         case = case_for(parse_ids([into_case_id], "案件", "into_case_id")[0], actor)
         if not can(actor, Permission.CASE_MANAGE, case):
@@ -174,7 +175,8 @@ def merge_complaints(complaint_ids: Iterable, *, actor: User, now: datetime,
             complaint.case_id = case.id
             complaint.decided_at = now
         record(case, actor=actor, now=now, from_status=case.status, to_status=case.status,
-               reason=f"并入投诉{len(complaints)}件：{case_notices.receipts_text(complaints)}")
+               reason=Msg("并入投诉{n}件：{receipts}", "{n} complaint(s) joined: {receipts}",
+                          n=len(complaints), receipts=case_notices.receipts_text(complaints)))
         refresh_group(case, now)
     reindex(case)
     case_notices.complaints_merged(complaints, case, actor=actor, now=now,
