@@ -70,16 +70,18 @@ def _new_code() -> str:
 def _check_members(errors: list, members, *, filer_resident_id: str, now: datetime) -> list[dict]:
     checked: list[dict] = []
     if not isinstance(members, (list, tuple)) or not members:
-        add_error(errors, "members", "请至少填写一位邻居的信息")
+        add_error(errors, "members", Msg("请至少填写一位邻居的信息", "Give at least one neighbour's details"))
         return checked
     if len(members) > MAX_GROUP_MEMBERS:
-        add_error(errors, "members", f"一次最多代{MAX_GROUP_MEMBERS}位邻居申请")
+        add_error(errors, "members", Msg("一次最多代{max_group_members}位邻居申请",
+                                         "At most {max_group_members} neighbours in one application",
+                                         max_group_members=MAX_GROUP_MEMBERS))
         return checked
     seen: set[str] = set()
     for index, member in enumerate(members):
         prefix = f"members[{index}]"
         if not isinstance(member, dict):
-            add_error(errors, prefix, "邻居信息格式无效")
+            add_error(errors, prefix, Msg("邻居信息格式无效", "Invalid neighbour details"))
             continue
         before = len(errors)
         name = check_name(errors, f"{prefix}.name", member.get("name"))
@@ -87,9 +89,11 @@ def _check_members(errors: list, members, *, filer_resident_id: str, now: dateti
                                         member.get("resident_id"), now)
         if resident_id is not None:
             if resident_id == filer_resident_id:
-                add_error(errors, f"{prefix}.resident_id", "这是您本人的身份证号，本人无需列入邻居名单")
+                add_error(errors, f"{prefix}.resident_id", Msg("这是您本人的身份证号，本人无需列入邻居名单",
+                                                               "This is your own resident ID; you need not list yourself among the neighbours"))
             elif resident_id in seen:
-                add_error(errors, f"{prefix}.resident_id", "名单中该身份证号重复")
+                add_error(errors, f"{prefix}.resident_id", Msg("名单中该身份证号重复",
+                                                               "This resident ID appears twice in the list"))
             seen.add(resident_id)
         phone = clean_text(member.get("phone"))
         if phone:

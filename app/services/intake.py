@@ -239,11 +239,14 @@ def respond_to_complaint(*, actor: User, now: datetime, complaint_id, text, file
     errors: list[dict] = []
     body = clean_text(text)
     if not body:
-        add_error(errors, "text", "请填写回应内容")
+        add_error(errors, "text", Msg("请填写回应内容", "Please write the response"))
     elif len(body) > RESPONSE_MAX:
-        add_error(errors, "text", f"回应内容不能超过{RESPONSE_MAX}字（当前{len(body)}字）")
+        add_error(errors, "text", Msg("回应内容不能超过{response_max}字（当前{body}字）",
+                                      "The response has at most {response_max} characters (now {body})",
+                                      response_max=RESPONSE_MAX, body=len(body)))
     if complaint.status == "rejected":
-        add_error(errors, "text", "该投诉已不予受理，无需回应")
+        add_error(errors, "text", Msg("该投诉已不予受理，无需回应",
+                                      "This complaint was not accepted; there is nothing to respond to"))
     prepared, file_errors = evidence.prepare_files(files, max_count=evidence.MAX_FILES_PER_RESPONSE)
     errors.extend(file_errors)
     if errors:

@@ -351,13 +351,17 @@ def validate_row(raw: RawRow, projects: CourtProjects, today: date) -> tuple[Val
 
     values = raw.values
     if raw.extra_cells:
-        err("file", "本行的单元格多于标题行，可能是内容中有未加引号的逗号，请用Excel另存为CSV")
+        err("file", Msg("本行的单元格多于标题行，可能是内容中有未加引号的逗号，请用Excel另存为CSV",
+                        "This row has more cells than the header row, perhaps an unquoted comma in a cell; save it again as CSV from Excel"))
     for column in COLUMNS:
         value = values.get(column.field, "")
         if column.required and not value:
-            err(column.field, f"请填写“{column.header}”")
+            err(column.field, Msg("请填写“{header}”",
+                                  "Please fill in “{header}”", header=column.header))
         elif len(value) > column.max_length:
-            err(column.field, f"“{column.header}”不能超过{column.max_length}个字符")
+            err(column.field, Msg("“{header}”不能超过{max_length}个字符",
+                                  "“{header}” has at most {max_length} characters",
+                                  header=column.header, max_length=column.max_length))
 
     def check(field_name: str, fn):
         value = values.get(field_name, "")

@@ -59,13 +59,13 @@ def _call_name(call: ast.Call) -> str:
 
 
 def _user_facing(node: ast.AST) -> bool:
-    """A raise, an error constructed, a form error added, a flash."""
+    """A raise, an error constructed, a form error added (``add_error``, ``errors.append``), a flash."""
     if isinstance(node, ast.Raise):
         return node.exc is not None
     if not isinstance(node, ast.Call):
         return False
     name = _call_name(node)
-    if name.endswith("Error") or name == "flash":
+    if "error" in name.lower() or name in ("flash", "err"):  # add_error(errors, field, "…")
         return True
     return (name in ("add", "append") and isinstance(node.func, ast.Attribute)
             and "error" in ast.unparse(node.func.value).lower())
@@ -107,6 +107,7 @@ def test_the_sources_are_really_read():
     'error = NotFoundError("没有这个案件", "id")',
     'form.name.errors.append("请填写姓名")',
     'errors.add("phone", "请填写联系电话")',
+    'add_error(errors, "facts", "请填写事实与理由")',
     'flash("已保存")',
     'raise ServiceError("前缀" + "、".join(items))',
 ])
