@@ -34,7 +34,8 @@ def list_visits_api():
     if first > last:
         raise InvalidRequestError([{"field": "from", "message": Msg("不能晚于结束日期", "must not be after 'to'")}])
     if (last - first).days >= MAX_DAYS:
-        raise InvalidRequestError([{"field": "to", "message": f"at most {MAX_DAYS} days after 'from'"}])
+        raise InvalidRequestError([{"field": "to", "message": Msg("不能晚于开始日期后{n}天", "at most {n} days after 'from'",
+                                                                  n=MAX_DAYS)}])
     start = datetime.combine(first, time(0), tzinfo=COURT_TZ)
     end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=COURT_TZ)
     found = visits.visits_between(actor=current_api_user(), start=start, end=end)

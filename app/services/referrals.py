@@ -243,13 +243,20 @@ def run_referral_import(import_id: int, data: bytes, *, actor: User, now: dateti
             if stored is not None:
                 clean.duplicate_of_id = stored.id
                 notes.append({"row": clean.row, "field": "resident_id", "kind": "duplicate",
-                              "message": f"第{clean.row}行：与已收到的投诉{receipts[stored.id]}"
-                                         "可能重复（同一人、同一项目、同一纠纷类型，30日内），已标记，请法官在分流时合并"})
+                              "message": Msg("第{row}行：与已收到的投诉{r}"
+                                             "可能重复（同一人、同一项目、同一纠纷类型，30日内），已标记，请法官在分流时合并",
+                                             "Row {row}: possibly the same as complaint {r} already received "
+                                             "(same person, project and dispute type, within 30 days); marked "
+                                             "for the judge to merge at triage",
+                                             row=clean.row, r=receipts[stored.id])})
             elif in_file is not None:
                 clean.duplicate_of_row = row_of_key[in_file.id]
                 notes.append({"row": clean.row, "field": "resident_id", "kind": "duplicate",
-                              "message": f"第{clean.row}行：与本文件第{clean.duplicate_of_row}行"
-                                         "可能重复（同一人、同一项目、同一纠纷类型），已标记，请法官在分流时合并"})
+                              "message": Msg("第{row}行：与本文件第{other}行"
+                                             "可能重复（同一人、同一项目、同一纠纷类型），已标记，请法官在分流时合并",
+                                             "Row {row}: possibly the same as row {other} of this file (same "
+                                             "person, project and dispute type); marked for the judge to merge "
+                                             "at triage", row=clean.row, other=clean.duplicate_of_row)})
             placeholder = -clean.row
             row_of_key[placeholder] = clean.row
             earlier.setdefault(key, []).append(
@@ -257,12 +264,17 @@ def run_referral_import(import_id: int, data: bytes, *, actor: User, now: dateti
             known = people.get(clean.resident_id)
             if known is not None and known[1] != clean.name:
                 notes.append({"row": clean.row, "field": "name", "kind": "note",
-                              "message": f"第{clean.row}行：该身份证号已登记的姓名为“{known[1]}”，"
-                                         f"与本行“{shorten(clean.name)}”不一致，已按身份证号关联，请核对"})
+                              "message": Msg("第{row}行：该身份证号已登记的姓名为“{known}”，"
+                                             "与本行“{name}”不一致，已按身份证号关联，请核对",
+                                             "Row {row}: this resident ID is registered as “{known}”, not "
+                                             "“{name}” as in this row; linked by the ID, please check",
+                                             row=clean.row, known=known[1], name=shorten(clean.name))})
             elif clean.resident_id in first_name_row and first_name_row[clean.resident_id][0] != clean.name:
                 notes.append({"row": clean.row, "field": "name", "kind": "note",
-                              "message": f"第{clean.row}行：与第{first_name_row[clean.resident_id][1]}行"
-                                         "身份证号相同但姓名不同，请核对"})
+                              "message": Msg("第{row}行：与第{other}行身份证号相同但姓名不同，请核对",
+                                             "Row {row}: same resident ID as row {other} but another name; "
+                                             "please check", row=clean.row,
+                                             other=first_name_row[clean.resident_id][1])})
             first_name_row.setdefault(clean.resident_id, (clean.name, clean.row))
         valid.extend(chunk)
         done = min(start + CHUNK, total)
