@@ -34,10 +34,18 @@ class Msg(str):
                    if params else en)
         return text
 
-    def __add__(self, other):  # "消息" + "。" keeps both languages when both are messages
+    def __add__(self, other):
+        """``Msg + Msg`` joins both languages; plain text is added to both as it is."""
         if isinstance(other, Msg):
             return Msg(str(self) + str(other), self.en + other.en)
-        return str.__add__(self, other)
+        if isinstance(other, str):
+            return Msg(str(self) + other, self.en + other)
+        return NotImplemented
+
+    def __radd__(self, other):  # "plain" + Msg (Python asks the subclass first)
+        if isinstance(other, str):
+            return Msg(other + str(self), other + self.en)
+        return NotImplemented
 
     def __reduce__(self):  # survives pickling (the page cache, multiprocessing)
         return (Msg, (str(self), self.en))

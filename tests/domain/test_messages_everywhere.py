@@ -144,3 +144,10 @@ def test_a_domain_refusal_with_a_field_label_reads_well_in_english():
                               delivered_on=date(2024, 3, 1), daily_rate_permille="0.5")
     assert refused.value.message == "房价款不能为负数"
     assert localize(refused.value.message, "en") == "The price cannot be negative"
+
+
+def test_joining_a_message_with_text_keeps_both_languages():
+    m = Msg("案件", "Case")
+    assert (m + Msg("已结案", " closed")).en == "Case closed"
+    assert ("（2026）" + m) == "（2026）案件" and ("（2026）" + m).en == "（2026）Case"
+    assert (m + " 1").en == "Case 1" and (m + " 1") == "案件 1"
