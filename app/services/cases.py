@@ -255,7 +255,7 @@ def choose_representatives(case_id: int, person_ids: Iterable, *, actor: User,
     for person_id in chosen:
         db.session.add(CaseRepresentative(case_id=case.id, person_id=person_id, chosen_at=now))
     record(case, actor=actor, now=now, from_status=case.status, to_status=case.status,
-           reason="推选代表人", person_ids=list(chosen))
+           reason=Msg("推选代表人", "Representatives chosen"), person_ids=list(chosen))
     case.updated_at = now
     db.session.commit()
     return case

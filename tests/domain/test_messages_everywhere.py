@@ -151,3 +151,19 @@ def test_joining_a_message_with_text_keeps_both_languages():
     assert (m + Msg("已结案", " closed")).en == "Case closed"
     assert ("（2026）" + m) == "（2026）案件" and ("（2026）" + m).en == "（2026）Case"
     assert (m + " 1").en == "Case 1" and (m + " 1") == "案件 1"
+
+
+def test_timeline_lines_the_rules_write_carry_their_english():
+    from datetime import datetime, timezone
+
+    from mediation.delegation import EXPIRY_REASON, accept_delegation
+    from mediation.lifecycle import CaseState, apply_transition, close_as_merged
+
+    now = datetime(2026, 9, 29, 2, 0, tzinfo=timezone.utc)
+    assigned = apply_transition(CaseState(), "assigned", actor_role="judge", now=now).state
+    reason = accept_delegation(assigned, actor_role="mediator", now=now).event.reason
+    assert reason.startswith("调解员接受委派") and reason.en.startswith("The mediator accepted")
+    assert "2026-09-29" in reason.en
+    merged = close_as_merged(CaseState(), actor_role="judge", now=now, into="（2026）琼9005民诉前调7号")
+    assert merged.event.reason.en == "Merged into （2026）琼9005民诉前调7号"
+    assert "art. 25" in EXPIRY_REASON.en
