@@ -106,7 +106,9 @@ def suggestions(*, actor: User, now: datetime) -> SuggestionPage:
     rows = [SuggestedRow(by_case[s.case_id], by_mediator[s.mediator_id], s.distance_km, s.reasons)
             for s in result.assignments]
     rows += [SuggestedRow(by_case[u.case_id], None, None, u.reasons) for u in result.unassigned]
-    rows += [SuggestedRow(c, None, None, ("项目及其所在镇均无坐标，无法计算距离，请手工分派",))
+    rows += [SuggestedRow(c, None, None, (Msg("项目及其所在镇均无坐标，无法计算距离，请手工分派",
+                                                "Neither the project nor its town has coordinates: no distance, "
+                                                "assign by hand"),))
              for c in no_site]
     return SuggestionPage(rows=rows, mediators=mediators, total_cost=result.total_cost,
                           unlocated=unlocated)

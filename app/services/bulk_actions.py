@@ -44,7 +44,7 @@ class BulkPreview:
     missing: list[int]
 
 
-_NOT_FOUND = "案件不存在或无权操作"
+_NOT_FOUND = Msg("案件不存在或无权操作", "No such case, or not yours to act on")
 
 
 def _clean_ids(case_ids) -> list[int]:
@@ -106,7 +106,7 @@ def _each_row(case_ids, actor: User, act: Callable[[int], str]) -> list[dict]:
         except SQLAlchemyError:
             db.session.rollback()
             log.exception("bulk action failed on case %s", case_id)
-            report.append(_report(case_id, numbers[case_id], False, "处理失败，请稍后重试"))
+            report.append(_report(case_id, numbers[case_id], False, Msg("处理失败，请稍后重试", "Failed; please try again later")))
         else:
             report.append(_report(case_id, numbers[case_id], True, message))
     return report
@@ -127,7 +127,7 @@ def bulk_assign(case_ids, mediator_id: int, *, actor: User, now: datetime,
     def act(case_id: int) -> str:
         cases.assign_mediator(case_id, mediator_id, actor=actor, now=now,
                               expected_status=expected.get(case_id))
-        return "已分派调解员"
+        return Msg("已分派调解员", "Mediator assigned")
 
     return _each_row(case_ids, actor, act)
 
@@ -145,12 +145,12 @@ def bulk_change_status(case_ids, to: str, *, actor: User, now: datetime, reason:
         raise ServiceError(Msg("未知的结案方式", "Unknown way of closing"), "outcome")
     reason = (reason or "").strip() or None
     expected = {int(k): v for k, v in (expected or {}).items()}
-    label = CaseStatus(to).label_zh
+    label = CaseStatus.msg(to)
 
     def act(case_id: int) -> str:
         cases.transition_case(case_id, to, actor=actor, now=now, reason=reason,
                               outcome=outcome, expected_status=expected.get(case_id))
-        return f"状态已变更为“{label}”"
+        return Msg("状态已变更为“{label}”", "Now “{label}”", label=label)
 
     return _each_row(case_ids, actor, act)
 
@@ -163,7 +163,8 @@ def bulk_merge(case_ids, *, actor: User, now: datetime) -> list[dict]:
     missing = [i for i in ids if i not in numbers]
     if missing:
         return [_report(i, numbers.get(i), False, _NOT_FOUND if i in missing else
-                        "未合并：所选案件中有不存在或无权操作的案件") for i in ids]
+                        Msg("未合并：所选案件中有不存在或无权操作的案件",
+                            "Not merged: some chosen cases do not exist or are not yours")) for i in ids]
     if len(ids) < 2:
         raise ServiceError(Msg("合并至少需要选择两件案件", "Choose at least two cases to merge"), "case_ids")
     db.session.rollback()
@@ -174,4 +175,5 @@ def bulk_merge(case_ids, *, actor: User, now: datetime) -> list[dict]:
         db.session.rollback()
         return [_report(i, numbers[i], False, error.message) for i in ids]
     return [_report(i, numbers[i], True,
-                    "合并后的案件" if i == target_id else f"已并入{target_number}") for i in ids]
+                    Msg("合并后的案件", "The merged case") if i == target_id
+                    else Msg("已并入{n}", "Merged into {n}", n=target_number)) for i in ids]

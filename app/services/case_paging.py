@@ -117,7 +117,8 @@ def encode_cursor(cursor: Cursor) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-_BAD_CURSOR = "翻页参数无效或已过期，请从第一页重新浏览"
+_BAD_CURSOR = Msg("翻页参数无效或已过期，请从第一页重新浏览",
+                  "The page position is invalid or expired; start again from the first page")
 
 
 def decode_cursor(token: str, sort: str) -> Cursor:

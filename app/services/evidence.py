@@ -212,7 +212,7 @@ def add_evidence(*, actor: User, now: datetime, complaint_id: int, files=()) -> 
         select(func.count()).select_from(Attachment).where(Attachment.complaint_id == complaint.id))
     prepared, errors = prepare_files(files, existing=existing)
     if not prepared and not errors:
-        errors = [{"field": "files", "message": "请选择要上传的文件"}]
+        errors = [{"field": "files", "message": Msg("请选择要上传的文件", "Choose the files to upload")}]
     if errors:
         raise ServiceError(Msg("请修改标出的内容后再提交",
                                "Please correct the marked fields and submit again"), errors=errors)

@@ -295,7 +295,9 @@ def run_referral_import(import_id: int, data: bytes, *, actor: User, now: dateti
         db.session.rollback()
         return _finish(import_id, status="failed", now=now, errors=[{
             "row": None, "field": "file", "kind": "error",
-            "message": "导入时与同时进行的其他登记冲突，未导入任何投诉，请重新上传"}])
+            "message": Msg("导入时与同时进行的其他登记冲突，未导入任何投诉，请重新上传",
+                           "The import clashed with another registration at the same time; nothing "
+                           "was imported, please upload again")}])
     return _finish(import_id, status="imported", now=now, errors=notes,
                    imported_rows=len(valid), duplicate_rows=duplicates)
 
