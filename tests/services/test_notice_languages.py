@@ -94,3 +94,18 @@ def test_an_unknown_language_is_refused_and_nothing_is_saved(app, make):
             accounts.set_locale(db.session.get(User, user.id), "fr")
         assert localize(refused.value.raw_message, "en") == "Choose 简体中文 or English"
         assert db.session.get(User, user.id).locale is None
+
+
+def test_a_reset_link_mail_speaks_the_accounts_language(app, make, smtp_server):
+    from app.services import self_service
+
+    make.user("developer", email="ann@example.com", locale="en")
+    make.user("developer", email="li@example.com")
+    with app.app_context():
+        for address in ("ann@example.com", "li@example.com"):
+            self_service.request_reset_link(address, now=NOW,
+                                            link_for=lambda t: f"https://court.example/r/{t}")
+    by_address = {m[1][0]: m[2] for m in smtp_server.messages}
+    assert by_address["ann@example.com"]["Subject"] == "Reset your mediation platform password"
+    assert "open this link within an hour" in by_address["ann@example.com"].get_content()
+    assert by_address["li@example.com"]["Subject"] == "重置调解平台密码"
