@@ -60,3 +60,15 @@ def test_the_timeline_and_the_inbox_follow_accept_language(app, client, make, be
     assert notice["subject"] == f"Complaint accepted: {number}"
     [notice] = client.get("/api/v1/notices", headers=owner_headers).get_json()["items"]
     assert notice["subject"] == f"投诉已受理：{number}"
+
+
+def test_the_schemas_own_messages_are_chinese_by_default_and_english_when_asked(client, make, bearer):
+    headers = bearer(make.user("homeowner"))
+    body = {"project_id": 1, "unit": "1栋101", "dispute_type": "nonsense", "facts": "逾期交房"}
+    chinese = client.post("/api/v1/complaints", json=body, headers=headers).get_json()
+    english = client.post("/api/v1/complaints", json=body, headers={**headers, **EN}).get_json()
+    zh = {e["field"]: e["message"] for e in chinese["errors"]}
+    en = {e["field"]: e["message"] for e in english["errors"]}
+    assert zh["claims"] == "缺少必填字段。" and en["claims"] == "Missing data for required field."
+    assert zh["dispute_type"].startswith("应为以下之一：late_delivery")
+    assert en["dispute_type"].startswith("Must be one of: late_delivery")
