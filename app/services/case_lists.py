@@ -26,7 +26,7 @@ from app.services import people
 from app.models.search import uses_fts
 from app.services.case_paging import (
     SORT_SEGMENTS, SORTS, Cursor, InvalidCursorError, decode_cursor, encode_cursor, fetch_rows,
-    mediation_phase,
+    mediation_phase, read,
 )
 from app.services.case_search import (
     MAX_QUERY_LENGTH, long_terms, search_conditions, search_join, search_terms,
@@ -361,8 +361,9 @@ def _list_cases(user: User, filters, *, cursor: str | None, limit: int, now: dat
     limit = _clamp_limit(limit)
     decoded = decode_cursor(cursor, filters.sort) if cursor else None
     cap = min(COUNT_CAP, SEARCH_COUNT_CAP) if filters.terms else COUNT_CAP
-    counted = db.session.scalar(select(func.count()).select_from(
-        _base_query(user, filters, now, [Case.id], counting=True).limit(cap + 1).subquery()))
+    counted = read(select(func.count()).select_from(
+        _base_query(user, filters, now, [Case.id], counting=True).limit(cap + 1).subquery())
+    ).scalar()
     total = counted if counted <= cap else None
     small = (total is not None and filters.active and not _index_ordered(filters)
              and not _only_unindexed_search(filters))
@@ -451,7 +452,7 @@ def load_rows(ids: list[int], now: datetime, viewer: User) -> list[CaseRow]:
     if not ids:
         return []
     found = {}
-    for row in db.session.execute(_ROWS, {"ids": ids}):
+    for row in read(_ROWS, {"ids": ids}):
         item = CaseRow(*row)
         item.deadline_state = _deadline_state(item.status, item.deadline_at, now)
         if item.response_due_at is not None and item.status in ("registered", "assigned"):
@@ -459,14 +460,14 @@ def load_rows(ids: list[int], now: datetime, viewer: User) -> list[CaseRow]:
             item.response_overdue = item.response_due_at < now
         found[item.id] = item
     relation = list_relation(viewer)
+    own = viewer.person_id  # read once: an ORM attribute costs a call per read
     shown: dict[int, tuple] = {}
-    for case_id, person_id, person_name, phone, developer_name in db.session.execute(
-            _CLAIMANTS, {"ids": ids}):
+    for case_id, person_id, person_name, phone, developer_name in read(_CLAIMANTS, {"ids": ids}):
         item = found.get(case_id)
         if item is None:
             continue
-        mine = person_id is not None and person_id == viewer.person_id
-        if item.claimant_count == 0 or (mine and shown[case_id][0] != viewer.person_id):
+        mine = person_id is not None and person_id == own
+        if item.claimant_count == 0 or (mine and shown[case_id][0] != own):
             shown[case_id] = (person_id, person_name or developer_name, phone)
         item.claimant_count += 1
     for case_id, (person_id, name, phone) in shown.items():

@@ -26,7 +26,7 @@ from mediation.lifecycle import MEDIATION_PHASE
 
 __all__ = [
     "SORTS", "SORT_SEGMENTS", "Cursor", "InvalidCursorError", "Segment", "decode_cursor",
-    "encode_cursor", "fetch_rows", "mediation_phase", "seek_after",
+    "encode_cursor", "fetch_rows", "mediation_phase", "read", "seek_after",
 ]
 
 #: Sort orders a list offers (the first is the default).
@@ -146,6 +146,14 @@ def decode_cursor(token: str, sort: str) -> Cursor:
 # --- Fetching a page ----------------------------------------------------------------------
 
 
+def read(statement, params=None):
+    """Run a list's read on the session's connection (its transaction, Core rows).
+
+    A list reads columns, never objects, so the ORM's result machinery (entity loading,
+    autoflush, ORM events) only costs: about a millisecond a page over its four reads."""
+    return db.session.connection().execute(statement, params)
+
+
 def seek_after(segment: Segment, key, case_id: int, forward: bool) -> ColumnElement:
     """Rows strictly after (forward) or before the row (key, id) in the segment's order."""
     column = segment.key()
@@ -174,9 +182,9 @@ def _segment_rows(base: Select, segment: Segment, *, forward: bool, seek, limit:
         found = query.cte("found").prefix_with("MATERIALIZED")
         key, case_id = found.c[column.key], found.c.id
         order = (key.desc(), case_id.desc()) if descending else (key.asc(), case_id.asc())
-        return db.session.execute(select(case_id, key).order_by(*order).limit(limit)).all()
+        return read(select(case_id, key).order_by(*order).limit(limit)).all()
     order = (column.desc(), Case.id.desc()) if descending else (column.asc(), Case.id.asc())
-    return db.session.execute(query.order_by(*order).limit(limit)).all()
+    return read(query.order_by(*order).limit(limit)).all()
 
 
 def fetch_rows(base: Select, filters, cursor: Cursor | None, limit: int, *,

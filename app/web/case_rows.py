@@ -13,16 +13,17 @@ as :func:`render_rows` — ``tests/web/test_case_rows.py`` checks that they agre
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from html import escape as html_escape
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from markupsafe import Markup
 
 from app.i18n import page_translations
-from app.services.holidays import deadline_is_estimated
+from app.services.holidays import court_calendar
 
 from mediation.amounts import format_yuan
 
@@ -51,23 +52,44 @@ def option_tags(choices, selected) -> Markup:
     """The ``<option>`` tags of a select, ``selected`` (compared as text) marked.
 
     The court's list has selects of every mediator (twice) and town: built here, an option
-    is one string, not a loop step, a comparison and two escapes through Jinja.
+    is one string, not a loop step, a comparison and two escapes through Jinja. The same
+    choices and selection give the same tags, so they are kept by their content (labels
+    made text first, in the page's language): the mediators' options, unchanged by a write
+    to a case, are not built again on the page rendered after it.
     """
-    selected = "" if selected is None else str(selected)
+    return _option_tags(tuple((value, str(label)) for value, label in choices),
+                        "" if selected is None else str(selected))
+
+
+@functools.lru_cache(maxsize=256)
+def _option_tags(choices: tuple, selected: str) -> Markup:
     return Markup("".join(
         f'<option value="{_e(value)}"{" selected" if str(value) == selected else ""}>{_e(label)}</option>'
         for value, label in choices))
 
 
 def _date_of(tz: ZoneInfo):
-    """A stored UTC time as the court's date (``YYYY-MM-DD``), the way ``local_date`` shows it."""
-    def date_of(value: datetime | None) -> str:
+    """A stored UTC time as the court's date, the way ``local_date`` shows it."""
+    def date_of(value: datetime | None) -> date | None:
         if value is None:
-            return ""
+            return None
         if value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(tz).date().isoformat()
+        return value.astimezone(tz).date()
     return date_of
+
+
+def _estimated_years():
+    """Whether a year's working days are only estimated (no State Council notice entered):
+    asked of the court's calendar once per year a page shows, not once per row."""
+    calendar, years = court_calendar(), {}
+
+    def estimated(day: date) -> bool:
+        known = years.get(day.year)
+        if known is None:
+            known = years[day.year] = calendar.is_estimate(day)
+        return known
+    return estimated
 
 
 def render_rows(items, columns: Columns, *, case_link: str, project_link: str,
@@ -102,6 +124,7 @@ def render_rows(items, columns: Columns, *, case_link: str, project_link: str,
                     for code, label in statuses.items()}
     dispute_names = {code: _e(label) for code, label in disputes.items()}
     date_of = _date_of(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+    estimated_year = _estimated_years()
 
     out = []
     for row in items:
@@ -143,18 +166,22 @@ def render_rows(items, columns: Columns, *, case_link: str, project_link: str,
             parts.append(f'{cell["mediator"]}{_e(row.mediator_name or "—")}</td>')
         claimed = "—" if row.claim_total_fen is None else format_yuan(row.claim_total_fen)
         parts.append(f'<td data-label="{labels["claimed"]}" class="num">{_e(claimed)}</td>')
-        parts.append(f'{cell["registered"]}{date_of(row.registered_at) or "—"}</td>')
-        deadline = date_of(row.deadline_at)
-        if deadline:
+        registered = date_of(row.registered_at)
+        parts.append(f'{cell["registered"]}{registered.isoformat() if registered else "—"}</td>')
+        day = date_of(row.deadline_at)
+        if day:
             mark, note = deadline_marks.get(state, ("", ""))
-            if deadline_is_estimated(row.deadline_at):  # a year without the State Council's notice
-                deadline += estimated
-            deadline = f'<span class="deadline{mark}">{deadline}{note}</span>'
+            # A year without the State Council's notice: the date is an estimate.
+            shown = f"{day.isoformat()}{estimated if estimated_year(day) else ''}"
+            deadline = f'<span class="deadline{mark}">{shown}{note}</span>'
         elif row.response_step:
             late = row.response_overdue
+            due = date_of(row.response_due_at)
             deadline = (f'<span class="deadline{" deadline-overdue" if late else ""}" '
                         f'data-testid="response-due">{response_labels[row.response_step]} '
-                        f'{date_of(row.response_due_at)}{overdue_note if late else ""}</span>')
+                        f'{due.isoformat() if due else ""}{overdue_note if late else ""}</span>')
+        else:
+            deadline = ""
         parts.append(f'{cell["deadline"]}{deadline or "—"}</td></tr>\n')
         out.append("".join(parts))
     return Markup("".join(out))

@@ -11,11 +11,11 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import HiddenField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from app.i18n import PageText as _l  # lazy, from the request's catalog (cheap)
 from app.models.types import utcnow
 from app.services import bulk_actions
 from app.services.errors import ServiceError
@@ -35,11 +35,11 @@ BULK_ACTIONS = {
 class BulkCaseForm(BaseForm):
     """A bulk action on the ticked cases (the same form confirms it)."""
 
-    action = _Choice(_l("Action"), _l("Unknown action."))
+    action = _Choice(_l("Action"), message=_l("Unknown action."))
     case_id = SelectMultipleField(_l("Cases"), coerce=int, validate_choice=False)
     mediator_id = SelectField(_l("Mediator"), choices=[], validate_choice=False)
-    to = _Choice(_l("New status"), _l("Unknown status."))
-    outcome = _Choice(_l("Outcome"), _l("Unknown outcome."))
+    to = _Choice(_l("New status"), message=_l("Unknown status."))
+    outcome = _Choice(_l("Outcome"), message=_l("Unknown outcome."))
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500)])
     back = HiddenField("")  # a label, so WTForms does not load its catalog to make one
 
