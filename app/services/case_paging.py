@@ -166,7 +166,16 @@ def seek_after(segment: Segment, key, case_id: int, forward: bool) -> ColumnElem
 
 
 def _segment_rows(base: Select, segment: Segment, *, forward: bool, seek, limit: int,
-                  small: bool):
+                  small: bool, kept=None):
+    if seek is None and kept is not None:  # no cursor values in it: the same every time
+        return read(kept((segment, forward, limit), lambda: _segment_query(
+            base, segment, forward=forward, seek=None, limit=limit, small=small))).all()
+    return read(_segment_query(base, segment, forward=forward, seek=seek, limit=limit,
+                               small=small)).all()
+
+
+def _segment_query(base: Select, segment: Segment, *, forward: bool, seek, limit: int,
+                   small: bool) -> Select:
     column = segment.key()
     query = base.add_columns(column)
     condition = segment.where()
@@ -182,16 +191,18 @@ def _segment_rows(base: Select, segment: Segment, *, forward: bool, seek, limit:
         found = query.cte("found").prefix_with("MATERIALIZED")
         key, case_id = found.c[column.key], found.c.id
         order = (key.desc(), case_id.desc()) if descending else (key.asc(), case_id.asc())
-        return read(select(case_id, key).order_by(*order).limit(limit)).all()
+        return select(case_id, key).order_by(*order).limit(limit)
     order = (column.desc(), Case.id.desc()) if descending else (column.asc(), Case.id.asc())
-    return read(query.order_by(*order).limit(limit)).all()
+    return query.order_by(*order).limit(limit)
 
 
 def fetch_rows(base: Select, filters, cursor: Cursor | None, limit: int, *,
-               forward: bool, small: bool = False):
+               forward: bool, small: bool = False, kept=None):
     """Up to ``limit`` (segment, id, key) in display order, after/before the cursor.
 
-    ``filters``: the list's ``CaseFilters`` (its sort, and what leaves a segment empty)."""
+    ``filters``: the list's ``CaseFilters`` (its sort, and what leaves a segment empty).
+    ``kept(part, build)``: the caller's store of built statements, for the statements
+    without a cursor's values (``app.services.case_lists``)."""
     segments = SORT_SEGMENTS[filters.sort]
     rows: list[tuple[int, int, object]] = []
     if forward:
@@ -204,7 +215,7 @@ def fetch_rows(base: Select, filters, cursor: Cursor | None, limit: int, *,
             continue
         seek = (cursor.key, cursor.id) if cursor and index == cursor.segment else None
         found = _segment_rows(base, segments[index], forward=forward, seek=seek,
-                              limit=limit - len(rows), small=small)
+                              limit=limit - len(rows), small=small, kept=kept)
         rows += [(index, case_id, key) for case_id, key in found]
         if len(rows) >= limit:
             break
