@@ -68,6 +68,17 @@ def _option_tags(choices: tuple, selected: str) -> Markup:
         for value, label in choices))
 
 
+def _escape_all(texts: list[str]) -> list[str]:
+    """Each text escaped for HTML, in one pass over all of them rather than a call each (a
+    page of 50 rows has some 300): joined by NUL, which no stored text holds (every text
+    field refuses it, PostgreSQL cannot store it), escaped, split again. Should a text hold
+    one all the same, each is escaped on its own."""
+    joined = "\x00".join(texts)
+    if joined.count("\x00") != max(len(texts) - 1, 0):
+        return [_e(text) for text in texts]
+    return html_escape(joined).split("\x00") if texts else []
+
+
 def _date_of(tz: ZoneInfo):
     """A stored UTC time as the court's date, the way ``local_date`` shows it."""
     def date_of(value: datetime | None) -> date | None:
@@ -126,32 +137,39 @@ def render_rows(items, columns: Columns, *, case_link: str, project_link: str,
     date_of = _date_of(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
     estimated_year = _estimated_years()
 
+    case_link = _e(case_link)
+    # The rows' texts, escaped in one pass (see _escape_all), six a row.
+    texts = _escape_all([text or "" for row in items for text in (
+        row.number, row.claimant_name, row.claimant_phone, row.project_name, row.developer_name,
+        row.mediator_name)])
+
     out = []
-    for row in items:
-        number = _e(row.number)
-        state = row.deadline_state
-        parts = [f'<tr data-case-id="{row.id}"', f' class="row-{_e(state)}">' if state else ">"]
+    for index, row in enumerate(items):
+        number, claimant_name, claimant_phone, project_name, developer_name, mediator_name = \
+            texts[6 * index:6 * index + 6]
+        state = row.deadline_state  # a code of the service's ("overdue", "due_soon")
+        parts = [f'<tr data-case-id="{row.id}"', f' class="row-{state}">' if state else ">"]
         if columns.selectable:
             parts.append(f'{cell["select"]}<input type="checkbox" name="case_id" value="{row.id}" '
                          f'id="pick-{row.id}" aria-label="{labels["select"]} {number}"></td>')
-        parts.append(f'{cell["number"]}<a href="{_e(case_link.format(row.id))}" '
+        parts.append(f'{cell["number"]}<a href="{case_link.format(row.id)}" '
                      f'data-testid="case-link">{number}</a>{group if row.is_group else ""}</td>')
-        if row.claimant_name:
-            claimant = _e(row.claimant_name)
-            if row.claimant_phone:
-                claimant += f' <span class="muted">{_e(row.claimant_phone)}</span>'  # masked by the service
+        if claimant_name:
+            claimant = claimant_name
+            if claimant_phone:
+                claimant += f' <span class="muted">{claimant_phone}</span>'  # masked by the service
             if row.claimant_count > 1:
                 others = others_pattern % {"n": row.claimant_count}
                 claimant += f' <span class="muted">{_e(others)}</span>'
         else:
             claimant = "—"
         parts.append(f'{cell["claimant"]}{claimant}</td>')
-        project = _e(row.project_name)
+        project = project_name
         if columns.filter_links:
             project = f'<a href="{project_link}{row.project_id}" title="{only_project}">{project}</a>'
         parts.append(f'{cell["project"]}{project}</td>')
         if columns.developer:
-            developer = _e(row.developer_name)
+            developer = developer_name
             if columns.filter_links:
                 developer = (f'<a href="{developer_link}{row.developer_id}" '
                              f'title="{only_developer}">{developer}</a>')
@@ -163,9 +181,10 @@ def render_rows(items, columns: Columns, *, case_link: str, project_link: str,
             status = f'<span class="status status-{_e(row.status)}">{_e(row.status)}</span>'
         parts.append(f'{cell["status"]}{status}</td>')
         if columns.mediator:
-            parts.append(f'{cell["mediator"]}{_e(row.mediator_name or "—")}</td>')
+            parts.append(f'{cell["mediator"]}{mediator_name or "—"}</td>')
+        # Digits, "¥", "," and "." only: nothing to escape.
         claimed = "—" if row.claim_total_fen is None else format_yuan(row.claim_total_fen)
-        parts.append(f'<td data-label="{labels["claimed"]}" class="num">{_e(claimed)}</td>')
+        parts.append(f'<td data-label="{labels["claimed"]}" class="num">{claimed}</td>')
         registered = date_of(row.registered_at)
         parts.append(f'{cell["registered"]}{registered.isoformat() if registered else "—"}</td>')
         day = date_of(row.deadline_at)
