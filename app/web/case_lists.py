@@ -55,6 +55,22 @@ DEADLINE_LABELS = {"overdue": _l("Mediation period overdue"),
 PAGE_SIZES = (20, 50, 100, 200)
 
 
+ANY = ("", _l("Any"))
+
+
+@functools.cache
+def enum_choices(enum, locale: str) -> tuple[tuple[str, str], ...]:
+    """An enum's (code, name) choices in ``locale`` (constants: made once per language)."""
+    return tuple(enum.choices(locale))
+
+
+@functools.lru_cache(maxsize=64)
+def id_choices(pairs: tuple) -> tuple[tuple[str, str], ...]:
+    """(id, name) rows as a select's (value, label) choices, made once per list of rows
+    (the court's mediators and towns: the same until one of them changes)."""
+    return tuple((str(i), name) for i, name in pairs)
+
+
 class _Choice(SelectField):
     """A select whose unknown value is reported in the page's language, not WTForms'.
 
@@ -103,12 +119,11 @@ class CaseFilterForm(BaseForm):
 
     def set_choices(self, options) -> None:
         locale = str(get_locale())
-        any_ = ("", _l("Any"))
-        self.status.choices = CaseStatus.choices(locale)
-        self.dispute_type.choices = [any_, *DisputeType.choices(locale)]
-        self.deadline.choices = [any_, *DEADLINE_LABELS.items()]
-        self.town_id.choices = [any_, *((str(i), name) for i, name in options.towns)]
-        self.mediator_id.choices = [any_, *((str(i), name) for i, name in options.mediators)]
+        self.status.choices = list(enum_choices(CaseStatus, locale))
+        self.dispute_type.choices = [ANY, *enum_choices(DisputeType, locale)]
+        self.deadline.choices = [ANY, *DEADLINE_LABELS.items()]
+        self.town_id.choices = [ANY, *id_choices(tuple(options.towns))]
+        self.mediator_id.choices = [ANY, *id_choices(tuple(options.mediators))]
         self.sort.choices = list(SORT_LABELS.items())
 
     def to_filters(self, scope: str) -> CaseFilters:

@@ -19,7 +19,9 @@ from app.i18n import PageText as _l  # lazy, from the request's catalog (cheap)
 from app.models.types import utcnow
 from app.services import bulk_actions
 from app.services.errors import ServiceError
-from app.web.case_lists import _Choice, list_options, parse_back, render_case_list
+from app.web.case_lists import (
+    _Choice, enum_choices, id_choices, list_options, parse_back, render_case_list,
+)
 from app.web.court import bp
 from app.web.forms import BaseForm
 from app.web.page_cache import cached_page
@@ -46,11 +48,11 @@ class BulkCaseForm(BaseForm):
     def set_choices(self, options) -> None:
         locale = str(get_locale())
         self.action.choices = list(BULK_ACTIONS.items())
-        self.mediator_id.choices = [("", _("Choose a mediator")),
-                                    *((str(i), name) for i, name in options.mediators)]
-        self.to.choices = [("", _("Choose a status")), *CaseStatus.choices(locale)]
-        self.outcome.choices = [("", _("No outcome (the case is not concluded)")),
-                                *Outcome.choices(locale)]
+        self.mediator_id.choices = [("", _l("Choose a mediator")),
+                                    *id_choices(tuple(options.mediators))]
+        self.to.choices = [("", _l("Choose a status")), *enum_choices(CaseStatus, locale)]
+        self.outcome.choices = [("", _l("No outcome (the case is not concluded)")),
+                                *enum_choices(Outcome, locale)]
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
