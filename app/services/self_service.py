@@ -85,19 +85,22 @@ def register_homeowner(*, name, resident_id, phone, code, password, confirm, now
         check(checked_password, password, confirm, username=number)
         if _phone_taken(number):
             errors.append({"field": "phone", "message": PHONE_TAKEN})
-    person = None
-    if resident_id:
-        person = db.session.scalar(select(Person).where(Person.resident_id == resident_id))
-        if person is not None and (
-                db.session.scalar(select(User.id).where(User.person_id == person.id))
-                or (number and person.phone != number)):
-            errors.append({"field": "resident_id", "message": ID_TAKEN})
     if not errors and not str(code or "").strip():
         errors.append({"field": "code", "message": CODE_REQUIRED})
     if errors:
         raise ServiceError(errors[0]["message"] if len(errors) == 1 else INVALID_INPUT,
                            errors[0]["field"], errors=errors)
     consume_code(number, CodePurpose.REGISTER, code, now=now)
+    # Whether the court's register knows this ID is said only now, to someone who proved a
+    # phone: asked before the code, any visitor learned who is a party without an SMS
+    # (issue 13, finding 1). The refusal spends the code, so each question costs one code,
+    # under the per-phone and per-address limits of phone_codes.
+    person = db.session.scalar(select(Person).where(Person.resident_id == resident_id))
+    if person is not None and (
+            db.session.scalar(select(User.id).where(User.person_id == person.id))
+            or person.phone != number):
+        db.session.commit()  # the spent code stays spent
+        raise ServiceError(ID_TAKEN, "resident_id")
 
     if person is None:
         person = Person(name=name, resident_id=resident_id, phone=number, created_at=now)
