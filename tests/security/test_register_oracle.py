@@ -73,3 +73,19 @@ def test_the_service_refuses_a_known_id_only_after_the_code(app, make):
                 name="冒名者", resident_id=known.resident_id, phone=PHONE, code="",
                 password="Haikou2026", confirm="Haikou2026", now=NOW)
         assert refused.value.field == "code"
+
+
+def test_asking_a_code_for_a_phone_with_an_account_looks_like_any_other(app, client, make):
+    """Can a visitor learn whether a phone number has an account by asking for a code?"""
+    owner_phone, fresh_phone = "13907561111", "13907560000"
+    make.user("homeowner", username=owner_phone, phone=owner_phone, name="王海燕")
+    answers = []
+    for number in (owner_phone, fresh_phone):
+        response = client.post("/register", data=_form(client, phone=number, submit=None,
+                                                       send_code="y"))
+        html = re.sub(r'name="csrf_token"[^>]*>', "", response.get_data(as_text=True))
+        html = html.replace(number, "PHONE").replace(number[:3] + "****" + number[-4:], "MASKED")
+        answers.append((response.status_code, html))
+    assert answers[0] == answers[1]
+    assert "已注册" not in answers[0][1]
+    assert app.extensions["sms"].last_to(owner_phone) == self_service.ALREADY_REGISTERED_TEXT
