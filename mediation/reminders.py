@@ -159,6 +159,9 @@ class CaseFacts:
     assigned_at: datetime | None = None
     accepted_at: datetime | None = None
     mediation_deadline: date | None = None  # the last day of the period, extensions included
+    #: The last day of the pending delegation step when the case already knows it (the
+    #: case row keeps it from the moment the step began); else counted from the dates above.
+    step_due: date | None = None
 
 
 def case_changed(facts: CaseFacts, *, now: datetime,
@@ -172,13 +175,13 @@ def case_changed(facts: CaseFacts, *, now: datetime,
     """
     create: list[Planned] = []
     status = facts.status
-    if status is CaseStatus.REGISTERED and facts.registered_at is not None:
-        due = assignment_due(facts.registered_at, is_working_day=is_working_day)
+    if status is CaseStatus.REGISTERED and (facts.step_due or facts.registered_at):
+        due = facts.step_due or assignment_due(facts.registered_at, is_working_day=is_working_day)
         create.append(Planned(ReminderKind.ASSIGN_DUE, Recipient.JUDGE,
                               _not_before(_at(due), now)))
     elif (status is CaseStatus.ASSIGNED and facts.accepted_at is None
-          and facts.assigned_at is not None):
-        due = acceptance_due(facts.assigned_at, is_working_day=is_working_day)
+          and (facts.step_due or facts.assigned_at)):
+        due = facts.step_due or acceptance_due(facts.assigned_at, is_working_day=is_working_day)
         create.append(Planned(ReminderKind.ACCEPT_DUE, Recipient.MEDIATOR,
                               _not_before(_at(due), now)))
     elif (status in (CaseStatus.ASSIGNED, CaseStatus.SCHEDULED, CaseStatus.IN_MEDIATION)

@@ -31,6 +31,7 @@ from app.models import (
 from app.models.types import upsert_insert
 from app.services.case_search import refresh_case_search
 from app.services.errors import ConflictError, NotFoundError
+from app.services.reminders import case_touched
 from mediation import groups as group_rules
 from mediation.casenumber import format_case_number
 from mediation.delegation import acceptance_due, assignment_due
@@ -148,6 +149,7 @@ def record(case: Case, *, actor: User | None, now: datetime, from_status: str | 
         case_id=case.id, at=now, actor_id=actor.id if actor else None,
         actor_role=actor.role if actor else None, from_status=from_status,
         to_status=to_status, outcome=outcome, reason=reason, person_ids=person_ids or None))
+    case_touched(case, now)  # its reminders follow its state (app.services.reminders)
 
 
 def record_event(case: Case, event: TransitionEvent, actor: User) -> None:

@@ -139,3 +139,9 @@ def test_each_reminder_of_a_plan_has_its_own_key():
                                now=MONDAY)
     parts = [(p.dedupe_part(), p.recipient) for p in plan.create]
     assert len(parts) == len(set(parts))
+
+
+def test_the_day_the_case_row_keeps_wins_over_counting_again():
+    plan = case_changed(CaseFacts(CaseStatus.REGISTERED, registered_at=MONDAY,
+                                  step_due=date(2026, 6, 9)), now=MONDAY)
+    assert plan.create[0].due_at == court(2026, 6, 9)
