@@ -81,8 +81,9 @@ class Reminder(db.Model):
         # The dispatcher's scan: only pending rows are in it, in due order.
         Index("ix_reminders_due", "due_at", "id",
               sqlite_where=text(PENDING_SQL), postgresql_where=text(PENDING_SQL)),
-        # Cancelling by subject; the operators page by court and status.
-        Index("ix_reminders_subject", "subject_type", "subject_id", "status"),
+        # Cancelling by subject (a handful of rows each; no status column, so marking a
+        # reminder sent leaves this index alone); the operators page by court and status.
+        Index("ix_reminders_subject", "subject_type", "subject_id"),
         Index("ix_reminders_court_status", "court_id", "status", "due_at"),
     )
 

@@ -22,12 +22,14 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+import json
+from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select, update
+from sqlalchemy import Text, bindparam, select, type_coerce, update
 
 from app.extensions import db
 from app.models import NoticeKind, Reminder, ReminderChannel, ReminderStatus, User
+from app.models.types import UTCDateTime
 from app.notify.outbox import queue_notice
 from app.services.use_case import use_case
 from mediation.reminders import ReminderKind
@@ -96,31 +98,55 @@ def render(kind: str, payload: dict) -> tuple[str, str]:
 
 
 def _claim(now: datetime, limit: int) -> list:
-    """Take up to ``limit`` due rows for this transaction (committed with their notices)."""
+    """Take up to ``limit`` due rows for this transaction (committed with their notices):
+    one ``UPDATE … WHERE id IN (the first due ids) AND status = 'pending' RETURNING …``."""
     table = Reminder.__table__
     due = (table.c.status == ReminderStatus.PENDING.value, table.c.due_at <= now)
-    ids = db.session.scalars(
-        select(table.c.id).where(*due).order_by(table.c.due_at, table.c.id).limit(limit)
-        .with_for_update(skip_locked=True)).all()
-    if not ids:
-        return []
-    taken = set(db.session.scalars(
-        update(table).where(table.c.id.in_(ids), *due)
+    first_due = (select(table.c.id).where(*due).order_by(table.c.due_at, table.c.id).limit(limit)
+                 .with_for_update(skip_locked=True))
+    rows = db.session.execute(
+        update(table).where(table.c.id.in_(first_due.scalar_subquery()), *due)
         .values(status=ReminderStatus.SENT.value, settled_at=now, attempts=table.c.attempts + 1)
-        .returning(table.c.id)).all())
-    if not taken:
-        return []
-    return db.session.execute(
-        select(table.c.id, table.c.kind, table.c.recipient_id, table.c.channel, table.c.payload,
-               table.c.attempts, table.c.case_id)
-        .where(table.c.id.in_(taken)).order_by(table.c.id)).all()
+        .returning(table.c.id, table.c.kind, table.c.recipient_id, table.c.channel,
+                   type_coerce(table.c.payload, Text).label("payload_json"), table.c.attempts,
+                   table.c.case_id)).all()
+    return sorted(rows, key=lambda r: r.id)
+
+
+def anything_due(now: datetime) -> bool:
+    """Whether any reminder is due: one indexed probe outside any writing transaction, so
+    the idle tick (every minute, nearly always idle) takes no lock and costs one read —
+    in autocommit on PostgreSQL, on SQLite a bare cursor (the driver begins nothing itself,
+    ``app.extensions``, and a SELECT alone needs no ``BEGIN IMMEDIATE``)."""
+    engine = db.engine
+    if engine.dialect.name == "sqlite":
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute(_SQLITE_PROBE, (now.astimezone(timezone.utc).replace(tzinfo=None)
+                                           .strftime("%Y-%m-%d %H:%M:%S.%f"),))
+            return cursor.fetchone() is not None
+        finally:
+            raw.close()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        return connection.execute(_PROBE, {"now": now}).first() is not None
+
+
+_PROBE = (select(Reminder.__table__.c.id)
+          .where(Reminder.__table__.c.status == ReminderStatus.PENDING.value,
+                 Reminder.__table__.c.due_at <= bindparam("now", type_=UTCDateTime()))
+          .limit(1))
+#: The same probe for sqlite3 (timestamps stored as SQLAlchemy writes them: ISO text, UTC).
+_SQLITE_PROBE = "SELECT id FROM reminders WHERE status = 'pending' AND due_at <= ? LIMIT 1"
+
+
+def _log_line(row) -> str:
+    return f"reminder {row.id} ({row.kind}) to user {row.recipient_id}"
 
 
 def _write(row, users: dict[int, User], now: datetime) -> None:
-    subject, body = render(row.kind, row.payload)
-    if row.channel == ReminderChannel.LOG.value:
-        log.info("reminder %s (%s) to user %s: %s", row.id, row.kind, row.recipient_id, subject)
-        return
+    payload = row.payload_json
+    subject, body = render(row.kind, json.loads(payload) if isinstance(payload, str) else payload)
     user = users.get(row.recipient_id)
     if user is None or not user.active:
         raise _Permanent("the recipient's account is inactive")
@@ -157,10 +183,13 @@ def dispatch_batch(*, now: datetime, limit: int = BATCH, report: ReminderReport 
         wanted = {r.recipient_id for r in rows if r.channel == ReminderChannel.NOTICE.value}
         users = ({u.id: u for u in db.session.scalars(select(User).where(User.id.in_(wanted)))}
                  if wanted else {})
+        # The log channel: the batch's lines in one log record.
+        lines = [_log_line(row) for row in rows if row.channel == ReminderChannel.LOG.value]
+        if lines:
+            log.info("%d reminder(s) to the log channel:\n%s", len(lines), "\n".join(lines))
+            report.sent += len(lines)
         for row in rows:
             if row.channel == ReminderChannel.LOG.value:
-                _write(row, users, now)
-                report.sent += 1
                 continue
             try:
                 with db.session.begin_nested():
@@ -181,6 +210,8 @@ def dispatch_batch(*, now: datetime, limit: int = BATCH, report: ReminderReport 
 def dispatch_due(*, now: datetime, limit: int | None = None, batch: int = BATCH) -> ReminderReport:
     """Write every reminder due at ``now`` (at most ``limit``), batch after batch."""
     report = ReminderReport()
+    if not anything_due(now):
+        return report
     left = limit
     while left is None or left > 0:
         size = batch if left is None else min(batch, left)

@@ -82,7 +82,7 @@ def upgrade():
     with op.batch_alter_table('reminders', schema=None) as batch_op:
         batch_op.create_index('ix_reminders_court_status', ['court_id', 'status', 'due_at'], unique=False)
         batch_op.create_index('ix_reminders_due', ['due_at', 'id'], unique=False, sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'"))
-        batch_op.create_index('ix_reminders_subject', ['subject_type', 'subject_id', 'status'], unique=False)
+        batch_op.create_index('ix_reminders_subject', ['subject_type', 'subject_id'], unique=False)
 
     # ### end Alembic commands ###
 
