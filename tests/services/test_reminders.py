@@ -213,3 +213,26 @@ def test_a_reminder_to_a_deactivated_account_fails_with_its_reason_and_can_be_re
         actor(staff).active = True
         db.session.commit()
         assert dispatch_due(now=court_time(2026, 12, 8, 10)).sent == 1
+
+
+def test_the_demo_plans_the_reminders_its_open_cases_and_inquiries_have(app, make):
+    from app.demo_reminders import plan_demo_reminders
+    from app.models import ComplianceInquiry
+
+    court = make.court()
+    project = make.project(court=court)
+    judge = make.user("judge", court=court)
+    staff = make.user("developer", developer=project.developer)
+    make.case(project=project, status="registered", response_due_at=NOW + timedelta(days=3))
+    make.case(project=project, status="withdrawn", outcome="withdrawn_applied",
+              concluded_at=NOW)
+    make._save(ComplianceInquiry(
+        court_id=court.id, developer_id=project.developer_id, project_id=project.id,
+        letter_type="presale_funds", issued_at=NOW, issued_by_id=judge.id,
+        deadline_working_days=10, deadline_on=date(2026, 12, 11)))
+    with app.app_context():
+        assert plan_demo_reminders(NOW) == 4
+        db.session.commit()
+        assert {(k, r) for k, r, _ in reminders()} == {
+            ("assign_due", judge.id), ("inquiry_due", staff.id), ("inquiry_overdue", judge.id)}
+        assert plan_demo_reminders(NOW) == 0  # a rebuild plans nothing twice
