@@ -82,9 +82,15 @@ class Reminder(db.Model):
         Index("ix_reminders_due", "due_at", "id",
               sqlite_where=text(PENDING_SQL), postgresql_where=text(PENDING_SQL)),
         # Cancelling by subject (a handful of rows each; no status column, so marking a
-        # reminder sent leaves this index alone); the operators page by court and status.
+        # reminder sent leaves this index alone).
         Index("ix_reminders_subject", "subject_type", "subject_id"),
-        Index("ix_reminders_court_status", "court_id", "status", "due_at"),
+        # The operators' failed and cancelled lists: small partial indexes a dispatch never
+        # touches (an index over every row's status cost the dispatch 20-40 %; BENCHMARKS.md).
+        # Pending rows are listed from ix_reminders_due, sent ones from the newest id down.
+        Index("ix_reminders_failed", "court_id", "settled_at",
+              sqlite_where=text("status = 'failed'"), postgresql_where=text("status = 'failed'")),
+        Index("ix_reminders_cancelled", "court_id", "settled_at",
+              sqlite_where=text("status = 'cancelled'"), postgresql_where=text("status = 'cancelled'")),
     )
 
 

@@ -24,6 +24,8 @@ STATUSES = ("pending", "failed", "sent", "cancelled")
 #: A heartbeat older than this means no scheduler is running (it ticks every 15 s).
 STALE_AFTER = timedelta(minutes=2)
 LIST_MAX = 200
+#: Counts stop here; more shows as "1000+".
+COUNT_MAX = 1000
 
 
 @dataclass(frozen=True)
@@ -37,9 +39,10 @@ class Heartbeat:
 @dataclass(frozen=True)
 class Board:
     status: str
-    counts: dict[str, int]
+    counts: dict[str, int]  # COUNT_MAX + 1 means "more than COUNT_MAX"
     rows: list  # (Reminder, recipient name, case number or None)
     heartbeat: Heartbeat
+    count_max: int = 1000
 
 
 def _scope(actor: User):
@@ -49,19 +52,31 @@ def _scope(actor: User):
             else Reminder.court_id.is_(None))
 
 
+def _order(status: str):
+    """Each list in the order of the index that serves it (see ``app.models.reminders``)."""
+    if status == ReminderStatus.PENDING.value:
+        return (Reminder.due_at, Reminder.id)  # ix_reminders_due: soonest first
+    if status == ReminderStatus.SENT.value:
+        return (Reminder.id.desc(),)  # the newest rows first
+    return (Reminder.settled_at.desc(), Reminder.id.desc())  # the small partial indexes
+
+
 def list_reminders(actor: User, *, status: str, limit: int = LIST_MAX) -> list[Reminder]:
     """The reminders of ``actor``'s court with ``status`` (the API's list)."""
-    order = ((Reminder.due_at, Reminder.id) if status == ReminderStatus.PENDING.value
-             else (Reminder.settled_at.desc(), Reminder.id.desc()))
     return list(db.session.scalars(select(Reminder).where(_scope(actor), Reminder.status == status)
-                                   .order_by(*order).limit(limit)))
+                                   .order_by(*_order(status)).limit(limit)))
+
+
+def _count(scope, status: str) -> int:
+    """Up to ``COUNT_MAX + 1`` (the page shows "1000+"): a count never walks a million rows."""
+    capped = (select(Reminder.id).where(scope, Reminder.status == status)
+              .order_by(*_order(status)).limit(COUNT_MAX + 1).subquery())
+    return db.session.scalar(select(func.count()).select_from(capped))
 
 
 def board(actor: User, *, status: str, now: datetime) -> Board:
     scope = _scope(actor)
-    counts = dict.fromkeys(STATUSES, 0)
-    counts.update(db.session.execute(select(Reminder.status, func.count()).where(scope)
-                                     .group_by(Reminder.status)).all())
+    counts = {status: _count(scope, status) for status in STATUSES}
     found = list_reminders(actor, status=status)
     names = dict(db.session.execute(select(User.id, User.name).where(
         User.id.in_({r.recipient_id for r in found}))).all()) if found else {}
@@ -74,4 +89,5 @@ def board(actor: User, *, status: str, now: datetime) -> Board:
         ago = max(0, int((now - row.heartbeat_at).total_seconds()))
         beat = Heartbeat(ago, row.holder, row.last_report, ago > STALE_AFTER.total_seconds())
     return Board(status, counts,
-                 [(r, names.get(r.recipient_id, "—"), numbers.get(r.case_id)) for r in found], beat)
+                 [(r, names.get(r.recipient_id, "—"), numbers.get(r.case_id)) for r in found], beat,
+                 COUNT_MAX)

@@ -99,13 +99,24 @@ def render(kind: str, payload: dict) -> tuple[str, str]:
 
 def _claim(now: datetime, limit: int) -> list:
     """Take up to ``limit`` due rows for this transaction (committed with their notices):
-    one ``UPDATE … WHERE id IN (the first due ids) AND status = 'pending' RETURNING …``."""
+    ``UPDATE … WHERE id IN (the first due ids) AND status = 'pending' RETURNING …``.
+
+    On PostgreSQL the ids are read first (``FOR UPDATE SKIP LOCKED``) and passed as a list:
+    as a subquery of the UPDATE, PostgreSQL may run the ``LIMIT`` again for each row it
+    joins and take more than ``limit`` rows. SQLite takes the subquery as written."""
     table = Reminder.__table__
     due = (table.c.status == ReminderStatus.PENDING.value, table.c.due_at <= now)
     first_due = (select(table.c.id).where(*due).order_by(table.c.due_at, table.c.id).limit(limit)
                  .with_for_update(skip_locked=True))
+    if db.session.get_bind().dialect.name == "postgresql":
+        ids = db.session.scalars(first_due).all()
+        if not ids:
+            return []
+        chosen = table.c.id.in_(ids)
+    else:
+        chosen = table.c.id.in_(first_due.scalar_subquery())
     rows = db.session.execute(
-        update(table).where(table.c.id.in_(first_due.scalar_subquery()), *due)
+        update(table).where(chosen, *due)
         .values(status=ReminderStatus.SENT.value, settled_at=now, attempts=table.c.attempts + 1)
         .returning(table.c.id, table.c.kind, table.c.recipient_id, table.c.channel,
                    type_coerce(table.c.payload, Text).label("payload_json"), table.c.attempts,

@@ -80,7 +80,8 @@ def upgrade():
     sa.UniqueConstraint('dedupe_key', name=op.f('uq_reminders_dedupe_key'))
     )
     with op.batch_alter_table('reminders', schema=None) as batch_op:
-        batch_op.create_index('ix_reminders_court_status', ['court_id', 'status', 'due_at'], unique=False)
+        batch_op.create_index('ix_reminders_cancelled', ['court_id', 'settled_at'], unique=False, sqlite_where=sa.text("status = 'cancelled'"), postgresql_where=sa.text("status = 'cancelled'"))
+        batch_op.create_index('ix_reminders_failed', ['court_id', 'settled_at'], unique=False, sqlite_where=sa.text("status = 'failed'"), postgresql_where=sa.text("status = 'failed'"))
         batch_op.create_index('ix_reminders_due', ['due_at', 'id'], unique=False, sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'"))
         batch_op.create_index('ix_reminders_subject', ['subject_type', 'subject_id'], unique=False)
 
@@ -92,7 +93,8 @@ def downgrade():
     with op.batch_alter_table('reminders', schema=None) as batch_op:
         batch_op.drop_index('ix_reminders_subject')
         batch_op.drop_index('ix_reminders_due', sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'"))
-        batch_op.drop_index('ix_reminders_court_status')
+        batch_op.drop_index('ix_reminders_failed', sqlite_where=sa.text("status = 'failed'"), postgresql_where=sa.text("status = 'failed'"))
+        batch_op.drop_index('ix_reminders_cancelled', sqlite_where=sa.text("status = 'cancelled'"), postgresql_where=sa.text("status = 'cancelled'"))
 
     op.drop_table('reminders')
     with op.batch_alter_table('queued_jobs', schema=None) as batch_op:

@@ -97,3 +97,12 @@ def test_the_openapi_document_describes_the_reminders_call(client):
     doc = client.get("/api/v1/openapi.json").get_json()
     assert "/api/v1/reminders" in doc["paths"]
     assert "ReminderList" in doc["components"]["schemas"]
+
+
+def test_counts_stop_at_their_cap(app, client, board, monkeypatch):
+    from app.services import reminder_board
+
+    monkeypatch.setattr(reminder_board, "COUNT_MAX", 0)
+    login(client, board["judge"].username)
+    _, html = get_page(client, "/court/reminders/")
+    assert "待发送 (0+)" in html and "已发送 (0)" in html
