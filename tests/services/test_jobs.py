@@ -164,3 +164,28 @@ def test_a_queued_job_runs_once_and_one_whose_scheduler_died_is_taken_again(app,
         jobs = db.session.scalars(select(QueuedJob).order_by(QueuedJob.id)).all()
         assert [(j.status, j.attempts) for j in jobs] == [("done", 2), ("done", 1)]
         assert run_queued(now=T0 + CLAIM * 3) == "queued jobs: 0 done, 0 failed"
+
+
+def test_the_nightly_evaluation_run_twice_asks_the_developer_once_to_acknowledge(app, make):
+    from datetime import date
+
+    from app.models import Project
+
+    project = make.project()
+    staff = make.user("developer", developer=project.developer)
+    with app.app_context():
+        row = db.session.get(Project, project.id)
+        row.units_total, row.units_delivered = 100, 90
+        row.promised_delivery_on = date(2026, 11, 25)  # late: the level rises
+        db.session.commit()
+    evening = datetime(2026, 11, 29, 18, 0, tzinfo=timezone.utc)  # 30 Nov, 02:00 in Wenchang
+    run_job(app, "warnings_evaluate", now=evening)
+    run_job(app, "warnings_evaluate", now=evening)
+    with app.app_context():
+        planned = db.session.execute(select(Reminder.kind, Reminder.recipient_id, Reminder.due_at,
+                                            Reminder.payload)).all()
+        # Monday 30 November + 3 working days: Thursday 3 December, 09:00 in Wenchang; one
+        # for the project's level, one for the company's, each once.
+        due = datetime(2026, 12, 3, 1, 0, tzinfo=timezone.utc)
+        assert sorted((k, u, d, p["project"]) for k, u, d, p in planned) == [
+            ("warning_ack", staff.id, due, ""), ("warning_ack", staff.id, due, project.name)]
