@@ -23,6 +23,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 import json
+import threading
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Text, bindparam, select, type_coerce, update
@@ -139,8 +140,21 @@ def anything_due(now: datetime) -> bool:
             return cursor.fetchone() is not None
         finally:
             raw.close()
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+    connection = getattr(_PROBES, "connection", None)
+    if connection is None or connection.engine is not engine or connection.invalidated:
+        # One autocommit connection per thread, kept: a tick is then one round trip (taking
+        # a pooled connection and switching it to autocommit and back cost several).
+        connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        _PROBES.connection = connection
+    try:
         return connection.execute(_PROBE, {"now": now}).first() is not None
+    except Exception:
+        _PROBES.connection = None  # a broken connection (a database restart): a new one next time
+        connection.close()
+        raise
+
+
+_PROBES = threading.local()
 
 
 #: ``ORDER BY due_at`` makes it the partial index's first entry whatever the plan: a prepared

@@ -236,3 +236,25 @@ def test_the_demo_plans_the_reminders_its_open_cases_and_inquiries_have(app, mak
         assert {(k, r) for k, r, _ in reminders()} == {
             ("assign_due", judge.id), ("inquiry_due", staff.id), ("inquiry_overdue", judge.id)}
         assert plan_demo_reminders(NOW) == 0  # a rebuild plans nothing twice
+
+
+def test_the_due_scans_read_the_partial_index_even_with_a_generic_plan(app):
+    """Does the idle probe and the claim read ix_reminders_due, whatever the parameters? (A
+    prepared statement's generic plan once chose a table scan: it grew with future rows.)"""
+    from sqlalchemy import text
+
+    from app.services.reminder_dispatch import _SQLITE_PROBE
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            query = _SQLITE_PROBE.replace("?", "'2026-12-01 00:00:00.000000'")
+            plan = " ".join(r[-1] for r in db.session.execute(text(f"EXPLAIN QUERY PLAN {query}")).all())
+            assert "USING INDEX ix_reminders_due" in plan
+            return
+        db.session.execute(text("SET plan_cache_mode = force_generic_plan"))
+        db.session.execute(text(
+            "PREPARE probe(timestamp) AS SELECT id FROM reminders WHERE status = 'pending' "
+            "AND due_at <= $1 ORDER BY due_at LIMIT 1"))
+        plan = " ".join(db.session.execute(text("EXPLAIN EXECUTE probe('2026-12-01')")).scalars())
+        db.session.rollback()
+        assert "ix_reminders_due" in plan and "Seq Scan" not in plan
