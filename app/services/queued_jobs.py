@@ -20,6 +20,7 @@ from sqlalchemy import or_, select, update
 from app.extensions import db
 from app.models import QueuedJob, QueuedJobStatus, User
 from app.services.use_case import use_case
+from mediation.messages import Msg
 
 log = logging.getLogger("app.jobs")
 
@@ -105,8 +106,10 @@ def _referral_import(job: QueuedJob, args: dict, now: datetime) -> None:
             db.session.rollback()
     except Exception:  # the import row must not stay "validating" after a bug
         db.session.rollback()
-        referrals.fail_import(import_id, now=now,
-                              message="导入时发生系统错误，未导入任何投诉，请稍后重试或联系管理员")
+        referrals.fail_import(import_id, now=now, message=Msg(
+            "导入时发生系统错误，未导入任何投诉，请稍后重试或联系管理员",
+            "The import failed on a system error; nothing was imported. "
+            "Try again later or ask the administrator"))
         raise
     finally:
         try:

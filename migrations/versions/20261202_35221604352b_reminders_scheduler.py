@@ -5,7 +5,7 @@ dedupe key; a partial index over the pending ones in due order), the scheduler's
 heartbeat, and queued long jobs (docs/reminders.md).
 
 Revision ID: 35221604352b
-Revises: 1cdb703a5c77
+Revises: c3a9e1f07b24
 Create Date: 2026-12-02 13:37:16.990437
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '35221604352b'
-down_revision = '1cdb703a5c77'
+down_revision = 'c3a9e1f07b24'
 branch_labels = None
 depends_on = None
 
