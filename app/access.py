@@ -56,6 +56,8 @@ class Permission(StrEnum):
     COMPLAINT_ADD_EVIDENCE = "party:evidence:add"
     COMPLAINT_OPT_OUT = "case:complaint:opt_out"
     REFERRALS_IMPORT = "court:referrals:import"
+    REMINDERS_VIEW = "court:reminders:view"
+    REMINDERS_RETRY = "court:reminders:retry"
     STATS_VIEW = "court:stats:view"
     USERS_MANAGE = "admin:users:manage"
 
@@ -216,8 +218,18 @@ _RULES: dict[Permission, Callable[[User, object], bool]] = {
     Permission.REFERRALS_IMPORT: lambda user, obj: (
         _role(user) in (Role.JUDGE, Role.ADMIN) and user.court_id is not None),
     Permission.STATS_VIEW: _roles(Role.JUDGE),
+    # The reminders of one's own court (a clerk of no court: the reminders of no court).
+    Permission.REMINDERS_VIEW: lambda user, obj: _reminder_operator(user, obj),
+    Permission.REMINDERS_RETRY: lambda user, obj: _reminder_operator(user, obj),
     Permission.USERS_MANAGE: _roles(Role.ADMIN),
 }
+
+
+def _reminder_operator(user, reminder) -> bool:
+    """Judges and clerks operate the reminders; of a reminder, only their own court's."""
+    if _role(user) not in (Role.JUDGE, Role.ADMIN):
+        return False
+    return reminder is None or reminder.court_id == user.court_id
 
 
 def can(user, permission: Permission, obj=None) -> bool:

@@ -68,6 +68,9 @@ def register_cli(app) -> None:
     from app.cli_users import users_cli  # flask users create|deactivate|reset-password
     app.cli.add_command(users_cli)
     app.cli.add_command(warnings_cli)  # flask warnings evaluate
+    from app.cli_scheduler import jobs_cli, scheduler_command  # flask scheduler, flask jobs …
+    app.cli.add_command(jobs_cli)
+    app.cli.add_command(scheduler_command)
 
     @app.cli.command("demo")
     @click.option("--seed", default=2020, show_default=True, help="Random seed.")

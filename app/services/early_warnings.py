@@ -26,6 +26,7 @@ from app.models import (
     RiskLevelChange, RiskLevelRow,
 )
 from app.services.holidays import court_calendar
+from app.services.reminders import remind
 from app.services.use_case import use_case
 from mediation.lifecycle import COURT_TZ, court_date
 from risk import warnings as engine
@@ -113,7 +114,7 @@ def _warnings_json(assessment) -> list[dict]:
             for w in assessment.warnings]
 
 
-def _store(evaluation: Evaluation) -> tuple[int, int]:
+def _store(evaluation: Evaluation, raised: list | None = None) -> tuple[int, int]:
     today = evaluation.today
     current = {(row.subject, row.project_id or row.developer_id): row
                for row in db.session.scalars(select(RiskLevelRow))}
@@ -130,11 +131,14 @@ def _store(evaluation: Evaluation) -> tuple[int, int]:
             row = RiskLevelRow(subject=subject, since_on=today, **ids)
             db.session.add(row)
         if before != level:
-            db.session.add(RiskLevelChange(subject=subject, from_level=before, to_level=level,
-                                           evaluated_on=today, warnings=warnings, **ids))
+            change = RiskLevelChange(subject=subject, from_level=before, to_level=level,
+                                     evaluated_on=today, warnings=warnings, **ids)
+            db.session.add(change)
             row.since_on = today
             if Level.from_code(level) > Level.from_code(before):
                 rises += 1
+                if raised is not None:
+                    raised.append(change)
             else:
                 falls += 1
         if row.warnings != warnings:  # unchanged rows get only their evaluation date
@@ -148,7 +152,10 @@ def evaluate_warnings(*, now: datetime, rules: WarningRules = DEFAULT_RULES) -> 
     """Evaluate every project and developer on the court date of ``now`` and store the result."""
     today = court_date(now)
     evaluation = engine.assess(build_snapshot(today, rules), rules, court_calendar())
-    rises, falls = _store(evaluation)
+    raised: list = []
+    rises, falls = _store(evaluation, raised)
+    for change in raised:  # the developer acknowledges a raised level (docs/reminders.md)
+        remind("warning_raised", change, now=now)
     db.session.commit()
     by_level = {level.code: 0 for level in Level}
     for assessment in evaluation.projects:

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import ComplianceInquiry, InquiryQuestion, InquiryReview, Project, User
 from app.services.errors import ConflictError, ForbiddenError, NotFoundError, ServiceError
 from app.services.holidays import court_calendar
+from app.services.reminders import remind
 from app.services.use_case import use_case
 from mediation.lifecycle import court_date, date_zh
 from mediation.messages import Msg
@@ -67,6 +68,7 @@ def issue_inquiry(project_id: int, *, letter_type: str, working_days: int,
         deadline_estimated=deadline.is_estimate,
         questions=[InquiryQuestion(position=i, text=text) for i, text in enumerate(texts, 1)])
     db.session.add(inquiry)
+    remind("inquiry_issued", inquiry, now=now)
     db.session.commit()
     return inquiry
 
@@ -87,6 +89,7 @@ def answer_inquiry(inquiry_id: int, answers: dict[int, str], *, actor: User,
                                f"answer_{question.position}")
         question.answer = text
     inquiry.answered_at = now
+    remind("inquiry_answered", inquiry, now=now)
     db.session.commit()
     return inquiry
 

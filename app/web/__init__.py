@@ -6,7 +6,7 @@ def register_blueprints(app) -> None:
     from app.web import (
         accounts, admin, agreements, auth, cases, court, developer, homeowner, intake, mediator,
         notices, public,
-        referrals,
+        referrals, reminders,
     )
 
     # cases: the case page (access per case); referrals: agency imports for judges and
@@ -14,5 +14,5 @@ def register_blueprints(app) -> None:
     # notices: each user's own inbox (access per notice); agreements: a case's agreement
     # page (access per case).
     for module in (public, auth, accounts, homeowner, developer, mediator, court, admin, cases,
-                   agreements, referrals, intake, notices):
+                   agreements, referrals, reminders, intake, notices):
         app.register_blueprint(module.bp)

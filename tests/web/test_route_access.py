@@ -138,6 +138,10 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("GET", "referrals.show_import"): web(403, 403, 403, 404, 404),
     ("GET", "referrals.import_progress"): web(403, 403, 403, 404, 404),
     ("GET", "referrals.download_report"): web(403, 403, 403, 404, 404),
+    # The reminders' operators page and API: judges and clerks, their own court's only.
+    ("GET", "reminders.list_reminders"): web(403, 403, 403, 200, 200),
+    ("POST", "reminders.retry_reminder"): web(403, 403, 403, 404, 404),
+    ("GET", "api.list_reminders_api"): api(403, 403, 403, 200, 200),
     # Registration, password reset and invitations: open (the token is the credential).
     ("GET", "accounts.register"): EVERYONE_OPEN,
     ("POST", "accounts.register"): EVERYONE_OPEN,
@@ -253,7 +257,7 @@ def _build_world(make) -> World:
     """The other side: a court with its case, complaint, evidence, import, task and notice;
     and on our side one user of each role, of another court, company and household."""
     from app.models import (
-        AgencyTask, Agreement, Attachment, Document, GroupFiling, Notice, ReferralImport,
+        AgencyTask, Agreement, Attachment, Document, GroupFiling, Notice, ReferralImport, Reminder,
     )
 
     their_judge = make.user("judge")
@@ -290,6 +294,12 @@ def _build_world(make) -> World:
         case_id=case.id, status="signing", content={"terms": ["秘密条款"]}, content_sha256="0" * 64,
         created_at=NOW))
 
+    reminder = make._save(Reminder(
+        kind="follow_up", recipient_id=their_judge.id, channel="notice",
+        court_id=their_judge.court_id, subject_type="case", subject_id=case.id, case_id=case.id,
+        payload={"number": case.number}, due_at=NOW, status="failed", attempts=5,
+        last_error="秘密错误", dedupe_key="secret-reminder", created_at=NOW, settled_at=NOW))
+
     ours = make.project()
     users = {
         "homeowner": make.user("homeowner"),
@@ -302,14 +312,14 @@ def _build_world(make) -> World:
         ids={"case_id": case.id, "complaint_id": complaint.id, "attachment_id": attachment.id,
              "import_id": referral.id, "task_id": task.id, "notice_id": notice.id,
              "case_number": case.number, "filing_id": filing.id, "document_id": document.id, "code": "zh",
-             "agreement_id": agreement.id,
+             "agreement_id": agreement.id, "reminder_id": reminder.id,
              "filename": "css/app.css",
              "user_id": their_judge.id, "developer_id": project.developer_id,
              "project_id": project.id, "year": 2027, "token": "not-a-token",
              "mediator_id": their_mediator.mediator.id, "leave_id": 1, "conflict_id": 1,
              "plan_id": 2147483000, "number": 1, "asset_id": 2147483000},
         secrets=[case.number, complaint.receipt_no, claimant.name, "秘密通知主题", "秘密事实",
-                 "符科长", "转办.csv", "秘密条款"],
+                 "符科长", "转办.csv", "秘密条款", "秘密错误"],
         users=users,
     )
 
