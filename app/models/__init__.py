@@ -21,6 +21,7 @@ from app.models.release import (
 from app.models.risk import (
     BlacklistDecision, Commitment, CommitmentStatus, ComplianceInquiry, DeveloperGuarantee,
     InquiryQuestion, InquiryReview, LetterType, RiskLevel, RiskLevelChange, RiskLevelRow, RiskSubject,
+    WarningNotice,
 )
 from app.models.versions import DataVersion
 
@@ -35,5 +36,5 @@ __all__ = [
     "Obligation", "ObligationReduction", "PreservationOrder", "ReleasePlan", "ReleaseStage",
     "BlacklistDecision", "Commitment", "CommitmentStatus", "ComplianceInquiry", "DeveloperGuarantee",
     "InquiryQuestion", "InquiryReview", "LetterType", "RiskLevel", "RiskLevelChange", "RiskLevelRow",
-    "RiskSubject",
+    "RiskSubject", "WarningNotice",
 ]

@@ -47,6 +47,9 @@ class NoticeKind(str, enum.Enum):
     VISIT_SCHEDULED = "visit_scheduled"
     AGREEMENT_TO_SIGN = "agreement_to_sign"
     AGREEMENT_EFFECTIVE = "agreement_effective"
+    INQUIRY_ISSUED = "inquiry_issued"
+    INQUIRY_REVIEWED = "inquiry_reviewed"
+    WARNING_ISSUED = "warning_issued"
 
 
 #: The rows the dispatcher looks at; the partial index below and its queries share this text.
