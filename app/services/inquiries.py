@@ -262,3 +262,19 @@ def record_rectification(inquiry_id: int, *, rectified_on: date, actor: User,
     inquiry.rectified_on = rectified_on
     db.session.commit()
     return inquiry
+
+
+def answer_file(user: User, attachment_id: int):
+    """A file attached to an answer, and where it is, for whoever may see the inquiry; else 404."""
+    from app.models import Attachment
+    from app.services import evidence
+
+    attachment = db.session.get(Attachment, attachment_id)
+    question = db.session.get(InquiryQuestion, attachment.inquiry_question_id) \
+        if attachment is not None and attachment.inquiry_question_id else None
+    if question is None or not can(user, Permission.INQUIRY_VIEW, question.inquiry):
+        raise NotFoundError(Msg("文件不存在", "No such file"))
+    path = evidence.path_of(attachment)
+    if not path.is_file():
+        raise NotFoundError(Msg("文件不存在", "No such file"))
+    return attachment, path
