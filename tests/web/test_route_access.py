@@ -216,7 +216,7 @@ ROUTES: dict[tuple[str, str], Expect] = {
     # company's inquiry, notice, project, developer, document or file is not found.
     ("GET", "prevention.list_inquiries"): web(403, 200, 403, 200, 403),
     ("GET", "prevention.list_warnings"): web(403, 200, 403, 200, 403),
-    ("GET", "prevention.risk_overview_page"): web(403, 403, 403, 200, 403),
+    ("GET", "prevention.risk_overview_page"): web(403, 200, 403, 200, 403),  # a developer: its own
     ("GET", "prevention.show_inquiry"): web(403, 404, 403, 404, 403),
     ("GET", "prevention.issue_inquiry"): web(403, 404, 403, 404, 403),
     ("POST", "prevention.issue_inquiry"): web(403, 404, 403, 404, 403),

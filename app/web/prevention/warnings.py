@@ -158,6 +158,7 @@ def lift_blacklist(developer_id: int):
 
 @bp.get("/risk")
 def risk_overview_page():
-    if not can(current_user, Permission.RISK_VIEW):
-        abort(403)
+    if not can(current_user, Permission.RISK_VIEW):  # developer staff: their own projects only
+        return render_template("prevention/risk_developer.html",
+                               overview=risk_overview.developer_overview(current_user))
     return render_template("prevention/risk.html", **risk_overview.court_overview(current_user, court_date(utcnow())))
