@@ -6,7 +6,7 @@ inquiry or a warning notice rather than a case (inquiry_letter, warning_notice).
 Autogenerate does not see CHECK constraints on existing tables: they are written here.
 
 Revision ID: f2dfd6c53db4
-Revises: 1cdb703a5c77
+Revises: c3a9e1f07b24
 Create Date: 2026-12-02 13:36:30.643675
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f2dfd6c53db4'
-down_revision = '1cdb703a5c77'
+down_revision = 'c3a9e1f07b24'
 branch_labels = None
 
 ATTACHMENT_OWNER = "complaint_id IS NOT NULL OR response_id IS NOT NULL OR inquiry_question_id IS NOT NULL"
