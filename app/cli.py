@@ -56,6 +56,11 @@ def evaluate_warnings_command(on: str | None):
             click.echo(f"invalid --date {on}: expected YYYY-MM-DD", err=True)
             sys.exit(2)
     click.echo(evaluate_warnings(now=now).line())
+    from app.services.warning_notices import issue_notice_documents
+
+    made = issue_notice_documents(now=now)  # the PDFs of the rises' notices, after the commit
+    if made:
+        click.echo(f"{made} warning notice PDFs issued")
 
 
 def register_cli(app) -> None:

@@ -24,6 +24,7 @@ from app.models.release import (
 from app.models.risk import (
     BlacklistDecision, Commitment, CommitmentStatus, ComplianceInquiry, DeveloperGuarantee,
     InquiryQuestion, InquiryReview, LetterType, RiskLevel, RiskLevelChange, RiskLevelRow, RiskSubject,
+    WarningNotice,
 )
 from app.models.versions import DataVersion
 
@@ -40,4 +41,5 @@ __all__ = [
     "InquiryQuestion", "InquiryReview", "LetterType", "RiskLevel", "RiskLevelChange", "RiskLevelRow",
     "RiskSubject", "QueuedJob", "QueuedJobStatus", "Reminder", "ReminderChannel", "ReminderStatus",
     "SchedulerLease",
+    "RiskSubject", "WarningNotice",
 ]

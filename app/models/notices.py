@@ -49,6 +49,9 @@ class NoticeKind(str, enum.Enum):
     AGREEMENT_EFFECTIVE = "agreement_effective"
     #: A due reminder (app.services.reminder_dispatch); its own kind is in the subject line.
     REMINDER = "reminder"
+    INQUIRY_ISSUED = "inquiry_issued"
+    INQUIRY_REVIEWED = "inquiry_reviewed"
+    WARNING_ISSUED = "warning_issued"
 
 
 #: The rows the dispatcher looks at; the partial index below and its queries share this text.
