@@ -181,7 +181,8 @@ def test_due_reminders_become_notices_once_and_a_second_run_changes_nothing(app,
         assert "函询答复期限临近" in notices[0].subject and "2026年12月11日" in notices[0].body
         again = dispatch_due(now=court_time(2026, 12, 8, 9))
         assert again.sent == 0
-        assert db.session.scalar(select(func.count()).select_from(Notice)) == len(notices)
+        assert db.session.scalar(select(func.count()).select_from(Notice)
+                                 .where(Notice.kind == "reminder")) == len(notices)
 
 
 def test_a_scheduler_stopped_for_days_writes_every_piled_up_reminder_in_one_run(app, filed):
