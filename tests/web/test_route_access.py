@@ -212,6 +212,10 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("POST", "api.approve_release_stage"): api(403, 403, 403, 404, 403),
     ("GET", "api.get_asset"): api(404, 404, 404, 404, 404),
     ("GET", "api.stats_summary"): api(403, 403, 403, 422, 403),
+    # On site (docs/on-site.md): visit sheets, documents in the browser, sessions,
+    # judicial confirmation, ratings: someone else's object is not found, for every role.
+    ("GET", "onsite.download_document"): NOT_FOUND_FOR_ALL,
+    ("POST", "onsite.print_visit_sheet"): NOT_FOUND_FOR_ALL,
 }
 
 
@@ -305,7 +309,8 @@ def _build_world(make) -> World:
              "user_id": their_judge.id, "developer_id": project.developer_id,
              "project_id": project.id, "year": 2027, "token": "not-a-token",
              "mediator_id": their_mediator.mediator.id, "leave_id": 1, "conflict_id": 1,
-             "plan_id": 2147483000, "number": 1, "asset_id": 2147483000},
+             "plan_id": 2147483000, "number": 1, "asset_id": 2147483000,
+             "visit_id": 2147483000},
         secrets=[case.number, complaint.receipt_no, claimant.name, "秘密通知主题", "秘密事实",
                  "符科长", "转办.csv", "秘密条款"],
         users=users,
