@@ -10,6 +10,7 @@ from app.models.holidays import HolidayDay, HolidayDayKind, HolidayYear
 from app.models.intake import Attachment, ComplaintResponse, GroupFiling, GroupFilingMember
 from app.models.mediators import Mediator, MediatorConflict, MediatorLeave
 from app.models.visits import Visit, VisitCase
+from app.models.onsite import MediationSession, SessionConfirmation
 from app.models.notices import Notice, NoticeChannel, NoticeKind, NoticeStatus
 from app.models.parties import Developer, Person, Project
 from app.models.phone_codes import CodePurpose, PhoneCode
@@ -35,5 +36,5 @@ __all__ = [
     "Obligation", "ObligationReduction", "PreservationOrder", "ReleasePlan", "ReleaseStage",
     "BlacklistDecision", "Commitment", "CommitmentStatus", "ComplianceInquiry", "DeveloperGuarantee",
     "InquiryQuestion", "InquiryReview", "LetterType", "RiskLevel", "RiskLevelChange", "RiskLevelRow",
-    "RiskSubject",
+    "RiskSubject", "MediationSession", "SessionConfirmation",
 ]

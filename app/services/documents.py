@@ -138,6 +138,29 @@ def store_pdf(case: Case, *, kind: str, title: str, render, actor: User, now: da
     return document
 
 
+@use_case
+def store_copies(case: Case, *, kind: str, title: str, render, copies: list[Copy], names: dict[str, str],
+                 actor: User, now: datetime) -> list[Document]:
+    """Render one PDF per copy (``render(copy_key, verify_code, verify_url) -> bytes``;
+    ``copy_key`` None for the court's file copy), store, record and commit them together."""
+    rendered = []
+    for copy in copies:
+        code = new_verify_code()
+        pdf = render(copy.key, code, verify_url(code))
+        rendered.append((copy, code, title if copy.key is None else f"{title}（{names[copy.key]}收执）", pdf))
+    documents = []
+    with _stored([pdf for *_, pdf in rendered]) as stored:
+        for (copy, code, copy_title, _), (relative, digest, size) in zip(rendered, stored):
+            document = Document(
+                case_id=case.id, kind=kind, title=copy_title, sha256=digest, verify_code=code,
+                stored_path=relative, size_bytes=size, party_person_id=copy.person_id,
+                party_developer_id=copy.developer_id, created_by_id=actor.id, created_at=now)
+            db.session.add(document)
+            documents.append(document)
+        db.session.commit()
+    return documents
+
+
 def pdf_font() -> str:
     """The registered name of the font documents are drawn in (docs/documents.md)."""
     return cjk_font(current_app.config.get("PDF_CJK_FONT") or None).name

@@ -216,6 +216,9 @@ ROUTES: dict[tuple[str, str], Expect] = {
     # judicial confirmation, ratings: someone else's object is not found, for every role.
     ("GET", "onsite.download_document"): NOT_FOUND_FOR_ALL,
     ("POST", "onsite.print_visit_sheet"): NOT_FOUND_FOR_ALL,
+    ("GET", "onsite.show_sessions"): NOT_FOUND_FOR_ALL,
+    ("POST", "onsite.record_session"): NOT_FOUND_FOR_ALL,
+    ("POST", "onsite.confirm_session"): NOT_FOUND_FOR_ALL,
 }
 
 
@@ -255,7 +258,7 @@ def _build_world(make) -> World:
     """The other side: a court with its case, complaint, evidence, import, task and notice;
     and on our side one user of each role, of another court, company and household."""
     from app.models import (
-        AgencyTask, Agreement, Attachment, Document, GroupFiling, Notice, ReferralImport,
+        AgencyTask, Agreement, Attachment, Document, GroupFiling, MediationSession, Notice, ReferralImport,
     )
 
     their_judge = make.user("judge")
@@ -291,6 +294,9 @@ def _build_world(make) -> World:
     agreement = make._save(Agreement(
         case_id=case.id, status="signing", content={"terms": ["秘密条款"]}, content_sha256="0" * 64,
         created_at=NOW))
+    session = make._save(MediationSession(
+        case_id=case.id, held_at=NOW, outcome="continued", content={"notes": "秘密笔录"}, content_sha256="0" * 64,
+        status="confirming", created_at=NOW))
 
     ours = make.project()
     users = {
@@ -310,9 +316,9 @@ def _build_world(make) -> World:
              "project_id": project.id, "year": 2027, "token": "not-a-token",
              "mediator_id": their_mediator.mediator.id, "leave_id": 1, "conflict_id": 1,
              "plan_id": 2147483000, "number": 1, "asset_id": 2147483000,
-             "visit_id": 2147483000},
+             "visit_id": 2147483000, "session_id": session.id},
         secrets=[case.number, complaint.receipt_no, claimant.name, "秘密通知主题", "秘密事实",
-                 "符科长", "转办.csv", "秘密条款"],
+                 "符科长", "转办.csv", "秘密条款", "秘密笔录"],
         users=users,
     )
 

@@ -11,3 +11,4 @@ from flask import Blueprint
 bp = Blueprint("onsite", __name__)
 
 from app.web.onsite import documents  # noqa: E402,F401  (routes register on import)
+from app.web.onsite import sessions  # noqa: E402,F401
