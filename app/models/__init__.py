@@ -10,7 +10,9 @@ from app.models.holidays import HolidayDay, HolidayDayKind, HolidayYear
 from app.models.intake import Attachment, ComplaintResponse, GroupFiling, GroupFilingMember
 from app.models.mediators import Mediator, MediatorConflict, MediatorLeave
 from app.models.visits import Visit, VisitCase
-from app.models.onsite import MediationSession, SessionConfirmation
+from app.models.onsite import (
+    CaseTypeCounter, ConfirmationApplicant, ConfirmationApplication, MediationSession, SessionConfirmation,
+)
 from app.models.notices import Notice, NoticeChannel, NoticeKind, NoticeStatus
 from app.models.parties import Developer, Person, Project
 from app.models.phone_codes import CodePurpose, PhoneCode
@@ -37,4 +39,5 @@ __all__ = [
     "BlacklistDecision", "Commitment", "CommitmentStatus", "ComplianceInquiry", "DeveloperGuarantee",
     "InquiryQuestion", "InquiryReview", "LetterType", "RiskLevel", "RiskLevelChange", "RiskLevelRow",
     "RiskSubject", "MediationSession", "SessionConfirmation",
+    "CaseTypeCounter", "ConfirmationApplicant", "ConfirmationApplication",
 ]

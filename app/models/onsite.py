@@ -1,8 +1,9 @@
 """Mediation on site after the visit: sessions and their records (调解笔录), the parties'
-confirmation of each record (docs/on-site.md)."""
+confirmation of each record, joint applications for judicial confirmation (司法确认), and
+the numbering of rulings and litigation cases (docs/on-site.md)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -65,3 +66,68 @@ class SessionConfirmation(db.Model):
     __table_args__ = (UniqueConstraint("session_id", "party_key", name="one_confirmation_per_party"),)
 
     session = relationship("MediationSession", back_populates="confirmations")
+
+
+class ConfirmationApplication(db.Model):
+    """A joint application for judicial confirmation (司法确认) of one effective agreement.
+
+    ``applying`` while parties join; ``pending`` once every party applied within the 30 days
+    (民事诉讼法 art. 205), at ``applied_at``; then ``confirmed`` or ``refused`` by a judge's
+    ruling with its ``ground`` and ``ruling_number`` (（2026）琼9005民特12号). One per agreement.
+    """
+
+    __tablename__ = "confirmation_applications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[str] = mapped_column(String(12), default="applying")
+    deadline_on: Mapped[date]
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    ground: Mapped[str] = mapped_column(Text, default="", server_default="")
+    ruling_number: Mapped[str | None] = mapped_column(String(48), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        CheckConstraint("status IN ('applying', 'pending', 'confirmed', 'refused')", name="status_known"),
+        CheckConstraint("status = 'applying' OR applied_at IS NOT NULL", name="joint_dated"),
+        CheckConstraint("status NOT IN ('confirmed', 'refused') OR (decided_at IS NOT NULL "
+                        "AND ruling_number IS NOT NULL)", name="decision_dated"),
+        CheckConstraint("status <> 'refused' OR length(ground) > 0", name="refusal_has_ground"),
+    )
+
+    case = relationship("Case")
+    agreement = relationship("Agreement")
+    applicants = relationship("ConfirmationApplicant", back_populates="application",
+                              order_by="ConfirmationApplicant.applied_at", cascade="all, delete-orphan")
+
+
+class ConfirmationApplicant(db.Model):
+    """One party's part of the joint application: who, for which party, when, from where."""
+
+    __tablename__ = "confirmation_applicants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("confirmation_applications.id", ondelete="CASCADE"))
+    party_key: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ip: Mapped[str] = mapped_column(String(45))
+
+    __table_args__ = (UniqueConstraint("application_id", "party_key", name="one_application_per_party"),)
+
+    application = relationship("ConfirmationApplication", back_populates="applicants")
+
+
+class CaseTypeCounter(db.Model):
+    """The last sequence number per court, year and case-type code other than the
+    pre-litigation one (民特 for confirmation rulings, 民初 for litigation): 案号 never repeat."""
+
+    __tablename__ = "case_type_counters"
+
+    court_id: Mapped[int] = mapped_column(ForeignKey("courts.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    type_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(default=0)

@@ -219,6 +219,9 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("GET", "onsite.show_sessions"): NOT_FOUND_FOR_ALL,
     ("POST", "onsite.record_session"): NOT_FOUND_FOR_ALL,
     ("POST", "onsite.confirm_session"): NOT_FOUND_FOR_ALL,
+    ("GET", "onsite.show_confirmation"): NOT_FOUND_FOR_ALL,
+    ("POST", "onsite.apply_for_confirmation"): NOT_FOUND_FOR_ALL,
+    ("POST", "onsite.decide_confirmation"): NOT_FOUND_FOR_ALL,
 }
 
 
@@ -316,7 +319,8 @@ def _build_world(make) -> World:
              "project_id": project.id, "year": 2027, "token": "not-a-token",
              "mediator_id": their_mediator.mediator.id, "leave_id": 1, "conflict_id": 1,
              "plan_id": 2147483000, "number": 1, "asset_id": 2147483000,
-             "visit_id": 2147483000, "session_id": session.id},
+             "visit_id": 2147483000, "session_id": session.id,
+             "application_id": 2147483000},
         secrets=[case.number, complaint.receipt_no, claimant.name, "秘密通知主题", "秘密事实",
                  "符科长", "转办.csv", "秘密条款", "秘密笔录"],
         users=users,
