@@ -201,6 +201,9 @@ def save_state(case: Case, state: CaseState, now: datetime) -> None:
         case.closed_at = now
     if state.status is CaseStatus.LITIGATION:
         case.went_to_litigation = True
+        if case.litigation_number is None:  # filed (立案): its own number, the file goes with it
+            from app.services import litigation
+            litigation.file_for_litigation(case, now)
     if state.status is CaseStatus.REGISTERED:
         case.mediator_id = None  # the mediator declined or recused themselves (回避)
     case.updated_at = now

@@ -222,6 +222,7 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("GET", "onsite.show_confirmation"): NOT_FOUND_FOR_ALL,
     ("POST", "onsite.apply_for_confirmation"): NOT_FOUND_FOR_ALL,
     ("POST", "onsite.decide_confirmation"): NOT_FOUND_FOR_ALL,
+    ("GET", "onsite.show_litigation"): NOT_FOUND_FOR_ALL,
 }
 
 

@@ -13,3 +13,4 @@ bp = Blueprint("onsite", __name__)
 from app.web.onsite import documents  # noqa: E402,F401  (routes register on import)
 from app.web.onsite import sessions  # noqa: E402,F401
 from app.web.onsite import confirmation  # noqa: E402,F401
+from app.web.onsite import litigation  # noqa: E402,F401
