@@ -11,7 +11,8 @@ from app.models.intake import Attachment, ComplaintResponse, GroupFiling, GroupF
 from app.models.mediators import Mediator, MediatorConflict, MediatorLeave
 from app.models.visits import Visit, VisitCase
 from app.models.onsite import (
-    CaseTypeCounter, ConfirmationApplicant, ConfirmationApplication, MediationSession, SessionConfirmation,
+    CaseTypeCounter, ConfirmationApplicant, ConfirmationApplication, FollowUp, MediationSession, Rating,
+    SessionConfirmation,
 )
 from app.models.notices import Notice, NoticeChannel, NoticeKind, NoticeStatus
 from app.models.parties import Developer, Person, Project
@@ -39,5 +40,5 @@ __all__ = [
     "BlacklistDecision", "Commitment", "CommitmentStatus", "ComplianceInquiry", "DeveloperGuarantee",
     "InquiryQuestion", "InquiryReview", "LetterType", "RiskLevel", "RiskLevelChange", "RiskLevelRow",
     "RiskSubject", "MediationSession", "SessionConfirmation",
-    "CaseTypeCounter", "ConfirmationApplicant", "ConfirmationApplication",
+    "CaseTypeCounter", "ConfirmationApplicant", "ConfirmationApplication", "FollowUp", "Rating",
 ]

@@ -1,6 +1,6 @@
 """Mediation on site after the visit: sessions and their records (调解笔录), the parties'
 confirmation of each record, joint applications for judicial confirmation (司法确认), and
-the numbering of rulings and litigation cases (docs/on-site.md)."""
+the numbering of rulings and litigation cases, and 好差评 with its follow-ups (docs/on-site.md)."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -131,3 +131,52 @@ class CaseTypeCounter(db.Model):
     year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     type_code: Mapped[str] = mapped_column(String(8), primary_key=True)
     last_seq: Mapped[int] = mapped_column(default=0)
+
+
+class Rating(db.Model):
+    """好差评: one party's rating of the service on a closed case (1–5 stars, a comment)."""
+
+    __tablename__ = "ratings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    court_id: Mapped[int] = mapped_column(ForeignKey("courts.id"))
+    party_key: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    score: Mapped[int]
+    comment: Mapped[str] = mapped_column(Text, default="", server_default="")
+    rated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        UniqueConstraint("case_id", "party_key", name="one_rating_per_party"),
+        CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),
+        Index("ix_ratings_court_rated", "court_id", "rated_at"),
+    )
+
+    case = relationship("Case")
+    followup = relationship("FollowUp", back_populates="rating", uselist=False)
+
+
+class FollowUp(db.Model):
+    """回访: the judge's follow-up of a bad rating, due by ``due_on`` (court date)."""
+
+    __tablename__ = "followups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rating_id: Mapped[int] = mapped_column(ForeignKey("ratings.id", ondelete="CASCADE"), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    court_id: Mapped[int] = mapped_column(ForeignKey("courts.id"), index=True)
+    due_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(8), default="open")
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'done')", name="status_known"),
+        CheckConstraint("status = 'open' OR (done_at IS NOT NULL AND length(note) > 0)", name="done_recorded"),
+    )
+
+    rating = relationship("Rating", back_populates="followup")
+    case = relationship("Case")

@@ -223,6 +223,10 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("POST", "onsite.apply_for_confirmation"): NOT_FOUND_FOR_ALL,
     ("POST", "onsite.decide_confirmation"): NOT_FOUND_FOR_ALL,
     ("GET", "onsite.show_litigation"): NOT_FOUND_FOR_ALL,
+    ("GET", "onsite.show_rating"): NOT_FOUND_FOR_ALL,
+    ("POST", "onsite.rate_case"): NOT_FOUND_FOR_ALL,
+    ("GET", "onsite.list_followups"): web(403, 403, 403, 200, 403),
+    ("POST", "onsite.complete_followup"): web(404, 404, 404, 422, 404),
 }
 
 
@@ -321,7 +325,7 @@ def _build_world(make) -> World:
              "mediator_id": their_mediator.mediator.id, "leave_id": 1, "conflict_id": 1,
              "plan_id": 2147483000, "number": 1, "asset_id": 2147483000,
              "visit_id": 2147483000, "session_id": session.id,
-             "application_id": 2147483000},
+             "application_id": 2147483000, "followup_id": 2147483000},
         secrets=[case.number, complaint.receipt_no, claimant.name, "秘密通知主题", "秘密事实",
                  "符科长", "转办.csv", "秘密条款", "秘密笔录"],
         users=users,

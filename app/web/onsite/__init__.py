@@ -14,3 +14,4 @@ from app.web.onsite import documents  # noqa: E402,F401  (routes register on imp
 from app.web.onsite import sessions  # noqa: E402,F401
 from app.web.onsite import confirmation  # noqa: E402,F401
 from app.web.onsite import litigation  # noqa: E402,F401
+from app.web.onsite import ratings  # noqa: E402,F401
