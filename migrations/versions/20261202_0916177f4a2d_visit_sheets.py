@@ -4,7 +4,7 @@
 unique, so a visit has one sheet (docs/on-site.md).
 
 Revision ID: 0916177f4a2d
-Revises: 1cdb703a5c77
+Revises: c3a9e1f07b24
 Create Date: 2026-12-02 13:35:57.415888
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0916177f4a2d'
-down_revision = '1cdb703a5c77'
+down_revision = 'c3a9e1f07b24'
 branch_labels = None
 depends_on = None
 
