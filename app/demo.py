@@ -436,6 +436,8 @@ def build_demo(*, seed: int, echo, password: str | None = None, now: datetime | 
     builder.history()
     builder.live()
     builder.visits()
+    from app import demo_onsite
+    demo_onsite.build(builder, password)  # sessions, agreements, confirmation, litigation, 好差评
     builder.counters()
     from app.services.case_search import refresh_case_search
 

@@ -10,6 +10,10 @@ from app.models.holidays import HolidayDay, HolidayDayKind, HolidayYear
 from app.models.intake import Attachment, ComplaintResponse, GroupFiling, GroupFilingMember
 from app.models.mediators import Mediator, MediatorConflict, MediatorLeave
 from app.models.visits import Visit, VisitCase
+from app.models.onsite import (
+    CaseTypeCounter, ConfirmationApplicant, ConfirmationApplication, FollowUp, MediationSession, Rating,
+    SessionConfirmation,
+)
 from app.models.notices import Notice, NoticeChannel, NoticeKind, NoticeStatus
 from app.models.parties import Developer, Person, Project
 from app.models.phone_codes import CodePurpose, PhoneCode
@@ -40,6 +44,6 @@ __all__ = [
     "BlacklistDecision", "Commitment", "CommitmentStatus", "ComplianceInquiry", "DeveloperGuarantee",
     "InquiryQuestion", "InquiryReview", "LetterType", "RiskLevel", "RiskLevelChange", "RiskLevelRow",
     "RiskSubject", "QueuedJob", "QueuedJobStatus", "Reminder", "ReminderChannel", "ReminderStatus",
-    "SchedulerLease",
-    "RiskSubject", "WarningNotice",
+    "SchedulerLease", "WarningNotice", "MediationSession", "SessionConfirmation",
+    "CaseTypeCounter", "ConfirmationApplicant", "ConfirmationApplication", "FollowUp", "Rating",
 ]

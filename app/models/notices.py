@@ -52,6 +52,13 @@ class NoticeKind(str, enum.Enum):
     INQUIRY_ISSUED = "inquiry_issued"
     INQUIRY_REVIEWED = "inquiry_reviewed"
     WARNING_ISSUED = "warning_issued"
+    SESSION_TO_CONFIRM = "session_to_confirm"
+    MEDIATION_FAILED = "mediation_failed"
+    CONFIRMATION_APPLIED = "confirmation_applied"
+    CONFIRMATION_DECIDED = "confirmation_decided"
+    CASE_IN_LITIGATION = "case_in_litigation"
+    RATING_INVITED = "rating_invited"
+    FOLLOWUP_TASK = "followup_task"
 
 
 #: The rows the dispatcher looks at; the partial index below and its queries share this text.

@@ -242,6 +242,21 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("GET", "api.list_inquiries_api"): api(403, 200, 403, 200, 403),
     ("POST", "api.answer_inquiry_api"): api(404, 404, 404, 404, 404),
     ("GET", "api.list_warnings_api"): api(403, 200, 403, 200, 403),
+    # On site (docs/on-site.md): visit sheets, documents in the browser, sessions,
+    # judicial confirmation, ratings: someone else's object is not found, for every role.
+    ("GET", "onsite.download_document"): NOT_FOUND_FOR_ALL,
+    ("POST", "onsite.print_visit_sheet"): NOT_FOUND_FOR_ALL,
+    ("GET", "onsite.show_sessions"): NOT_FOUND_FOR_ALL,
+    ("POST", "onsite.record_session"): NOT_FOUND_FOR_ALL,
+    ("POST", "onsite.confirm_session"): NOT_FOUND_FOR_ALL,
+    ("GET", "onsite.show_confirmation"): NOT_FOUND_FOR_ALL,
+    ("POST", "onsite.apply_for_confirmation"): NOT_FOUND_FOR_ALL,
+    ("POST", "onsite.decide_confirmation"): NOT_FOUND_FOR_ALL,
+    ("GET", "onsite.show_litigation"): NOT_FOUND_FOR_ALL,
+    ("GET", "onsite.show_rating"): NOT_FOUND_FOR_ALL,
+    ("POST", "onsite.rate_case"): NOT_FOUND_FOR_ALL,
+    ("GET", "onsite.list_followups"): web(403, 403, 403, 200, 403),
+    ("POST", "onsite.complete_followup"): web(404, 404, 404, 422, 404),
 }
 
 
@@ -281,7 +296,8 @@ def _build_world(make) -> World:
     """The other side: a court with its case, complaint, evidence, import, task and notice;
     and on our side one user of each role, of another court, company and household."""
     from app.models import (
-        AgencyTask, Agreement, Attachment, Document, GroupFiling, Notice, ReferralImport, Reminder,
+        AgencyTask, Agreement, Attachment, Document, GroupFiling, MediationSession, Notice, ReferralImport,
+        Reminder,
     )
 
     their_judge = make.user("judge")
@@ -317,6 +333,9 @@ def _build_world(make) -> World:
     agreement = make._save(Agreement(
         case_id=case.id, status="signing", content={"terms": ["秘密条款"]}, content_sha256="0" * 64,
         created_at=NOW))
+    session = make._save(MediationSession(
+        case_id=case.id, held_at=NOW, outcome="continued", content={"notes": "秘密笔录"}, content_sha256="0" * 64,
+        status="confirming", created_at=NOW))
 
     reminder = make._save(Reminder(
         kind="follow_up", recipient_id=their_judge.id, channel="notice",
@@ -363,10 +382,12 @@ def _build_world(make) -> World:
              "mediator_id": their_mediator.mediator.id, "leave_id": 1, "conflict_id": 1,
              "plan_id": 2147483000, "number": 1, "asset_id": 2147483000,
              "inquiry_id": inquiry.id, "notice_id": warning.id, "commitment_id": commitment.id,
-             "document_id_letter": letter.id},
+             "document_id_letter": letter.id,
+             "visit_id": 2147483000, "session_id": session.id,
+             "application_id": 2147483000, "followup_id": 2147483000},
         secrets=[case.number, complaint.receipt_no, claimant.name, "秘密通知主题", "秘密事实",
                  "符科长", "转办.csv", "秘密条款", "秘密错误", "秘密函询问题", "秘密答复", "秘密预警事实", "秘密承诺",
-                 "秘密函询函"],
+                 "秘密函询函", "秘密笔录"],
         users=users,
     )
 
