@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -11,7 +11,8 @@ from app.auth import home_endpoint
 from app.extensions import limiter, login_rate_limit
 from app.i18n import LOCALE_COOKIE, LOCALES
 from app.models.types import utcnow
-from app.services import accounts
+from app.services import accounts, sessions
+from app.services.errors import NotFoundError
 from app.web.forms import ChangePasswordForm, EmptyForm, LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -47,7 +48,8 @@ def login():
             form.password.errors.append(_("Wrong username or password."))
         else:
             accounts.sign_in(user, now=utcnow(), remember=form.remember.data,
-                             user_agent=request.headers.get("User-Agent"))
+                             user_agent=request.headers.get("User-Agent"),
+                             address=request.remote_addr)
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for(home_endpoint(user)))
     return render_template("auth/login.html", form=form), (200 if not form.errors else 422)
@@ -80,6 +82,41 @@ def change_password():
             flash(_("Your password has been changed; other devices were logged out."), "success")
             return redirect(url_for(home_endpoint(current_user)))
     return render_template("auth/change_password.html", form=form), (200 if not form.errors else 422)
+
+
+@bp.get("/account/sessions")
+def list_sessions():
+    """The user's live web sessions and API tokens, each with "end this", and "end all"."""
+    rows = sessions.active_sessions(current_user, now=utcnow())
+    return render_template("auth/sessions.html", rows=rows, form=EmptyForm())
+
+
+@bp.post("/account/sessions/<int(max=2147483647):session_id>/end")
+def end_session(session_id: int):
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        sessions.end_session(current_user, session_id, now=utcnow())
+    except NotFoundError:
+        abort(404)
+    if session_id == current_user.session_id:
+        logout_user()
+        flash(_("You have logged out."), "info")
+        return redirect(url_for("auth.login"))
+    flash(_("That session has ended; it no longer works anywhere."), "success")
+    return redirect(url_for("auth.list_sessions"))
+
+
+@bp.post("/account/sessions/end-all")
+def end_all_sessions():
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    sessions.end_all_sessions(current_user, now=utcnow())
+    logout_user()
+    flash(_("Every session and token of your account has ended, this one too."), "info")
+    return redirect(url_for("auth.login"))
 
 
 @bp.get("/lang/<code>")

@@ -1,0 +1,131 @@
+"""Schemathesis against the API's own OpenAPI document, on the demo database, as every role.
+
+For each operation of ``/api/v1/openapi.json`` and each caller (no token, and a token of
+the demo's homeowner, developer, mediator, judge and admin), hypothesis generates valid
+requests (positive) and requests that break the schema (negative). Every response must be
+no 5xx, a status code the document lists for that operation, the content type it lists,
+and a body that matches the listed schema. Bounded: ``FUZZ_EXAMPLES`` examples per
+operation, role and mode (default 12), derandomized (the same requests every run) unless
+``FUZZ_SEED`` is set. docs/fuzzing.md.
+"""
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, seed, settings
+from schemathesis.config import SchemathesisConfig
+from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance, response_headers_conformance, response_schema_conformance,
+    status_code_conformance,
+)
+from schemathesis.checks import not_a_server_error
+
+from tests.fuzz.conftest import FIGURES
+
+ROLES = ("anonymous", "homeowner", "developer", "mediator", "judge", "admin")
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance, response_headers_conformance]
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
+SEED = os.environ.get("FUZZ_SEED")
+#: Operations that end the token they are called with: each request gets a fresh one.
+TOKEN_ENDING = {("DELETE", "/api/v1/auth/token"), ("POST", "/api/v1/auth/token/renew")}
+#: Operations that cost one argon2 verification a request: fewer examples.
+SLOW = {("POST", "/api/v1/auth/token")}
+
+
+@pytest.fixture
+def demo_app(app):
+    from app.demo import build_demo
+    from app.extensions import db
+
+    with app.app_context():
+        build_demo(seed=2020, echo=lambda line: None, password="Demo@2026")
+        db.session.remove()
+    return app
+
+
+def _token(app, username: str) -> str:
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import User
+    from app.models.types import utcnow
+    from app.services.accounts import sign_in
+
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == username))
+        token, _ = sign_in(user, now=utcnow(), kind="api", user_agent="schemathesis")
+        db.session.remove()
+    return token
+
+
+def _summary(error: BaseException) -> str:
+    """The failure's kinds, status and a curl line: enough to reproduce, short enough to read."""
+    lines = [line.strip() for line in str(error).splitlines()]
+    kept = [line for line in lines if line.startswith(("- ", "Received", "Documented", "curl", "["))]
+    return "\n".join(kept or lines)[:1200]
+
+
+def test_every_operation_answers_as_documented_for_every_role(demo_app):
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", demo_app,
+                                            config=SchemathesisConfig())
+    operations = [result.ok() for result in schema.get_all_operations()]
+    tokens = {role: None if role == "anonymous" else _token(demo_app, role) for role in ROLES}
+    requests: Counter = Counter()
+    statuses: Counter = Counter()
+    failures: list[str] = []
+    started = time.perf_counter()
+
+    for operation in operations:
+        key = (operation.method.upper(), operation.path)
+        label = f"{key[0]} {key[1]}"
+        for role in ROLES:
+            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+                examples = max(2, EXAMPLES // 4) if key in SLOW else EXAMPLES
+
+                @settings(max_examples=examples, deadline=None, derandomize=SEED is None,
+                          database=None, phases=[Phase.explicit, Phase.generate],
+                          suppress_health_check=list(HealthCheck))
+                @given(case=operation.as_strategy(generation_mode=mode))
+                def run(case):
+                    token = tokens[role]
+                    if token is not None and key in TOKEN_ENDING:
+                        token = _token(demo_app, role)
+                    headers = {"Authorization": f"Bearer {token}"} if token else None
+                    response = case.call(headers=headers)
+                    requests[label] += 1
+                    statuses[response.status_code // 100 * 100] += 1
+                    case.validate_response(response, checks=CHECKS, headers=headers)
+
+                if SEED is not None:
+                    run = seed(int(SEED))(run)
+                try:
+                    run()
+                except (Exception, BaseExceptionGroup) as error:  # noqa: BLE001 — reported below
+                    failures.append(f"--- {label} as {role} ({mode.value}):\n{_summary(error)}")
+
+    elapsed = time.perf_counter() - started
+    FIGURES.append(
+        f"schemathesis: {sum(requests.values())} requests, {len(operations)} operations, "
+        f"{len(ROLES)} callers ({', '.join(ROLES)}), {elapsed:.1f} s; statuses "
+        + ", ".join(f"{k // 100}xx: {v}" for k, v in sorted(statuses.items()))
+    )
+    assert not failures, "\n".join(failures)
+    assert len(operations) >= 15 and all(requests[f"{o.method.upper()} {o.path}"] for o in operations)
+
+
+def test_every_operation_documents_the_answers_any_call_can_give(client):
+    """400 (unstorable path or query, a body that is no JSON object) on every call, 401 on
+    every call that needs a token, and a description for every status."""
+    document = client.get("/api/v1/openapi.json").get_json()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            assert "400" in responses, (method, path)
+            assert "401" in responses or "security" not in operation, (method, path)
+            assert all(r.get("description") for r in responses.values()), (method, path)
