@@ -33,7 +33,21 @@ def build_spec() -> dict:
             if (method, path) not in OPEN_OPERATIONS:
                 operation.setdefault("security", [{"bearer": []}])
             add_common_responses(operation)
+            bound_path_ids(operation)
     return document
+
+
+#: Ids in API paths are ``<int(max=2147483647):…>`` (PostgreSQL's integer): anything else is 404.
+MAX_ID = 2147483647
+
+
+def bound_path_ids(operation: dict) -> None:
+    """Say in the document what the routes accept: integer path parameters 0 … 2³¹−1."""
+    for parameter in operation.get("parameters", []):
+        schema = parameter.get("schema", {})
+        if parameter.get("in") == "path" and schema.get("type") == "integer":
+            schema.setdefault("minimum", 0)
+            schema.setdefault("maximum", MAX_ID)
 
 
 #: Calls that need no token.

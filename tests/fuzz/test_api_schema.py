@@ -129,3 +129,7 @@ def test_every_operation_documents_the_answers_any_call_can_give(client):
             assert "400" in responses, (method, path)
             assert "401" in responses or "security" not in operation, (method, path)
             assert all(r.get("description") for r in responses.values()), (method, path)
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "path" and parameter["schema"]["type"] == "integer":
+                    assert parameter["schema"]["maximum"] == 2147483647, (method, path)
+                    assert "404" in responses, (method, path)
