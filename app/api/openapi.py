@@ -34,7 +34,17 @@ def build_spec() -> dict:
                 operation.setdefault("security", [{"bearer": []}])
             add_common_responses(operation)
             bound_path_ids(operation)
+            allow_empty_numbers(operation)
     return document
+
+
+def allow_empty_numbers(operation: dict) -> None:
+    """An optional integer query parameter sent empty (``?project_id=``, what an HTML form
+    sends for "any") means "not given" (``app.api.int_arg``): say so in the document."""
+    for parameter in operation.get("parameters", []):
+        if (parameter.get("in") == "query" and not parameter.get("required")
+                and parameter.get("schema", {}).get("type") == "integer"):
+            parameter.setdefault("allowEmptyValue", True)
 
 
 #: Ids in API paths are ``<int(max=2147483647):…>`` (PostgreSQL's integer): anything else is 404.

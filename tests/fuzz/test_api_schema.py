@@ -4,7 +4,8 @@ For each operation of ``/api/v1/openapi.json`` and each caller (no token, and a 
 the demo's homeowner, developer, mediator, judge and admin), hypothesis generates valid
 requests (positive) and requests that break the schema (negative). Every response must be
 no 5xx, a status code the document lists for that operation, the content type it lists,
-and a body that matches the listed schema. Bounded: ``FUZZ_EXAMPLES`` examples per
+and a body that matches the listed schema; a request that breaks the schema is refused
+with a 4xx. Bounded: ``FUZZ_EXAMPLES`` examples per
 operation, role and mode (default 12), derandomized (the same requests every run) unless
 ``FUZZ_SEED`` is set. docs/fuzzing.md.
 """
@@ -20,8 +21,8 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from schemathesis.config import SchemathesisConfig
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import (
-    content_type_conformance, response_headers_conformance, response_schema_conformance,
-    status_code_conformance,
+    content_type_conformance, negative_data_rejection, response_headers_conformance,
+    response_schema_conformance, status_code_conformance,
 )
 from schemathesis.checks import not_a_server_error
 
@@ -29,7 +30,7 @@ from tests.fuzz.conftest import FIGURES
 
 ROLES = ("anonymous", "homeowner", "developer", "mediator", "judge", "admin")
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance, response_headers_conformance]
+          response_schema_conformance, response_headers_conformance, negative_data_rejection]
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 SEED = os.environ.get("FUZZ_SEED")
 #: Operations that end the token they are called with: each request gets a fresh one.
@@ -78,6 +79,7 @@ def test_every_operation_answers_as_documented_for_every_role(demo_app):
     tokens = {role: None if role == "anonymous" else _token(demo_app, role) for role in ROLES}
     requests: Counter = Counter()
     statuses: Counter = Counter()
+    succeeded: Counter = Counter()  # 2xx answers per operation
     failures: list[str] = []
     started = time.perf_counter()
 
@@ -100,6 +102,7 @@ def test_every_operation_answers_as_documented_for_every_role(demo_app):
                     response = case.call(headers=headers)
                     requests[label] += 1
                     statuses[response.status_code // 100 * 100] += 1
+                    succeeded[label] += response.status_code < 300
                     case.validate_response(response, checks=CHECKS, headers=headers)
 
                 if SEED is not None:
@@ -115,6 +118,8 @@ def test_every_operation_answers_as_documented_for_every_role(demo_app):
         f"{len(ROLES)} callers ({', '.join(ROLES)}), {elapsed:.1f} s; statuses "
         + ", ".join(f"{k // 100}xx: {v}" for k, v in sorted(statuses.items()))
     )
+    FIGURES.append("schemathesis: no 2xx answer for: " + (", ".join(
+        label for label in sorted(requests) if not succeeded[label]) or "none"))
     assert not failures, "\n".join(failures)
     assert len(operations) >= 15 and all(requests[f"{o.method.upper()} {o.path}"] for o in operations)
 
@@ -133,3 +138,5 @@ def test_every_operation_documents_the_answers_any_call_can_give(client):
                 if parameter["in"] == "path" and parameter["schema"]["type"] == "integer":
                     assert parameter["schema"]["maximum"] == 2147483647, (method, path)
                     assert "404" in responses, (method, path)
+                if parameter["in"] == "query" and parameter["schema"].get("type") == "integer":
+                    assert parameter.get("allowEmptyValue") or parameter.get("required"), (method, path)
