@@ -5,15 +5,15 @@ from flask import request
 
 from app.api import api_bp, current_api_user, iso, json_object, token_required
 from app.errors import problem
-from app.extensions import limiter, login_rate_limit
 from app.input_safety import unstorable_message
 from app.models.types import utcnow
+from app.security import login_limits
 from app.services import accounts, sessions
 from mediation.text import unstorable_character
 
 
 @api_bp.post("/auth/token")
-@limiter.limit(login_rate_limit)
+@login_limits()  # failed attempts, per account and per address, shared with the web login
 def issue_token():
     """Exchange a username and password for a bearer token.
     ---
@@ -24,7 +24,7 @@ def issue_token():
         200: {content: {application/json: {schema: TokenResponse}}}
         401: {content: {application/problem+json: {schema: Problem}}}
         422: {content: {application/problem+json: {schema: Problem}}}
-        429: {description: "Too many attempts (LOGIN_RATE_LIMIT)", content: {application/problem+json: {schema: Problem}}}
+        429: {description: "Too many failed attempts for this account or from this address", content: {application/problem+json: {schema: Problem}}}
     """
     body = json_object()
     errors = [
