@@ -47,6 +47,11 @@ class NoticeKind(str, enum.Enum):
     VISIT_SCHEDULED = "visit_scheduled"
     AGREEMENT_TO_SIGN = "agreement_to_sign"
     AGREEMENT_EFFECTIVE = "agreement_effective"
+    #: A due reminder (app.services.reminder_dispatch); its own kind is in the subject line.
+    REMINDER = "reminder"
+    INQUIRY_ISSUED = "inquiry_issued"
+    INQUIRY_REVIEWED = "inquiry_reviewed"
+    WARNING_ISSUED = "warning_issued"
 
 
 #: The rows the dispatcher looks at; the partial index below and its queries share this text.

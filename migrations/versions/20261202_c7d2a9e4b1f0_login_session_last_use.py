@@ -4,7 +4,7 @@
 active web session and API token with when and where it was last used (docs/accounts.md).
 
 Revision ID: c7d2a9e4b1f0
-Revises: c3a9e1f07b24
+Revises: f2dfd6c53db4
 Create Date: 2026-12-02 14:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c7d2a9e4b1f0'
-down_revision = 'c3a9e1f07b24'
+down_revision = 'f2dfd6c53db4'
 branch_labels = None
 depends_on = None
 
