@@ -113,3 +113,12 @@ def test_the_summary_counts_counter_guarantee_cases_and_the_released_value(clien
     summary = client.get(f"/api/v1/stats/summary?from={day - timedelta(days=1)}&to={day}", headers=headers).get_json()
     assert summary["counter_guarantee_cases"] == 1  # the bank letter covers the first case
     assert summary["released_fen"] == sum(r["amount"] for r in stage_one["release"])
+
+
+def test_a_developer_id_past_the_integer_range_is_422_not_500(client, make, bearer):
+    """Found by tests/fuzz on PostgreSQL: ?developer_id=-142043192491247963 reached SQL."""
+    headers = bearer(make.user("judge"))
+    for value in ("-142043192491247963", "2147483648", "abc"):
+        response = client.get(f"/api/v1/release-plans?developer_id={value}", headers=headers)
+        assert response.status_code == 422, (value, response.status_code)
+        assert response.get_json()["errors"][0]["field"] == "developer_id"
