@@ -73,6 +73,10 @@ class Notice(db.Model):
     #: Delivery attempts started (an attempt counts when a dispatcher claims the row).
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    #: Times the notice was taken back from a dispatcher that died while it may have been
+    #: in the server's hands: each may have reached the recipient twice, with one
+    #: Message-ID (``flask notices duplicates`` lists them).
+    crash_resends: Mapped[int] = mapped_column(default=0, server_default="0")
     #: The dispatcher run that holds the row while ``sending``.
     claim_token: Mapped[str | None] = mapped_column(String(32))
     #: When the dispatcher may take the row (again): the retry time of a pending row, the
@@ -93,6 +97,7 @@ class Notice(db.Model):
         CheckConstraint("status <> 'sending' OR claim_token IS NOT NULL", name="sending_has_claim"),
         CheckConstraint("read_at IS NULL OR channel = 'inbox'", name="read_only_inbox"),
         CheckConstraint("attempts >= 0", name="attempts_nonnegative"),
+        CheckConstraint("crash_resends >= 0", name="crash_resends_nonnegative"),
         # The inbox page, newest first, and its keyset pages.
         Index("ix_notices_user_channel", "user_id", "channel", "id"),
         # The badge: one count over a user's unread inbox notices, read from this index

@@ -12,24 +12,33 @@ the next run after that time takes them again (a crash loses no notice; the one 
 in flight at the crash may be sent twice, the price of at-least-once delivery).
 
 Each message is recorded in its own commit right after the SMTP server took it, so a
-crash half-way through never resends the first half. A refused or failed message is
+crash half-way through never resends the first half. A run hands its rows to the server
+in id order, so of a crashed run's rows still ``sending`` only the first can have been in
+the server's hands: when a later run takes the rows back it counts that one in
+``crash_resends`` and logs it — the one duplicate at-least-once delivery allows, sent
+again with the same ``Message-ID`` (``email.notice_message_id``), recognisable by the
+server and the reader, and listed by ``flask notices duplicates``. A refused or failed message is
 retried later with a growing delay (``RETRY_AFTER``) and marked ``failed`` when its
 attempts are spent or the server refused it for good (5xx).
 """
 from __future__ import annotations
 
+import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 
 from app.extensions import db
 from app.models import Notice, NoticeChannel, NoticeStatus, User
 from app.models.notices import OUTBOX_SQL
 from app.notify.email import (
     MailError, PermanentMailError, SmtpConnection, build_message, mail_settings,
+    notice_message_id,
 )
+
+log = logging.getLogger("app.notify.dispatch")
 
 #: How long to wait before the next attempt after the 1st, 2nd … failure. A mail server
 #: down for a night is caught up the next morning; a notice undeliverable for a day is
@@ -50,34 +59,69 @@ class DispatchReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    #: Rows taken back from runs that died (crash repair).
+    recovered: int = 0
+    #: Of those, the ones that may already have reached the server: ids of notices that
+    #: may arrive twice (with one Message-ID).
+    possible_duplicates: list[int] = field(default_factory=list)
     #: E-mail is not configured: nothing was claimed.
     disabled: bool = False
 
     def line(self) -> str:
         if self.disabled:
             return "notices: e-mail is off (MAIL_SERVER is not set); nothing sent"
-        return (f"notices: {self.sent} e-mail(s) sent, {self.retrying} to retry, "
+        line = (f"notices: {self.sent} e-mail(s) sent, {self.retrying} to retry, "
                 f"{self.failed} failed")
+        if self.recovered:
+            line += (f"; {self.recovered} taken back from a crashed run, "
+                     f"{len(self.possible_duplicates)} of them possibly sent twice "
+                     f"(notice ids {', '.join(map(str, self.possible_duplicates))})")
+        return line
 
 
-def _claim(token: str, *, now: datetime, until: datetime, limit: int) -> list[int]:
-    """Take up to ``limit`` due e-mail rows for this run; committed before any sending."""
+def _claim(token: str, *, now: datetime, until: datetime, limit: int,
+           report: DispatchReport) -> list[int]:
+    """Take up to ``limit`` due e-mail rows for this run; committed before any sending.
+
+    Rows still ``sending`` are a crashed run's (their claim ran out): the first of each
+    such run's rows is counted as a possible duplicate (see the module's docstring)."""
     due = (text(OUTBOX_SQL), Notice.next_attempt_at <= now,
            Notice.channel == NoticeChannel.EMAIL.value)
     try:
-        candidates = db.session.scalars(
-            select(Notice.id).where(*due).order_by(Notice.next_attempt_at, Notice.id)
+        rows = db.session.execute(
+            select(Notice.id, Notice.status, Notice.claim_token).where(*due)
+            .order_by(Notice.next_attempt_at, Notice.id)
             .limit(limit).with_for_update(skip_locked=True)).all()
+        candidates = [row.id for row in rows]
+        crashed = {row.claim_token for row in rows if row.status == NoticeStatus.SENDING.value}
+        in_flight: list[int] = []
+        if crashed:
+            # The first unfinished row of each crashed run was the one in the server's hands.
+            in_flight = sorted(set(db.session.scalars(
+                select(func.min(Notice.id)).where(
+                    Notice.status == NoticeStatus.SENDING.value,
+                    Notice.claim_token.in_(crashed))
+                .group_by(Notice.claim_token)).all()) & set(candidates))
         if candidates:
             db.session.execute(
                 update(Notice).where(Notice.id.in_(candidates), *due)
                 .values(status=NoticeStatus.SENDING.value, claim_token=token,
                         next_attempt_at=until, attempts=Notice.attempts + 1)
                 .execution_options(synchronize_session=False))
+        if in_flight:
+            db.session.execute(
+                update(Notice).where(Notice.id.in_(in_flight))
+                .values(crash_resends=Notice.crash_resends + 1)
+                .execution_options(synchronize_session=False))
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
+    report.recovered = sum(1 for row in rows if row.status == NoticeStatus.SENDING.value)
+    report.possible_duplicates = in_flight
+    if report.recovered:
+        log.warning("notices: %d taken back from crashed dispatch run(s); possibly sent twice "
+                    "(same Message-ID): notice ids %s", report.recovered, in_flight)
     return candidates
 
 
@@ -110,15 +154,16 @@ def deliver_pending(*, now: datetime, limit: int = DEFAULT_LIMIT) -> DispatchRep
     token = secrets.token_hex(16)
     # Long enough for every message of the batch to time out once, then free again.
     until = now + timedelta(seconds=settings.timeout * (limit + 2))
-    if not _claim(token, now=now, until=until, limit=limit):
-        return DispatchReport()
+    report = DispatchReport()
+    if not _claim(token, now=now, until=until, limit=limit, report=report):
+        return report
     rows = db.session.execute(
         select(Notice.id, Notice.subject, Notice.body, Notice.dedupe_key, Notice.attempts,
                User.email)
         .join(User, User.id == Notice.user_id)
         .where(Notice.claim_token == token).order_by(Notice.id)).all()
     db.session.commit()
-    report = DispatchReport(claimed=len(rows))
+    report.claimed = len(rows)
 
     def count(outcome: str) -> None:
         setattr(report, outcome, getattr(report, outcome) + 1)
@@ -139,7 +184,9 @@ def deliver_pending(*, now: datetime, limit: int = DEFAULT_LIMIT) -> DispatchRep
                                           now=now, permanent=True))
                     continue
                 message = build_message(sender=settings.sender, to=address, subject=row.subject,
-                                        body=row.body, sent_at=now, reference=row.dedupe_key)
+                                        body=row.body, sent_at=now, reference=row.dedupe_key,
+                                        message_id=notice_message_id(row.id, row.dedupe_key,
+                                                                     settings.sender))
                 try:
                     connection.send(message)
                 except MailError as error:
@@ -156,3 +203,26 @@ def deliver_pending(*, now: datetime, limit: int = DEFAULT_LIMIT) -> DispatchRep
         for row in pending:
             count(_failed_attempt(row.id, token, row.attempts, error.message, now=now))
     return report
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    notice_id: int
+    recipient: str
+    status: str
+    times: int
+    message_id: str
+
+
+def possible_duplicates() -> list[PossibleDuplicate]:
+    """E-mail notices that may have reached their recipient twice (crash repair), newest
+    first, with the Message-ID both copies carry (``flask notices duplicates``)."""
+    settings = mail_settings()
+    sender = settings.sender if settings else "noreply@localhost"
+    rows = db.session.execute(
+        select(Notice.id, Notice.dedupe_key, Notice.status, Notice.crash_resends, User.email)
+        .join(User, User.id == Notice.user_id)
+        .where(Notice.crash_resends > 0).order_by(Notice.id.desc())).all()
+    return [PossibleDuplicate(row.id, row.email or "", row.status, row.crash_resends,
+                              notice_message_id(row.id, row.dedupe_key, sender))
+            for row in rows]
