@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -23,10 +23,11 @@ from app.models.types import UTCDateTime, in_clause
 class NoticeChannel(str, enum.Enum):
     INBOX = "inbox"
     EMAIL = "email"
+    SMS = "sms"
 
 
 class NoticeStatus(str, enum.Enum):
-    PENDING = "pending"  # waiting for the dispatcher (e-mail only)
+    PENDING = "pending"  # waiting for the dispatcher (e-mail and SMS)
     SENDING = "sending"  # claimed by one dispatcher run until next_attempt_at
     SENT = "sent"
     FAILED = "failed"  # given up; last_error says why
@@ -117,3 +118,20 @@ class Notice(db.Model):
     @property
     def unread(self) -> bool:
         return self.channel == NoticeChannel.INBOX.value and self.read_at is None
+
+
+class NoticePreference(db.Model):
+    """Which channels besides the inbox a user wants notices on (no row: every channel).
+
+    The inbox cannot be turned off: it is the record of what the court told the person.
+    Turning a channel off is confirmed by a last message on it (and in the inbox).
+    """
+
+    __tablename__ = "notice_preferences"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    email: Mapped[bool] = mapped_column(Boolean, default=True)
+    sms: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    user = relationship("User")
