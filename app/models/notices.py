@@ -48,6 +48,7 @@ class NoticeKind(str, enum.Enum):
     VISIT_SCHEDULED = "visit_scheduled"
     AGREEMENT_TO_SIGN = "agreement_to_sign"
     AGREEMENT_EFFECTIVE = "agreement_effective"
+    CHANNELS_CHANGED = "channels_changed"
 
 
 #: The rows the dispatcher looks at; the partial index below and its queries share this text.

@@ -1,4 +1,4 @@
-"""Send the queued e-mail notices: claim, send, record (``flask notices send``).
+"""Send the queued e-mail and SMS notices: claim, send, record (``flask notices send``).
 
 One run claims up to ``limit`` due rows in a short transaction of its own — ``UPDATE …
 SET status = 'sending', claim_token = … WHERE id IN (…) AND status IN ('pending',
@@ -11,22 +11,32 @@ batch to time out; a dispatcher that crashed mid-batch leaves its rows ``sending
 the next run after that time takes them again (a crash loses no notice; the one message
 in flight at the crash may be sent twice, the price of at-least-once delivery).
 
-Each message is recorded in its own commit right after the SMTP server took it, so a
-crash half-way through never resends the first half. A run hands its rows to the server
-in id order, so of a crashed run's rows still ``sending`` only the first can have been in
-the server's hands: when a later run takes the rows back it counts that one in
-``crash_resends`` and logs it — the one duplicate at-least-once delivery allows, sent
-again with the same ``Message-ID`` (``email.notice_message_id``), recognisable by the
-server and the reader, and listed by ``flask notices duplicates``. A refused or failed message is
-retried later with a growing delay (``RETRY_AFTER``) and marked ``failed`` when its
-attempts are spent or the server refused it for good (5xx).
+The claimed rows become messages by ``mediation.delivery.plan_deliveries``: one per
+notice, or one digest for the notices that piled up for one person and channel while the
+dispatcher was down. SMS rows are not claimed in the quiet hours (21:00–08:00 court time):
+they wait, and a retry never lands in the night.
+
+Each message is recorded in its own commit right after the server (SMTP, or the SMS
+gateway) took it, so a crash half-way through never resends the first half. A run hands
+its messages over in order of their first notice's id, so of a crashed run's rows still
+``sending`` only the first can have been in the server's hands: when a later run takes
+the rows back it counts that one in ``crash_resends`` and logs it — the one duplicate
+at-least-once delivery allows, sent again with the same ``Message-ID``
+(``email.notice_message_id``; the SMS gateway gets the same ``reference``), recognisable
+by the server and the reader, and listed by ``flask notices duplicates``.
+
+A refused or failed message is retried later with a growing delay (``RETRY_AFTER``) and
+marked ``failed`` when its attempts are spent or the server refused it for good (5xx
+from SMTP, 4xx from the SMS gateway).
 """
 from __future__ import annotations
 
 import logging
 import secrets
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from hashlib import sha256
 
 from sqlalchemy import func, select, text, update
 
@@ -37,6 +47,8 @@ from app.notify.email import (
     MailError, PermanentMailError, SmtpConnection, build_message, mail_settings,
     notice_message_id,
 )
+from app.notify.sms import PermanentSmsError, SmsError, sms_gateway
+from mediation.delivery import DueNotice, digest_text, in_quiet_hours, plan_deliveries, sms_allowed_at
 
 log = logging.getLogger("app.notify.dispatch")
 
@@ -51,42 +63,56 @@ MAX_ATTEMPTS = len(RETRY_AFTER) + 1
 DEFAULT_LIMIT = 100
 #: Recorded errors are cut to this length.
 ERROR_MAX = 500
+#: An SMS carries the subject only (the details wait in the inbox); at most this long.
+SMS_MAX = 140
+SMS_FOOTER = "详情请登录调解平台查看通知。"
 
 
 @dataclass
 class DispatchReport:
     claimed: int = 0
+    #: Notices delivered, by channel.
     sent: int = 0
+    sms_sent: int = 0
     retrying: int = 0
     failed: int = 0
+    #: Digests sent, and the notices they carried (counted in ``sent``/``sms_sent``).
+    digests: int = 0
     #: Rows taken back from runs that died (crash repair).
     recovered: int = 0
     #: Of those, the ones that may already have reached the server: ids of notices that
     #: may arrive twice (with one Message-ID).
     possible_duplicates: list[int] = field(default_factory=list)
-    #: E-mail is not configured: nothing was claimed.
+    #: E-mail is not configured: no e-mail was claimed (SMS still goes).
     disabled: bool = False
 
     def line(self) -> str:
-        if self.disabled:
+        if self.disabled and not self.claimed:
             return "notices: e-mail is off (MAIL_SERVER is not set); nothing sent"
-        line = (f"notices: {self.sent} e-mail(s) sent, {self.retrying} to retry, "
-                f"{self.failed} failed")
+        line = f"notices: {self.sent} e-mail(s) sent"
+        if self.sms_sent:
+            line += f", {self.sms_sent} SMS sent"
+        if self.digests:
+            line += f" (in {self.digests} digest(s))"
+        line += f", {self.retrying} to retry, {self.failed} failed"
         if self.recovered:
             line += (f"; {self.recovered} taken back from a crashed run, "
                      f"{len(self.possible_duplicates)} of them possibly sent twice "
                      f"(notice ids {', '.join(map(str, self.possible_duplicates))})")
         return line
 
+    def count(self, outcome: str, n: int = 1) -> None:
+        setattr(self, outcome, getattr(self, outcome) + n)
 
-def _claim(token: str, *, now: datetime, until: datetime, limit: int,
+
+def _claim(token: str, *, channels: list[str], now: datetime, until: datetime, limit: int,
            report: DispatchReport) -> list[int]:
-    """Take up to ``limit`` due e-mail rows for this run; committed before any sending.
+    """Take up to ``limit`` due rows of ``channels`` for this run; committed before any
+    sending.
 
     Rows still ``sending`` are a crashed run's (their claim ran out): the first of each
     such run's rows is counted as a possible duplicate (see the module's docstring)."""
-    due = (text(OUTBOX_SQL), Notice.next_attempt_at <= now,
-           Notice.channel == NoticeChannel.EMAIL.value)
+    due = (text(OUTBOX_SQL), Notice.next_attempt_at <= now, Notice.channel.in_(channels))
     try:
         rows = db.session.execute(
             select(Notice.id, Notice.status, Notice.claim_token).where(*due)
@@ -125,84 +151,149 @@ def _claim(token: str, *, now: datetime, until: datetime, limit: int,
     return candidates
 
 
-def _finish(notice_id: int, token: str, **values) -> None:
-    """Record the outcome of one row, if this run still holds it; commit at once."""
+def _finish(notice_ids: list[int], token: str, **values) -> None:
+    """Record the outcome of rows this run still holds; commit at once."""
     db.session.execute(
-        update(Notice).where(Notice.id == notice_id, Notice.claim_token == token,
+        update(Notice).where(Notice.id.in_(notice_ids), Notice.claim_token == token,
                              Notice.status == NoticeStatus.SENDING.value)
         .values(claim_token=None, **values).execution_options(synchronize_session=False))
     db.session.commit()
 
 
-def _failed_attempt(notice_id: int, token: str, attempts: int, error: str, *, now: datetime,
-                    permanent: bool = False) -> str:
+def _failed_attempt(rows: list, token: str, error: str, *, now: datetime,
+                    permanent: bool = False) -> list[str]:
+    """Record a failed attempt at ``rows`` (one message): retry later, or give up."""
     error = error[:ERROR_MAX]
-    if permanent or attempts >= MAX_ATTEMPTS:
-        _finish(notice_id, token, status=NoticeStatus.FAILED.value, last_error=error,
-                next_attempt_at=None)
-        return "failed"
-    _finish(notice_id, token, status=NoticeStatus.PENDING.value, last_error=error,
-            next_attempt_at=now + RETRY_AFTER[min(attempts, len(RETRY_AFTER)) - 1])
-    return "retrying"
+    outcomes = []
+    for row in rows:
+        if permanent or row.attempts >= MAX_ATTEMPTS:
+            _finish([row.id], token, status=NoticeStatus.FAILED.value, last_error=error,
+                    next_attempt_at=None)
+            outcomes.append("failed")
+            continue
+        retry_at = now + RETRY_AFTER[min(row.attempts, len(RETRY_AFTER)) - 1]
+        if row.channel == NoticeChannel.SMS.value:
+            retry_at = sms_allowed_at(retry_at)
+        _finish([row.id], token, status=NoticeStatus.PENDING.value, last_error=error,
+                next_attempt_at=retry_at)
+        outcomes.append("retrying")
+    return outcomes
+
+
+def digest_message_id(keys: list[str], first_id: int, sender: str) -> str:
+    """The Message-ID of a digest: the same for the same notices, unlike any single one."""
+    domain = sender.rpartition("@")[2] or "localhost"
+    digest = sha256("\n".join(keys).encode("utf-8")).hexdigest()[:16]
+    return f"<digest-{first_id}.{digest}@{domain}>"
+
+
+def sms_text(subject: str) -> str:
+    text = f"{subject}。{SMS_FOOTER}"
+    return text if len(text) <= SMS_MAX else subject[:SMS_MAX - len(SMS_FOOTER) - 2] + "…。" + SMS_FOOTER
 
 
 def deliver_pending(*, now: datetime, limit: int = DEFAULT_LIMIT) -> DispatchReport:
-    """Send the e-mail notices that are due at ``now``; harmless to run twice or in parallel."""
+    """Send the e-mail and SMS notices that are due at ``now``; harmless to run twice or
+    in parallel."""
     settings = mail_settings()
-    if settings is None:
-        return DispatchReport(disabled=True)
+    channels = [NoticeChannel.EMAIL.value] if settings else []
+    if not in_quiet_hours(now):
+        channels.append(NoticeChannel.SMS.value)
+    report = DispatchReport(disabled=settings is None)
+    if not channels:
+        return report
     token = secrets.token_hex(16)
     # Long enough for every message of the batch to time out once, then free again.
-    until = now + timedelta(seconds=settings.timeout * (limit + 2))
-    report = DispatchReport()
-    if not _claim(token, now=now, until=until, limit=limit, report=report):
+    timeout = settings.timeout if settings else 20
+    until = now + timedelta(seconds=timeout * (limit + 2))
+    if not _claim(token, channels=channels, now=now, until=until, limit=limit, report=report):
         return report
     rows = db.session.execute(
-        select(Notice.id, Notice.subject, Notice.body, Notice.dedupe_key, Notice.attempts,
-               User.email)
+        select(Notice.id, Notice.channel, Notice.subject, Notice.body, Notice.dedupe_key,
+               Notice.attempts, Notice.created_at, Notice.user_id, User.email, User.phone)
         .join(User, User.id == Notice.user_id)
         .where(Notice.claim_token == token).order_by(Notice.id)).all()
     db.session.commit()
     report.claimed = len(rows)
-
-    def count(outcome: str) -> None:
-        setattr(report, outcome, getattr(report, outcome) + 1)
-
-    pending = list(rows)
-    try:
-        with SmtpConnection(settings) as connection:
-            while pending:
-                row = pending.pop(0)
-                address = (row.email or "").strip()
-                if row.attempts > MAX_ATTEMPTS:  # taken back from crashed runs too often
-                    count(_failed_attempt(row.id, token, row.attempts,
-                                          f"given up after {MAX_ATTEMPTS} attempts", now=now,
-                                          permanent=True))
+    by_id = {row.id: row for row in rows}
+    plan = plan_deliveries([DueNotice(r.id, r.user_id, r.channel, r.subject, r.created_at)
+                            for r in rows], now=now)
+    smtp_down: MailError | None = None
+    with ExitStack() as stack:
+        connection: SmtpConnection | None = None
+        for delivery in plan:
+            batch = [by_id[i] for i in delivery.ids]
+            worn = [row for row in batch if row.attempts > MAX_ATTEMPTS]
+            if worn:  # taken back from crashed runs too often
+                for outcome in _failed_attempt(worn, token, f"given up after {MAX_ATTEMPTS} attempts",
+                                               now=now, permanent=True):
+                    report.count(outcome)
+                batch = [row for row in batch if row.attempts <= MAX_ATTEMPTS]
+                if not batch:
                     continue
-                if not address:
-                    count(_failed_attempt(row.id, token, row.attempts, "the user has no e-mail address",
-                                          now=now, permanent=True))
+            first = batch[0]
+            if delivery.is_digest and len(batch) > 1:
+                subject, body = digest_text([row.subject for row in batch], channel=delivery.channel)
+            else:
+                subject, body = first.subject, first.body
+            keys = [row.dedupe_key for row in batch]
+            if delivery.channel == NoticeChannel.SMS.value:
+                phone = (first.phone or "").strip()
+                if not phone:
+                    for outcome in _failed_attempt(batch, token, "the user has no mobile phone",
+                                                   now=now, permanent=True):
+                        report.count(outcome)
                     continue
-                message = build_message(sender=settings.sender, to=address, subject=row.subject,
-                                        body=row.body, sent_at=now, reference=row.dedupe_key,
-                                        message_id=notice_message_id(row.id, row.dedupe_key,
-                                                                     settings.sender))
                 try:
-                    connection.send(message)
-                except MailError as error:
-                    count(_failed_attempt(row.id, token, row.attempts, error.message, now=now,
-                                          permanent=isinstance(error, PermanentMailError)))
-                    if error.connection_lost:
-                        raise
+                    sms_gateway().send(phone, sms_text(subject), reference=" ".join(keys))
+                except SmsError as error:
+                    for outcome in _failed_attempt(batch, token, str(error), now=now,
+                                                   permanent=isinstance(error, PermanentSmsError)):
+                        report.count(outcome)
                     continue
-                _finish(row.id, token, status=NoticeStatus.SENT.value, sent_at=now,
-                        last_error=None, next_attempt_at=None)
-                report.sent += 1
-    except MailError as error:
-        # No connection (or it broke): the rows not yet tried wait for the next attempt.
-        for row in pending:
-            count(_failed_attempt(row.id, token, row.attempts, error.message, now=now))
+                _sent(batch, token, now=now)
+                report.count("sms_sent", len(batch))
+                report.count("digests", int(len(batch) > 1))
+                continue
+            address = (first.email or "").strip()
+            if not address:
+                for outcome in _failed_attempt(batch, token, "the user has no e-mail address",
+                                               now=now, permanent=True):
+                    report.count(outcome)
+                continue
+            if smtp_down is None and connection is None:
+                try:
+                    connection = stack.enter_context(SmtpConnection(settings))
+                except MailError as error:
+                    smtp_down = error
+            if smtp_down is not None:
+                # No connection (or it broke): the e-mails not yet tried wait for the next run.
+                for outcome in _failed_attempt(batch, token, smtp_down.message, now=now):
+                    report.count(outcome)
+                continue
+            message_id = (digest_message_id(keys, first.id, settings.sender) if len(batch) > 1
+                          else notice_message_id(first.id, first.dedupe_key, settings.sender))
+            message = build_message(sender=settings.sender, to=address, subject=subject,
+                                    body=body, sent_at=now, reference=" ".join(keys),
+                                    message_id=message_id)
+            try:
+                connection.send(message)
+            except MailError as error:
+                for outcome in _failed_attempt(batch, token, error.message, now=now,
+                                               permanent=isinstance(error, PermanentMailError)):
+                    report.count(outcome)
+                if error.connection_lost:
+                    smtp_down = error
+                continue
+            _sent(batch, token, now=now)
+            report.count("sent", len(batch))
+            report.count("digests", int(len(batch) > 1))
     return report
+
+
+def _sent(batch: list, token: str, *, now: datetime) -> None:
+    _finish([row.id for row in batch], token, status=NoticeStatus.SENT.value, sent_at=now,
+            last_error=None, next_attempt_at=None)
 
 
 @dataclass(frozen=True)

@@ -16,3 +16,4 @@ def register_blueprints(app) -> None:
     for module in (public, auth, accounts, homeowner, developer, mediator, court, admin, cases,
                    agreements, referrals, intake, notices):
         app.register_blueprint(module.bp)
+    app.register_blueprint(notices.settings_bp)  # /account/notifications
