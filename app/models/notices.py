@@ -49,6 +49,8 @@ class NoticeKind(str, enum.Enum):
     AGREEMENT_TO_SIGN = "agreement_to_sign"
     AGREEMENT_EFFECTIVE = "agreement_effective"
     CHANNELS_CHANGED = "channels_changed"
+    CASE_STATUS_CHANGED = "case_status_changed"
+    COMPLAINT_ANSWERED = "complaint_answered"
 
 
 #: The rows the dispatcher looks at; the partial index below and its queries share this text.
