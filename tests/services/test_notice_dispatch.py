@@ -209,6 +209,7 @@ def test_the_dispatcher_gives_up_after_the_last_attempt(app, make, smtp_server):
     queue(app, user)
     smtp_server.data_reply = "451 4.3.0 Try again later"
     now = NOW
+    waits = []
     for attempt in range(1, MAX_ATTEMPTS + 1):
         report = run(app, now=now)
         assert report.claimed == 1, attempt
@@ -216,8 +217,12 @@ def test_the_dispatcher_gives_up_after_the_last_attempt(app, make, smtp_server):
         assert row.attempts == attempt
         if attempt < MAX_ATTEMPTS:
             assert row.status == "pending"
+            waits.append(row.next_attempt_at - now)
             now = row.next_attempt_at
+    assert waits == list(RETRY_AFTER)  # each wait longer than the one before
+    assert all(a < b for a, b in zip(waits, waits[1:]))
     assert (row.status, report.failed) == ("failed", 1)
+    assert "451" in row.last_error and row.next_attempt_at is None
     assert run(app, now=now + timedelta(days=30)).claimed == 0
 
 
