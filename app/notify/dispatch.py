@@ -6,10 +6,11 @@ SET status = 'sending', claim_token = … WHERE id IN (…) AND status IN ('pend
 the same row: on PostgreSQL the second one's UPDATE waits for the first one's row lock,
 re-checks the condition and skips the row (the candidate rows are also read ``FOR
 UPDATE SKIP LOCKED``); on SQLite every writing transaction begins ``IMMEDIATE`` and the
-two runs take turns. A claim lasts until ``next_attempt_at``, long enough for the whole
-batch to time out; a dispatcher that crashed mid-batch leaves its rows ``sending`` and
-the next run after that time takes them again (a crash loses no notice; the one message
-in flight at the crash may be sent twice, the price of at-least-once delivery).
+two runs take turns. A claim is a lease until ``next_attempt_at`` (``CLAIM_LEASE`` from
+the claim), which the run renews while it works; a dispatcher that crashed mid-batch
+leaves its rows ``sending`` and the first run after its lease ran out — a few minutes,
+not hours — takes them again (a crash loses no notice; the one message in flight at the
+crash may be sent twice, the price of at-least-once delivery).
 
 The claimed rows become messages by ``mediation.delivery.plan_deliveries``: one per
 notice, or one digest for the notices that piled up for one person and channel while the
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -59,6 +61,12 @@ RETRY_AFTER = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30)
                timedelta(hours=2), timedelta(hours=6), timedelta(hours=12))
 #: Attempts before a notice is marked failed.
 MAX_ATTEMPTS = len(RETRY_AFTER) + 1
+#: How long a claim holds its rows without renewal: longer than one message can take
+#: (connect, MAIL, RCPT, DATA, each bounded by the 20 s timeout), short enough that a
+#: restarted scheduler repairs a crashed run's rows within minutes.
+CLAIM_LEASE = timedelta(minutes=5)
+#: A working run renews its lease after this much time.
+RENEW_AFTER = timedelta(minutes=1)
 #: Rows one run takes at most (the scheduler runs again a minute later).
 DEFAULT_LIMIT = 100
 #: Recorded errors are cut to this length.
@@ -203,10 +211,8 @@ def deliver_pending(*, now: datetime, limit: int = DEFAULT_LIMIT) -> DispatchRep
     if not channels:
         return report
     token = secrets.token_hex(16)
-    # Long enough for every message of the batch to time out once, then free again.
-    timeout = settings.timeout if settings else 20
-    until = now + timedelta(seconds=timeout * (limit + 2))
-    if not _claim(token, channels=channels, now=now, until=until, limit=limit, report=report):
+    if not _claim(token, channels=channels, now=now, until=now + CLAIM_LEASE, limit=limit,
+                  report=report):
         return report
     rows = db.session.execute(
         select(Notice.id, Notice.channel, Notice.subject, Notice.body, Notice.dedupe_key,
@@ -219,9 +225,11 @@ def deliver_pending(*, now: datetime, limit: int = DEFAULT_LIMIT) -> DispatchRep
     plan = plan_deliveries([DueNotice(r.id, r.user_id, r.channel, r.subject, r.created_at)
                             for r in rows], now=now)
     smtp_down: MailError | None = None
+    lease = _Lease(token, now)
     with ExitStack() as stack:
         connection: SmtpConnection | None = None
         for delivery in plan:
+            lease.keep()
             batch = [by_id[i] for i in delivery.ids]
             worn = [row for row in batch if row.attempts > MAX_ATTEMPTS]
             if worn:  # taken back from crashed runs too often
@@ -289,6 +297,27 @@ def deliver_pending(*, now: datetime, limit: int = DEFAULT_LIMIT) -> DispatchRep
             report.count("sent", len(batch))
             report.count("digests", int(len(batch) > 1))
     return report
+
+
+class _Lease:
+    """Renews this run's claim while it works: ``now`` plus the time the run has taken
+    (``now`` is the run's logical time; the elapsed part is the real clock's)."""
+
+    def __init__(self, token: str, now: datetime):
+        self.token, self.now = token, now
+        self.started = self.renewed = time.monotonic()
+
+    def keep(self) -> None:
+        clock = time.monotonic()
+        if clock - self.renewed < RENEW_AFTER.total_seconds():
+            return
+        self.renewed = clock
+        until = self.now + timedelta(seconds=clock - self.started) + CLAIM_LEASE
+        db.session.execute(
+            update(Notice).where(Notice.claim_token == self.token,
+                                 Notice.status == NoticeStatus.SENDING.value)
+            .values(next_attempt_at=until).execution_options(synchronize_session=False))
+        db.session.commit()
 
 
 def _sent(batch: list, token: str, *, now: datetime) -> None:

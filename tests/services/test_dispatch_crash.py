@@ -127,8 +127,8 @@ def test_kill_9_during_a_dispatch_of_200_emails_loses_none_and_duplicates_are_re
         before_restart = len(recorder.messages)
         assert 0 < before_restart < NOTICES
 
-        # The restart, after the crashed run's claim ran out.
-        again = _start(app, database_url, port, NOW + timedelta(hours=2), tmp_path)
+        # The restart, after the crashed run's lease (5 minutes, renewed while it ran) ran out.
+        again = _start(app, database_url, port, NOW + timedelta(minutes=30), tmp_path)
         out, err = again.communicate(timeout=180)
         assert again.returncode == 0, (out, err)
     finally:

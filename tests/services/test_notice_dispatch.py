@@ -318,3 +318,39 @@ def test_flask_notices_send_runs_the_dispatcher_once_and_says_how_many(app, make
 def test_the_retry_schedule_is_increasing(app):
     assert list(RETRY_AFTER) == sorted(RETRY_AFTER)
     assert dispatch.MAX_ATTEMPTS == len(RETRY_AFTER) + 1
+
+
+def test_a_claim_is_a_short_lease_so_a_restart_repairs_a_crash_within_minutes(app, make, smtp_server):
+    """A run claims and dies before sending: its rows come back CLAIM_LEASE later, not hours."""
+    from app.notify.dispatch import CLAIM_LEASE, DispatchReport, _claim
+
+    user = make.user("homeowner", email="wang@example.com")
+    [notice_id] = queue(app, user)
+    with app.app_context():
+        assert _claim("died", channels=["email"], now=NOW, until=NOW + CLAIM_LEASE, limit=10,
+                      report=DispatchReport()) == [notice_id]
+    [row] = emails(app)
+    assert (row.status, row.next_attempt_at) == ("sending", NOW + CLAIM_LEASE)
+    assert run(app, now=NOW + CLAIM_LEASE - timedelta(seconds=1)).claimed == 0
+    report = run(app, now=NOW + CLAIM_LEASE)
+    assert (report.sent, report.recovered) == (1, 1)
+    assert CLAIM_LEASE <= timedelta(minutes=5)
+
+
+def test_a_working_run_renews_its_lease_by_the_time_it_has_taken(app, make, mail_configured):
+    from app.notify.dispatch import CLAIM_LEASE, DispatchReport, _claim, _Lease
+
+    user = make.user("homeowner", email="wang@example.com")
+    queue(app, user, 2)
+    with app.app_context():
+        _claim("working", channels=["email"], now=NOW, until=NOW + CLAIM_LEASE, limit=10,
+               report=DispatchReport())
+        lease = _Lease("working", NOW)
+        lease.keep()  # just claimed: nothing to renew
+        assert {r.next_attempt_at for r in emails(app)} == {NOW + CLAIM_LEASE}
+        lease.started -= 90  # the run has been working for 90 s
+        lease.renewed -= 90
+        lease.keep()
+    [first, second] = emails(app)
+    assert first.next_attempt_at == second.next_attempt_at
+    assert abs(first.next_attempt_at - (NOW + timedelta(seconds=90) + CLAIM_LEASE)) < timedelta(seconds=2)
