@@ -92,12 +92,19 @@ def plan_deliveries(due: Sequence[DueNotice], *, now: datetime) -> list[Delivery
     return sorted(deliveries, key=lambda d: d.ids[0])
 
 
-def digest_text(subjects: Sequence[str], *, channel: str) -> tuple[str, str]:
-    """Subject and body of a digest listing ``subjects`` (the notices, oldest first)."""
+def digest_text(subjects: Sequence[str], *, channel: str, locale: str = "zh") -> tuple[str, str]:
+    """Subject and body of a digest listing ``subjects`` (the notices, oldest first), in
+    ``locale`` ("zh", or "en…" for English)."""
+    english = str(locale).lower().startswith("en")
     shown = DIGEST_LINES.get(channel, 50)
     lines = [f"{i}. {subject}" for i, subject in enumerate(subjects[:shown], start=1)]
-    if len(subjects) > shown:
-        lines.append(f"……另有{len(subjects) - shown}条")
-    subject = f"您有{len(subjects)}条新通知"
-    body = "系统暂停期间积累的通知合并如下：\n" + "\n".join(lines)
-    return subject, body
+    more = len(subjects) - shown
+    if english:
+        if more > 0:
+            lines.append(f"… and {more} more")
+        return (f"You have {len(subjects)} new notices",
+                "Notices that gathered while the system was paused:\n" + "\n".join(lines))
+    if more > 0:
+        lines.append(f"……另有{more}条")
+    return (f"您有{len(subjects)}条新通知",
+            "系统暂停期间积累的通知合并如下：\n" + "\n".join(lines))

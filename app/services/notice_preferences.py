@@ -15,9 +15,10 @@ from app.extensions import db
 from app.models import NoticeChannel, NoticeKind, NoticePreference, User
 from app.notify.outbox import queue_notice
 from app.services.use_case import use_case
+from mediation.messages import Msg
 
-#: How each channel is named in the confirmation.
-_NAMES = {"email": "电子邮件", "sms": "短信"}
+#: How each channel is named in the confirmation (Chinese, English).
+_NAMES = {"email": ("电子邮件", "e-mail"), "sms": ("短信", "text message")}
 
 
 @dataclass(frozen=True)
@@ -55,13 +56,21 @@ def set_notice_channels(*, actor: User, email: bool, sms: bool, now: datetime) -
     preference.email, preference.sms, preference.updated_at = email, sms, now
     off = [c for c in changed if not after[c]]
     on = [c for c in changed if after[c]]
-    lines = [f"已关闭{_NAMES[c]}通知：此后不再通过{_NAMES[c]}发送通知，本条为最后一条。" for c in off]
-    lines += [f"已开启{_NAMES[c]}通知。" for c in on]
-    lines.append("站内通知始终保留。如非本人操作，请登录平台在“通知设置”中恢复，并修改密码。")
-    subject = "通知方式已更改：" + "，".join(
-        [f"关闭{_NAMES[c]}" for c in off] + [f"开启{_NAMES[c]}" for c in on])
+    zh = [f"已关闭{_NAMES[c][0]}通知：此后不再通过{_NAMES[c][0]}发送通知，本条为最后一条。" for c in off]
+    en = [f"{_NAMES[c][1].capitalize()} notices are off: this is the last one by {_NAMES[c][1]}."
+          for c in off]
+    zh += [f"已开启{_NAMES[c][0]}通知。" for c in on]
+    en += [f"{_NAMES[c][1].capitalize()} notices are on." for c in on]
+    zh.append("站内通知始终保留。如非本人操作，请登录平台在“通知设置”中恢复，并修改密码。")
+    en.append("Notices always stay in your inbox on the platform. If you did not make this "
+              "change, restore it under “Notice settings” and change your password.")
+    subject = Msg(
+        "通知方式已更改：" + "，".join([f"关闭{_NAMES[c][0]}" for c in off]
+                                + [f"开启{_NAMES[c][0]}" for c in on]),
+        "Notice channels changed: " + ", ".join([f"{_NAMES[c][1]} off" for c in off]
+                                                + [f"{_NAMES[c][1]} on" for c in on]))
     queue_notice(user=actor, kind=NoticeKind.CHANNELS_CHANGED, subject=subject,
-                 body="\n".join(lines), now=now,
+                 body=Msg("\n".join(zh), "\n".join(en)), now=now,
                  dedupe_key=f"channels_changed:user:{actor.id}:at:{now.timestamp():.6f}",
                  channels=[NoticeChannel(c) for c in changed])
     db.session.commit()

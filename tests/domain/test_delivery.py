@@ -73,3 +73,10 @@ def test_a_digest_lists_the_notices_and_stays_short_by_sms():
     assert body.endswith("……另有2条")
     _, mail = digest_text([f"通知{i}" for i in range(1, 6)], channel="email")
     assert "5. 通知5" in mail and "另有" not in mail
+
+
+def test_a_digest_speaks_english_to_an_english_reader():
+    subject, body = digest_text(["Case 1 is scheduled", "Case 2 is closed", "x", "y"],
+                                channel="sms", locale="en")
+    assert subject == "You have 4 new notices"
+    assert "1. Case 1 is scheduled" in body and body.endswith("… and 1 more")
