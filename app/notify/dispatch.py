@@ -328,21 +328,30 @@ def _sent(batch: list, token: str, *, now: datetime) -> None:
 @dataclass(frozen=True)
 class PossibleDuplicate:
     notice_id: int
+    channel: str
     recipient: str
     status: str
     times: int
+    #: The Message-ID both copies of an e-mail carry; for an SMS, the gateway reference.
     message_id: str
 
 
 def possible_duplicates() -> list[PossibleDuplicate]:
-    """E-mail notices that may have reached their recipient twice (crash repair), newest
-    first, with the Message-ID both copies carry (``flask notices duplicates``)."""
+    """Notices that may have reached their recipient twice (crash repair), newest first,
+    with what both copies carry: the e-mail's Message-ID, the SMS gateway's reference
+    (``flask notices duplicates``)."""
     settings = mail_settings()
     sender = settings.sender if settings else "noreply@localhost"
     rows = db.session.execute(
-        select(Notice.id, Notice.dedupe_key, Notice.status, Notice.crash_resends, User.email)
+        select(Notice.id, Notice.channel, Notice.dedupe_key, Notice.status, Notice.crash_resends,
+               User.email, User.phone)
         .join(User, User.id == Notice.user_id)
         .where(Notice.crash_resends > 0).order_by(Notice.id.desc())).all()
-    return [PossibleDuplicate(row.id, row.email or "", row.status, row.crash_resends,
-                              notice_message_id(row.id, row.dedupe_key, sender))
-            for row in rows]
+    found = []
+    for row in rows:
+        sms = row.channel == NoticeChannel.SMS.value
+        found.append(PossibleDuplicate(
+            row.id, row.channel, (row.phone if sms else row.email) or "", row.status,
+            row.crash_resends,
+            row.dedupe_key if sms else notice_message_id(row.id, row.dedupe_key, sender)))
+    return found

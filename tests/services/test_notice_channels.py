@@ -233,3 +233,20 @@ def test_turning_a_channel_off_is_confirmed_by_a_last_message_on_it(app, make, m
         assert "本条为最后一条" in notices[1].body
     # After the change, a notice goes to the inbox and by e-mail only.
     assert queue(app, owner) == [["inbox", "email"]]
+
+
+def test_an_sms_taken_back_from_a_crashed_run_is_reported_with_its_gateway_reference(
+        app, make, texts):
+    from sqlalchemy import update
+
+    owner = make.user("homeowner", phone="13800138000")
+    queue(app, owner)
+    with app.app_context():
+        db.session.execute(update(Notice).where(Notice.channel == "sms").values(
+            status="sending", claim_token="crashed", attempts=1, next_attempt_at=NOW))
+        db.session.commit()
+    report = run(app, NOW)
+    assert (report.sms_sent, report.recovered, len(report.possible_duplicates)) == (1, 1, 1)
+    result = app.test_cli_runner().invoke(args=["notices", "duplicates"])
+    assert f"to 13800138000 (sent): 1 extra copy possible, reference t:0:user:{owner.id}:sms" \
+        in result.output

@@ -284,7 +284,7 @@ def test_only_the_first_unfinished_row_of_a_crashed_run_counts_as_a_possible_dup
     result = app.test_cli_runner().invoke(args=["notices", "duplicates"])
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
-    assert lines[-1] == "notices: 1 possibly delivered twice (same Message-ID)"
+    assert lines[-1] == "notices: 1 possibly delivered twice (same Message-ID or reference)"
     assert lines[0].startswith(f"notice {second} to wang@example.com (sent)")
     assert f"<notice-{second}." in lines[0]
 
