@@ -41,8 +41,10 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
         configure_sqlite(db.engine)
         configure_postgresql(db.engine)
 
-    from app import auth, errors, input_safety
+    from app import auth, errors, input_safety, security
     from app.notify import sms
+
+    security.init_app(app)  # ProxyFix (TRUSTED_PROXIES) and the headers of every response
 
     sms.init_app(app)
 

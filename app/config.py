@@ -1,6 +1,7 @@
 """Typed settings read from the environment, with safe development defaults.
 
-Development runs on an SQLite file under ``instance/`` with a throw-away secret key.
+Development runs on an SQLite file under ``instance/`` with a secret key generated once
+into ``instance/secret_key`` (0600) and reused, so every worker signs alike.
 Production (``APP_ENV=production``) refuses to start without a real ``SECRET_KEY`` and
 a real database, so a forgotten variable fails loudly instead of silently.
 """
@@ -31,6 +32,34 @@ def _bool(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def instance_secret_key(instance_dir: Path) -> str:
+    """Development's secret key: read from ``instance_dir/secret_key``, created once (0600).
+
+    A key generated per process made two workers sign sessions differently (a login
+    answered by one worker was refused by the other). The first process writes the key to
+    a temporary file and links it into place, which fails if another got there first —
+    then both read the one file, never a half-written one.
+    """
+    path = instance_dir / "secret_key"
+    if not path.exists():
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        temporary = instance_dir / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_hex(32))
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                pass
+        finally:
+            temporary.unlink(missing_ok=True)
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise ConfigError(f"{path} holds no usable key; delete it to have a new one made")
+    return key
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str = "development"
@@ -39,7 +68,12 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     default_locale: str = "zh"
     ratelimit_storage_uri: str = "memory://"
+    #: Failed logins per account (web and API together) …
     login_rate_limit: str = "10 per minute"
+    #: … and per client address: looser, since an office or a NAT shares one (app.security).
+    login_address_rate_limit: str = "50 per minute"
+    #: How many reverse proxies stand in front of the app; 0: X-Forwarded-For is ignored.
+    trusted_proxies: int = 0
     session_cookie_secure: bool = False
     #: SMTP server for e-mail notices; empty: e-mail is off and only the in-app inbox is used.
     mail_server: str = ""
@@ -74,8 +108,10 @@ class Settings:
         return bool(self.mail_server)
 
     @classmethod
-    def from_env(cls, environ: dict | None = None) -> "Settings":
+    def from_env(cls, environ: dict | None = None, *,
+                 instance_dir: Path | None = None) -> "Settings":
         environ = dict(os.environ if environ is None else environ)
+        instance_dir = Path(instance_dir) if instance_dir is not None else INSTANCE_DIR
         env = environ.get("APP_ENV", "development").strip().lower()
         secret = environ.get("SECRET_KEY", "")
         database_url = environ.get("DATABASE_URL", "")
@@ -94,18 +130,29 @@ class Settings:
         if sms_backend == "http" and not sms_http_url.startswith(("http://", "https://")):
             raise ConfigError("SMS_BACKEND=http needs SMS_HTTP_URL (http:// or https://)")
         if not secret:
-            secret = secrets.token_hex(32)
+            secret = instance_secret_key(instance_dir)
         if not database_url:
-            INSTANCE_DIR.mkdir(exist_ok=True)
-            database_url = f"sqlite:///{INSTANCE_DIR / 'platform.sqlite3'}"
+            instance_dir.mkdir(parents=True, exist_ok=True)
+            database_url = f"sqlite:///{instance_dir / 'platform.sqlite3'}"
+        try:
+            trusted_proxies = int(environ.get("TRUSTED_PROXIES", "0").strip() or "0")
+        except ValueError:
+            trusted_proxies = -1
+        if not 0 <= trusted_proxies <= 10:
+            raise ConfigError("TRUSTED_PROXIES must be the number of reverse proxies in front "
+                              "of the app (0 to 10)")
+        redis_url = environ.get("REDIS_URL", "").strip()
         return cls(
             env=env,
             secret_key=secret,
             database_url=database_url,
             timezone=environ.get("APP_TIMEZONE", "Asia/Shanghai"),
             default_locale=environ.get("DEFAULT_LOCALE", "zh"),
-            ratelimit_storage_uri=environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+            ratelimit_storage_uri=(environ.get("RATELIMIT_STORAGE_URI", "").strip()
+                                   or redis_url or "memory://"),
             login_rate_limit=environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+            login_address_rate_limit=environ.get("LOGIN_ADDRESS_RATE_LIMIT", "50 per minute"),
+            trusted_proxies=trusted_proxies,
             session_cookie_secure=_bool(environ.get("SESSION_COOKIE_SECURE"), env == "production"),
             mail_server=environ.get("MAIL_SERVER", "").strip(),
             mail_port=int(environ.get("MAIL_PORT", "25")),
@@ -139,6 +186,8 @@ class Settings:
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
             "RATELIMIT_HEADERS_ENABLED": True,
             "LOGIN_RATE_LIMIT": self.login_rate_limit,
+            "LOGIN_ADDRESS_RATE_LIMIT": self.login_address_rate_limit,
+            "TRUSTED_PROXIES": self.trusted_proxies,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.session_cookie_secure,

@@ -18,6 +18,15 @@ def problem(status: int, title: str, detail: str | None = None, errors=None, **e
     return response
 
 
+class _Refusal:
+    """What the error page needs of a refused use-case: a code and the words to show."""
+
+    refusal = True
+
+    def __init__(self, code: int, description: str) -> None:
+        self.code, self.description = code, description
+
+
 def _wants_problem() -> bool:
     return request.blueprint == "api" or request.path.startswith("/api/")
 
@@ -34,6 +43,20 @@ def init_app(app) -> None:
             return problem(400, "Bad Request", str(error.description),
                            errors=[{"field": error.field, "message": str(error.message)}])
         return render_template("errors/page.html", error=error), 400
+
+    from app.services.errors import ServiceError
+
+    @app.errorhandler(ServiceError)
+    def _refused(error: ServiceError):
+        """A refusal a web view did not place on its form (the API has its own handler):
+        its status (404 for a missing object), its message, nothing saved — never a 500."""
+        from app.extensions import db
+
+        db.session.rollback()
+        if _wants_problem():
+            return problem(error.status, "Refused", error.message, errors=error.errors or None)
+        page = _Refusal(error.status, error.message)
+        return render_template("errors/page.html", error=page), error.status
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):

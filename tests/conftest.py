@@ -45,6 +45,7 @@ def app(database_url, tmp_path_factory):
         "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
     })
     application = create_app(settings, TESTING=True, LOGIN_RATE_LIMIT="10000 per minute",
+                             LOGIN_ADDRESS_RATE_LIMIT="10000 per minute",
                              WTF_CSRF_ENABLED=True)
     with application.app_context():
         db.drop_all()

@@ -5,15 +5,15 @@ from flask import request
 
 from app.api import api_bp, current_api_user, iso, json_object, token_required
 from app.errors import problem
-from app.extensions import limiter, login_rate_limit
 from app.input_safety import unstorable_message
 from app.models.types import utcnow
+from app.security import login_limits
 from app.services import accounts
 from mediation.text import unstorable_character
 
 
 @api_bp.post("/auth/token")
-@limiter.limit(login_rate_limit)
+@login_limits()  # failed attempts, per account and per address, shared with the web login
 def issue_token():
     """Exchange a username and password for a bearer token.
     ---

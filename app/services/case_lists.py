@@ -26,7 +26,7 @@ from app.services import people
 from app.models.search import uses_fts
 from app.services.case_paging import (
     SORT_SEGMENTS, SORTS, Cursor, InvalidCursorError, decode_cursor, encode_cursor, fetch_rows,
-    mediation_phase,
+    mediation_phase, read,
 )
 from app.services.case_search import (
     MAX_QUERY_LENGTH, long_terms, search_conditions, search_join, search_terms,
@@ -340,6 +340,36 @@ def _planned_for_their_values():
         dbapi_connection.prepare_threshold = threshold
 
 
+#: The lists' statements as built, by what they are built from. Building one costs more
+#: than running it on an index (SQLAlchemy's construction, then the key of its compiled
+#: form, which is memoized on the statement object): a list reloaded, or read again after
+#: a write, runs the same statements with the same values. Statements are immutable.
+_STATEMENTS: dict[tuple, object] = {}
+_STATEMENTS_KEPT = 512
+
+
+def _statement_key(user: User, filters: CaseFilters) -> tuple | None:
+    """What a list's statements are built from, or None when they also depend on the data
+    (the town's projects) or on the time (the deadline filters): those are built afresh."""
+    if filters.town_id or filters.deadline:
+        return None
+    return (user.role, user.id, user.court_id, user.developer_id, user.person_id, filters,
+            uses_fts())
+
+
+def _kept(shape: tuple | None, part: tuple, build):
+    """The statement ``build`` makes for this list shape and ``part``, built once."""
+    if shape is None:
+        return build()
+    key = (shape, part)
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        if len(_STATEMENTS) >= _STATEMENTS_KEPT:
+            _STATEMENTS.clear()
+        statement = _STATEMENTS[key] = build()
+    return statement
+
+
 def list_cases(user: User, filters: CaseFilters | dict | None = None, *, cursor: str | None = None,
                limit: int = DEFAULT_LIMIT, now: datetime) -> CasePage:
     """One page of the cases ``user`` may see, narrowed by ``filters``.
@@ -361,16 +391,20 @@ def _list_cases(user: User, filters, *, cursor: str | None, limit: int, now: dat
     limit = _clamp_limit(limit)
     decoded = decode_cursor(cursor, filters.sort) if cursor else None
     cap = min(COUNT_CAP, SEARCH_COUNT_CAP) if filters.terms else COUNT_CAP
-    counted = db.session.scalar(select(func.count()).select_from(
+    shape = _statement_key(user, filters)
+    counted = read(_kept(shape, ("count", cap), lambda: select(func.count()).select_from(
         _base_query(user, filters, now, [Case.id], counting=True).limit(cap + 1).subquery()))
+    ).scalar()
     total = counted if counted <= cap else None
     small = (total is not None and filters.active and not _index_ordered(filters)
              and not _only_unindexed_search(filters))
     # More matches than the cap: a page is near in sort order, so check rows as we walk.
-    base = _base_query(user, filters, now, [Case.id], counting=small, scan_search=total is None)
+    base = _kept(shape, ("base", small, total is None), lambda: _base_query(
+        user, filters, now, [Case.id], counting=small, scan_search=total is None))
 
     def _fetch(*args, **kwargs):
-        return fetch_rows(*args, small=small, **kwargs)
+        return fetch_rows(*args, small=small, kept=lambda part, build: _kept(
+            shape, ("page", small, total is None, *part), build), **kwargs)
 
     position = 0
     if decoded is None:
@@ -451,7 +485,7 @@ def load_rows(ids: list[int], now: datetime, viewer: User) -> list[CaseRow]:
     if not ids:
         return []
     found = {}
-    for row in db.session.execute(_ROWS, {"ids": ids}):
+    for row in read(_ROWS, {"ids": ids}).all():  # fetched at once, not row by row
         item = CaseRow(*row)
         item.deadline_state = _deadline_state(item.status, item.deadline_at, now)
         if item.response_due_at is not None and item.status in ("registered", "assigned"):
@@ -459,14 +493,15 @@ def load_rows(ids: list[int], now: datetime, viewer: User) -> list[CaseRow]:
             item.response_overdue = item.response_due_at < now
         found[item.id] = item
     relation = list_relation(viewer)
+    own = viewer.person_id  # read once: an ORM attribute costs a call per read
     shown: dict[int, tuple] = {}
-    for case_id, person_id, person_name, phone, developer_name in db.session.execute(
-            _CLAIMANTS, {"ids": ids}):
+    for case_id, person_id, person_name, phone, developer_name in read(
+            _CLAIMANTS, {"ids": ids}).all():
         item = found.get(case_id)
         if item is None:
             continue
-        mine = person_id is not None and person_id == viewer.person_id
-        if item.claimant_count == 0 or (mine and shown[case_id][0] != viewer.person_id):
+        mine = person_id is not None and person_id == own
+        if item.claimant_count == 0 or (mine and shown[case_id][0] != own):
             shown[case_id] = (person_id, person_name or developer_name, phone)
         item.claimant_count += 1
     for case_id, (person_id, name, phone) in shown.items():

@@ -26,7 +26,7 @@ from mediation.lifecycle import MEDIATION_PHASE
 
 __all__ = [
     "SORTS", "SORT_SEGMENTS", "Cursor", "InvalidCursorError", "Segment", "decode_cursor",
-    "encode_cursor", "fetch_rows", "mediation_phase", "seek_after",
+    "encode_cursor", "fetch_rows", "mediation_phase", "read", "seek_after",
 ]
 
 #: Sort orders a list offers (the first is the default).
@@ -146,6 +146,14 @@ def decode_cursor(token: str, sort: str) -> Cursor:
 # --- Fetching a page ----------------------------------------------------------------------
 
 
+def read(statement, params=None):
+    """Run a list's read on the session's connection (its transaction, Core rows).
+
+    A list reads columns, never objects, so the ORM's result machinery (entity loading,
+    autoflush, ORM events) only costs: about a millisecond a page over its four reads."""
+    return db.session.connection().execute(statement, params)
+
+
 def seek_after(segment: Segment, key, case_id: int, forward: bool) -> ColumnElement:
     """Rows strictly after (forward) or before the row (key, id) in the segment's order."""
     column = segment.key()
@@ -158,7 +166,16 @@ def seek_after(segment: Segment, key, case_id: int, forward: bool) -> ColumnElem
 
 
 def _segment_rows(base: Select, segment: Segment, *, forward: bool, seek, limit: int,
-                  small: bool):
+                  small: bool, kept=None):
+    if seek is None and kept is not None:  # no cursor values in it: the same every time
+        return read(kept((segment, forward, limit), lambda: _segment_query(
+            base, segment, forward=forward, seek=None, limit=limit, small=small))).all()
+    return read(_segment_query(base, segment, forward=forward, seek=seek, limit=limit,
+                               small=small)).all()
+
+
+def _segment_query(base: Select, segment: Segment, *, forward: bool, seek, limit: int,
+                   small: bool) -> Select:
     column = segment.key()
     query = base.add_columns(column)
     condition = segment.where()
@@ -174,16 +191,18 @@ def _segment_rows(base: Select, segment: Segment, *, forward: bool, seek, limit:
         found = query.cte("found").prefix_with("MATERIALIZED")
         key, case_id = found.c[column.key], found.c.id
         order = (key.desc(), case_id.desc()) if descending else (key.asc(), case_id.asc())
-        return db.session.execute(select(case_id, key).order_by(*order).limit(limit)).all()
+        return select(case_id, key).order_by(*order).limit(limit)
     order = (column.desc(), Case.id.desc()) if descending else (column.asc(), Case.id.asc())
-    return db.session.execute(query.order_by(*order).limit(limit)).all()
+    return query.order_by(*order).limit(limit)
 
 
 def fetch_rows(base: Select, filters, cursor: Cursor | None, limit: int, *,
-               forward: bool, small: bool = False):
+               forward: bool, small: bool = False, kept=None):
     """Up to ``limit`` (segment, id, key) in display order, after/before the cursor.
 
-    ``filters``: the list's ``CaseFilters`` (its sort, and what leaves a segment empty)."""
+    ``filters``: the list's ``CaseFilters`` (its sort, and what leaves a segment empty).
+    ``kept(part, build)``: the caller's store of built statements, for the statements
+    without a cursor's values (``app.services.case_lists``)."""
     segments = SORT_SEGMENTS[filters.sort]
     rows: list[tuple[int, int, object]] = []
     if forward:
@@ -196,7 +215,7 @@ def fetch_rows(base: Select, filters, cursor: Cursor | None, limit: int, *,
             continue
         seek = (cursor.key, cursor.id) if cursor and index == cursor.segment else None
         found = _segment_rows(base, segments[index], forward=forward, seek=seek,
-                              limit=limit - len(rows), small=small)
+                              limit=limit - len(rows), small=small, kept=kept)
         rows += [(index, case_id, key) for case_id, key in found]
         if len(rows) >= limit:
             break

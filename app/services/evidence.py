@@ -1,10 +1,12 @@
 """Evidence files: checked by content, stored outside ``static/`` under random names.
 
-A file is accepted only when its first bytes say it is a JPEG, PNG, WebP image or a PDF —
-the name and the browser's Content-Type are the uploader's claims, not facts (an HTML page
-renamed ``photo.jpg`` would otherwise be served back as a page). Each file is stored under
-``UPLOAD_DIR`` with a random name; the uploader's name, cleaned of any path, is kept only
-for display. The SHA-256 is recorded so a file shown in mediation can be proven unchanged.
+A file is accepted only when its content says it is a JPEG, PNG, WebP image or a PDF
+(``filetype`` reads the magic bytes) — the name and the browser's Content-Type are the
+uploader's claims, not facts (an HTML page renamed ``photo.jpg`` would otherwise be served
+back as a page). Each file is stored under ``UPLOAD_DIR`` with a random name ending in the
+extension of the DETECTED type, and is downloaded under the uploader's name with that
+extension in place of theirs (:func:`download_name`): a JPEG named ``poly.html`` is
+``poly.jpg``, ``image/jpeg``, an attachment. The SHA-256 is recorded so a file shown in mediation can be proven unchanged.
 
 Files reach the disk only after the whole filing has been validated, and are removed again
 if the database refuses the transaction (:func:`stored_files`), so nothing is half-saved.
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import filetype
 from flask import current_app
 from sqlalchemy import func, select
 
@@ -41,21 +44,25 @@ MAX_FILES_PER_RESPONSE = 10
 _EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp",
                "application/pdf": ".pdf"}
 _STORED_NAME = re.compile(r"[0-9a-f]{32}\.(jpg|png|webp|pdf)")
+#: How much of a file the type detection reads (filetype looks at most at the first 8 KB).
+_SNIFF_BYTES = 8192
 _KIND_LABEL = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP",
                "application/pdf": "PDF"}
 
 
 def detect_content_type(head: bytes) -> str | None:
-    """The evidence type the content's magic bytes show, or None for anything else."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    return None
+    """The evidence type the content's magic bytes show, or None for any type not allowed."""
+    kind = filetype.guess(bytes(head[:_SNIFF_BYTES]))
+    if kind is None or kind.mime not in _EXTENSIONS:
+        return None
+    return kind.mime
+
+
+def download_name(original_name: str, content_type: str) -> str:
+    """The uploader's name with the detected type's extension instead of theirs."""
+    stem, dot, _ext = (original_name or "").rpartition(".")
+    stem = (stem if dot else original_name).strip() or "file"
+    return stem + _EXTENSIONS.get(content_type, ".bin")
 
 
 def clean_filename(name: str | None) -> str:
@@ -134,7 +141,7 @@ def prepare_files(files: Iterable, *, field: str = "files", existing: int = 0,
             errors.append({"field": field, "message":
                            f"文件“{shown}”超过{limit // (1024 * 1024)}MB的大小上限"})
             continue
-        content_type = detect_content_type(data[:16])
+        content_type = detect_content_type(data[:_SNIFF_BYTES])
         if content_type is None:
             errors.append({"field": field, "message":
                            f"文件“{shown}”不是JPEG、PNG、WebP图片或PDF文件（按文件内容判断）"})
@@ -223,5 +230,5 @@ def may_add_evidence(actor: User, complaint: Complaint) -> bool:
 
 __all__ = ["ATTACHMENT_TYPES", "MAX_FILES_PER_COMPLAINT", "MAX_FILES_PER_RESPONSE",
            "PreparedFile", "add_evidence", "attachment_rows", "clean_filename",
-           "detect_content_type", "kind_label", "max_upload_bytes", "may_add_evidence", "path_of",
+           "detect_content_type", "download_name", "kind_label", "max_upload_bytes", "may_add_evidence", "path_of",
            "prepare_files", "stored_files"]

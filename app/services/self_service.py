@@ -7,6 +7,10 @@
   (个人信息保护法 arts. 10, 51). A person the court already knows (e.g. from an agency's
   referral) gets the account linked to that record only when the phone on record is the
   proven one; otherwise the same refusal is given, so the answer reveals nothing more.
+  Both are said only after the code proved the phone, and the refusal spends the code; a
+  phone that already has an account is sent a text saying so instead of a code, while the
+  page answers as for any phone (issue 13: no visitor tests IDs or phones against the
+  register).
 - **Password reset**: a homeowner proves the phone with a code; anyone with an e-mail
   address on the account gets a one-hour link. Either way every session and API token of
   the account ends. Asking for a reset answers the same whether or not an account
@@ -24,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import CodePurpose, Person, Role, User
+from app.notify.sms import sms_gateway
 from app.services.account_links import (
     checked_password, clean_text, label, make_link_token, user_for_link,
 )
@@ -43,6 +48,9 @@ ID_TAKEN = Msg(
     "该身份证号已注册。如果是您本人，请使用“忘记密码”通过手机验证码重置密码，或到法院诉讼服务窗口办理。",
     "This resident ID is already registered. If it is yours, use \"Forgot your password?\" to "
     "reset the password with a code to your phone, or go to the court's service window.")
+#: What a phone that already has an account receives when someone asks to register it.
+ALREADY_REGISTERED_TEXT = ("【文昌巡回法庭调解平台】有人用本手机号申请注册，但本号码已有账户。请直接登录；"
+                           "忘记密码可在登录页通过手机验证码重置。如非本人操作，请忽略。")
 PHONE_TAKEN = Msg("该手机号已注册，请直接登录；忘记密码可通过手机验证码重置。",
                   "This phone number is already registered: log in, or reset the password "
                   "with a code to the phone.")
@@ -58,7 +66,13 @@ def request_registration_code(phone, *, address: str | None, now: datetime) -> s
     """Send a registration code to the phone; returns it masked for the page."""
     number = mobile_number(phone)
     if _phone_taken(number):
-        raise ServiceError(PHONE_TAKEN, "phone")
+        # Answered like any other phone, so the page does not tell a visitor who has an
+        # account (issue 13); the phone's owner is told by SMS instead, and the request
+        # counts against the same limits.
+        record_request(number, address=address, now=now)
+        db.session.commit()
+        sms_gateway().send(number, ALREADY_REGISTERED_TEXT)
+        return mask_phone(number)
     return send_code(number, CodePurpose.REGISTER, address=address, now=now)
 
 
@@ -83,21 +97,25 @@ def register_homeowner(*, name, resident_id, phone, code, password, confirm, now
     number = check(mobile_number, phone)
     if number:
         check(checked_password, password, confirm, username=number)
-        if _phone_taken(number):
-            errors.append({"field": "phone", "message": PHONE_TAKEN})
-    person = None
-    if resident_id:
-        person = db.session.scalar(select(Person).where(Person.resident_id == resident_id))
-        if person is not None and (
-                db.session.scalar(select(User.id).where(User.person_id == person.id))
-                or (number and person.phone != number)):
-            errors.append({"field": "resident_id", "message": ID_TAKEN})
     if not errors and not str(code or "").strip():
         errors.append({"field": "code", "message": CODE_REQUIRED})
     if errors:
         raise ServiceError(errors[0]["message"] if len(errors) == 1 else INVALID_INPUT,
                            errors[0]["field"], errors=errors)
     consume_code(number, CodePurpose.REGISTER, code, now=now)
+    # Whether the court's register knows this ID is said only now, to someone who proved a
+    # phone: asked before the code, any visitor learned who is a party without an SMS
+    # (issue 13, finding 1). The refusal spends the code, so each question costs one code,
+    # under the per-phone and per-address limits of phone_codes.
+    person = db.session.scalar(select(Person).where(Person.resident_id == resident_id))
+    if person is not None and (
+            db.session.scalar(select(User.id).where(User.person_id == person.id))
+            or person.phone != number):
+        db.session.commit()  # the spent code stays spent
+        raise ServiceError(ID_TAKEN, "resident_id")
+    if _phone_taken(number):  # registered since its code was sent (a taken phone gets none)
+        db.session.commit()
+        raise ServiceError(PHONE_TAKEN, "phone")
 
     if person is None:
         person = Person(name=name, resident_id=resident_id, phone=number, created_at=now)

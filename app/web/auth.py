@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.auth import home_endpoint
-from app.extensions import limiter, login_rate_limit
 from app.i18n import LOCALE_COOKIE, LOCALES
 from app.models.types import utcnow
+from app.security import login_limits
 from app.services import accounts
 from app.web.forms import ChangePasswordForm, EmptyForm, LoginForm
 
@@ -36,7 +36,7 @@ def safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_rate_limit, methods=["POST"])
+@login_limits(methods=["POST"])  # failed attempts, per account and per address
 def login():
     if current_user.is_authenticated:
         return redirect(url_for(home_endpoint(current_user)))

@@ -12,13 +12,13 @@ from urllib.parse import parse_qsl, urlencode
 
 from flask import render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import BuildError
 from wtforms import IntegerField, SearchField, SelectField, SelectMultipleField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
+from app.i18n import PageText as _l  # lazy, from the request's catalog (cheap)
 from app.models.types import utcnow
 from app.services import case_lists
 from app.services.case_lists import DEFAULT_LIMIT, MAX_LIMIT, CaseFilters
@@ -55,10 +55,29 @@ DEADLINE_LABELS = {"overdue": _l("Mediation period overdue"),
 PAGE_SIZES = (20, 50, 100, 200)
 
 
-class _Choice(SelectField):
-    """A select whose unknown value is reported in the page's language, not WTForms'."""
+ANY = ("", _l("Any"))
 
-    def __init__(self, label, message, **kwargs):
+
+@functools.cache
+def enum_choices(enum, locale: str) -> tuple[tuple[str, str], ...]:
+    """An enum's (code, name) choices in ``locale`` (constants: made once per language)."""
+    return tuple(enum.choices(locale))
+
+
+@functools.lru_cache(maxsize=64)
+def id_choices(pairs: tuple) -> tuple[tuple[str, str], ...]:
+    """(id, name) rows as a select's (value, label) choices, made once per list of rows
+    (the court's mediators and towns: the same until one of them changes)."""
+    return tuple((str(i), name) for i, name in pairs)
+
+
+class _Choice(SelectField):
+    """A select whose unknown value is reported in the page's language, not WTForms'.
+
+    ``message`` is a keyword: the forms' meta (app/web/forms.py) takes a field's second
+    positional argument for its validators, as WTForms' own fields have it."""
+
+    def __init__(self, label, *, message, **kwargs):
         super().__init__(label, choices=[], default="", validate_choice=False, **kwargs)
         self.unknown_message = message
 
@@ -68,7 +87,7 @@ class _Choice(SelectField):
 
 
 class _Choices(SelectMultipleField):
-    def __init__(self, label, message, **kwargs):
+    def __init__(self, label, *, message, **kwargs):
         super().__init__(label, choices=[], default=(), validate_choice=False, **kwargs)
         self.unknown_message = message
 
@@ -86,26 +105,25 @@ class CaseFilterForm(BaseForm):
 
     q = SearchField(_l("Search"), validators=[Optional(), Length(max=case_lists.MAX_QUERY_LENGTH)],
                     description=_l("Case or receipt number, project, developer, party names or facts"))
-    status = _Choices(_l("Status"), _l("Unknown status."))
-    dispute_type = _Choice(_l("Dispute type"), _l("Unknown dispute type."))
-    deadline = _Choice(_l("Deadline"), _l("Unknown deadline filter."))
-    town_id = _Choice(_l("Town"), _l("Unknown town."))
-    mediator_id = _Choice(_l("Mediator"), _l("Unknown mediator."))
+    status = _Choices(_l("Status"), message=_l("Unknown status."))
+    dispute_type = _Choice(_l("Dispute type"), message=_l("Unknown dispute type."))
+    deadline = _Choice(_l("Deadline"), message=_l("Unknown deadline filter."))
+    town_id = _Choice(_l("Town"), message=_l("Unknown town."))
+    mediator_id = _Choice(_l("Mediator"), message=_l("Unknown mediator."))
     project_id = IntegerField(_l("Project"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
     developer_id = IntegerField(_l("Developer"),
                                 validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
-    sort = _Choice(_l("Sort"), _l("Unknown sort order."))
+    sort = _Choice(_l("Sort"), message=_l("Unknown sort order."))
     limit = IntegerField(_l("Per page"), default=DEFAULT_LIMIT,
                          validators=[Optional(), NumberRange(min=1, max=MAX_LIMIT)])
 
     def set_choices(self, options) -> None:
         locale = str(get_locale())
-        any_ = ("", _l("Any"))
-        self.status.choices = CaseStatus.choices(locale)
-        self.dispute_type.choices = [any_, *DisputeType.choices(locale)]
-        self.deadline.choices = [any_, *DEADLINE_LABELS.items()]
-        self.town_id.choices = [any_, *((str(i), name) for i, name in options.towns)]
-        self.mediator_id.choices = [any_, *((str(i), name) for i, name in options.mediators)]
+        self.status.choices = list(enum_choices(CaseStatus, locale))
+        self.dispute_type.choices = [ANY, *enum_choices(DisputeType, locale)]
+        self.deadline.choices = [ANY, *DEADLINE_LABELS.items()]
+        self.town_id.choices = [ANY, *id_choices(tuple(options.towns))]
+        self.mediator_id.choices = [ANY, *id_choices(tuple(options.mediators))]
         self.sort.choices = list(SORT_LABELS.items())
 
     def to_filters(self, scope: str) -> CaseFilters:
@@ -180,10 +198,13 @@ def render_case_list(template: str, scope: str, *, args: MultiDict | None = None
                      status: int | None = None, options=None, **context):
     """Load → check (done by the blueprint) → list → render, for one role's list page."""
     args = request.args if args is None else args
-    options = options or list_options(current_user)
+    # The user itself, not Flask-Login's proxy: the list reads the viewer's role and ids for
+    # every row (a proxy costs a context look-up per attribute: ~170 a page).
+    user = current_user._get_current_object()
+    options = options or list_options(user)
     form = CaseFilterForm(formdata=args)
     form.set_choices(options)
-    if current_user.role in case_lists.PHONE_SEARCH_ROLES:
+    if user.role in case_lists.PHONE_SEARCH_ROLES:
         form.q.description = _l("Case or receipt number, project, developer, party names, "
                                 "phone or facts")
     valid = form.validate()
@@ -191,11 +212,11 @@ def render_case_list(template: str, scope: str, *, args: MultiDict | None = None
     cursor_error = None
     now = utcnow()
     try:
-        page = case_lists.list_cases(current_user, filters, cursor=args.get("cursor") or None,
+        page = case_lists.list_cases(user, filters, cursor=args.get("cursor") or None,
                                      limit=form.page_size, now=now)
     except case_lists.InvalidCursorError as error:
         cursor_error = error.message
-        page = case_lists.list_cases(current_user, filters, limit=form.page_size, now=now)
+        page = case_lists.list_cases(user, filters, limit=form.page_size, now=now)
     labels = case_lists.filter_labels(filters)
     keep = MultiDict([(k, v) for k, v in args.items(multi=True) if k != "cursor"])
 

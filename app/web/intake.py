@@ -1,8 +1,9 @@
 """Evidence downloads: any logged-in user, but only for complaints they may see.
 
 Files are served from UPLOAD_DIR (never from ``static/``) with the type detected from
-their content at upload, ``nosniff``, and a sandboxing CSP, so even a crafted file
-cannot run as a page on this site. PDFs are downloaded; images are shown inline.
+their content at upload, under the uploader's name with that type's extension, as an
+attachment, with ``nosniff`` and a sandboxing CSP, so even a crafted file cannot run as a
+page on this site (a JPEG uploaded as ``poly.html`` downloads as ``poly.jpg``).
 """
 from __future__ import annotations
 
@@ -36,9 +37,9 @@ def download_attachment(attachment_id: int):
     if not path.is_file():
         abort(404)
     response = send_file(
-        path, mimetype=attachment.content_type,
-        as_attachment=attachment.content_type == "application/pdf",
-        download_name=attachment.original_name, conditional=True, max_age=0)
+        path, mimetype=attachment.content_type, as_attachment=True,
+        download_name=evidence.download_name(attachment.original_name, attachment.content_type),
+        conditional=True, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"

@@ -875,3 +875,37 @@ def test_the_court_finds_a_case_by_receipt_number_or_phone(app, make):
     # A party sees others' phones masked: searching digits must not unmask them.
     assert _ids(app, staff, {"q": receipt}) == [case.id]
     assert _ids(app, staff, {"q": "13800138000"}) == []
+
+
+# --- Statements built once --------------------------------------------------------------------
+
+
+def test_a_list_read_again_runs_the_statements_it_built_and_sees_new_cases(app, make, world):
+    """Reloading a list builds no statement again (they carry no data, only the list's
+    shape), and a case added meanwhile is on the reloaded page all the same."""
+    case_lists._STATEMENTS.clear()
+    first = _page(app, world.judge, {"dispute_type": "late_delivery"}, limit=2)
+    kept = dict(case_lists._STATEMENTS)
+    assert kept  # the count, the base and page 1's statement
+    added = _add_case(app, make, world.projects[0], days=0)
+    again = _page(app, world.judge, {"dispute_type": "late_delivery"}, limit=2)
+    assert case_lists._STATEMENTS.keys() == kept.keys()
+    assert all(case_lists._STATEMENTS[key] is statement for key, statement in kept.items())
+    assert again.items[0].id == added and again.total == first.total + 1
+
+
+def test_kept_statements_are_each_users_own(app, world):
+    """Two judges of two courts, the same filters: each sees only their own court."""
+    case_lists._STATEMENTS.clear()
+    for _ in range(2):
+        mine = set(_ids(app, world.judge, {"dispute_type": "late_delivery"}))
+        theirs = set(_ids(app, world.other_judge, {"dispute_type": "late_delivery"}))
+        assert mine and theirs and not mine & theirs
+        assert all(world.cases[i]["court"] == world.court.id for i in mine)
+
+
+def test_statements_that_depend_on_the_time_or_the_data_are_built_afresh(app, world):
+    case_lists._STATEMENTS.clear()
+    _page(app, world.judge, {"deadline": "overdue"})  # "now" is in it
+    _page(app, world.judge, {"town_id": world.towns[0].id})  # the town's projects are in it
+    assert not case_lists._STATEMENTS

@@ -151,15 +151,25 @@ def test_a_second_registration_with_the_same_id_leads_to_the_reset_and_reveals_n
         assert db.session.scalar(select(func.count()).select_from(User)) == 1
 
 
-def test_a_phone_that_has_an_account_is_refused_before_a_code_is_sent(app):
+def test_a_phone_that_has_an_account_gets_no_code_but_a_text_saying_so(app):
+    """The page answers as for any phone (no visitor learns who has an account, issue 13);
+    the phone's owner reads that the number is registered, and no code is issued."""
     with app.app_context():
         register(app)
-        sent = len(app.extensions["sms"].outbox)
+        codes = db.session.scalar(select(func.count()).select_from(PhoneCode))
+        masked = self_service.request_registration_code(PHONE, address=None,
+                                                        now=NOW + timedelta(minutes=5))
+        assert masked == "139****1234"
+        text = app.extensions["sms"].last_to(PHONE)
+        assert text == self_service.ALREADY_REGISTERED_TEXT and not re.search(r"\d{6}", text)
+        # The request is counted for the limits, with no usable code.
+        assert db.session.scalar(select(func.count()).select_from(PhoneCode)) == codes + 1
         with pytest.raises(ServiceError) as refused:
-            self_service.request_registration_code(PHONE, address=None,
-                                                   now=NOW + timedelta(minutes=5))
-        assert refused.value.field == "phone"
-        assert len(app.extensions["sms"].outbox) == sent
+            self_service.register_homeowner(
+                name="冒名者", resident_id=make_resident_id("46900519770101321"), phone=PHONE,
+                code="123456", password="Haikou2026", confirm="Haikou2026",
+                now=NOW + timedelta(minutes=6))
+        assert refused.value.field == "code"
 
 
 def test_a_person_known_from_a_referral_gets_the_record_when_the_phone_matches(app, make):

@@ -149,6 +149,35 @@ def test_an_unknown_filter_value_is_shown_next_to_its_field(client, court_world,
     assert len(case_ids(html)) == 5  # the other filters (none) still apply
 
 
+@pytest.mark.parametrize("lang, params, field, message", [
+    ("zh", {"dispute_type": "x"}, "dispute_type", "未知的纠纷类型。"),
+    ("zh", {"status": "x"}, "status", "未知的案件状态。"),
+    ("zh", {"sort": "x"}, "sort", "未知的排序方式。"),
+    ("en", {"deadline": "x"}, "deadline", "Unknown deadline filter."),
+    ("en", {"mediator_id": "99999"}, "mediator_id", "Unknown mediator."),
+])
+def test_an_unknown_value_is_named_in_the_pages_language(client, court_world, lang, params,
+                                                         field, message):
+    # The field's own sentence, whole: the forms' meta once took it for a list of validators
+    # and the page showed "[<StorableText object>, '未', '知', …]".
+    client.set_cookie("lang", lang)
+    login(client, court_world["judge"].username)
+    response, html = get_page(client, "/court/cases", **params)
+    assert response.status_code == 400
+    error = re.search(rf'<p class="error" id="{field}-error" role="alert">(.*?)</p>', html)
+    assert error and unescape(error.group(1)) == message
+
+
+def test_an_unknown_bulk_action_is_named_in_the_pages_language(client, court_world):
+    login(client, court_world["judge"].username)
+    response = _bulk_post(client, "/court/cases/bulk", back="", action="explode",
+                          case_id=[str(court_world["cases"]["mine"].id)])
+    assert response.status_code == 422
+    error = re.search(r'<p class="error" id="action-error" role="alert">(.*?)</p>',
+                      response.get_data(as_text=True))
+    assert error and error.group(1) == "未知的操作。"
+
+
 def test_a_mediator_never_sees_unassigned_cases(client, court_world):
     """Can a mediator list cases not assigned to them, even by asking for them?"""
     login(client, court_world["mediator"].username)

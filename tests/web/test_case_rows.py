@@ -117,3 +117,14 @@ def test_after_an_invalid_bulk_action_the_chosen_mediator_is_still_selected(clie
     assert response.status_code == 422
     assert f'<option value="{mediator_id}" selected>调解员甲</option>' in html
     assert '<option value="assign" selected>' in html
+
+
+def test_the_rows_texts_are_escaped_in_one_pass_each_on_its_own_place():
+    from app.web.case_rows import _escape_all
+
+    texts = ['王<b>海燕</b>', 'O\'Brien & "Co"', "", "椰风海韵"]
+    assert _escape_all(texts) == ["王&lt;b&gt;海燕&lt;/b&gt;", "O&#x27;Brien &amp; &quot;Co&quot;",
+                                  "", "椰风海韵"]
+    assert _escape_all([]) == []
+    # A NUL inside a text (none can be stored, but if one were): each is escaped on its own.
+    assert _escape_all(["a\x00<b>", "c"]) == ["a\x00&lt;b&gt;", "c"]

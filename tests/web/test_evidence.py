@@ -42,7 +42,7 @@ def _form(client, project_id):
             "facts": "墙体开裂", "claims-0-kind": "维修费", "claims-0-amount": "1000"}
 
 
-def test_the_filer_downloads_an_image_inline_with_its_detected_type(app, client, make):
+def test_the_filer_downloads_each_file_as_an_attachment_of_its_detected_type(app, client, make):
     owner, _complaint, (image_id, pdf_id) = _file(app, make, [("crack.png", JPEG), ("c.jpg", PDF)])
     login(client, owner.username)
     image = client.get(f"/attachments/{image_id}")
@@ -50,12 +50,12 @@ def test_the_filer_downloads_an_image_inline_with_its_detected_type(app, client,
     assert image.data == JPEG
     assert image.headers["Content-Type"] == "image/jpeg"  # from the content, not ".png"
     assert image.headers["X-Content-Type-Options"] == "nosniff"
-    assert image.headers["Content-Disposition"].startswith("inline")
+    assert image.headers["Content-Disposition"] == "attachment; filename=crack.jpg"
     assert "sandbox" in image.headers["Content-Security-Policy"]
     pdf = client.get(f"/attachments/{pdf_id}")
     assert pdf.status_code == 200 and pdf.data == PDF
     assert pdf.headers["Content-Type"] == "application/pdf"
-    assert pdf.headers["Content-Disposition"].startswith("attachment")
+    assert pdf.headers["Content-Disposition"] == "attachment; filename=c.pdf"
     assert pdf.headers["X-Content-Type-Options"] == "nosniff"
 
 

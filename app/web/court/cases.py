@@ -11,15 +11,17 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import HiddenField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from app.i18n import PageText as _l  # lazy, from the request's catalog (cheap)
 from app.models.types import utcnow
 from app.services import bulk_actions
 from app.services.errors import ServiceError
-from app.web.case_lists import _Choice, list_options, parse_back, render_case_list
+from app.web.case_lists import (
+    _Choice, enum_choices, id_choices, list_options, parse_back, render_case_list,
+)
 from app.web.court import bp
 from app.web.forms import BaseForm
 from app.web.page_cache import cached_page
@@ -35,22 +37,22 @@ BULK_ACTIONS = {
 class BulkCaseForm(BaseForm):
     """A bulk action on the ticked cases (the same form confirms it)."""
 
-    action = _Choice(_l("Action"), _l("Unknown action."))
+    action = _Choice(_l("Action"), message=_l("Unknown action."))
     case_id = SelectMultipleField(_l("Cases"), coerce=int, validate_choice=False)
     mediator_id = SelectField(_l("Mediator"), choices=[], validate_choice=False)
-    to = _Choice(_l("New status"), _l("Unknown status."))
-    outcome = _Choice(_l("Outcome"), _l("Unknown outcome."))
+    to = _Choice(_l("New status"), message=_l("Unknown status."))
+    outcome = _Choice(_l("Outcome"), message=_l("Unknown outcome."))
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500)])
     back = HiddenField("")  # a label, so WTForms does not load its catalog to make one
 
     def set_choices(self, options) -> None:
         locale = str(get_locale())
         self.action.choices = list(BULK_ACTIONS.items())
-        self.mediator_id.choices = [("", _("Choose a mediator")),
-                                    *((str(i), name) for i, name in options.mediators)]
-        self.to.choices = [("", _("Choose a status")), *CaseStatus.choices(locale)]
-        self.outcome.choices = [("", _("No outcome (the case is not concluded)")),
-                                *Outcome.choices(locale)]
+        self.mediator_id.choices = [("", _l("Choose a mediator")),
+                                    *id_choices(tuple(options.mediators))]
+        self.to.choices = [("", _l("Choose a status")), *enum_choices(CaseStatus, locale)]
+        self.outcome.choices = [("", _l("No outcome (the case is not concluded)")),
+                                *enum_choices(Outcome, locale)]
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

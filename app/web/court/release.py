@@ -34,6 +34,7 @@ def release_plan(developer_id: int):
 def propose_release_plan(developer_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    db.session.get(Developer, developer_id) or abort(404)
     release.propose_plan(developer_id, actor_id=current_user.id, now=utcnow())
     flash(_("The plan was kept; its stages await approval."))
     return redirect(url_for("court.release_plan", developer_id=developer_id))
