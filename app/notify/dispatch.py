@@ -49,6 +49,7 @@ from app.notify.email import (
     MailError, PermanentMailError, SmtpConnection, build_message, mail_settings,
     notice_message_id,
 )
+from app.notify.render import notice_text, recipient_locale
 from app.notify.sms import PermanentSmsError, SmsError, sms_gateway
 from mediation.delivery import DueNotice, digest_text, in_quiet_hours, plan_deliveries, sms_allowed_at
 
@@ -74,6 +75,7 @@ ERROR_MAX = 500
 #: An SMS carries the subject only (the details wait in the inbox); at most this long.
 SMS_MAX = 140
 SMS_FOOTER = "详情请登录调解平台查看通知。"
+SMS_FOOTER_EN = " Details: your inbox on the mediation platform."
 
 
 @dataclass
@@ -195,7 +197,11 @@ def digest_message_id(keys: list[str], first_id: int, sender: str) -> str:
     return f"<digest-{first_id}.{digest}@{domain}>"
 
 
-def sms_text(subject: str) -> str:
+def sms_text(subject: str, locale: str = "zh") -> str:
+    """The subject and where to read the rest, at most ``SMS_MAX`` characters."""
+    if locale == "en":
+        room = SMS_MAX - len(SMS_FOOTER_EN) - 2
+        return (f"{subject}." if len(subject) <= room else subject[:room] + "….") + SMS_FOOTER_EN
     text = f"{subject}。{SMS_FOOTER}"
     return text if len(text) <= SMS_MAX else subject[:SMS_MAX - len(SMS_FOOTER) - 2] + "…。" + SMS_FOOTER
 
@@ -215,8 +221,9 @@ def deliver_pending(*, now: datetime, limit: int = DEFAULT_LIMIT) -> DispatchRep
                   report=report):
         return report
     rows = db.session.execute(
-        select(Notice.id, Notice.channel, Notice.subject, Notice.body, Notice.dedupe_key,
-               Notice.attempts, Notice.created_at, Notice.user_id, User.email, User.phone)
+        select(Notice.id, Notice.channel, Notice.subject, Notice.body, Notice.subject_en,
+               Notice.body_en, Notice.dedupe_key, Notice.attempts, Notice.created_at,
+               Notice.user_id, User.email, User.phone, User.locale)
         .join(User, User.id == Notice.user_id)
         .where(Notice.claim_token == token).order_by(Notice.id)).all()
     db.session.commit()
@@ -240,10 +247,14 @@ def deliver_pending(*, now: datetime, limit: int = DEFAULT_LIMIT) -> DispatchRep
                 if not batch:
                     continue
             first = batch[0]
+            # The recipient's language, at send time (app.notify.render).
+            locale = recipient_locale(first)
             if delivery.is_digest and len(batch) > 1:
-                subject, body = digest_text([row.subject for row in batch], channel=delivery.channel)
+                subject, body = digest_text([notice_text(row, locale).subject for row in batch],
+                                            channel=delivery.channel, locale=locale)
             else:
-                subject, body = first.subject, first.body
+                text = notice_text(first, locale)
+                subject, body = text.subject, text.body
             keys = [row.dedupe_key for row in batch]
             if delivery.channel == NoticeChannel.SMS.value:
                 phone = (first.phone or "").strip()
@@ -253,7 +264,7 @@ def deliver_pending(*, now: datetime, limit: int = DEFAULT_LIMIT) -> DispatchRep
                         report.count(outcome)
                     continue
                 try:
-                    sms_gateway().send(phone, sms_text(subject), reference=" ".join(keys))
+                    sms_gateway().send(phone, sms_text(subject, locale), reference=" ".join(keys))
                 except SmsError as error:
                     for outcome in _failed_attempt(batch, token, str(error), now=now,
                                                    permanent=isinstance(error, PermanentSmsError)):
