@@ -250,3 +250,28 @@ def test_an_sms_taken_back_from_a_crashed_run_is_reported_with_its_gateway_refer
     result = app.test_cli_runner().invoke(args=["notices", "duplicates"])
     assert f"to 13800138000 (sent): 1 extra copy possible, reference t:0:user:{owner.id}:sms" \
         in result.output
+
+
+def test_an_english_reader_gets_the_sms_email_and_digest_in_english(app, make, smtp_server, texts):
+    from mediation.messages import Msg
+
+    reader = make.user("homeowner", email="reader@example.com", phone="13800138000", locale="en")
+    with app.app_context():
+        recipient = db.session.get(User, reader.id)
+        for i in range(1, 5):
+            queue_notice(user=recipient, kind="visit_scheduled",
+                         subject=Msg("案件{i}已排期", "Case {i} is scheduled", i=i),
+                         body=Msg("详情", "Details"), dedupe_key=f"en:{i}", now=NOW)
+        queue_notice(user=recipient, kind="visit_scheduled",
+                     subject=Msg("案件9已结案", "Case 9 is closed"), body=Msg("已结案", "Closed."),
+                     dedupe_key="en:late", now=NOW + timedelta(days=1))
+        db.session.commit()
+    report = run(app, NOW + timedelta(days=1))
+    assert (report.sent, report.sms_sent, report.digests) == (5, 5, 2)
+    subjects = sorted(m["Subject"] for _, _, m in smtp_server.messages)
+    assert subjects == ["Case 9 is closed", "You have 4 new notices"]
+    digest = [m for _, _, m in smtp_server.messages if m["Subject"].startswith("You have")][0]
+    assert "1. Case 1 is scheduled" in digest.get_content()
+    sms = sorted(t.text for t in texts)
+    assert sms[0].startswith("Case 9 is closed.") and "inbox" in sms[0]
+    assert sms[1].startswith("You have 4 new notices")
