@@ -20,5 +20,11 @@ echo "==> migrating the database"
 if [ "${1:-}" = "--fresh-demo" ] || ! .venv/bin/flask demo-present; then
   .venv/bin/flask demo
 fi
-echo "==> serving on http://127.0.0.1:${PORT:-5000} (Ctrl-C stops)"
-exec .venv/bin/flask run --host 127.0.0.1 --port "${PORT:-5000}"
+# One scheduler beside the web server (reminders, notices, nightly jobs; app/jobs.py):
+# started in the background, stopped with the server (Ctrl-C, kill, or the server dying).
+echo "==> starting the scheduler (flask scheduler)"
+.venv/bin/flask scheduler &
+SCHEDULER_PID=$!
+trap 'kill "$SCHEDULER_PID" 2>/dev/null || true; wait "$SCHEDULER_PID" 2>/dev/null || true' EXIT INT TERM
+echo "==> serving on http://127.0.0.1:${PORT:-5000} (Ctrl-C stops both)"
+.venv/bin/flask run --host 127.0.0.1 --port "${PORT:-5000}"

@@ -56,8 +56,20 @@ class Permission(StrEnum):
     COMPLAINT_ADD_EVIDENCE = "party:evidence:add"
     COMPLAINT_OPT_OUT = "case:complaint:opt_out"
     REFERRALS_IMPORT = "court:referrals:import"
+    REMINDERS_VIEW = "court:reminders:view"
+    REMINDERS_RETRY = "court:reminders:retry"
     STATS_VIEW = "court:stats:view"
     USERS_MANAGE = "admin:users:manage"
+    # Prevention (合规性函询 · 预警 · 承诺 · 失信名单): docs/early-warnings.md.
+    INQUIRY_VIEW = "prevent:inquiry:view"
+    INQUIRY_ISSUE = "court:inquiry:issue"
+    INQUIRY_ANSWER = "developer:inquiry:answer"
+    INQUIRY_REVIEW = "court:inquiry:review"
+    WARNING_VIEW = "prevent:warning:view"
+    WARNING_RESPOND = "developer:warning:respond"
+    COMMITMENT_SETTLE = "court:commitment:settle"
+    BLACKLIST_DECIDE = "court:blacklist:decide"
+    RISK_VIEW = "court:risk:view"
 
 
 def _role(user) -> Role | None:
@@ -171,7 +183,12 @@ def _issues_documents(user: User, case: Case) -> bool:
 
 
 def _sees_document(user: User, document) -> bool:
-    """A party sees its own copies; the court's side (judges, the case's mediator) sees all."""
+    """A party sees its own copies; the court's side (judges, the case's mediator) sees all.
+    A document about an inquiry or a warning notice is seen by whoever sees that."""
+    if document is not None and document.inquiry is not None:
+        return _court_or_own_company(user, document.inquiry)
+    if document is not None and document.warning_notice is not None:
+        return _court_or_own_company(user, document.warning_notice)
     if document is None or document.case is None or not _sees_case(user, document.case):
         return False
     role = _role(user)
@@ -183,6 +200,30 @@ def _sees_document(user: User, document) -> bool:
         return (document.party_developer_id is not None
                 and document.party_developer_id == user.developer_id)
     return False
+
+
+def _own_company(user: User, obj) -> bool:
+    """Staff of the developer the object (an inquiry, a warning notice, a commitment) concerns."""
+    return (_role(user) is Role.DEVELOPER and obj is not None and user.developer_id is not None
+            and user.developer_id == obj.developer_id)
+
+
+def _judge_over(user: User, obj) -> bool:
+    """A judge of the object's court; for what concerns a developer as a whole (a warning
+    notice, a commitment), a judge of a court where the developer has a project."""
+    if _role(user) is not Role.JUDGE or obj is None:
+        return False
+    if getattr(obj, "court_id", None) is not None:
+        return user.court_id == obj.court_id
+    from app.models import Project
+
+    return db.session.scalar(select(Project.id).where(
+        Project.developer_id == obj.developer_id, Project.court_id == user.court_id).limit(1)) is not None
+
+
+def _court_or_own_company(user: User, obj) -> bool:
+    """A judge over the object (see :func:`_judge_over`), or the staff of the developer it concerns."""
+    return _judge_over(user, obj) or _own_company(user, obj)
 
 
 def _roles(*roles: Role) -> Callable[[User, object], bool]:
@@ -216,8 +257,27 @@ _RULES: dict[Permission, Callable[[User, object], bool]] = {
     Permission.REFERRALS_IMPORT: lambda user, obj: (
         _role(user) in (Role.JUDGE, Role.ADMIN) and user.court_id is not None),
     Permission.STATS_VIEW: _roles(Role.JUDGE),
+    # The reminders of one's own court (a clerk of no court: the reminders of no court).
+    Permission.REMINDERS_VIEW: lambda user, obj: _reminder_operator(user, obj),
+    Permission.REMINDERS_RETRY: lambda user, obj: _reminder_operator(user, obj),
     Permission.USERS_MANAGE: _roles(Role.ADMIN),
+    Permission.INQUIRY_VIEW: _court_or_own_company,
+    Permission.INQUIRY_ISSUE: _judge_of,  # obj: the project
+    Permission.INQUIRY_ANSWER: _own_company,
+    Permission.INQUIRY_REVIEW: _judge_of,
+    Permission.WARNING_VIEW: _court_or_own_company,
+    Permission.WARNING_RESPOND: _own_company,
+    Permission.COMMITMENT_SETTLE: _judge_over,
+    Permission.BLACKLIST_DECIDE: _roles(Role.JUDGE),
+    Permission.RISK_VIEW: _roles(Role.JUDGE),
 }
+
+
+def _reminder_operator(user, reminder) -> bool:
+    """Judges and clerks operate the reminders; of a reminder, only their own court's."""
+    if _role(user) not in (Role.JUDGE, Role.ADMIN):
+        return False
+    return reminder is None or reminder.court_id == user.court_id
 
 
 def can(user, permission: Permission, obj=None) -> bool:

@@ -44,6 +44,8 @@ BLUEPRINT_ROLES: dict[str, frozenset[Role]] = {
     "court": frozenset({Role.JUDGE}),
     "admin": frozenset({Role.ADMIN}),
     "referrals": frozenset({Role.JUDGE, Role.ADMIN}),  # importing referrals: judges and clerks
+    "reminders": frozenset({Role.JUDGE, Role.ADMIN}),  # the operators page: judges and clerks
+    "prevention": frozenset({Role.JUDGE, Role.DEVELOPER}),  # inquiries, warnings: both sides of one object
 }
 
 #: Where each role lands after logging in.

@@ -70,6 +70,11 @@ def evaluate_warnings_command(on: str | None):
             click.echo(f"invalid --date {on}: expected YYYY-MM-DD", err=True)
             sys.exit(2)
     click.echo(evaluate_warnings(now=now).line())
+    from app.services.warning_notices import issue_notice_documents
+
+    made = issue_notice_documents(now=now)  # the PDFs of the rises' notices, after the commit
+    if made:
+        click.echo(f"{made} warning notice PDFs issued")
 
 
 def register_cli(app) -> None:
@@ -82,6 +87,9 @@ def register_cli(app) -> None:
     from app.cli_users import users_cli  # flask users create|deactivate|reset-password
     app.cli.add_command(users_cli)
     app.cli.add_command(warnings_cli)  # flask warnings evaluate
+    from app.cli_scheduler import jobs_cli, scheduler_command  # flask scheduler, flask jobs …
+    app.cli.add_command(jobs_cli)
+    app.cli.add_command(scheduler_command)
 
     @app.cli.command("demo")
     @click.option("--seed", default=2020, show_default=True, help="Random seed.")

@@ -442,7 +442,12 @@ def build_demo(*, seed: int, echo, password: str | None = None, now: datetime | 
     from app.services.case_search import refresh_case_search
 
     refresh_case_search(db.session.scalars(db.select(Case.id)).all())  # full-text search
+    from app.demo_reminders import plan_demo_reminders
+    echo(f"  {plan_demo_reminders(now)} reminders planned (/court/reminders)")
     db.session.commit()
+    from app.demo_prevent import build_prevention
+
+    build_prevention(builder)  # inquiries, warnings, commitments, blacklist, a guarantee chain
     echo("完成 / done. 演示账号 (demo logins), 密码 (password) = " + password)
     for username in ("admin", "judge", "judge_meilan", "mediator", "developer", "homeowner"):
         echo(f"  {username}" + ("（另一法院的法官：看不到这些案件 / a judge of another court)"

@@ -130,5 +130,6 @@ token_required = permission_required()
 
 
 from app.api import (  # noqa: E402,F401  (routes register on import)
-    auth, cases, complaints, documents, notices, openapi, projects, release, stats, visits,
+    auth, cases, complaints, documents, notices, openapi, prevention, projects, release, reminders, stats,
+    visits,
 )

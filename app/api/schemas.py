@@ -209,6 +209,24 @@ class VisitList(Schema):
     items = fields.List(fields.Nested(VisitItem))
 
 
+class ReminderItem(Schema):
+    id = fields.Integer()
+    kind = Text()
+    due_at = Text(metadata={"format": "date-time", "description": "UTC; moved later by a failed attempt"})
+    channel = Text(metadata={"description": "notice (inbox, e-mail, SMS as the recipient chose) or log"})
+    status = Text(metadata={"description": "pending, sent, cancelled or failed"})
+    attempts = fields.Integer()
+    recipient_id = fields.Integer()
+    subject_type = Text(metadata={"description": "case, inquiry, visit, warning"})
+    subject_id = fields.Integer()
+    case_id = fields.Integer(allow_none=True)
+    last_error = Text(allow_none=True)
+
+
+class ReminderList(Schema):
+    items = fields.List(fields.Nested(ReminderItem))
+
+
 class FieldError(Schema):
     field = Text()
     message = Text()

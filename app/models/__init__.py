@@ -14,6 +14,9 @@ from app.models.notices import Notice, NoticeChannel, NoticeKind, NoticePreferen
 from app.models.parties import Developer, Person, Project
 from app.models.phone_codes import CodePurpose, PhoneCode
 from app.models.referrals import AgencyTask, ReferralImport
+from app.models.reminders import (
+    QueuedJob, QueuedJobStatus, Reminder, ReminderChannel, ReminderStatus, SchedulerLease,
+)
 from app.models.release import (
     AssetRelease, CounterGuarantee, CounterGuaranteeCase, FrozenAsset, FrozenAssetCase, Obligation,
     ObligationReduction, PreservationOrder, ReleasePlan, ReleaseStage,
@@ -21,6 +24,7 @@ from app.models.release import (
 from app.models.risk import (
     BlacklistDecision, Commitment, CommitmentStatus, ComplianceInquiry, DeveloperGuarantee,
     InquiryQuestion, InquiryReview, LetterType, RiskLevel, RiskLevelChange, RiskLevelRow, RiskSubject,
+    WarningNotice,
 )
 from app.models.versions import DataVersion
 
@@ -35,5 +39,7 @@ __all__ = [
     "Obligation", "ObligationReduction", "PreservationOrder", "ReleasePlan", "ReleaseStage",
     "BlacklistDecision", "Commitment", "CommitmentStatus", "ComplianceInquiry", "DeveloperGuarantee",
     "InquiryQuestion", "InquiryReview", "LetterType", "RiskLevel", "RiskLevelChange", "RiskLevelRow",
-    "RiskSubject",
+    "RiskSubject", "QueuedJob", "QueuedJobStatus", "Reminder", "ReminderChannel", "ReminderStatus",
+    "SchedulerLease",
+    "RiskSubject", "WarningNotice",
 ]

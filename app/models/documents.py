@@ -24,7 +24,13 @@ class Document(db.Model):
     __tablename__ = "documents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    #: What the document is about: a case, or (prevention, before any case) a compliance
+    #: inquiry or a warning notice — exactly one of the three.
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    inquiry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("compliance_inquiries.id", ondelete="CASCADE"), index=True)
+    warning_notice_id: Mapped[int | None] = mapped_column(
+        ForeignKey("warning_notices.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(24))
     title: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
@@ -40,11 +46,16 @@ class Document(db.Model):
     __table_args__ = (
         CheckConstraint(f"kind IN ({in_clause(DOCUMENT_KINDS)})", name="kind_known"),
         CheckConstraint("party_person_id IS NULL OR party_developer_id IS NULL", name="one_party"),
+        CheckConstraint("(CASE WHEN case_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN inquiry_id IS NULL THEN 0 ELSE 1 END)"
+                        " + (CASE WHEN warning_notice_id IS NULL THEN 0 ELSE 1 END) = 1",
+                        name="one_subject"),
         CheckConstraint("length(sha256) = 64", name="sha256_length"),
         CheckConstraint("size_bytes > 0", name="size_positive"),
         Index("ix_documents_case_created", "case_id", "created_at", "id"),
     )
 
     case = relationship("Case")
+    inquiry = relationship("ComplianceInquiry")
+    warning_notice = relationship("WarningNotice")
     party_person = relationship("Person")
     party_developer = relationship("Developer")

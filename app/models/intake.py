@@ -26,6 +26,9 @@ class Attachment(db.Model):
         ForeignKey("complaints.id", ondelete="CASCADE"), index=True)
     response_id: Mapped[int | None] = mapped_column(
         ForeignKey("complaint_responses.id", ondelete="CASCADE"), index=True)
+    #: An attachment to a developer's answer to one question of a compliance inquiry.
+    inquiry_question_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inquiry_questions.id", ondelete="CASCADE"), index=True)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     #: The uploader's file name, cleaned (no path parts); shown, never used on disk.
     original_name: Mapped[str] = mapped_column(String(200))
@@ -37,7 +40,8 @@ class Attachment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (
-        CheckConstraint("complaint_id IS NOT NULL OR response_id IS NOT NULL", name="has_owner"),
+        CheckConstraint("complaint_id IS NOT NULL OR response_id IS NOT NULL OR inquiry_question_id IS NOT NULL",
+                        name="has_owner"),
         CheckConstraint(
             f"content_type IN ({in_clause(ATTACHMENT_TYPES)})",
             name="content_type_allowed"),

@@ -51,6 +51,11 @@ class NoticeKind(str, enum.Enum):
     CHANNELS_CHANGED = "channels_changed"
     CASE_STATUS_CHANGED = "case_status_changed"
     COMPLAINT_ANSWERED = "complaint_answered"
+    #: A due reminder (app.services.reminder_dispatch); its own kind is in the subject line.
+    REMINDER = "reminder"
+    INQUIRY_ISSUED = "inquiry_issued"
+    INQUIRY_REVIEWED = "inquiry_reviewed"
+    WARNING_ISSUED = "warning_issued"
 
 
 #: The rows the dispatcher looks at; the partial index below and its queries share this text.

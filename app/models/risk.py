@@ -89,6 +89,7 @@ class ComplianceInquiry(db.Model):
 
     project = relationship("Project")
     developer = relationship("Developer")
+    court = relationship("Court")
     questions = relationship("InquiryQuestion", back_populates="inquiry", order_by="InquiryQuestion.position",
                              cascade="all, delete-orphan")
 
@@ -112,10 +113,52 @@ class InquiryQuestion(db.Model):
     position: Mapped[int]
     text: Mapped[str] = mapped_column(Text)
     answer: Mapped[str | None] = mapped_column(Text)
+    #: The judge's review of this answer, with its reason; the inquiry's review is the
+    #: strictest of its answers' (non-compliant > rectify > compliant).
+    review: Mapped[str | None] = mapped_column(String(16))
+    review_reason: Mapped[str | None] = mapped_column(Text)
 
     inquiry = relationship("ComplianceInquiry", back_populates="questions")
+    attachments = relationship("Attachment", order_by="Attachment.id")
 
-    __table_args__ = (UniqueConstraint("inquiry_id", "position"),)
+    __table_args__ = (
+        UniqueConstraint("inquiry_id", "position"),
+        CheckConstraint(f"review IS NULL OR review IN ({in_clause(InquiryReview)})", name="review"),
+        CheckConstraint("review IS NULL OR (answer IS NOT NULL AND review_reason IS NOT NULL)",
+                        name="review_needs_answer_and_reason"),
+    )
+
+
+class WarningNotice(db.Model):
+    """The notice a rise of level sends to the developer (in the inbox, by e-mail and as a
+    PDF of kind ``warning_notice``): its staff acknowledge it, then answer with a
+    rectification plan and dated commitments."""
+
+    __tablename__ = "warning_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    developer_id: Mapped[int] = mapped_column(ForeignKey("developers.id"), index=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    #: The rise that gave it: one notice per rise, however often the evaluation runs.
+    change_id: Mapped[int] = mapped_column(ForeignKey("risk_level_changes.id", ondelete="CASCADE"), unique=True)
+    level: Mapped[str] = mapped_column(String(8))
+    warnings: Mapped[list] = mapped_column(JSON)  # [{rule, level, facts_zh, facts_en}] as evaluated
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    plan: Mapped[str | None] = mapped_column(Text)  # the rectification plan (整改方案)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    developer = relationship("Developer")
+    project = relationship("Project")
+    commitments = relationship("Commitment", back_populates="notice", order_by="Commitment.due_on")
+
+    __table_args__ = (
+        CheckConstraint(f"level IN ({in_clause(RiskLevel)}) AND level <> 'none'", name="level"),
+        CheckConstraint("answered_at IS NULL OR (acknowledged_at IS NOT NULL AND plan IS NOT NULL)",
+                        name="answer_needs_acknowledgement_and_plan"),
+    )
 
 
 class Commitment(db.Model):
@@ -124,11 +167,18 @@ class Commitment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     developer_id: Mapped[int] = mapped_column(ForeignKey("developers.id"), index=True)
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"))
+    #: The warning notice it answers (None for a commitment recorded otherwise).
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("warning_notices.id", ondelete="CASCADE"),
+                                                  index=True)
+    settled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    settle_note: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     due_on: Mapped[date]
     status: Mapped[str] = mapped_column(String(8), default=CommitmentStatus.OPEN.value)
     made_at: Mapped[datetime] = mapped_column(UTCDateTime())
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # when recorded kept/broken
+
+    notice = relationship("WarningNotice", back_populates="commitments")
 
     __table_args__ = (
         CheckConstraint(f"status IN ({in_clause(CommitmentStatus)})", name="status"),

@@ -41,6 +41,11 @@ UNSHOWN_TABLES = {
     "login_sessions": "written at every log-in and log-out; no page shows a login session "
                       "(the page cache keys on the user, not the session)",
     "data_versions": "the token itself",
+    "scheduler_leases": "the scheduler's lease and heartbeat, renewed every minute; only the "
+                        "operators page shows it, and that page is never cached",
+    "reminders": "planned and dispatched by the minute; only the operators page and the "
+                 "reminders API show them, never cached (a dispatched reminder becomes notices, "
+                 "which do renew the token)",
 }
 CASE_LISTS = "case_lists"
 _NOTED = "data_versions_changed"

@@ -33,6 +33,7 @@ from app.services.accounts import verify_password
 from app.services.case_records import case_state, record, record_event, save_state
 from app.services.documents import Copy, store_agreement
 from app.services.errors import ConflictError, ForbiddenError, NotFoundError, ServiceError
+from app.services.reminders import remind
 from app.services.use_case import use_case
 from mediation.agreements import (
     AgreementError, Content, content_digest, effective_at, signatures_hold, validate_content,
@@ -196,6 +197,7 @@ def sign_agreement(agreement_id: int, *, actor: User, now: datetime, password: s
         return agreement
     agreement.status, agreement.effective_at = "effective", when
     db.session.flush()
+    remind("agreement_effective", agreement, now=now)
     still_open = db.session.scalar(select(Agreement.id).where(
         Agreement.case_id == case.id, Agreement.status == "signing").limit(1))
     if still_open is not None:  # a group case: mediated once every claimant's agreement holds

@@ -31,6 +31,7 @@ from app.models import (
 from app.models.types import upsert_insert
 from app.services.case_search import refresh_case_search
 from app.services.errors import ConflictError, NotFoundError
+from app.services.reminders import case_touched
 from mediation import groups as group_rules
 from mediation.casenumber import format_case_number
 from mediation.delegation import acceptance_due, assignment_due
@@ -153,6 +154,7 @@ def record(case: Case, *, actor: User | None, now: datetime, from_status: str | 
         actor_role=actor.role if actor else None, from_status=from_status,
         to_status=to_status, outcome=outcome, person_ids=person_ids or None,
         **event_reason(reason)))
+    case_touched(case, now)  # its reminders follow its state (app.services.reminders)
 
 
 def event_reason(reason) -> dict:

@@ -120,6 +120,26 @@ def store_agreement(case: Case, data: AgreementData, *, actor: User, now: dateti
     return documents
 
 
+def store_prevention_document(*, kind: str, title: str, render, developer_id: int, now: datetime,
+                              actor_id: int | None = None, inquiry_id: int | None = None,
+                              warning_notice_id: int | None = None) -> Document:
+    """Render (``render(font=, verify_code=, verify_url=)``), store, record and commit a
+    document about an inquiry or a warning notice: the last step of the use-case that made
+    the inquiry or notice (the developer's copy: its staff and the court see it)."""
+    font = cjk_font(current_app.config.get("PDF_CJK_FONT") or None).name
+    code = new_verify_code()
+    pdf = render(font=font, verify_code=code, verify_url=verify_url(code))
+    with _stored([pdf]) as stored:
+        relative, digest, size = stored[0]
+        document = Document(
+            kind=kind, title=title, sha256=digest, verify_code=code, stored_path=relative,
+            size_bytes=size, inquiry_id=inquiry_id, warning_notice_id=warning_notice_id,
+            party_developer_id=developer_id, created_by_id=actor_id, created_at=now)
+        db.session.add(document)
+        db.session.commit()
+    return document
+
+
 def _party_name(data: AgreementData, key: str) -> str:
     return next(p.name for p in data.parties if p.key == key)
 
@@ -186,7 +206,7 @@ def case_documents(user: User, case_id: int) -> list[Document]:
 def document_file(user: User, document_id: int) -> tuple[Document, Path]:
     """A document ``user`` may download and where its file is; 404 otherwise."""
     document = db.session.get(Document, document_id)
-    if document is None or not may_see_document(user, document, document.case):
+    if document is None or not can(user, Permission.DOCUMENT_VIEW, document):
         raise NotFoundError(Msg("文书不存在", "No such document"))
     path = path_of(document)
     if not path.is_file():

@@ -26,6 +26,7 @@ from app.models import (
     RiskLevelChange, RiskLevelRow,
 )
 from app.services.holidays import court_calendar
+from app.services.reminders import remind
 from app.services.use_case import use_case
 from mediation.lifecycle import COURT_TZ, court_date
 from risk import warnings as engine
@@ -113,11 +114,12 @@ def _warnings_json(assessment) -> list[dict]:
             for w in assessment.warnings]
 
 
-def _store(evaluation: Evaluation) -> tuple[int, int]:
+def _store(evaluation: Evaluation) -> tuple[int, int, list]:
     today = evaluation.today
     current = {(row.subject, row.project_id or row.developer_id): row
                for row in db.session.scalars(select(RiskLevelRow))}
     rises = falls = 0
+    risen = []
     subjects = ([("project", a) for a in evaluation.projects]
                 + [("developer", a) for a in evaluation.developers])
     for subject, assessment in subjects:
@@ -130,17 +132,19 @@ def _store(evaluation: Evaluation) -> tuple[int, int]:
             row = RiskLevelRow(subject=subject, since_on=today, **ids)
             db.session.add(row)
         if before != level:
-            db.session.add(RiskLevelChange(subject=subject, from_level=before, to_level=level,
-                                           evaluated_on=today, warnings=warnings, **ids))
+            change = RiskLevelChange(subject=subject, from_level=before, to_level=level,
+                                     evaluated_on=today, warnings=warnings, **ids)
+            db.session.add(change)
             row.since_on = today
             if Level.from_code(level) > Level.from_code(before):
                 rises += 1
+                risen.append(change)
             else:
                 falls += 1
         if row.warnings != warnings:  # unchanged rows get only their evaluation date
             row.warnings = warnings
         row.level, row.evaluated_on, row.blacklisted = level, today, assessment.blacklisted
-    return rises, falls
+    return rises, falls, risen
 
 
 @use_case
@@ -148,7 +152,14 @@ def evaluate_warnings(*, now: datetime, rules: WarningRules = DEFAULT_RULES) -> 
     """Evaluate every project and developer on the court date of ``now`` and store the result."""
     today = court_date(now)
     evaluation = engine.assess(build_snapshot(today, rules), rules, court_calendar())
-    rises, falls = _store(evaluation)
+    rises, falls, risen = _store(evaluation)
+    for change in risen:  # the developer acknowledges a raised level (docs/reminders.md)
+        remind("warning_raised", change, now=now)
+    if risen:
+        from app.services.warning_notices import notices_for_rises
+
+        db.session.flush()
+        notices_for_rises(risen, now=now)  # a notice per rise, told to the developer's staff
     db.session.commit()
     by_level = {level.code: 0 for level in Level}
     for assessment in evaluation.projects:

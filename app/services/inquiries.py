@@ -10,19 +10,108 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import Select, false, select
+from sqlalchemy.orm import selectinload
+
+from app.access import Permission, can
 from app.extensions import db
-from app.models import ComplianceInquiry, InquiryQuestion, InquiryReview, Project, User
+from app.models import ComplianceInquiry, Document, InquiryQuestion, InquiryReview, NoticeKind, Project, User
+from app.notify.outbox import queue_notice
 from app.services.errors import ConflictError, ForbiddenError, NotFoundError, ServiceError
 from app.services.holidays import court_calendar
+from app.services.reminders import remind
 from app.services.use_case import use_case
 from mediation.lifecycle import court_date, date_zh
 from mediation.messages import Msg
-from mediation.roles import Role
 from risk.inquiries import LETTER_TYPES, MAX_WORKING_DAYS, MIN_WORKING_DAYS, answer_deadline
 
+#: Reviews from the mildest to the strictest: the inquiry's review is its answers' strictest.
+REVIEW_ORDER = (InquiryReview.COMPLIANT.value, InquiryReview.RECTIFY.value, InquiryReview.NON_COMPLIANT.value)
+#: Files a developer may attach to one answer.
+MAX_FILES_PER_ANSWER = 10
 
-def _judge_of(actor: User, court_id: int) -> None:
-    if actor.role != Role.JUDGE or actor.court_id != court_id:
+
+def inquiry_number(inquiry: ComplianceInquiry) -> str:
+    """The letter's number in the court's style: （2026）琼9005函12号."""
+    return f"（{court_date(inquiry.issued_at).year}）{inquiry.court.code}函{inquiry.id}号"
+
+
+def inquiry_state(inquiry: ComplianceInquiry, today: date) -> str:
+    """Where the inquiry stands: awaiting · overdue · answered · compliant · rectify ·
+    rectify_overdue · rectified · non_compliant (the lists and the API show it)."""
+    if inquiry.answered_at is None:
+        return "overdue" if today > inquiry.deadline_on else "awaiting"
+    if inquiry.review is None:
+        return "answered"
+    if inquiry.review == InquiryReview.RECTIFY.value:
+        if inquiry.rectified_on is not None:
+            return "rectified"
+        return "rectify_overdue" if today > inquiry.rectify_by else "rectify"
+    return inquiry.review
+
+
+def visible_inquiries(user: User, query: Select | None = None) -> Select:
+    """Restrict a ``select(ComplianceInquiry)`` to what ``user`` may see: a judge the
+    court's, developer staff their company's, nobody else anything (``Permission.INQUIRY_VIEW``)."""
+    query = query if query is not None else select(ComplianceInquiry)
+    if can(user, Permission.RISK_VIEW):
+        return query.where(ComplianceInquiry.court_id == user.court_id)
+    if getattr(user, "role", None) == "developer" and user.developer_id is not None:
+        return query.where(ComplianceInquiry.developer_id == user.developer_id)
+    return query.where(false())
+
+
+def list_inquiries(user: User, *, project_id: int | None = None, developer_id: int | None = None,
+                   limit: int = 200) -> list[ComplianceInquiry]:
+    """The inquiries ``user`` may see, newest first."""
+    query = visible_inquiries(user).options(
+        selectinload(ComplianceInquiry.questions).selectinload(InquiryQuestion.attachments),
+        selectinload(ComplianceInquiry.project), selectinload(ComplianceInquiry.court))
+    if project_id is not None:
+        query = query.where(ComplianceInquiry.project_id == project_id)
+    if developer_id is not None:
+        query = query.where(ComplianceInquiry.developer_id == developer_id)
+    return list(db.session.scalars(query.order_by(ComplianceInquiry.issued_at.desc(),
+                                                  ComplianceInquiry.id.desc()).limit(limit)))
+
+
+def inquiry_for(user: User, inquiry_id: int) -> ComplianceInquiry:
+    """One inquiry ``user`` may see; someone else's is not found."""
+    inquiry = db.session.get(ComplianceInquiry, inquiry_id)
+    if inquiry is None or not can(user, Permission.INQUIRY_VIEW, inquiry):
+        raise NotFoundError(Msg("函询不存在", "No such inquiry"))
+    return inquiry
+
+
+def inquiry_letter(inquiry: ComplianceInquiry) -> Document | None:
+    return db.session.scalar(select(Document).where(Document.inquiry_id == inquiry.id,
+                                                    Document.kind == "inquiry_letter").limit(1))
+
+
+def _staff_of(developer_id: int) -> list[User]:
+    return list(db.session.scalars(select(User).where(
+        User.developer_id == developer_id, User.role == "developer", User.active.is_(True)).order_by(User.id)))
+
+
+def _letter(inquiry: ComplianceInquiry, project: Project, *, actor: User, now: datetime) -> Document:
+    from app.documents.prevention import InquiryLetterData, render_inquiry_letter
+    from app.services.documents import store_prevention_document
+
+    kind = LETTER_TYPES[inquiry.letter_type]
+    data = InquiryLetterData(
+        court_name=inquiry.court.name, number=inquiry_number(inquiry),
+        developer_name=project.developer.name, developer_uscc=project.developer.uscc,
+        project_name=project.name, letter_label=kind.label_zh, issued_on=court_date(now),
+        deadline_on=inquiry.deadline_on, working_days=inquiry.deadline_working_days,
+        deadline_estimated=inquiry.deadline_estimated, questions=tuple(q.text for q in inquiry.questions))
+    return store_prevention_document(
+        kind="inquiry_letter", title=f"合规性函询函（{data.number}）",
+        render=lambda **kw: render_inquiry_letter(data, **kw), developer_id=inquiry.developer_id,
+        actor_id=actor.id, inquiry_id=inquiry.id, now=now)
+
+
+def _judge_of(actor: User, obj, permission: Permission = Permission.INQUIRY_REVIEW) -> None:
+    if not can(actor, permission, obj):
         raise ForbiddenError(Msg("只有本院法官可以办理合规性函询",
                                  "Only a judge of the court handles its compliance inquiries"))
 
@@ -34,13 +123,6 @@ def _inquiry(inquiry_id: int) -> ComplianceInquiry:
     return inquiry
 
 
-def can_view_inquiry(user: User, inquiry: ComplianceInquiry) -> bool:
-    """A judge of its court, or the staff of the developer it was sent to."""
-    if user.role == Role.JUDGE:
-        return user.court_id == inquiry.court_id
-    return user.role == Role.DEVELOPER and user.developer_id == inquiry.developer_id
-
-
 @use_case
 def issue_inquiry(project_id: int, *, letter_type: str, working_days: int,
                   questions: list[str] | None = None, actor: User, now: datetime) -> ComplianceInquiry:
@@ -48,7 +130,7 @@ def issue_inquiry(project_id: int, *, letter_type: str, working_days: int,
     project = db.session.get(Project, project_id)
     if project is None:
         raise NotFoundError(Msg("项目不存在", "No such project"))
-    _judge_of(actor, project.court_id)
+    _judge_of(actor, project, Permission.INQUIRY_ISSUE)
     kind = LETTER_TYPES.get(letter_type)
     if kind is None:
         raise ServiceError(Msg("请选择函询类型", "Choose the kind of letter"), "letter_type")
@@ -67,16 +149,28 @@ def issue_inquiry(project_id: int, *, letter_type: str, working_days: int,
         deadline_estimated=deadline.is_estimate,
         questions=[InquiryQuestion(position=i, text=text) for i, text in enumerate(texts, 1)])
     db.session.add(inquiry)
-    db.session.commit()
+    remind("inquiry_issued", inquiry, now=now)
+    db.session.flush()
+    number = inquiry_number(inquiry)
+    due = date_zh(deadline.on) + ("（预计）" if deadline.is_estimate else "")
+    for user in _staff_of(project.developer_id):
+        queue_notice(user=user, kind=NoticeKind.INQUIRY_ISSUED,
+                     subject=f"合规性函询{number}：请于{due}前答复",
+                     body=f"本院就“{project.name}”项目{kind.label_zh}情况向你公司发出合规性函询（{number}），"
+                          f"请于{due}前在平台逐项答复。", dedupe_key=f"inquiry-issued:{inquiry.id}:{user.id}", now=now)
+    _letter(inquiry, project, actor=actor, now=now)  # renders, stores and commits
     return inquiry
 
 
 @use_case
-def answer_inquiry(inquiry_id: int, answers: dict[int, str], *, actor: User,
-                   now: datetime) -> ComplianceInquiry:
-    """The developer answers every question at once; an answer cannot be changed later."""
+def answer_inquiry(inquiry_id: int, answers: dict[int, str], *, actor: User, now: datetime,
+                   files: dict[int, list] | None = None) -> ComplianceInquiry:
+    """The developer answers every question at once, each with text and its files (JPEG,
+    PNG, WebP or PDF, checked by content); an answer cannot be changed later."""
+    from app.services import evidence
+
     inquiry = _inquiry(inquiry_id)
-    if actor.role != Role.DEVELOPER or actor.developer_id != inquiry.developer_id:
+    if not can(actor, Permission.INQUIRY_ANSWER, inquiry):
         raise NotFoundError(Msg("函询不存在", "No such inquiry"))  # someone else's inquiry: as if it did not exist
     if inquiry.answered_at is not None:
         raise ConflictError(Msg("该函询已答复", "The inquiry has been answered already"))
@@ -86,25 +180,56 @@ def answer_inquiry(inquiry_id: int, answers: dict[int, str], *, actor: User,
             raise ServiceError(Msg("请回答第{n}个问题", "Answer question {n}", n=question.position),
                                f"answer_{question.position}")
         question.answer = text
+    prepared_all, errors = [], []
+    for question in inquiry.questions:
+        prepared, found = evidence.prepare_files((files or {}).get(question.position) or (),
+                                                 field=f"files_{question.position}", max_count=MAX_FILES_PER_ANSWER)
+        errors += found
+        for row in evidence.attachment_rows(prepared, uploaded_by=actor, now=now):
+            question.attachments.append(row)
+        prepared_all += prepared
+    if errors:
+        raise ServiceError(Msg("请修改标出的内容后再提交", "Correct the marked fields"), errors=errors)
     inquiry.answered_at = now
-    db.session.commit()
+    remind("inquiry_answered", inquiry, now=now)
+    with evidence.stored_files(prepared_all):
+        db.session.commit()
     return inquiry
 
 
 @use_case
-def review_inquiry(inquiry_id: int, *, review: str, reason: str, rectify_by: date | None = None,
+def review_inquiry(inquiry_id: int, *, review: str | None = None, reason: str | None = None,
+                   rectify_by: date | None = None, reviews: dict[int, tuple[str, str]] | None = None,
                    actor: User, now: datetime) -> ComplianceInquiry:
-    """The judge's review of the answer, with a reason; ``rectify`` needs a date to come."""
+    """The judge's review of each answer, with its reason (``reviews``: position → (review,
+    reason)); ``review``/``reason`` alone apply to every answer. The inquiry's review is the
+    strictest; ``rectify`` needs a date to come."""
     inquiry = _inquiry(inquiry_id)
-    _judge_of(actor, inquiry.court_id)
+    _judge_of(actor, inquiry)
     if inquiry.answered_at is None:
         raise ServiceError(Msg("开发企业尚未答复，不能审查", "The developer has not answered yet"), "review")
     if inquiry.review is not None:
         raise ConflictError(Msg("该答复已审查", "The answer has been reviewed already"))
-    if review not in {r.value for r in InquiryReview}:
-        raise ServiceError(Msg("请选择审查结论", "Choose the review's conclusion"), "review")
-    if not (reason or "").strip():
-        raise ServiceError(Msg("请写明审查理由", "Give the reason for the review"), "reason")
+    if reviews is None:
+        reviews = {q.position: (review, reason) for q in inquiry.questions}
+        fields = lambda n: ("review", "reason")  # noqa: E731  (one conclusion for the whole answer)
+    else:
+        fields = lambda n: (f"review_{n}", f"reason_{n}")  # noqa: E731
+    errors = []
+    for question in inquiry.questions:
+        verdict, why = reviews.get(question.position) or (None, None)
+        review_field, reason_field = fields(question.position)
+        if verdict not in REVIEW_ORDER:
+            errors.append({"field": review_field, "message": Msg("请选择审查结论", "Choose the review's conclusion")})
+        if not (why or "").strip():
+            errors.append({"field": reason_field, "message": Msg("请写明审查理由", "Give the reason for the review")})
+    if errors:
+        raise ServiceError(errors[0]["message"], errors[0]["field"], errors=errors)
+    review = max((reviews[q.position][0] for q in inquiry.questions), key=REVIEW_ORDER.index)
+    reason = "；".join(reviews[q.position][1].strip() for q in inquiry.questions) if len(inquiry.questions) > 1 \
+        else reviews[inquiry.questions[0].position][1].strip()
+    for question in inquiry.questions:
+        question.review, question.review_reason = reviews[question.position][0], reviews[question.position][1].strip()
     if review == InquiryReview.RECTIFY.value:
         if rectify_by is None or rectify_by <= court_date(now):
             raise ServiceError(Msg("整改期限应晚于今天", "The rectification date must be after today"),
@@ -113,6 +238,12 @@ def review_inquiry(inquiry_id: int, *, review: str, reason: str, rectify_by: dat
         rectify_by = None
     inquiry.review, inquiry.review_reason = review, reason.strip()
     inquiry.reviewed_at, inquiry.reviewed_by_id, inquiry.rectify_by = now, actor.id, rectify_by
+    label = {"compliant": "合规", "rectify": "限期整改", "non_compliant": "不合规"}[review]
+    for user in _staff_of(inquiry.developer_id):
+        queue_notice(user=user, kind=NoticeKind.INQUIRY_REVIEWED,
+                     subject=f"合规性函询{inquiry_number(inquiry)}的答复经审查：{label}",
+                     body=f"审查结论：{label}。理由：{reason}" + (f" 请于{date_zh(rectify_by)}前整改。" if rectify_by else ""),
+                     dedupe_key=f"inquiry-reviewed:{inquiry.id}:{user.id}", now=now)
     db.session.commit()
     return inquiry
 
@@ -122,7 +253,7 @@ def record_rectification(inquiry_id: int, *, rectified_on: date, actor: User,
                          now: datetime) -> ComplianceInquiry:
     """The judge records the day the developer rectified what the review asked."""
     inquiry = _inquiry(inquiry_id)
-    _judge_of(actor, inquiry.court_id)
+    _judge_of(actor, inquiry)
     if inquiry.review != InquiryReview.RECTIFY.value:
         raise ServiceError(Msg("该函询未要求整改", "The review asked for no rectification"), "rectified_on")
     if inquiry.rectified_on is not None:
@@ -134,3 +265,19 @@ def record_rectification(inquiry_id: int, *, rectified_on: date, actor: User,
     inquiry.rectified_on = rectified_on
     db.session.commit()
     return inquiry
+
+
+def answer_file(user: User, attachment_id: int):
+    """A file attached to an answer, and where it is, for whoever may see the inquiry; else 404."""
+    from app.models import Attachment
+    from app.services import evidence
+
+    attachment = db.session.get(Attachment, attachment_id)
+    question = db.session.get(InquiryQuestion, attachment.inquiry_question_id) \
+        if attachment is not None and attachment.inquiry_question_id else None
+    if question is None or not can(user, Permission.INQUIRY_VIEW, question.inquiry):
+        raise NotFoundError(Msg("文件不存在", "No such file"))
+    path = evidence.path_of(attachment)
+    if not path.is_file():
+        raise NotFoundError(Msg("文件不存在", "No such file"))
+    return attachment, path

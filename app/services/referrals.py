@@ -98,8 +98,11 @@ def _importer_court(actor: User, court_id: int | None) -> int:
 
 @use_case
 def start_referral_import(*, filename: str, agency: str, actor: User, now: datetime,
-                          court_id: int | None = None) -> ReferralImport:
-    """Record a new import (status ``validating``) so its progress can be followed."""
+                          court_id: int | None = None, queue_file: str | None = None) -> ReferralImport:
+    """Record a new import (status ``validating``) so its progress can be followed.
+
+    ``queue_file``: the stored upload; the import is queued for the scheduler in the same
+    transaction (``app.services.queued_jobs``), so a recorded import always has its job."""
     court = _importer_court(actor, court_id)
     if agency not in AGENCIES:
         raise ServiceError(Msg("请选择转办部门", "Please choose the referring department"), "agency")
@@ -108,6 +111,12 @@ def start_referral_import(*, filename: str, agency: str, actor: User, now: datet
         status="validating", total_rows=0, processed_rows=0, imported_rows=0, duplicate_rows=0,
         errors=[], created_at=now)
     db.session.add(record)
+    if queue_file is not None:
+        from app.services.queued_jobs import queue_job
+
+        db.session.flush()
+        queue_job("referral_import", {"path": queue_file, "actor_id": actor.id}, now=now,
+                  referral_import_id=record.id)
     db.session.commit()
     return record
 
@@ -383,8 +392,14 @@ def imported_complaints(record: ReferralImport, limit: int = 200) -> list[Compla
 
 
 def is_interrupted(record: ReferralImport, now: datetime) -> bool:
-    """Still "validating" long after it started: the worker running it was stopped."""
-    return record.status == "validating" and record.created_at < now - STALE_AFTER
+    """Still "validating" long after it started, and no job left to finish it: the
+    scheduler running it was stopped mid-way (a job still queued or held is not)."""
+    if record.status != "validating" or record.created_at >= now - STALE_AFTER:
+        return False
+    from app.services.queued_jobs import job_for_import
+
+    job = job_for_import(record.id)
+    return job is None or job.status in ("done", "failed")
 
 
 def report_errors(record: ReferralImport) -> list[dict]:

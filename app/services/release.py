@@ -48,14 +48,11 @@ def owner_key(developer_id: int) -> str:
 
 def _guarantee_refusal(provider_developer_id: int | None):
     """Why a provider's guarantee cannot be accepted, or None: a developer on the judges'
-    blacklist (a ``BlacklistDecision`` not lifted) gives no adequate security."""
-    from app.models.risk import BlacklistDecision
+    blacklist (a ``BlacklistDecision`` not lifted, or three broken commitments within 365
+    days at the last evaluation: ``warning_notices.is_blacklisted``) gives no adequate security."""
+    from app.services.warning_notices import is_blacklisted
 
-    if provider_developer_id is None:
-        return None
-    listed = db.session.scalar(select(BlacklistDecision.id).where(
-        BlacklistDecision.developer_id == provider_developer_id, BlacklistDecision.lifted_at.is_(None)).limit(1))
-    if listed is None:
+    if provider_developer_id is None or not is_blacklisted(provider_developer_id):
         return None
     return Msg("提供人已被列入失信开发商名单，其担保不予接受。",
                "The provider is on the blacklist of developers; its guarantee is refused.")

@@ -21,6 +21,7 @@ from app.services.case_notices import _claimant_accounts, _respondent_accounts, 
 from app.services.case_records import WORKLOAD, case_state, lock_cases, record_event, save_state
 from app.services.errors import ForbiddenError, ServiceError
 from app.services.ids import parse_ids
+from app.services.reminders import remind
 from app.services.use_case import use_case
 from mediation.lifecycle import COURT_TZ, CaseStatus, TransitionError, apply_transition
 from mediation.messages import Msg
@@ -121,6 +122,7 @@ def schedule_visit(project_id, case_ids, *, room: str, starts_at: datetime | Non
             save_state(case, result.state, now)
             record_event(case, result.event, actor)
     _tell_parties(visit, cases, project, room, actor=actor, now=now)
+    remind("visit_scheduled", visit, now=now)
     db.session.commit()
     return visit
 

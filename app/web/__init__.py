@@ -5,15 +5,16 @@ from __future__ import annotations
 def register_blueprints(app) -> None:
     from app.web import (
         accounts, admin, agreements, auth, cases, court, developer, homeowner, intake, mediator,
-        notices, public,
-        referrals,
+        notices, prevention, public,
+        referrals, reminders,
     )
 
     # cases: the case page (access per case); referrals: agency imports for judges and
     # clerks (/court/imports); intake: evidence downloads (access per complaint);
     # notices: each user's own inbox (access per notice); agreements: a case's agreement
-    # page (access per case).
+    # page (access per case); prevention: inquiries, warnings and risk pages of judges and
+    # developer staff (access per object).
     for module in (public, auth, accounts, homeowner, developer, mediator, court, admin, cases,
-                   agreements, referrals, intake, notices):
+                   agreements, referrals, reminders, intake, notices, prevention):
         app.register_blueprint(module.bp)
     app.register_blueprint(notices.settings_bp)  # /account/notifications

@@ -4,20 +4,19 @@ The pages sit under ``/court/imports`` but in a blueprint of their own, because 
 import is a court clerk's job (role ``admin``) as much as a judge's, and the ``court``
 blueprint admits judges only. Every import is scoped to the user's court.
 
-Why a thread per import is acceptable here: an import is rare (a few files a week per
-court), bounded (≤ 10 MB, ≤ 50,000 rows, a few seconds of work for thousands of rows),
-and all-or-nothing in one transaction — if the worker process dies midway, nothing was
-imported and the page reports the import as interrupted (``STALE_AFTER``). The request
-answers at once and the browser polls ``progress.json``, which reads the counters the
-worker commits to the database, so polling works across several web workers and hosts.
-A job queue would add a moving part for no gain at this volume. For very large files,
-``flask referrals import FILE`` runs the very same service in the foreground.
+No web view starts a thread: the upload is stored under ``UPLOAD_DIR/imports`` and the
+import queued (``queued_jobs``) in the transaction that records it; the scheduler's
+``queued`` job runs it within seconds (``app.services.queued_jobs``). The import is
+all-or-nothing in one transaction — if the scheduler dies midway, nothing was imported
+and the page reports the import as interrupted (``STALE_AFTER``). The request answers at
+once and the browser polls ``progress.json``, which reads the job's status and the
+counters the job commits, so polling works across several web workers and hosts. For very
+large files, ``flask referrals import FILE`` runs the very same service in the foreground.
 """
 from __future__ import annotations
 
 import os
 import tempfile
-import threading
 from datetime import datetime
 
 from flask import (
@@ -33,10 +32,9 @@ from app.access import Permission, can
 from app.extensions import db
 from app.models.referrals import AGENCIES
 from app.models.types import utcnow
-from app.services import referral_csv, referrals
+from app.services import queued_jobs, referral_csv, referrals
 from app.services.errors import NotFoundError, ServiceError
 from app.web.forms import BaseForm
-from mediation.messages import Msg
 
 bp = Blueprint("referrals", __name__, url_prefix="/court/imports")
 
@@ -49,6 +47,14 @@ AGENCY_LABELS = {
     "justice_bureau": _l("Justice bureau"),
     "market_regulator": _l("Market regulation bureau"),
     "hotline_12345": _l("12345 government service hotline"),
+}
+
+
+JOB_LABELS = {
+    "queued": _l("Queued: the scheduler takes it within seconds"),
+    "running": _l("Running"),
+    "done": _l("Done"),
+    "failed": _l("Failed"),
 }
 
 
@@ -95,35 +101,14 @@ def _load(import_id: int):
         abort(404)
 
 
-def _run_in_background(app, import_id: int, path: str, actor_id: int) -> threading.Thread:
-    """Run the import in its own thread, app context and database session."""
-
-    def work() -> None:
-        with app.app_context():
-            try:
-                from app.models import User
-
-                with open(path, "rb") as handle:
-                    data = handle.read()
-                actor = db.session.get(User, actor_id)
-                referrals.run_referral_import(import_id, data, actor=actor, now=utcnow())
-            except Exception:  # the import row must not stay "validating" after a bug
-                app.logger.exception("referral import %s crashed", import_id)
-                referrals.fail_import(
-                    import_id, now=utcnow(),
-                    message=Msg("导入时发生系统错误，未导入任何投诉，请稍后重试或联系管理员",
-                                "The import failed on a system error; nothing was imported. "
-                                "Try again later or ask the administrator"))
-            finally:
-                db.session.remove()
-                try:
-                    os.unlink(path)
-                except OSError:
-                    pass
-
-    thread = threading.Thread(target=work, name=f"referral-import-{import_id}", daemon=True)
-    thread.start()
-    return thread
+def _store_upload(upload) -> str:
+    """Keep the uploaded file where the scheduler process can read it (UPLOAD_DIR/imports)."""
+    folder = os.path.join(current_app.config["UPLOAD_DIR"], "imports")
+    os.makedirs(folder, exist_ok=True)
+    fd, path = tempfile.mkstemp(prefix="referral-", suffix=".csv", dir=folder)
+    with os.fdopen(fd, "wb") as handle:
+        upload.save(handle)
+    return path
 
 
 @bp.get("/")
@@ -137,17 +122,15 @@ def new_import():
     form = ReferralImportForm()
     if form.validate_on_submit():
         upload = form.file.data
-        fd, path = tempfile.mkstemp(prefix="referral-", suffix=".csv")
-        with os.fdopen(fd, "wb") as handle:
-            upload.save(handle)
+        path = _store_upload(upload)
         try:
             record = referrals.start_referral_import(
-                filename=upload.filename, agency=form.agency.data, actor=current_user, now=utcnow())
+                filename=upload.filename, agency=form.agency.data, actor=current_user, now=utcnow(),
+                queue_file=path)
         except ServiceError as error:
             os.unlink(path)
             getattr(form, error.field or "file", form.file).errors.append(error.message)
-        else:
-            _run_in_background(current_app._get_current_object(), record.id, path, current_user.id)
+        else:  # the scheduler runs it (app.services.queued_jobs); no thread here
             flash(_("The file was received; it is being checked now."), "info")
             return redirect(url_for("referrals.show_import", import_id=record.id))
     return render_template("referrals/new.html", form=form, columns=referral_csv.COLUMNS,
@@ -173,7 +156,8 @@ def show_import(import_id: int):
         "referrals/show.html", record=record, errors=referrals.report_errors(record),
         notes=referrals.report_notes(record),
         complaints=referrals.imported_complaints(record) if record.status == "imported" else [],
-        interrupted=referrals.is_interrupted(record, now), triage_url=_triage_url(record))
+        interrupted=referrals.is_interrupted(record, now), triage_url=_triage_url(record),
+        job=queued_jobs.job_for_import(record.id), job_labels=JOB_LABELS)
 
 
 def progress_document(record, now: datetime) -> dict:
@@ -188,6 +172,7 @@ def progress_document(record, now: datetime) -> dict:
     return {
         "id": record.id, "status": record.status, "phase": phase, "finished": finished,
         "interrupted": referrals.is_interrupted(record, now),
+        "job": getattr(queued_jobs.job_for_import(record.id), "status", None),
         "total_rows": total, "processed_rows": processed,
         "imported_rows": record.imported_rows, "duplicate_rows": record.duplicate_rows,
         "error_count": len(referrals.report_errors(record)),

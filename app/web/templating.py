@@ -12,6 +12,7 @@ from app.services.holidays import deadline_is_estimated
 from app.web.court.tasks import new_task_form, result_form, task_status_label
 from app.web.holidays import holiday_source_label
 from app.web.notices import notice_link, unread_notices
+from app.web.prevention.labels import commitment_label, letter_label, level_label, review_label
 from app.web.referrals import agency_label, referral_column_header
 
 #: name in templates → function
@@ -19,6 +20,10 @@ TEMPLATE_GLOBALS = {
     "agency_label": agency_label,
     "agency_task_result_form": result_form,
     "agency_task_status_label": task_status_label,
+    "commitment_label": commitment_label,
+    "letter_label": letter_label,
+    "level_label": level_label,
+    "review_label": review_label,
     "holiday_source_label": holiday_source_label,
     "new_agency_task_form": new_task_form,
     "notice_link": notice_link,

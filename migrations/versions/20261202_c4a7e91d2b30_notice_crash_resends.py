@@ -5,7 +5,7 @@ mail server's hands is counted (``notices.crash_resends``), so the one duplicate
 at-least-once delivery allows is reported, never silent (docs/notices.md).
 
 Revision ID: c4a7e91d2b30
-Revises: c3a9e1f07b24
+Revises: f2dfd6c53db4
 Create Date: 2026-12-02 13:50:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c4a7e91d2b30'
-down_revision = 'c3a9e1f07b24'
+down_revision = 'f2dfd6c53db4'
 branch_labels = None
 depends_on = None
 

@@ -19,6 +19,10 @@ ABOUT = {
     Permission.DOCUMENT_VIEW: "document", Permission.COMPLAINT_VIEW: "complaint",
     Permission.COMPLAINT_DECIDE: "complaint", Permission.COMPLAINT_RESPOND: "complaint",
     Permission.COMPLAINT_ADD_EVIDENCE: "complaint", Permission.COMPLAINT_OPT_OUT: "complaint",
+    Permission.INQUIRY_VIEW: "inquiry", Permission.INQUIRY_ANSWER: "inquiry",
+    Permission.INQUIRY_REVIEW: "inquiry", Permission.INQUIRY_ISSUE: "project",
+    Permission.WARNING_VIEW: "commitment", Permission.WARNING_RESPOND: "commitment",
+    Permission.COMMITMENT_SETTLE: "commitment",
 }
 
 #: Permissions about no object: which roles hold them.
@@ -29,6 +33,8 @@ HELD_BY = {
     Permission.USERS_MANAGE: {"admin"},
     Permission.COMPLAINT_FILE: {"homeowner", "developer"},
     Permission.COMPLAINT_FILE_GROUP: {"homeowner"},
+    Permission.BLACKLIST_DECIDE: {"judge"},
+    Permission.RISK_VIEW: {"judge"},
 }
 
 
@@ -53,14 +59,26 @@ def theirs(app, make):
         case_id=case.id, kind="agreement", title="调解协议书", sha256="0" * 64,
         verify_code="A" * 16, stored_path="documents/a.pdf", size_bytes=1,
         party_person_id=person_id, created_at=NOW))
+    from app.models import Commitment, ComplianceInquiry
+
+    inquiry = make._save(ComplianceInquiry(
+        court_id=judge.court_id, developer_id=project.developer_id, project_id=project.id,
+        letter_type="presale_funds", issued_at=NOW, deadline_working_days=10,
+        deadline_on=NOW.date(), deadline_estimated=False))
+    commitment = make._save(Commitment(developer_id=project.developer_id, project_id=project.id,
+                                       text="按期交房", due_on=NOW.date(), status="open", made_at=NOW))
     return {"case": case.id, "complaint": complaint.id, "document": document.id,
+            "inquiry": inquiry.id, "project": project.id, "commitment": commitment.id,
             "insiders": {"judge": judge.id, "mediator": mediator.id,
                          "homeowner": make.user("homeowner", person=claimant).id,
                          "developer": make.user("developer", developer=project.developer).id}}
 
 
 def _load(kind: str, ident: int):
-    model = {"case": Case, "complaint": Complaint, "document": Document}[kind]
+    from app.models import Commitment, ComplianceInquiry, Project
+
+    model = {"case": Case, "complaint": Complaint, "document": Document, "inquiry": ComplianceInquiry,
+             "project": Project, "commitment": Commitment}[kind]
     return db.session.get(model, ident)
 
 
@@ -92,7 +110,8 @@ def test_the_parties_and_the_court_hold_what_their_place_in_the_case_gives(app, 
                   Permission.CASE_TASKS_VIEW, Permission.CASE_TASKS_MANAGE,
                   Permission.DOCUMENT_ISSUE, Permission.DOCUMENT_VIEW,
                   Permission.COMPLAINT_VIEW, Permission.COMPLAINT_DECIDE,
-                  Permission.COMPLAINT_OPT_OUT},
+                  Permission.COMPLAINT_OPT_OUT, Permission.INQUIRY_VIEW, Permission.INQUIRY_REVIEW,
+                  Permission.INQUIRY_ISSUE, Permission.WARNING_VIEW, Permission.COMMITMENT_SETTLE},
         "mediator": {Permission.CASE_VIEW, Permission.CASE_TRANSITION, Permission.CASE_EXTEND,
                      Permission.CASE_CHOOSE_REPRESENTATIVES, Permission.CASE_TASKS_VIEW,
                      Permission.DOCUMENT_ISSUE, Permission.DOCUMENT_VIEW,
@@ -101,7 +120,9 @@ def test_the_parties_and_the_court_hold_what_their_place_in_the_case_gives(app, 
                       Permission.DOCUMENT_VIEW, Permission.COMPLAINT_VIEW,
                       Permission.COMPLAINT_ADD_EVIDENCE, Permission.COMPLAINT_OPT_OUT},
         "developer": {Permission.CASE_VIEW, Permission.CASE_TRANSITION,
-                      Permission.COMPLAINT_VIEW, Permission.COMPLAINT_RESPOND},
+                      Permission.COMPLAINT_VIEW, Permission.COMPLAINT_RESPOND,
+                      Permission.INQUIRY_VIEW, Permission.INQUIRY_ANSWER, Permission.WARNING_VIEW,
+                      Permission.WARNING_RESPOND},
     }
     with app.app_context():
         for role, user_id in theirs["insiders"].items():

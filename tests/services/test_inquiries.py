@@ -9,6 +9,7 @@ import pytest
 from app.extensions import db
 from sqlalchemy import select
 
+from app.access import Permission, can
 from app.models import RiskLevelRow, User
 from app.services import inquiries as svc
 from app.services.early_warnings import evaluate_warnings
@@ -87,9 +88,9 @@ def test_another_developers_staff_cannot_answer_and_an_answer_is_final(app, part
         assert [q.answer for q in inquiry.questions] == ["答一", "答二"]
         with pytest.raises(ConflictError):
             svc.answer_inquiry(inquiry.id, {1: "改", 2: "改"}, actor=actor(parties["staff"]), now=at(2026, 11, 4))
-        assert not svc.can_view_inquiry(actor(parties["other_staff"]), inquiry)
-        assert svc.can_view_inquiry(actor(parties["staff"]), inquiry)
-        assert not svc.can_view_inquiry(actor(parties["other_judge"]), inquiry)
+        assert not can(actor(parties["other_staff"]), Permission.INQUIRY_VIEW, inquiry)
+        assert can(actor(parties["staff"]), Permission.INQUIRY_VIEW, inquiry)
+        assert not can(actor(parties["other_judge"]), Permission.INQUIRY_VIEW, inquiry)
 
 
 def _inquiry_warnings(project_id):
@@ -128,3 +129,85 @@ def test_an_unanswered_inquiry_warns_once_its_deadline_has_passed(app, parties):
         [warning] = _inquiry_warnings(parties["project"].id)
         assert warning["rule"] == "inquiry_unanswered" and warning["level"] == "yellow"
         assert f"函询{inquiry.id}答复期限2026年10月10日已过，逾期1个工作日未答复" == warning["facts_zh"]
+
+
+# --- The letter, the answers with files, the review of each answer -------------------------
+
+PDF_FILE = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_the_inquiry_letter_is_a_verifiable_pdf_in_real_chinese_text(app, parties, tmp_path):
+    """Does the developer receive a letter it can read and the court can verify?"""
+    from app.access import Permission, can
+    from app.services import documents
+    from tests.documents_support import pdf_text
+
+    with app.app_context():
+        inquiry = _issue(parties, at(2026, 11, 2), working_days=5)
+        letter = svc.inquiry_letter(inquiry)
+        assert letter.kind == "inquiry_letter" and letter.party_developer_id == inquiry.developer_id
+        assert documents.verification(letter.verify_code).id == letter.id
+        text = pdf_text(documents.path_of(letter).read_bytes(), tmp_path)
+        assert "合规性函询函" in text and "预售资金监管账户" in text and svc.inquiry_number(inquiry) in text
+        assert "5个工作日" in text
+        assert can(actor(parties["staff"]), Permission.DOCUMENT_VIEW, letter)
+        assert not can(actor(parties["other_staff"]), Permission.DOCUMENT_VIEW, letter)
+        assert not can(actor(parties["other_judge"]), Permission.DOCUMENT_VIEW, letter)
+        with pytest.raises(NotFoundError):
+            documents.document_file(actor(parties["other_staff"]), letter.id)
+
+
+def test_the_developer_is_told_in_its_inbox(app, parties):
+    from app.models import Notice
+
+    with app.app_context():
+        inquiry = _issue(parties, at(2026, 11, 2))
+        notices = db.session.scalars(select(Notice).where(Notice.kind == "inquiry_issued")).all()
+        assert [n.user_id for n in notices] == [parties["staff"].id]
+        assert svc.inquiry_number(inquiry) in notices[0].subject
+
+
+def test_each_answer_carries_its_files_and_a_file_that_is_not_a_document_is_refused(app, parties):
+    with app.app_context():
+        inquiry = _issue(parties, at(2026, 11, 2), questions=["问一", "问二"])
+        with pytest.raises(ServiceError) as refused:
+            svc.answer_inquiry(inquiry.id, {1: "答一", 2: "答二"}, files={2: [("x.pdf", b"<html>")]},
+                               actor=actor(parties["staff"]), now=at(2026, 11, 3))
+        assert refused.value.errors[0]["field"] == "files_2"
+        db.session.rollback()
+        assert db.session.get(type(inquiry), inquiry.id).answered_at is None  # nothing half-saved
+        svc.answer_inquiry(inquiry.id, {1: "答一", 2: "答二"}, files={2: [("监管流水.pdf", PDF_FILE)]},
+                           actor=actor(parties["staff"]), now=at(2026, 11, 3))
+        inquiry = db.session.get(type(inquiry), inquiry.id)
+        assert [a.original_name for a in inquiry.questions[1].attachments] == ["监管流水.pdf"]
+        assert inquiry.questions[0].attachments == []
+
+
+def test_the_judge_reviews_each_answer_and_the_strictest_is_the_inquirys(app, parties):
+    with app.app_context():
+        inquiry = _issue(parties, at(2026, 11, 2), questions=["问一", "问二"])
+        svc.answer_inquiry(inquiry.id, {1: "答一", 2: "答二"}, actor=actor(parties["staff"]), now=at(2026, 11, 3))
+        with pytest.raises(ServiceError) as refused:
+            svc.review_inquiry(inquiry.id, reviews={1: ("compliant", "属实"), 2: ("rectify", "")},
+                               rectify_by=date(2026, 12, 1), actor=actor(parties["judge"]), now=at(2026, 11, 4))
+        assert refused.value.field == "reason_2"
+        svc.review_inquiry(inquiry.id, reviews={1: ("compliant", "属实"), 2: ("rectify", "资金未入监管账户")},
+                           rectify_by=date(2026, 12, 1), actor=actor(parties["judge"]), now=at(2026, 11, 4))
+        inquiry = db.session.get(type(inquiry), inquiry.id)
+        assert [q.review for q in inquiry.questions] == ["compliant", "rectify"]
+        assert inquiry.review == "rectify" and inquiry.rectify_by == date(2026, 12, 1)
+        assert svc.inquiry_state(inquiry, date(2026, 12, 1)) == "rectify"
+        assert svc.inquiry_state(inquiry, date(2026, 12, 2)) == "rectify_overdue"
+
+
+def test_a_developer_lists_only_its_own_inquiries_and_a_judge_only_the_courts(app, parties, make):
+    with app.app_context():
+        mine = _issue(parties, at(2026, 11, 2))
+        other_project = make.project()
+        theirs = svc.issue_inquiry(other_project.id, letter_type="advertising", working_days=10,
+                                   actor=actor(make.user("judge", court=other_project.court)), now=at(2026, 11, 2))
+        assert [i.id for i in svc.list_inquiries(actor(parties["staff"]))] == [mine.id]
+        assert [i.id for i in svc.list_inquiries(actor(parties["judge"]))] == [mine.id]
+        assert theirs.id not in [i.id for i in svc.list_inquiries(actor(parties["other_judge"]))]
+        with pytest.raises(NotFoundError):
+            svc.inquiry_for(actor(parties["other_staff"]), mine.id)

@@ -140,6 +140,10 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("GET", "referrals.show_import"): web(403, 403, 403, 404, 404),
     ("GET", "referrals.import_progress"): web(403, 403, 403, 404, 404),
     ("GET", "referrals.download_report"): web(403, 403, 403, 404, 404),
+    # The reminders' operators page and API: judges and clerks, their own court's only.
+    ("GET", "reminders.list_reminders"): web(403, 403, 403, 200, 200),
+    ("POST", "reminders.retry_reminder"): web(403, 403, 403, 404, 404),
+    ("GET", "api.list_reminders_api"): api(403, 403, 403, 200, 200),
     # Registration, password reset and invitations: open (the token is the credential).
     ("GET", "accounts.register"): EVERYONE_OPEN,
     ("POST", "accounts.register"): EVERYONE_OPEN,
@@ -216,6 +220,30 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("POST", "api.approve_release_stage"): api(403, 403, 403, 404, 403),
     ("GET", "api.get_asset"): api(404, 404, 404, 404, 404),
     ("GET", "api.stats_summary"): api(403, 403, 403, 422, 403),
+    # Prevention (docs/early-warnings.md): judges and developer staff; another court's or
+    # company's inquiry, notice, project, developer, document or file is not found.
+    ("GET", "prevention.list_inquiries"): web(403, 200, 403, 200, 403),
+    ("GET", "prevention.list_warnings"): web(403, 200, 403, 200, 403),
+    ("GET", "prevention.risk_overview_page"): web(403, 200, 403, 200, 403),  # a developer: its own
+    ("GET", "prevention.show_inquiry"): web(403, 404, 403, 404, 403),
+    ("GET", "prevention.issue_inquiry"): web(403, 404, 403, 404, 403),
+    ("POST", "prevention.issue_inquiry"): web(403, 404, 403, 404, 403),
+    ("POST", "prevention.answer_inquiry"): web(403, 404, 403, 404, 403),
+    ("POST", "prevention.review_inquiry"): web(403, 404, 403, 404, 403),
+    ("POST", "prevention.record_rectification"): web(403, 404, 403, 404, 403),
+    ("GET", "prevention.download_document"): web(403, 404, 403, 404, 403),
+    ("GET", "prevention.download_answer_file"): web(403, 404, 403, 404, 403),
+    ("GET", "prevention.show_warning"): web(403, 404, 403, 404, 403),
+    ("POST", "prevention.acknowledge_warning"): web(403, 404, 403, 404, 403),
+    ("POST", "prevention.answer_warning"): web(403, 404, 403, 404, 403),
+    ("POST", "prevention.settle_commitment"): web(403, 404, 403, 404, 403),
+    ("GET", "prevention.show_project"): web(403, 404, 403, 404, 403),
+    ("GET", "prevention.show_developer"): web(403, 404, 403, 404, 403),
+    ("POST", "prevention.blacklist_developer"): web(403, 404, 403, 404, 403),
+    ("POST", "prevention.lift_blacklist"): web(403, 404, 403, 404, 403),
+    ("GET", "api.list_inquiries_api"): api(403, 200, 403, 200, 403),
+    ("POST", "api.answer_inquiry_api"): api(404, 404, 404, 404, 404),
+    ("GET", "api.list_warnings_api"): api(403, 200, 403, 200, 403),
 }
 
 
@@ -255,7 +283,7 @@ def _build_world(make) -> World:
     """The other side: a court with its case, complaint, evidence, import, task and notice;
     and on our side one user of each role, of another court, company and household."""
     from app.models import (
-        AgencyTask, Agreement, Attachment, Document, GroupFiling, Notice, ReferralImport,
+        AgencyTask, Agreement, Attachment, Document, GroupFiling, Notice, ReferralImport, Reminder,
     )
 
     their_judge = make.user("judge")
@@ -292,6 +320,32 @@ def _build_world(make) -> World:
         case_id=case.id, status="signing", content={"terms": ["秘密条款"]}, content_sha256="0" * 64,
         created_at=NOW))
 
+    reminder = make._save(Reminder(
+        kind="follow_up", recipient_id=their_judge.id, channel="notice",
+        court_id=their_judge.court_id, subject_type="case", subject_id=case.id, case_id=case.id,
+        payload={"number": case.number}, due_at=NOW, status="failed", attempts=5,
+        last_error="秘密错误", dedupe_key="secret-reminder", created_at=NOW, settled_at=NOW))
+
+    from app.models import Commitment, ComplianceInquiry, InquiryQuestion, RiskLevelChange, WarningNotice
+
+    inquiry = make._save(ComplianceInquiry(
+        court_id=their_judge.court_id, developer_id=project.developer_id, project_id=project.id,
+        letter_type="presale_funds", issued_at=NOW, deadline_working_days=10, deadline_on=date(2026, 12, 1),
+        questions=[InquiryQuestion(position=1, text="秘密函询问题", answer="秘密答复")]))
+    change = make._save(RiskLevelChange(subject="project", project_id=project.id, from_level="none",
+                                        to_level="red", evaluated_on=date(2026, 12, 1), warnings=[]))
+    warning = make._save(WarningNotice(
+        developer_id=project.developer_id, project_id=project.id, change_id=change.id, level="red",
+        warnings=[{"rule": "surge", "level": "red", "facts_zh": "秘密预警事实", "facts_en": "secret"}],
+        created_at=NOW))
+    commitment = make._save(Commitment(developer_id=project.developer_id, project_id=project.id,
+                                       notice_id=warning.id, text="秘密承诺", due_on=date(2026, 1, 1),
+                                       status="open", made_at=NOW))
+    letter = make._save(Document(
+        inquiry_id=inquiry.id, kind="inquiry_letter", title="秘密函询函", sha256="1" * 64,
+        verify_code="SECRETLTR2345678", stored_path="documents/letter.pdf", size_bytes=1,
+        party_developer_id=project.developer_id, created_at=NOW))
+
     ours = make.project()
     users = {
         "homeowner": make.user("homeowner"),
@@ -304,14 +358,17 @@ def _build_world(make) -> World:
         ids={"case_id": case.id, "complaint_id": complaint.id, "attachment_id": attachment.id,
              "import_id": referral.id, "task_id": task.id, "notice_id": notice.id,
              "case_number": case.number, "filing_id": filing.id, "document_id": document.id, "code": "zh",
-             "agreement_id": agreement.id,
+             "agreement_id": agreement.id, "reminder_id": reminder.id,
              "filename": "css/app.css",
              "user_id": their_judge.id, "developer_id": project.developer_id,
              "project_id": project.id, "year": 2027, "token": "not-a-token",
              "mediator_id": their_mediator.mediator.id, "leave_id": 1, "conflict_id": 1,
-             "plan_id": 2147483000, "number": 1, "asset_id": 2147483000},
+             "plan_id": 2147483000, "number": 1, "asset_id": 2147483000,
+             "inquiry_id": inquiry.id, "notice_id": warning.id, "commitment_id": commitment.id,
+             "document_id_letter": letter.id},
         secrets=[case.number, complaint.receipt_no, claimant.name, "秘密通知主题", "秘密事实",
-                 "符科长", "转办.csv", "秘密条款"],
+                 "符科长", "转办.csv", "秘密条款", "秘密错误", "秘密函询问题", "秘密答复", "秘密预警事实", "秘密承诺",
+                 "秘密函询函"],
         users=users,
     )
 
