@@ -14,7 +14,7 @@ from app.models.onsite import (
     CaseTypeCounter, ConfirmationApplicant, ConfirmationApplication, FollowUp, MediationSession, Rating,
     SessionConfirmation,
 )
-from app.models.notices import Notice, NoticeChannel, NoticeKind, NoticeStatus
+from app.models.notices import Notice, NoticeChannel, NoticeKind, NoticePreference, NoticeStatus
 from app.models.parties import Developer, Person, Project
 from app.models.phone_codes import CodePurpose, PhoneCode
 from app.models.referrals import AgencyTask, ReferralImport
@@ -37,7 +37,7 @@ __all__ = [
     "CodePurpose", "Complaint", "ComplaintClaim", "ComplaintResponse", "Court", "DataVersion",
     "Developer", "Document", "GroupFiling", "GroupFilingMember", "HolidayDay",
     "HolidayDayKind", "HolidayYear", "LoginSession", "Mediator", "MediatorConflict", "MediatorLeave", "Notice",
-    "NoticeChannel", "NoticeKind", "NoticeStatus", "Person", "PhoneCode", "Project",
+    "NoticeChannel", "NoticeKind", "NoticePreference", "NoticeStatus", "Person", "PhoneCode", "Project",
     "ReferralImport", "Role", "SettlementConsent", "Town", "User", "Visit", "VisitCase",
     "AssetRelease", "CounterGuarantee", "CounterGuaranteeCase", "FrozenAsset", "FrozenAssetCase",
     "Obligation", "ObligationReduction", "PreservationOrder", "ReleasePlan", "ReleaseStage",

@@ -18,3 +18,4 @@ def register_blueprints(app) -> None:
     for module in (public, auth, accounts, homeowner, developer, mediator, court, admin, cases,
                    agreements, referrals, reminders, intake, notices, prevention, onsite):
         app.register_blueprint(module.bp)
+    app.register_blueprint(notices.settings_bp)  # /account/notifications

@@ -82,6 +82,8 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("GET", "notices.list_notices"): web(200, 200, 200, 200, 200),
     ("POST", "notices.read_notice"): NOT_FOUND_FOR_ALL,
     ("POST", "notices.read_all_notices"): web(303, 303, 303, 303, 303),
+    ("GET", "notice_settings.edit_notice_channels"): web(200, 200, 200, 200, 200),
+    ("POST", "notice_settings.edit_notice_channels"): web(303, 303, 303, 303, 303),
     # Someone else's case, complaint or evidence: not found, for every role.
     ("GET", "cases.show_case"): NOT_FOUND_FOR_ALL,
     ("POST", "cases.transition_case"): NOT_FOUND_FOR_ALL,
