@@ -15,6 +15,7 @@ from app.errors import problem
 from app.extensions import login_manager
 from app.models import Role
 from app.models.types import utcnow
+from mediation.messages import Msg
 
 #: Endpoints anyone may reach without logging in.
 OPEN_ENDPOINTS = frozenset({
@@ -69,7 +70,7 @@ def _load_user(token: str):
 @login_manager.unauthorized_handler
 def _unauthorized():
     if request.blueprint == "api" or request.accept_mimetypes.best == "application/json":
-        return problem(401, "Unauthorized", "Log in first.")
+        return problem(401, "Unauthorized", Msg("请先登录。", "Log in first."))
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 

@@ -26,6 +26,10 @@ LOCALE_COOKIE = "lang"
 
 
 def select_locale() -> str:
+    """The API answers in the language of ``Accept-Language`` (Chinese when it names neither);
+    a page in the browser's chosen language (cookie), else the account's, else Chinese."""
+    if request.path.startswith("/api/"):
+        return request.accept_languages.best_match(list(LOCALES)) or current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = request.cookies.get(LOCALE_COOKIE)
     if chosen in LOCALES:
         return chosen
@@ -67,6 +71,13 @@ def localized(value):
     if isinstance(value, (list, tuple)):
         return [localize(v, locale) for v in value]
     return localize(value, locale)
+
+
+def notice_in_locale(notice):
+    """A notice's subject and body in the request's language (app.notify.render)."""
+    from app.notify.render import notice_text
+
+    return notice_text(notice, str(get_locale()))
 
 
 def html_lang() -> str:
@@ -148,3 +159,4 @@ def init_app(app) -> None:
     app.jinja_env.filters["localized"] = localized
     app.jinja_env.globals["LOCALES"] = LOCALES
     app.jinja_env.globals["html_lang"] = html_lang
+    app.jinja_env.globals["notice_in_locale"] = notice_in_locale

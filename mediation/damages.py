@@ -35,6 +35,7 @@ from fractions import Fraction
 
 from mediation.amounts import format_yuan, round_half_up
 from mediation.lifecycle import date_zh
+from mediation.messages import Msg
 
 __all__ = [
     "AREA_TOLERANCE",
@@ -151,29 +152,45 @@ round_fen = round_half_up
 
 
 
+def _day(day: date) -> Msg:
+    """A date in a message: 2026年10月10日, or 2026-10-10 in English."""
+    return Msg(date_zh(day), day.isoformat())
+
+
 def _fen(value, field_name: str, label: str, maximum: int = MAX_PRICE_FEN) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise DamagesInputError(field_name, f"{label}应为以分计的整数金额")
+        raise DamagesInputError(field_name, Msg("{label}应为以分计的整数金额",
+                                                "The {label} is a whole amount in fen",
+                                                label=label))
     if value < 0:
-        raise DamagesInputError(field_name, f"{label}不能为负数")
+        raise DamagesInputError(field_name, Msg("{label}不能为负数",
+                                                "The {label} cannot be negative", label=label))
     if value > maximum:
         raise DamagesInputError(
-            field_name, f"{label}不能超过{format_yuan(maximum)}，请核对是否多输了位数")
+            field_name, Msg("{label}不能超过{maximum}，请核对是否多输了位数",
+                            "The {label} cannot exceed {maximum}; check for an extra digit",
+                            label=label, maximum=format_yuan(maximum)))
     return value
 
 
 def _number(value, field_name: str, label: str) -> Decimal:
     """Read an exact decimal number (int, Decimal or str); floats are refused as inexact."""
     if isinstance(value, bool) or isinstance(value, float):
-        raise DamagesInputError(field_name, f"{label}请以精确数字（整数、字符串或Decimal）填写")
+        raise DamagesInputError(field_name, Msg("{label}请以精确数字（整数、字符串或Decimal）填写",
+                                                "Give the {label} as an exact number (integer, string or Decimal)",
+                                                label=label))
     try:
         number = Decimal(str(value).strip()) if isinstance(value, str) else Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
-        raise DamagesInputError(field_name, f"{label}应为数字") from None
+        raise DamagesInputError(field_name, Msg("{label}应为数字",
+                                                "The {label} must be a number",
+                                                label=label)) from None
     if not number.is_finite():
-        raise DamagesInputError(field_name, f"{label}应为数字")
+        raise DamagesInputError(field_name, Msg("{label}应为数字",
+                                                "The {label} must be a number", label=label))
     if number < 0:
-        raise DamagesInputError(field_name, f"{label}不能为负数")
+        raise DamagesInputError(field_name, Msg("{label}不能为负数",
+                                                "The {label} cannot be negative", label=label))
     return number
 
 
@@ -181,23 +198,34 @@ def _bounded_number(value, field_name: str, label: str, maximum: Decimal, places
                     unit: str, why: str) -> Decimal:
     number = _number(value, field_name, label)
     if number > maximum:
-        raise DamagesInputError(field_name, f"{label}不能超过{maximum}{unit}（{why}），请核对")
+        raise DamagesInputError(field_name, Msg("{label}不能超过{maximum}{unit}（{why}），请核对",
+                                                "The {label} cannot exceed {maximum}{unit} ({why}); please check",
+                                                label=label, maximum=maximum, unit=unit, why=why))
     if number != number.quantize(Decimal(1).scaleb(-places), rounding="ROUND_DOWN"):
-        raise DamagesInputError(field_name, f"{label}最多保留{places}位小数")
+        raise DamagesInputError(field_name, Msg("{label}最多保留{places}位小数",
+                                                "The {label} has at most {places} decimals",
+                                                label=label, places=places))
     return number
 
 
 def _date(value, field_name: str, label: str, today: date | None = None) -> date:
     if not isinstance(value, date):
-        raise DamagesInputError(field_name, f"请填写{label}")
+        raise DamagesInputError(field_name, Msg("请填写{label}",
+                                                "Please enter the {label}", label=label))
     if value < EARLIEST_DAY:
         raise DamagesInputError(
-            field_name, f"{label}不能早于{date_zh(EARLIEST_DAY)}（商品房买卖始于上世纪九十年代），请核对年份")
+            field_name, Msg("{label}不能早于{earliest_day}（商品房买卖始于上世纪九十年代），请核对年份",
+                            "The {label} cannot be before {earliest_day} (commercial home sales began in the 1990s); check the year",
+                            label=label, earliest_day=_day(EARLIEST_DAY)))
     latest = today or LATEST_DAY
     if value > latest:
         raise DamagesInputError(
-            field_name, f"{label}不能晚于今天（{date_zh(latest)}）：违约金只计算到今天为止"
-            if today else f"{label}不能晚于{date_zh(latest)}，请核对年份")
+            field_name, Msg("{label}不能晚于今天（{latest}）：违约金只计算到今天为止",
+                            "The {label} cannot be after today ({latest}): penalties are counted up to today",
+                            label=label, latest=_day(latest))
+            if today else Msg("{label}不能晚于{latest}，请核对年份",
+                              "The {label} cannot be after {latest}; check the year",
+                              label=label, latest=_day(latest)))
     return value
 
 
@@ -248,11 +276,11 @@ def late_delivery_damages(
     the actual loss, used to flag agreed damages that may be reduced. ``today`` (the
     court's date) is the latest day any date may name.
     """
-    price_fen = _fen(price_fen, "price_fen", "房价款")
-    promised_on = _date(promised_on, "promised_on", "约定交付日期", today)
-    delivered_on = _date(delivered_on, "delivered_on", "实际交付日期", today)
+    price_fen = _fen(price_fen, "price_fen", Msg("房价款", "price"))
+    promised_on = _date(promised_on, "promised_on", Msg("约定交付日期", "agreed delivery date"), today)
+    delivered_on = _date(delivered_on, "delivered_on", Msg("实际交付日期", "actual delivery date"), today)
     if loss_fen is not None:
-        loss_fen = _fen(loss_fen, "loss_fen", "实际损失")
+        loss_fen = _fen(loss_fen, "loss_fen", Msg("实际损失", "actual loss"))
 
     overdue_days = (delivered_on - promised_on).days
     dates = (
@@ -267,9 +295,10 @@ def late_delivery_damages(
     lines = [dates + f"；逾期{overdue_days}天（自约定交付日次日起算）"]
 
     if daily_rate_permille is not None:
-        rate = _bounded_number(daily_rate_permille, "daily_rate_permille", "约定违约金日比例",
+        rate = _bounded_number(daily_rate_permille, "daily_rate_permille", Msg("约定违约金日比例", "agreed daily penalty rate"),
                                MAX_DAILY_RATE_PERMILLE, RATE_PLACES, "‰",
-                               "即每日1%；合同通常约定万分之一至千分之一")
+                               Msg("即每日1%；合同通常约定万分之一至千分之一",
+                                   "1% a day; contracts usually agree 0.1‰ to 1‰"))
         amount = round_fen(Fraction(price_fen) * Fraction(rate) / 1000 * overdue_days)
         lines.append(
             f"按合同约定计算：房价款{format_yuan(price_fen)} × 日{rate.normalize():f}‰ × "
@@ -300,7 +329,7 @@ def late_delivery_damages(
         )
 
     if monthly_rent_fen is not None:
-        rent = _fen(monthly_rent_fen, "monthly_rent_fen", "月租金标准", MAX_MONTHLY_RENT_FEN)
+        rent = _fen(monthly_rent_fen, "monthly_rent_fen", Msg("月租金标准", "monthly rent"), MAX_MONTHLY_RENT_FEN)
         months, days = _months_and_days(promised_on, delivered_on)
         month_part = rent * months
         day_part = round_fen(Fraction(rent * days, DAYS_PER_RENT_MONTH))
@@ -318,7 +347,8 @@ def late_delivery_damages(
         )
 
     raise DamagesInputError(
-        "daily_rate_permille", "请填写合同约定的违约金日比例，或当地同类房屋的月租金标准"
+        "daily_rate_permille", Msg("请填写合同约定的违约金日比例，或当地同类房屋的月租金标准",
+                                   "Please enter the daily penalty rate agreed in the contract, or the local monthly rent of a similar home")
     )
 
 
@@ -345,30 +375,33 @@ def title_delay_damages(
     signing date, from which the 90 days then run. ``today`` (the court's date) is the
     latest day any date may name.
     """
-    paid_fen = _fen(paid_fen, "paid_fen", "已付购房款")
-    obtained_on = _date(obtained_on, "obtained_on", "取得权属证书（或计算截止）日期", today)
+    paid_fen = _fen(paid_fen, "paid_fen", Msg("已付购房款", "price paid"))
+    obtained_on = _date(obtained_on, "obtained_on", Msg("取得权属证书（或计算截止）日期",
+                                                    "date the title certificate was obtained (or the end of the count)"), today)
     if isinstance(annual_rate_bp, bool) or not isinstance(annual_rate_bp, int) \
             or annual_rate_bp < 0:
         raise DamagesInputError(
-            "annual_rate_bp", "逾期贷款年利率应为非负整数（以基点计，385即3.85%）"
+            "annual_rate_bp", Msg("逾期贷款年利率应为非负整数（以基点计，385即3.85%）",
+                                  "The annual overdue-loan rate is a non-negative whole number of basis points (385 is 3.85%)")
         )
     if annual_rate_bp > MAX_ANNUAL_RATE_BP:
         raise DamagesInputError(
-            "annual_rate_bp", f"逾期贷款年利率不能超过{MAX_ANNUAL_RATE_BP // 100}%"
-            "（逾期贷款利率为LPR上浮30%–50%，约5%），请核对")
+            "annual_rate_bp", Msg("逾期贷款年利率不能超过{max_annual_rate_bp}%（逾期贷款利率为LPR上浮30%–50%，约5%），请核对",
+                                  "The annual overdue-loan rate cannot exceed {max_annual_rate_bp}% (overdue-loan rates are LPR plus 30%–50%, about 5%); please check",
+                                  max_annual_rate_bp=MAX_ANNUAL_RATE_BP // 100))
 
     if agreed_deadline is not None:
-        deadline = _date(agreed_deadline, "agreed_deadline", "约定办证期限", today)
+        deadline = _date(agreed_deadline, "agreed_deadline", Msg("约定办证期限", "agreed deadline for the title certificate"), today)
         basis = f"合同约定的办证期限于{date_zh(deadline)}届满"
     elif completed_sale_signed_on is not None:
-        signed = _date(completed_sale_signed_on, "completed_sale_signed_on", "合同订立日期", today)
+        signed = _date(completed_sale_signed_on, "completed_sale_signed_on", Msg("合同订立日期", "contract date"), today)
         deadline = signed + timedelta(days=TITLE_GRACE_DAYS)
         basis = (
             f"合同未约定办证期限，标的物为已竣工房屋，自合同订立之日（{date_zh(signed)}）起"
             f"{TITLE_GRACE_DAYS}日于{date_zh(deadline)}届满"
         )
     else:
-        delivered_on = _date(delivered_on, "delivered_on", "房屋交付日期", today)
+        delivered_on = _date(delivered_on, "delivered_on", Msg("房屋交付日期", "delivery date"), today)
         deadline = delivered_on + timedelta(days=TITLE_GRACE_DAYS)
         basis = (
             f"合同未约定办证期限，自房屋交付之日（{date_zh(delivered_on)}）起"
@@ -408,13 +441,14 @@ def area_difference_settlement(
     Beyond 3 % the result shows the settlement if the buyer keeps the unit (the buyer
     may instead rescind and recover what was paid, with interest).
     """
-    price_fen = _fen(price_fen, "price_fen", "房价款")
-    contract = Fraction(_bounded_number(contract_area_m2, "contract_area_m2", "合同约定面积",
-                                        MAX_AREA_M2, AREA_PLACES, "㎡", "远超任何一套房屋"))
-    measured = Fraction(_bounded_number(measured_area_m2, "measured_area_m2", "实测面积",
-                                        MAX_AREA_M2, AREA_PLACES, "㎡", "远超任何一套房屋"))
+    price_fen = _fen(price_fen, "price_fen", Msg("房价款", "price"))
+    contract = Fraction(_bounded_number(contract_area_m2, "contract_area_m2", Msg("合同约定面积", "contract area"),
+                                        MAX_AREA_M2, AREA_PLACES, "㎡", Msg("远超任何一套房屋", "far above any home")))
+    measured = Fraction(_bounded_number(measured_area_m2, "measured_area_m2", Msg("实测面积", "measured area"),
+                                        MAX_AREA_M2, AREA_PLACES, "㎡", Msg("远超任何一套房屋", "far above any home")))
     if contract == 0:
-        raise DamagesInputError("contract_area_m2", "合同约定面积应大于0")
+        raise DamagesInputError("contract_area_m2", Msg("合同约定面积应大于0",
+                                                        "The contract area must be above 0"))
 
     def value(area: Fraction) -> int:
         """Price of ``area`` square metres at the agreed unit price, rounded to the fen."""

@@ -131,13 +131,19 @@ def accept_delegation(state: CaseState, *, actor_role: str, now: datetime,
     new = replace(state, accepted_at=now, deadline=last_day, extension_days=0)
     event = TransitionEvent(
         from_status=state.status, to_status=state.status, actor_role=actor_role, at=now,
-        reason=f"调解员接受委派，调解期限自{date_zh(court_date(now))}起30日，至{date_zh(last_day)}",
+        reason=Msg("调解员接受委派，调解期限自{start}起30日，至{end}",
+                   "The mediator accepted; the mediation runs 30 days from {start_en} to {end_en}",
+                   start=date_zh(court_date(now)), end=date_zh(last_day),
+                   start_en=court_date(now).isoformat(), end_en=last_day.isoformat()),
         deadline=last_day)
     return TransitionResult(state=new, event=event)
 
 
 #: The reason recorded when the period runs out (art. 25).
-EXPIRY_REASON = "调解期限届满，未达成调解协议且未经双方当事人同意延长，调解终止（人民法院在线调解规则第二十五条）"
+EXPIRY_REASON = Msg("调解期限届满，未达成调解协议且未经双方当事人同意延长，调解终止（人民法院在线调解规则第二十五条）",
+                    "The mediation period ended without an agreement or an extension agreed by both "
+                    "parties: the mediation is over (Online Mediation Rules of the People's Courts, "
+                    "art. 25)")
 
 
 def end_expired_mediation(state: CaseState, *, now: datetime) -> TransitionResult:

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from mediation.messages import Msg
+
 __all__ = ["Channel", "ComplaintStatus", "DisputeType", "LabelledEnum"]
 
 
@@ -44,6 +46,15 @@ class LabelledEnum(StrEnum):
             return cls(code).label_zh
         except ValueError:
             return str(code)
+
+    @classmethod
+    def msg(cls, code) -> Msg:
+        """The label of ``code`` in both languages (the code itself when it is no member)."""
+        try:
+            member = cls(code)
+        except ValueError:
+            return Msg(str(code), str(code))
+        return Msg(member.label_zh, member.label_en)
 
     @classmethod
     def choices(cls, locale: str = "zh") -> list[tuple[str, str]]:

@@ -628,7 +628,7 @@ def close_as_merged(
         to_status=CaseStatus.CLOSED,
         actor_role=role,
         at=now,
-        reason=f"并入{into}",
+        reason=Msg("并入{into}", "Merged into {into}", into=into),
         outcome=Outcome.MERGED,
         deadline=state.deadline,
     )

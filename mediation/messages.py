@@ -12,6 +12,11 @@ Parameters are formatted into both texts the same way, so the numbers a message 
 the same in both languages::
 
     Msg("近{days}天新增投诉{n}件", "{n} complaints in the last {days} days", days=30, n=42)
+
+A parameter that is itself a :class:`Msg` (a status label, a field's name, another
+refusal) is formatted in the same language as the text around it::
+
+    Msg("{field}不能为负数", "The {field} cannot be negative", field=Msg("房价款", "price"))
 """
 from __future__ import annotations
 
@@ -25,13 +30,22 @@ class Msg(str):
 
     def __new__(cls, zh: str, en: str, /, **params) -> "Msg":
         text = super().__new__(cls, zh.format(**params) if params else zh)
-        text.en = en.format(**params) if params else en
+        text.en = (en.format(**{k: v.en if isinstance(v, Msg) else v for k, v in params.items()})
+                   if params else en)
         return text
 
-    def __add__(self, other):  # "消息" + "。" keeps both languages when both are messages
+    def __add__(self, other):
+        """``Msg + Msg`` joins both languages; plain text is added to both as it is."""
         if isinstance(other, Msg):
             return Msg(str(self) + str(other), self.en + other.en)
-        return str.__add__(self, other)
+        if isinstance(other, str):
+            return Msg(str(self) + other, self.en + other)
+        return NotImplemented
+
+    def __radd__(self, other):  # "plain" + Msg (Python asks the subclass first)
+        if isinstance(other, str):
+            return Msg(other + str(self), other + self.en)
+        return NotImplemented
 
     def __reduce__(self):  # survives pickling (the page cache, multiprocessing)
         return (Msg, (str(self), self.en))

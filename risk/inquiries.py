@@ -16,6 +16,7 @@ from datetime import date
 
 from risk.holidays import HolidayCalendar
 from risk.workdays import Deadline, working_deadline
+from mediation.messages import Msg
 
 #: Working days a developer has to answer, unless the judge gives another number.
 DEFAULT_WORKING_DAYS = 10
@@ -63,5 +64,7 @@ def answer_deadline(issued_on: date, working_days: int = DEFAULT_WORKING_DAYS,
                     calendar: HolidayCalendar | None = None) -> Deadline:
     """The day the answer is due: the ``working_days``-th working day after ``issued_on``."""
     if not MIN_WORKING_DAYS <= working_days <= MAX_WORKING_DAYS:
-        raise ValueError(f"答复期限应为{MIN_WORKING_DAYS}至{MAX_WORKING_DAYS}个工作日")
+        raise ValueError(Msg("答复期限应为{min_working_days}至{max_working_days}个工作日",
+                             "The answer is due in {min_working_days} to {max_working_days} working days",
+                             min_working_days=MIN_WORKING_DAYS, max_working_days=MAX_WORKING_DAYS))
     return working_deadline(issued_on, working_days, calendar)

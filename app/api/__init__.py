@@ -11,6 +11,7 @@ from app.api.schemas import field_errors
 from app.errors import problem
 from app.models.types import utcnow
 from app.services.errors import ServiceError
+from mediation.messages import Msg
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -56,12 +57,12 @@ def json_object() -> dict:
         try:
             body = current_app.json.loads(request.get_data(cache=True))
         except ValueError as error:  # also UnicodeDecodeError
-            raise InvalidRequestError([{"field": "_body", "message": f"not valid JSON: {error}"}],
+            raise InvalidRequestError([{"field": "_body", "message": Msg("不是有效的JSON：{error}", "not valid JSON: {error}", error=error)}],
                                       400) from None
     else:
         body = None
     if not isinstance(body, dict):
-        raise InvalidRequestError([{"field": "_body", "message": "send a JSON object"}], 400)
+        raise InvalidRequestError([{"field": "_body", "message": Msg("请发送一个JSON对象", "send a JSON object")}], 400)
     return body
 
 
@@ -82,7 +83,7 @@ def int_arg(name: str, default=None, low=None, high=None):
     try:
         value = int(raw)
     except ValueError:
-        raise InvalidRequestError([{"field": name, "message": "an integer"}]) from None
+        raise InvalidRequestError([{"field": name, "message": Msg("应为整数", "an integer")}]) from None
     if (low is not None and value < low) or (high is not None and value > high):
         raise InvalidRequestError([{"field": name, "message": f"between {low} and {high}"}])
     return value
@@ -93,7 +94,7 @@ def date_arg(name: str) -> date:
     try:
         return date.fromisoformat(request.args.get(name, ""))
     except ValueError:
-        raise InvalidRequestError([{"field": name, "message": "a date like 2019-01-01"}]) from None
+        raise InvalidRequestError([{"field": name, "message": Msg("应为日期，如2019-01-01", "a date like 2019-01-01")}]) from None
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -113,9 +114,10 @@ def permission_required(permission=None):
         def wrapper(*args, **kwargs):
             user = g.get("api_user")
             if user is None:
-                return problem(401, "Unauthorized", "Send a valid token as 'Authorization: Bearer …'.")
+                return problem(401, "Unauthorized", Msg("请以“Authorization: Bearer …”发送有效的令牌。",
+                                                    "Send a valid token as 'Authorization: Bearer …'."))
             if permission is not None and not can(user, permission):
-                return problem(403, "Forbidden", "Your role may not use this call.")
+                return problem(403, "Forbidden", Msg("您的角色不能使用这个接口。", "Your role may not use this call."))
             return view(*args, **kwargs)
 
         return wrapper

@@ -10,6 +10,7 @@ from app.models.types import utcnow
 from app.security import login_limits
 from app.services import accounts
 from mediation.text import unstorable_character
+from mediation.messages import Msg
 
 
 @api_bp.post("/auth/token")
@@ -27,7 +28,7 @@ def issue_token():
     """
     body = json_object()
     errors = [
-        {"field": name, "message": "required, a string"}
+        {"field": name, "message": Msg("必填，应为字符串", "required, a string")}
         for name in ("username", "password")
         if not isinstance(body.get(name), str) or not body.get(name)
     ]
@@ -40,7 +41,7 @@ def issue_token():
         return problem(422, "Invalid input", errors=errors)
     user = accounts.authenticate(body["username"], body["password"])
     if user is None:
-        return problem(401, "Unauthorized", "Wrong username or password.")
+        return problem(401, "Unauthorized", Msg("用户名或密码错误。", "Wrong username or password."))
     token, expires_at = accounts.sign_in(user, now=utcnow(), kind="api",
                                          user_agent=request.headers.get("User-Agent"))
     return {"token": token, "expires_at": iso(expires_at)}

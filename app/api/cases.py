@@ -12,6 +12,8 @@ from app.models import Case, CaseEvent, Complaint
 from app.models.types import utcnow
 from app.services import people
 from mediation.people import Relation
+from app.services.errors import request_locale
+from mediation.messages import Msg, localize
 
 
 #: A group case has dozens of complaints: load them and their claimants with the case.
@@ -110,7 +112,7 @@ def get_case(case_id: int):
     user = current_api_user()
     case = db.session.get(Case, case_id, options=_CASE_DETAIL)
     if case is None or not can(user, Permission.CASE_VIEW, case):
-        return problem(404, "Not Found", "No such case.")
+        return problem(404, "Not Found", Msg("没有这个案件。", "No such case."))
     relation = case_relation(user, case)
     body = case_item(case)
     body["complaints"] = [
@@ -120,7 +122,8 @@ def get_case(case_id: int):
     ]
     body["timeline"] = [
         {"at": iso(e.at), "from_status": e.from_status, "to_status": e.to_status,
-         "outcome": e.outcome, "actor_role": e.actor_role, "reason": e.reason}
+         "outcome": e.outcome, "actor_role": e.actor_role,
+         "reason": None if e.reason is None else localize(e.reason, request_locale())}
         for e in people.timeline(case, sorted(case.events, key=lambda e: (e.at, e.id)), user,
                                  relation)
     ]

@@ -10,6 +10,7 @@ from app.errors import problem
 from app.extensions import db
 from app.models import Complaint
 from app.models.types import utcnow
+from mediation.messages import Msg
 
 
 def complaint_json(complaint: Complaint) -> dict:
@@ -67,5 +68,5 @@ def get_complaint(complaint_id: int):
     """
     complaint = db.session.get(Complaint, complaint_id)
     if complaint is None or not can(current_api_user(), Permission.COMPLAINT_VIEW, complaint):
-        return problem(404, "Not Found", "No such complaint.")
+        return problem(404, "Not Found", Msg("没有这件投诉。", "No such complaint."))
     return complaint_json(complaint)

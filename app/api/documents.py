@@ -7,6 +7,7 @@ from app.api import api_bp, current_api_user, iso, token_required
 from app.errors import problem
 from app.services import documents
 from app.services.errors import NotFoundError
+from mediation.messages import Msg
 
 
 def document_item(document) -> dict:
@@ -34,7 +35,7 @@ def list_case_documents(case_id: int):
     try:
         items = documents.case_documents(current_api_user(), case_id)
     except NotFoundError:
-        return problem(404, "Not Found", "No such case.")
+        return problem(404, "Not Found", Msg("没有这个案件。", "No such case."))
     return {"items": [document_item(d) for d in items]}
 
 
@@ -54,7 +55,7 @@ def download_document(document_id: int):
     try:
         document, path = documents.document_file(current_api_user(), document_id)
     except NotFoundError:
-        return problem(404, "Not Found", "No such document.")
+        return problem(404, "Not Found", Msg("没有这份文书。", "No such document."))
     response = send_file(path, mimetype="application/pdf", as_attachment=True,
                          download_name=f"{document.kind}-{document.verify_code}.pdf", conditional=True, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"

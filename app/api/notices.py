@@ -12,14 +12,17 @@ from app.errors import problem
 from app.models import Notice
 from app.models.types import utcnow
 from app.services import notices
-from app.services.errors import NotFoundError
+from app.notify.render import notice_text
+from app.services.errors import NotFoundError, request_locale
+from mediation.messages import Msg
 
-_BAD_CURSOR = [{"field": "cursor", "message": "an opaque cursor from a previous page"}]
+_BAD_CURSOR = [{"field": "cursor", "message": Msg("应为上一页给出的翻页位置", "an opaque cursor from a previous page")}]
 
 
 def notice_item(notice: Notice) -> dict:
+    text = notice_text(notice, request_locale())  # Accept-Language: en gives the English
     return {
-        "id": notice.id, "kind": notice.kind, "subject": notice.subject, "body": notice.body,
+        "id": notice.id, "kind": notice.kind, "subject": text.subject, "body": text.body,
         "case_id": notice.case_id, "complaint_id": notice.complaint_id,
         "created_at": iso(notice.created_at), "read_at": iso(notice.read_at),
     }
@@ -83,5 +86,5 @@ def read_notice_api(notice_id: int):
     try:
         notice = notices.mark_read(notice_id, actor=current_api_user(), now=utcnow())
     except NotFoundError:
-        return problem(404, "Not Found", "No such notice.")
+        return problem(404, "Not Found", Msg("没有这条通知。", "No such notice."))
     return notice_item(notice)

@@ -16,6 +16,7 @@ from app.models import Role
 from app.models.types import utcnow
 from app.services import release
 from app.services.errors import NotFoundError
+from mediation.messages import Msg
 
 
 def _may_see(user, developer_id: int) -> bool:
@@ -51,9 +52,9 @@ def list_release_plans():
     """
     developer_id = request.args.get("developer_id", type=int)
     if developer_id is None:
-        return problem(422, "Invalid input", errors=[{"field": "developer_id", "message": "give a developer id"}])
+        return problem(422, "Invalid input", errors=[{"field": "developer_id", "message": Msg("请填写开发企业编号", "give a developer id")}])
     if not _may_see(current_api_user(), developer_id):
-        return problem(404, "Not Found", "No such developer.")
+        return problem(404, "Not Found", Msg("没有这个开发企业。", "No such developer."))
     return {"items": [plan_item(p) for p in release.plans_of(developer_id)]}
 
 
@@ -76,7 +77,7 @@ def approve_release_stage(plan_id: int, number: int):
     """
     user = current_api_user()
     if user.role != Role.JUDGE.value:  # approving a release is a judge's act
-        return problem(403, "Forbidden", "Your role may not use this call.")
+        return problem(403, "Forbidden", Msg("您的角色不能使用这个接口。", "Your role may not use this call."))
     stage = release.approve_stage(plan_id, number, actor_id=user.id, actor_role=user.role, now=utcnow())
     return {"plan_id": plan_id, "number": stage.number, "status": stage.status,
             "approved_at": iso(stage.approved_at)}

@@ -1,10 +1,13 @@
 """Request and response shapes of the JSON API (marshmallow), also fed to the OpenAPI document."""
 from __future__ import annotations
 
+import re
+
 from marshmallow import Schema, ValidationError, fields, validate
 
 from app.input_safety import unstorable_message
 from mediation.disputes import DisputeType
+from mediation.messages import Msg
 from mediation.roles import Role
 from mediation.text import unstorable_character
 
@@ -219,8 +222,46 @@ class Problem(Schema):
     errors = fields.List(fields.Nested(FieldError))
 
 
+#: Marshmallow's own messages (English) with their Chinese: the problem document speaks
+#: the request's language (Accept-Language; Chinese by default). ``{0}``… are the numbers or
+#: choices the message names.
+_MARSHMALLOW_ZH = [
+    (r"Missing data for required field\.", "缺少必填字段。"),
+    (r"Unknown field\.", "未知字段。"),
+    (r"Field may not be null\.", "不能为空。"),
+    (r"Not a valid integer\.", "应为整数。"),
+    (r"Not a valid string\.", "应为字符串。"),
+    (r"Not a valid list\.", "应为列表。"),
+    (r"Not a valid number\.", "应为数字。"),
+    (r"Not a valid boolean\.", "应为布尔值。"),
+    (r"Not a valid date\.", "应为日期（如2026-12-02）。"),
+    (r"Not a valid datetime\.", "应为日期时间。"),
+    (r"Invalid input type\.", "输入类型无效。"),
+    (r"Must be one of: (.*)\.", "应为以下之一：{0}。"),
+    (r"Length must be between (\d+) and (\d+)\.", "长度应在{0}至{1}之间。"),
+    (r"Longer than maximum length (\d+)\.", "长度不能超过{0}。"),
+    (r"Shorter than minimum length (\d+)\.", "长度不能少于{0}。"),
+    (r"Must be greater than or equal to (-?\d+) and less than or equal to (-?\d+)\.",
+     "应在{0}至{1}之间。"),
+    (r"Must be greater than or equal to (-?\d+)\.", "应不小于{0}。"),
+    (r"Must be less than or equal to (-?\d+)\.", "应不大于{0}。"),
+]
+
+
+def _both_languages(message):
+    """A marshmallow message as a ``Msg`` (Chinese with the English), when it is one we know."""
+    if isinstance(message, Msg) or not isinstance(message, str):
+        return message
+    for pattern, zh in _MARSHMALLOW_ZH:
+        found = re.fullmatch(pattern, message)
+        if found:
+            return Msg(zh.format(*found.groups()), message)
+    return message
+
+
 def field_errors(error: ValidationError) -> list[dict]:
-    """Flatten marshmallow's nested messages into [{field, message}] ("claims.0.amount_fen")."""
+    """Flatten marshmallow's nested messages into [{field, message}] ("claims.0.amount_fen");
+    each message in both languages where known (the problem document picks one)."""
     flat: list[dict] = []
 
     def walk(prefix: str, value) -> None:
@@ -228,12 +269,12 @@ def field_errors(error: ValidationError) -> list[dict]:
             for key, sub in value.items():
                 walk(f"{prefix}.{key}" if prefix else str(key), sub)
         elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-            flat.extend({"field": prefix or "_body", "message": m} for m in value)
+            flat.extend({"field": prefix or "_body", "message": _both_languages(m)} for m in value)
         elif isinstance(value, list):
             for index, sub in enumerate(value):
                 walk(f"{prefix}.{index}", sub)
         else:
-            flat.append({"field": prefix or "_body", "message": str(value)})
+            flat.append({"field": prefix or "_body", "message": _both_languages(str(value))})
 
     walk("", error.messages)
     return flat

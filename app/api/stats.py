@@ -6,6 +6,7 @@ from app.api import InvalidRequestError, api_bp, current_api_user, date_arg, per
 from app.services.release import release_figures
 from app.services.statistics import period_summary
 from mediation.statistics import FIRST_PERIOD_DAY, LAST_PERIOD_DAY, period_problem
+from mediation.messages import Msg
 
 
 @api_bp.get("/stats/summary")
@@ -27,8 +28,9 @@ def stats_summary():
     problem = period_problem(first, last)
     if problem is not None:
         field, reason = problem
-        message = ("must not be after 'to'" if reason == "backwards" else
-                   f"a date from {FIRST_PERIOD_DAY} to {LAST_PERIOD_DAY}")
+        message = (Msg("不能晚于结束日期", "must not be after 'to'") if reason == "backwards" else
+                   Msg("应为{first}至{last}之间的日期", "a date from {first} to {last}",
+                       first=FIRST_PERIOD_DAY, last=LAST_PERIOD_DAY))
         raise InvalidRequestError([{"field": field, "message": message}])
     s = period_summary(first, last, court_id=current_api_user().court_id)
     rate = s.mediation_withdrawal_rate

@@ -7,6 +7,7 @@ from app.api import InvalidRequestError, api_bp, current_api_user, date_arg, iso
 from app.errors import problem
 from app.services import visits
 from mediation.lifecycle import COURT_TZ
+from mediation.messages import Msg
 
 #: A window a phone screen can show; longer asks are refused rather than slow.
 MAX_DAYS = 92
@@ -28,12 +29,13 @@ def list_visits_api():
         422: {content: {application/problem+json: {schema: Problem}}}
     """
     if current_api_user().role not in ("mediator", "judge"):
-        return problem(403, "Forbidden", "Your role may not use this call.")
+        return problem(403, "Forbidden", Msg("您的角色不能使用这个接口。", "Your role may not use this call."))
     first, last = date_arg("from"), date_arg("to")
     if first > last:
-        raise InvalidRequestError([{"field": "from", "message": "must not be after 'to'"}])
+        raise InvalidRequestError([{"field": "from", "message": Msg("不能晚于结束日期", "must not be after 'to'")}])
     if (last - first).days >= MAX_DAYS:
-        raise InvalidRequestError([{"field": "to", "message": f"at most {MAX_DAYS} days after 'from'"}])
+        raise InvalidRequestError([{"field": "to", "message": Msg("不能晚于开始日期后{n}天", "at most {n} days after 'from'",
+                                                                  n=MAX_DAYS)}])
     start = datetime.combine(first, time(0), tzinfo=COURT_TZ)
     end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=COURT_TZ)
     found = visits.visits_between(actor=current_api_user(), start=start, end=end)

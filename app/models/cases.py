@@ -228,6 +228,9 @@ class CaseEvent(db.Model):
     to_status: Mapped[str] = mapped_column(String(16))
     outcome: Mapped[str | None] = mapped_column(String(20))
     reason: Mapped[str | None] = mapped_column(Text)
+    #: The English of a ``reason`` the platform wrote (None: a reason typed by a person, or
+    #: an older entry), so the timeline speaks the viewer's language.
+    reason_en: Mapped[str | None] = mapped_column(Text)
     #: The natural persons the entry names (e.g. the representatives chosen). Their names
     #: are never written into ``reason``: each viewer sees them as app.services.people shows.
     person_ids: Mapped[list | None] = mapped_column(JSON)

@@ -66,6 +66,10 @@ class Notice(db.Model):
     kind: Mapped[str] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    #: The English of ``subject`` and ``body`` (None: the notice is shown as written); the
+    #: inbox, the e-mail and the SMS pick the recipient's language (app.notify.render).
+    subject_en: Mapped[str | None] = mapped_column(String(200))
+    body_en: Mapped[str | None] = mapped_column(Text)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)

@@ -30,6 +30,7 @@ from app.models.notices import OUTBOX_SQL
 from app.notify.email import (
     MailError, PermanentMailError, SmtpConnection, build_message, mail_settings,
 )
+from app.notify.render import notice_text
 
 #: How long to wait before the next attempt after the 1st, 2nd … failure. A mail server
 #: down for a night is caught up the next morning; a notice undeliverable for a day is
@@ -113,8 +114,8 @@ def deliver_pending(*, now: datetime, limit: int = DEFAULT_LIMIT) -> DispatchRep
     if not _claim(token, now=now, until=until, limit=limit):
         return DispatchReport()
     rows = db.session.execute(
-        select(Notice.id, Notice.subject, Notice.body, Notice.dedupe_key, Notice.attempts,
-               User.email)
+        select(Notice.id, Notice.subject, Notice.body, Notice.subject_en, Notice.body_en,
+               Notice.dedupe_key, Notice.attempts, User.email, User.locale)
         .join(User, User.id == Notice.user_id)
         .where(Notice.claim_token == token).order_by(Notice.id)).all()
     db.session.commit()
@@ -138,8 +139,9 @@ def deliver_pending(*, now: datetime, limit: int = DEFAULT_LIMIT) -> DispatchRep
                     count(_failed_attempt(row.id, token, row.attempts, "the user has no e-mail address",
                                           now=now, permanent=True))
                     continue
-                message = build_message(sender=settings.sender, to=address, subject=row.subject,
-                                        body=row.body, sent_at=now, reference=row.dedupe_key)
+                text = notice_text(row, row.locale)  # the recipient's language, at send time
+                message = build_message(sender=settings.sender, to=address, subject=text.subject,
+                                        body=text.body, sent_at=now, reference=row.dedupe_key)
                 try:
                     connection.send(message)
                 except MailError as error:

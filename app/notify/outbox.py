@@ -18,20 +18,28 @@ from app.extensions import db
 from app.models import Notice, NoticeChannel, NoticeKind, NoticeStatus, User
 from app.models.types import upsert_insert
 from app.notify.email import email_enabled
+from app.notify.render import stored_texts
 
 SUBJECT_MAX = 200
 KEY_MAX = 200
 
 
-def queue_notice(*, user: User, kind: NoticeKind | str, subject: str, body: str,
+def queue_notice(*, user: User, kind: NoticeKind | str, subject, body,
                  dedupe_key: str, now: datetime, case_id: int | None = None,
                  complaint_id: int | None = None) -> list[str]:
     """Queue one notice to ``user``: in the inbox, and by e-mail when they have an address
-    and e-mail is configured. Returns the channels newly queued (none for a repeat)."""
+    and e-mail is configured. Returns the channels newly queued (none for a repeat).
+
+    ``subject`` and ``body`` are :class:`~mediation.messages.Msg` (both languages kept, each
+    recipient reads their own: app.notify.render) or plain text."""
     channels = [NoticeChannel.INBOX]
     if (user.email or "").strip() and email_enabled():
         channels.append(NoticeChannel.EMAIL)
-    subject = subject if len(subject) <= SUBJECT_MAX else subject[:SUBJECT_MAX - 1] + "…"
+    texts = stored_texts(subject, body)
+    for name in ("subject", "subject_en"):  # both languages cut to the column's length
+        text = texts[name]
+        if text is not None and len(text) > SUBJECT_MAX:
+            texts[name] = text[:SUBJECT_MAX - 1] + "…"
     insert = upsert_insert(db.session.get_bind())
     queued = []
     for channel in channels:
@@ -40,8 +48,8 @@ def queue_notice(*, user: User, kind: NoticeKind | str, subject: str, body: str,
             raise ValueError(f"dedupe key longer than {KEY_MAX} characters: {key!r}")
         inbox = channel is NoticeChannel.INBOX
         values = dict(
-            user_id=user.id, channel=channel.value, kind=NoticeKind(kind).value, subject=subject,
-            body=body, case_id=case_id, complaint_id=complaint_id, dedupe_key=key,
+            user_id=user.id, channel=channel.value, kind=NoticeKind(kind).value, **texts,
+            case_id=case_id, complaint_id=complaint_id, dedupe_key=key,
             status=(NoticeStatus.SENT if inbox else NoticeStatus.PENDING).value, attempts=0,
             created_at=now, sent_at=now if inbox else None,
             next_attempt_at=None if inbox else now)

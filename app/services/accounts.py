@@ -11,7 +11,9 @@ from sqlalchemy import bindparam, select, update
 from app.extensions import db
 from app.models import LoginSession, User
 from app.models.versions import token_subquery
+from app.services.errors import ServiceError
 from app.services.use_case import use_case
+from mediation.messages import Msg
 
 _hasher = PasswordHasher()
 #: Verified when the username is unknown, so both paths cost one argon2 verification.
@@ -161,3 +163,20 @@ def change_password(
     token, _ = open_session(user, now=now, user_agent=user_agent)
     db.session.commit()
     return token
+
+
+#: The languages a user can choose for their account (the inbox, e-mail, SMS, pages).
+ACCOUNT_LOCALES = ("zh", "en")
+
+
+@use_case
+def set_locale(user: User, locale: str) -> User:
+    """Remember the language ``user`` reads the platform in: their pages after login, and
+    every notice sent to them (app.notify.render picks it at send time)."""
+    if locale not in ACCOUNT_LOCALES:
+        raise ServiceError(Msg("请选择简体中文或English", "Choose 简体中文 or English"), "locale")
+    db.session.execute(update(User).where(User.id == user.id).values(locale=locale)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+    db.session.refresh(user)
+    return user

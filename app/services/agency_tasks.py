@@ -19,6 +19,7 @@ from app.models.referrals import AGENCIES
 from app.services.errors import ConflictError, NotFoundError, ServiceError
 from app.services.use_case import use_case
 from mediation.lifecycle import court_date
+from mediation.messages import Msg
 
 __all__ = [
     "TaskSection", "TaskView", "agency_tasks", "cancel_agency_task", "complete_agency_task",
@@ -30,16 +31,18 @@ def _managed_case(case_id: int, actor: User) -> Case:
     case = db.session.get(Case, case_id)
     if case is None or not can(actor, Permission.CASE_MANAGE, case):
         # Someone else's case is reported as missing: its existence is not shown.
-        raise NotFoundError("没有这个案件")
+        raise NotFoundError(Msg("没有这个案件", "No such case"))
     return case
 
 
 def _text(value: str | None, field_name: str, label: str, limit: int) -> str:
     text = (value or "").strip()
     if not text:
-        raise ServiceError(f"请填写{label}", field_name)
+        raise ServiceError(Msg("请填写{label}", "Please enter the {label}", label=label), field_name)
     if len(text) > limit:
-        raise ServiceError(f"{label}不能超过{limit}个字符", field_name)
+        raise ServiceError(Msg("{label}不能超过{limit}个字符",
+                               "The {label} cannot exceed {limit} characters",
+                               label=label, limit=limit), field_name)
     return text
 
 
@@ -49,15 +52,16 @@ def create_agency_task(case_id: int, *, actor: User, now: datetime, agency: str,
     """Give an agency a task on a case, with the person responsible and a deadline."""
     case = _managed_case(case_id, actor)
     if case.status == "closed":
-        raise ServiceError("案件已结案归档，不能再布置部门任务")
+        raise ServiceError(Msg("案件已结案归档，不能再布置部门任务",
+                               "The case is closed and archived; no more agency tasks can be assigned"))
     if agency not in AGENCIES:
-        raise ServiceError("请选择承办部门", "agency")
-    owner = _text(owner_name, "owner_name", "责任人", 50)
-    text = _text(description, "description", "任务内容", 2000)
+        raise ServiceError(Msg("请选择承办部门", "Please choose the agency"), "agency")
+    owner = _text(owner_name, "owner_name", Msg("责任人", "person in charge"), 50)
+    text = _text(description, "description", Msg("任务内容", "task"), 2000)
     if due_on is None:
-        raise ServiceError("请填写办理期限", "due_on")
+        raise ServiceError(Msg("请填写办理期限", "Please enter the deadline"), "due_on")
     if due_on < court_date(now):
-        raise ServiceError("办理期限不能早于今天", "due_on")
+        raise ServiceError(Msg("办理期限不能早于今天", "The deadline cannot be before today"), "due_on")
     task = AgencyTask(case_id=case.id, agency=agency, owner_name=owner, description=text,
                       due_on=due_on, status="open", created_by_id=actor.id, created_at=now)
     db.session.add(task)
@@ -68,7 +72,7 @@ def create_agency_task(case_id: int, *, actor: User, now: datetime, agency: str,
 def _close_task(task_id: int, *, actor: User, now: datetime, status: str, result: str) -> AgencyTask:
     task = db.session.get(AgencyTask, task_id)
     if task is None:
-        raise NotFoundError("没有这个任务")
+        raise NotFoundError(Msg("没有这个任务", "No such task"))
     _managed_case(task.case_id, actor)
     # Compare-and-set: of two judges clicking at once, only one closes the task.
     changed = db.session.execute(
@@ -76,7 +80,7 @@ def _close_task(task_id: int, *, actor: User, now: datetime, status: str, result
         .values(status=status, result=result, completed_at=now if status == "done" else None)
     ).rowcount
     if not changed:
-        raise ConflictError("该任务已办结或已撤销")
+        raise ConflictError(Msg("该任务已办结或已撤销", "This task is already done or cancelled"))
     db.session.commit()
     db.session.refresh(task)
     return task
@@ -85,14 +89,14 @@ def _close_task(task_id: int, *, actor: User, now: datetime, status: str, result
 @use_case
 def complete_agency_task(task_id: int, *, actor: User, now: datetime, result: str) -> AgencyTask:
     """Record what the agency did; the task is done."""
-    text = _text(result, "result", "办理结果", 2000)
+    text = _text(result, "result", Msg("办理结果", "result"), 2000)
     return _close_task(task_id, actor=actor, now=now, status="done", result=text)
 
 
 @use_case
 def cancel_agency_task(task_id: int, *, actor: User, now: datetime, reason: str) -> AgencyTask:
     """Withdraw a task that is no longer needed, with the reason."""
-    text = _text(reason, "result", "撤销理由", 2000)
+    text = _text(reason, "result", Msg("撤销理由", "reason for cancelling"), 2000)
     return _close_task(task_id, actor=actor, now=now, status="cancelled", result=text)
 
 

@@ -39,6 +39,7 @@ from mediation.agreements import (
     warnings_for,
 )
 from mediation.lifecycle import CaseStatus, Outcome, TransitionError, apply_transition, court_date
+from mediation.messages import Msg
 
 __all__ = [
     "agreement_verifies", "case_agreements", "party_keys", "record_agreement", "sign_agreement",
@@ -99,7 +100,7 @@ def signer_key(user: User) -> str | None:
 def _case_for_agreement(case_id: int, actor: User) -> Case:
     case = db.session.get(Case, case_id)
     if case is None or not can(actor, Permission.CASE_VIEW, case):
-        raise NotFoundError("案件不存在")
+        raise NotFoundError(Msg("案件不存在", "No such case"))
     return case
 
 
@@ -109,9 +110,12 @@ def record_agreement(case_id: int, content: Content, *, actor: User, now: dateti
     """Record the agreed terms for signing; return the agreement and the mediator's warnings."""
     case = _case_for_agreement(case_id, actor)
     if not can(actor, Permission.DOCUMENT_ISSUE, case):
-        raise ForbiddenError("只有本案调解员或本院法官可以录入调解协议")
+        raise ForbiddenError(Msg("只有本案调解员或本院法官可以录入调解协议",
+                                 "Only the case's mediator or a judge of this court can record a mediation agreement"))
     if case.status != CaseStatus.IN_MEDIATION.value:
-        raise ServiceError(f"案件状态为“{CaseStatus.zh(case.status)}”，只有调解中的案件可以录入调解协议")
+        raise ServiceError(Msg("案件状态为“{status}”，只有调解中的案件可以录入调解协议",
+                               "The case is “{status}”; only a case in mediation can record a mediation agreement",
+                               status=CaseStatus.msg(case.status)))
     try:
         content = validate_content(content)
     except AgreementError as error:
@@ -129,7 +133,9 @@ def record_agreement(case_id: int, content: Content, *, actor: User, now: dateti
     db.session.flush()
     agreement_notices.agreement_to_sign(case, agreement, party_keys(agreement), actor=actor, now=now)
     record(case, actor=actor, now=now, from_status=case.status, to_status=case.status,
-           reason=f"录入调解协议（{len(content.terms)}项条款），待各方当事人签署")
+           reason=Msg("录入调解协议（{n}项条款），待各方当事人签署",
+                      "Mediation agreement recorded ({n} terms), awaiting the parties' signatures",
+                      n=len(content.terms)))
     case.updated_at = now
     db.session.commit()
     return agreement, warnings_for(content)
@@ -155,22 +161,26 @@ def sign_agreement(agreement_id: int, *, actor: User, now: datetime, password: s
     """Sign for the actor's own party; the last signature makes the agreement effective."""
     agreement = db.session.scalar(select(Agreement).where(Agreement.id == agreement_id).with_for_update())
     if agreement is None or not can(actor, Permission.CASE_VIEW, agreement.case):
-        raise NotFoundError("调解协议不存在")
+        raise NotFoundError(Msg("调解协议不存在", "No such mediation agreement"))
     key = signer_key(actor)
     required = party_keys(agreement)
     if key is None or key not in required:
-        raise ForbiddenError("只有协议的当事人本人可以签署")
+        raise ForbiddenError(Msg("只有协议的当事人本人可以签署", "Only a party to the agreement can sign it"))
     if agreement.status != "signing":
-        raise ServiceError("该协议已生效或已被新版本取代，不能再签署")
+        raise ServiceError(Msg("该协议已生效或已被新版本取代，不能再签署",
+                               "This agreement is already in force or replaced by a newer version; it can no longer be signed"))
     if any(s.party_key == key for s in agreement.signatures):
-        raise ConflictError("您已签署该协议")
+        raise ConflictError(Msg("您已签署该协议", "You have already signed this agreement"))
     if content_digest(agreement.content) != agreement.content_sha256:
-        raise ServiceError("协议内容与录入时不一致，请联系调解员重新录入")
+        raise ServiceError(Msg("协议内容与录入时不一致，请联系调解员重新录入",
+                               "The agreement's text differs from what was recorded; ask the mediator to record it again"))
     if not verify_password(actor, password or ""):
-        raise ServiceError("密码不正确，未签署", "password")
+        raise ServiceError(Msg("密码不正确，未签署", "Wrong password; nothing was signed"), "password")
     case = agreement.case
     if case.status != CaseStatus.IN_MEDIATION.value:
-        raise ServiceError(f"案件状态为“{CaseStatus.zh(case.status)}”，不能签署调解协议")
+        raise ServiceError(Msg("案件状态为“{status}”，不能签署调解协议",
+                               "The case is “{status}”; the mediation agreement cannot be signed",
+                               status=CaseStatus.msg(case.status)))
     db.session.add(AgreementSignature(agreement=agreement, party_key=key, user_id=actor.id, signed_at=now,
                                       ip=(ip or "unknown")[:45], method="password",
                                       content_sha256=agreement.content_sha256))
@@ -178,7 +188,8 @@ def sign_agreement(agreement_id: int, *, actor: User, now: datetime, password: s
     signed = {s.party_key: s.signed_at for s in agreement.signatures}
     when = effective_at(required, signed)
     record(case, actor=actor, now=now, from_status=case.status, to_status=case.status,
-           reason=f"{actor.name}在线签署调解协议")
+           reason=Msg("{name}在线签署调解协议", "{name} signed the mediation agreement online",
+                      name=actor.name))
     case.updated_at = now
     if when is None:
         db.session.commit()
@@ -194,7 +205,8 @@ def sign_agreement(agreement_id: int, *, actor: User, now: datetime, password: s
     try:
         result = apply_transition(case_state(case), CaseStatus.MEDIATED, actor_role=actor.role, now=now,
                                   outcome=Outcome.MEDIATED, agreement_signed=True,
-                                  reason="各方当事人已签署调解协议，协议生效")
+                                  reason=Msg("各方当事人已签署调解协议，协议生效",
+                                             "Every party signed the mediation agreement; it is in force"))
     except TransitionError as error:
         raise ServiceError(error.message, error.field) from None
     save_state(case, result.state, now)

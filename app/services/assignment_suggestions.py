@@ -65,7 +65,7 @@ def _point(lat, lon, town):
 def suggestions(*, actor: User, now: datetime) -> SuggestionPage:
     """The optimal suggestion for the judge's court's registered cases, with reasons."""
     if actor.role != "judge":
-        raise ForbiddenError("只有法官可以分派调解员")
+        raise ForbiddenError(Msg("只有法官可以分派调解员", "Only a judge can assign a mediator"))
     court_id = actor.court_id
     cases = list(db.session.scalars(
         select(Case).where(Case.court_id == court_id, Case.status == CaseStatus.REGISTERED.value)
@@ -106,7 +106,9 @@ def suggestions(*, actor: User, now: datetime) -> SuggestionPage:
     rows = [SuggestedRow(by_case[s.case_id], by_mediator[s.mediator_id], s.distance_km, s.reasons)
             for s in result.assignments]
     rows += [SuggestedRow(by_case[u.case_id], None, None, u.reasons) for u in result.unassigned]
-    rows += [SuggestedRow(c, None, None, ("项目及其所在镇均无坐标，无法计算距离，请手工分派",))
+    rows += [SuggestedRow(c, None, None, (Msg("项目及其所在镇均无坐标，无法计算距离，请手工分派",
+                                                "Neither the project nor its town has coordinates: no distance, "
+                                                "assign by hand"),))
              for c in no_site]
     return SuggestionPage(rows=rows, mediators=mediators, total_cost=result.total_cost,
                           unlocated=unlocated)
@@ -116,7 +118,7 @@ def suggestions(*, actor: User, now: datetime) -> SuggestionPage:
 def accept_assignments(pairs, *, actor: User, now: datetime) -> list[Case]:
     """Delegate each (case id, mediator id) pair — all, or none when one is refused."""
     if actor.role != "judge":
-        raise ForbiddenError("只有法官可以分派调解员")
+        raise ForbiddenError(Msg("只有法官可以分派调解员", "Only a judge can assign a mediator"))
     pairs = list(pairs)
     if not pairs:
         raise ServiceError(Msg("请至少选择一件案件", "Choose at least one case"), "case_ids")
@@ -126,7 +128,7 @@ def accept_assignments(pairs, *, actor: User, now: datetime) -> list[Case]:
     for case_id, mediator_id in zip(case_ids, (m for _, m in pairs)):
         case = found.get(case_id)
         if case is None or case.court_id != actor.court_id:
-            raise NotFoundError("案件不存在或您无权查看")
+            raise NotFoundError(Msg("案件不存在或您无权查看", "No such case, or you may not see it"))
         try:
             delegate(case, mediator_id, actor=actor, now=now,
                      expected_status=CaseStatus.REGISTERED.value)

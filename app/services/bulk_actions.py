@@ -23,6 +23,7 @@ from app.services.case_lists import CaseRow, load_rows
 from app.services.errors import ForbiddenError, ServiceError
 from app.services.ids import parse_id
 from mediation.lifecycle import CaseStatus, Outcome
+from mediation.messages import Msg
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ class BulkPreview:
     missing: list[int]
 
 
-_NOT_FOUND = "案件不存在或无权操作"
+_NOT_FOUND = Msg("案件不存在或无权操作", "No such case, or not yours to act on")
 
 
 def _clean_ids(case_ids) -> list[int]:
@@ -51,19 +52,21 @@ def _clean_ids(case_ids) -> list[int]:
     for value in case_ids or ():
         number = parse_id(value)
         if number is None:
-            raise ServiceError("所选案件编号无效", "case_ids")
+            raise ServiceError(Msg("所选案件编号无效", "The chosen case numbers are invalid"), "case_ids")
         if number not in ids:
             ids.append(number)
     if not ids:
-        raise ServiceError("请至少选择一件案件", "case_ids")
+        raise ServiceError(Msg("请至少选择一件案件", "Please choose at least one case"), "case_ids")
     if len(ids) > BULK_LIMIT:
-        raise ServiceError(f"一次最多处理 {BULK_LIMIT} 件案件", "case_ids")
+        raise ServiceError(Msg("一次最多处理 {bulk_limit} 件案件",
+                               "At most {bulk_limit} cases at a time",
+                               bulk_limit=BULK_LIMIT), "case_ids")
     return ids
 
 
 def _require_judge(actor: User) -> None:
     if not can(actor, Permission.CASES_BULK):
-        raise ForbiddenError("只有法官可以批量处理案件")
+        raise ForbiddenError(Msg("只有法官可以批量处理案件", "Only a judge can act on several cases at once"))
 
 
 def _visible_numbers(actor: User, ids: list[int]) -> dict[int, str]:
@@ -103,7 +106,7 @@ def _each_row(case_ids, actor: User, act: Callable[[int], str]) -> list[dict]:
         except SQLAlchemyError:
             db.session.rollback()
             log.exception("bulk action failed on case %s", case_id)
-            report.append(_report(case_id, numbers[case_id], False, "处理失败，请稍后重试"))
+            report.append(_report(case_id, numbers[case_id], False, Msg("处理失败，请稍后重试", "Failed; please try again later")))
         else:
             report.append(_report(case_id, numbers[case_id], True, message))
     return report
@@ -118,13 +121,13 @@ def bulk_assign(case_ids, mediator_id: int, *, actor: User, now: datetime,
     """
     mediator_id = parse_id(mediator_id)
     if mediator_id is None:
-        raise ServiceError("请选择调解员", "mediator_id")
+        raise ServiceError(Msg("请选择调解员", "Please choose a mediator"), "mediator_id")
     expected = {int(k): v for k, v in (expected or {}).items()}
 
     def act(case_id: int) -> str:
         cases.assign_mediator(case_id, mediator_id, actor=actor, now=now,
                               expected_status=expected.get(case_id))
-        return "已分派调解员"
+        return Msg("已分派调解员", "Mediator assigned")
 
     return _each_row(case_ids, actor, act)
 
@@ -135,19 +138,19 @@ def bulk_change_status(case_ids, to: str, *, actor: User, now: datetime, reason:
     """Move each case to ``to``; ``expected`` (case id → status shown at confirmation) makes
     a row fail rather than act on a case someone else changed meanwhile."""
     if to not in {s.value for s in CaseStatus}:
-        raise ServiceError("请选择目标状态", "to")
+        raise ServiceError(Msg("请选择目标状态", "Please choose the new status"), "to")
     if outcome in ("", None):
         outcome = None
     elif outcome not in {o.value for o in Outcome}:
-        raise ServiceError("未知的结案方式", "outcome")
+        raise ServiceError(Msg("未知的结案方式", "Unknown way of closing"), "outcome")
     reason = (reason or "").strip() or None
     expected = {int(k): v for k, v in (expected or {}).items()}
-    label = CaseStatus(to).label_zh
+    label = CaseStatus.msg(to)
 
     def act(case_id: int) -> str:
         cases.transition_case(case_id, to, actor=actor, now=now, reason=reason,
                               outcome=outcome, expected_status=expected.get(case_id))
-        return f"状态已变更为“{label}”"
+        return Msg("状态已变更为“{label}”", "Now “{label}”", label=label)
 
     return _each_row(case_ids, actor, act)
 
@@ -160,9 +163,10 @@ def bulk_merge(case_ids, *, actor: User, now: datetime) -> list[dict]:
     missing = [i for i in ids if i not in numbers]
     if missing:
         return [_report(i, numbers.get(i), False, _NOT_FOUND if i in missing else
-                        "未合并：所选案件中有不存在或无权操作的案件") for i in ids]
+                        Msg("未合并：所选案件中有不存在或无权操作的案件",
+                            "Not merged: some chosen cases do not exist or are not yours")) for i in ids]
     if len(ids) < 2:
-        raise ServiceError("合并至少需要选择两件案件", "case_ids")
+        raise ServiceError(Msg("合并至少需要选择两件案件", "Choose at least two cases to merge"), "case_ids")
     db.session.rollback()
     try:
         merged = cases.merge_cases(ids, actor=actor, now=now)
@@ -171,4 +175,5 @@ def bulk_merge(case_ids, *, actor: User, now: datetime) -> list[dict]:
         db.session.rollback()
         return [_report(i, numbers[i], False, error.message) for i in ids]
     return [_report(i, numbers[i], True,
-                    "合并后的案件" if i == target_id else f"已并入{target_number}") for i in ids]
+                    Msg("合并后的案件", "The merged case") if i == target_id
+                    else Msg("已并入{n}", "Merged into {n}", n=target_number)) for i in ids]

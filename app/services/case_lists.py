@@ -36,6 +36,7 @@ from app.services.ids import parse_id
 from mediation.disputes import DisputeType
 from mediation.lifecycle import MEDIATION_PHASE, CaseStatus
 from mediation.roles import COURT_STAFF
+from mediation.messages import Msg
 
 __all__ = [
     "COUNT_CAP", "DEADLINE_FILTERS", "MAX_LIMIT", "MAX_QUERY_LENGTH", "SORTS", "CaseFilters",
@@ -74,7 +75,7 @@ def _filter_id(value, field_name: str) -> int | None:
         return None
     number = parse_id(value)
     if number is None:
-        raise FilterError("编号应为正整数", field_name)
+        raise FilterError(Msg("编号应为正整数", "An id is a positive whole number"), field_name)
     return number
 
 
@@ -100,22 +101,23 @@ class CaseFilters:
         known = {s.value for s in CaseStatus}
         for status in statuses:
             if status not in known:
-                raise FilterError(f"未知的案件状态“{str(status)[:20]}”", "status")
+                raise FilterError(Msg("未知的案件状态“{x}”",
+                                      "Unknown case status “{x}”", x=str(status)[:20]), "status")
         object.__setattr__(self, "status", tuple(dict.fromkeys(statuses)))
         if self.dispute_type in ("", None):
             object.__setattr__(self, "dispute_type", None)
         elif self.dispute_type not in {d.value for d in DisputeType}:
-            raise FilterError("未知的纠纷类型", "dispute_type")
+            raise FilterError(Msg("未知的纠纷类型", "Unknown dispute type"), "dispute_type")
         for name in ("project_id", "developer_id", "town_id", "mediator_id"):
             object.__setattr__(self, name, _filter_id(getattr(self, name), name))
         if self.deadline in ("", None):
             object.__setattr__(self, "deadline", None)
         elif self.deadline not in DEADLINE_FILTERS:
-            raise FilterError("未知的期限筛选", "deadline")
+            raise FilterError(Msg("未知的期限筛选", "Unknown deadline filter"), "deadline")
         if self.sort in ("", None):
             object.__setattr__(self, "sort", SORTS[0])
         elif self.sort not in SORTS:
-            raise FilterError("未知的排序方式", "sort")
+            raise FilterError(Msg("未知的排序方式", "Unknown sort order"), "sort")
         object.__setattr__(self, "q", (self.q or "")[:MAX_QUERY_LENGTH])
 
     @cached_property
@@ -300,9 +302,13 @@ def _clamp_limit(limit) -> int:
     try:
         limit = int(limit)
     except (TypeError, ValueError):
-        raise FilterError(f"每页条数应为 1 至 {MAX_LIMIT} 之间的整数", "limit") from None
+        raise FilterError(Msg("每页条数应为 1 至 {max_limit} 之间的整数",
+                              "The page size is a whole number from 1 to {max_limit}",
+                              max_limit=MAX_LIMIT), "limit") from None
     if not 1 <= limit <= MAX_LIMIT:
-        raise FilterError(f"每页条数应为 1 至 {MAX_LIMIT} 之间的整数", "limit")
+        raise FilterError(Msg("每页条数应为 1 至 {max_limit} 之间的整数",
+                              "The page size is a whole number from 1 to {max_limit}",
+                              max_limit=MAX_LIMIT), "limit")
     return limit
 
 

@@ -13,7 +13,8 @@ Who is told — parties with an account, never the acting judge, never anyone el
   case number, the project and the type of dispute — no claimant's name, unit or ID.
 - **the mediator** a case is assigned to.
 
-Every text is plain Simplified Chinese; the inbox shows it and the e-mail repeats it.
+Every text is a ``Msg``: Simplified Chinese with its English; the inbox shows it and the
+e-mail repeats it, each in the recipient's language (app.notify.render).
 Each notice's ``dedupe_key`` names the decision and the recipient, so queueing it again
 stores nothing new.
 """
@@ -30,6 +31,7 @@ from app.notify.outbox import queue_notice
 from mediation.disputes import DisputeType
 from mediation.groups import REPRESENTATIVES_RANGE
 from mediation.lifecycle import court_date, date_zh
+from mediation.messages import Msg
 
 #: A party, as the recipient lookups know it: ("person", id) or ("developer", id).
 PartyKey = tuple[str, int]
@@ -112,21 +114,25 @@ def complaint_rows(case_ids: Iterable[int]) -> list:
 # --- Words -------------------------------------------------------------------------------
 
 
-def _day(moment: datetime | date) -> str:
-    return date_zh(court_date(moment))
+def _day(moment: datetime | date) -> Msg:
+    day = court_date(moment)
+    return Msg(date_zh(day), day.isoformat())
 
 
-def receipts_text(complaints) -> str:
+def receipts_text(complaints) -> Msg:
     """``TS…、TS…等12件``: the first five receipt numbers and how many there are."""
     numbers = [c.receipt_no for c in complaints]
-    shown = "、".join(numbers[:5])
-    return shown + (f"等{len(numbers)}件" if len(numbers) > 5 else "")
+    if len(numbers) > 5:
+        return Msg("{shown}等{n}件", "{shown_en} … ({n} in all)", shown="、".join(numbers[:5]),
+                   shown_en=", ".join(numbers[:5]), n=len(numbers))
+    return Msg("、".join(numbers), ", ".join(numbers))
 
 
-def _about(case: Case) -> str:
+def _about(case: Case) -> Msg:
     """“项目“椰风海韵”的逾期交房纠纷” — what a case is about, without anyone's name."""
     project = db.session.get(Project, case.project_id)
-    return f"项目“{project.name}”的{DisputeType.zh(case.dispute_type)}纠纷"
+    return Msg("项目“{p}”的{t}纠纷", "the dispute about project “{p}” ({t})", p=project.name,
+               t=DisputeType.msg(case.dispute_type))
 
 
 def _claimant_count(case: Case) -> int:
@@ -137,10 +143,13 @@ def _claimant_count(case: Case) -> int:
 
 def _group_note(case: Case) -> str:
     if not case.is_group:
-        return ""
+        return Msg("", "")
     low, high = REPRESENTATIVES_RANGE
-    return (f"\n本案为群体性纠纷，申请人可以推选{low}至{high}名代表人参加调解；"
-            "不愿参加群体案件的，可以在案件页面选择退出、单独处理。")
+    return Msg("\n本案为群体性纠纷，申请人可以推选{low}至{high}名代表人参加调解；"
+               "不愿参加群体案件的，可以在案件页面选择退出、单独处理。",
+               "\nThis is a group dispute: the claimants may elect {low} to {high} representatives "
+               "to take part in the mediation; a claimant who does not wish to be part of the group "
+               "case can leave it on the case page and be handled alone.", low=low, high=high)
 
 
 # --- Triage ------------------------------------------------------------------------------
@@ -152,17 +161,27 @@ def _tell_respondents(complaints, case: Case, *, actor: User, now: datetime) -> 
     count = _claimant_count(case)
     for user, (kind, _party) in _respondent_accounts(complaints, actor):
         if kind == "developer":
-            body = (f"巡回法庭已受理涉及贵公司{about}（申请人{count}名），"
-                    f"登记为诉前调解案件{case.number}。\n"
-                    "请登录平台查看案件，准备答辩意见和相关材料；分派调解员后，调解员将与贵公司联系。")
+            body = Msg("巡回法庭已受理涉及贵公司{about}（申请人{count}名），"
+                       "登记为诉前调解案件{number}。\n"
+                       "请登录平台查看案件，准备答辩意见和相关材料；分派调解员后，调解员将与贵公司联系。",
+                       "The circuit court has accepted {about}, which concerns your company "
+                       "({count} claimant(s)), as pre-litigation mediation case {number}.\n"
+                       "Log in to see the case and prepare your response and documents; once a "
+                       "mediator is assigned, they will contact your company.",
+                       about=about, count=count, number=case.number)
         else:
             developers = {c.claimant_developer_id for c in complaints
                           if c.respondent_person_id == user.person_id and c.claimant_developer_id}
-            names = "、".join(db.session.get(Developer, d).name for d in sorted(developers)) or "对方当事人"
-            body = (f"{names}对您提出的{about}，已由巡回法庭受理，登记为诉前调解案件{case.number}。\n"
-                    "请登录平台查看案件；分派调解员后，调解员将与您联系。")
+            names = "、".join(db.session.get(Developer, d).name for d in sorted(developers))
+            names = Msg(names, names) if names else Msg("对方当事人", "The other party")
+            body = Msg("{names}对您提出的{about}，已由巡回法庭受理，登记为诉前调解案件{number}。\n"
+                       "请登录平台查看案件；分派调解员后，调解员将与您联系。",
+                       "{names} brought {about} against you; the circuit court has accepted it as "
+                       "pre-litigation mediation case {number}.\n"
+                       "Log in to see the case; once a mediator is assigned, they will contact you.",
+                       names=names, about=about, number=case.number)
         queue_notice(user=user, kind=NoticeKind.CASE_AGAINST_YOU,
-                     subject=f"新受理案件：{case.number}", body=body,
+                     subject=Msg("新受理案件：{n}", "New case: {n}", n=case.number), body=body,
                      dedupe_key=f"case_against_you:case:{case.id}:user:{user.id}", now=now,
                      case_id=case.id)
 
@@ -171,11 +190,18 @@ def complaint_accepted(complaint: Complaint, case: Case, *, actor: User, now: da
     """Tell the claimant their complaint was accepted, and the respondent a case was registered."""
     about = _about(case)
     for user, _ in _claimant_accounts([complaint], actor):
-        body = (f"您于{_day(complaint.submitted_at)}提交的投诉（受理号{complaint.receipt_no}，{about}）"
-                f"经巡回法庭审查，已予受理，登记为诉前调解案件{case.number}。\n"
-                "法院将分派调解员，调解期限自调解员接受委派之日起30日；请留意后续通知。")
+        body = Msg("您于{day}提交的投诉（受理号{receipt}，{about}）"
+                   "经巡回法庭审查，已予受理，登记为诉前调解案件{number}。\n"
+                   "法院将分派调解员，调解期限自调解员接受委派之日起30日；请留意后续通知。",
+                   "Your complaint of {day} (receipt {receipt}, {about}) was reviewed by the "
+                   "circuit court and accepted as pre-litigation mediation case {number}.\n"
+                   "The court will assign a mediator; the mediation lasts 30 days from the day "
+                   "the mediator accepts. Watch for further notices.",
+                   day=_day(complaint.submitted_at), receipt=complaint.receipt_no, about=about,
+                   number=case.number)
         queue_notice(user=user, kind=NoticeKind.COMPLAINT_ACCEPTED,
-                     subject=f"投诉已受理：{case.number}", body=body,
+                     subject=Msg("投诉已受理：{n}", "Complaint accepted: {n}", n=case.number),
+                     body=body,
                      dedupe_key=f"complaint_accepted:complaint:{complaint.id}:user:{user.id}",
                      now=now, case_id=case.id, complaint_id=complaint.id)
     _tell_respondents([complaint], case, actor=actor, now=now)
@@ -185,12 +211,20 @@ def complaint_rejected(complaint: Complaint, *, actor: User, now: datetime) -> N
     """Tell the claimant their complaint was not accepted, and why."""
     project = db.session.get(Project, complaint.project_id)
     for user, _ in _claimant_accounts([complaint], actor):
-        body = (f"您于{_day(complaint.submitted_at)}提交的投诉（受理号{complaint.receipt_no}，"
-                f"项目“{project.name}”的{DisputeType.zh(complaint.dispute_type)}纠纷）经巡回法庭审查，不予受理。\n"
-                f"理由：{complaint.decision_reason}\n"
-                "如情况有变化或有新的证据，可以重新提交投诉。")
+        body = Msg("您于{day}提交的投诉（受理号{receipt}，"
+                   "项目“{project}”的{kind}纠纷）经巡回法庭审查，不予受理。\n"
+                   "理由：{reason}\n"
+                   "如情况有变化或有新的证据，可以重新提交投诉。",
+                   "Your complaint of {day} (receipt {receipt}, the dispute about project "
+                   "“{project}” ({kind})) was reviewed by the circuit court and not accepted.\n"
+                   "Reason: {reason}\n"
+                   "If things change or you have new evidence, you can file again.",
+                   day=_day(complaint.submitted_at), receipt=complaint.receipt_no,
+                   project=project.name, kind=DisputeType.msg(complaint.dispute_type),
+                   reason=complaint.decision_reason)
         queue_notice(user=user, kind=NoticeKind.COMPLAINT_REJECTED,
-                     subject=f"投诉未予受理：{complaint.receipt_no}", body=body,
+                     subject=Msg("投诉未予受理：{r}", "Complaint not accepted: {r}",
+                                 r=complaint.receipt_no), body=body,
                      dedupe_key=f"complaint_rejected:complaint:{complaint.id}:user:{user.id}",
                      now=now, complaint_id=complaint.id)
 
@@ -202,11 +236,16 @@ def complaints_merged(complaints: list[Complaint], case: Case, *, actor: User, n
     about = _about(case)
     count = _claimant_count(case)
     for user, own in _claimant_accounts(complaints, actor):
-        body = (f"您的投诉（受理号{receipts_text(own)}）已与{about}的其他投诉合并，"
-                f"由诉前调解案件{case.number}统一调解（申请人共{count}名）。" + _group_note(case))
+        body = Msg("您的投诉（受理号{receipts}）已与{about}的其他投诉合并，"
+                   "由诉前调解案件{number}统一调解（申请人共{count}名）。",
+                   "Your complaint (receipt {receipts}) was joined with the other complaints of "
+                   "{about} and is mediated together as pre-litigation mediation case {number} "
+                   "({count} claimants in all).", receipts=receipts_text(own), about=about,
+                   number=case.number, count=count) + _group_note(case)
         first = min(c.id for c in own)
         queue_notice(user=user, kind=NoticeKind.COMPLAINT_MERGED,
-                     subject=f"投诉已并入案件：{case.number}", body=body,
+                     subject=Msg("投诉已并入案件：{n}", "Complaint joined to case {n}",
+                                 n=case.number), body=body,
                      dedupe_key=f"complaint_merged:case:{case.id}:complaint:{first}:user:{user.id}",
                      now=now, case_id=case.id, complaint_id=first if len(own) == 1 else None)
     if new_case:
@@ -220,10 +259,14 @@ def cases_merged(moved: list, numbers: dict[int, str], target: Case, *, actor: U
     about = _about(target)
     for user, own in _claimant_accounts(moved, actor):
         for case_id in sorted({c.case_id for c in own}):
-            body = (f"您的案件{numbers[case_id]}已与{about}的案件{target.number}合并（并案），"
-                    f"今后由案件{target.number}统一调解，原案号不再使用。" + _group_note(target))
+            body = Msg("您的案件{old}已与{about}的案件{number}合并（并案），"
+                       "今后由案件{number}统一调解，原案号不再使用。",
+                       "Your case {old} was merged with case {number} ({about}); from now on it "
+                       "is mediated as case {number} and the old number is no longer used.",
+                       old=numbers[case_id], about=about, number=target.number) + _group_note(target)
             queue_notice(user=user, kind=NoticeKind.CASE_MERGED,
-                         subject=f"案件已并入{target.number}", body=body,
+                         subject=Msg("案件已并入{n}", "Case merged into {n}", n=target.number),
+                         body=body,
                          dedupe_key=f"case_merged:case:{case_id}:into:{target.id}:user:{user.id}",
                          now=now, case_id=target.id)
 
@@ -237,19 +280,32 @@ def mediator_assigned(case: Case, mediator: Mediator, answer_by: date, *, actor:
     members = list(db.session.scalars(select(Complaint).where(Complaint.case_id == case.id)
                                       .order_by(Complaint.id)))
     for user, _ in _claimant_accounts(members, actor):
-        body = (f"您的案件{case.number}已委派调解员{name}调解。调解员接受委派后，"
-                "调解期限自接受之日起30日（经双方当事人同意，可以在期限届满前延长）。\n"
-                "调解员将与您联系，安排调解的时间和地点。")
+        body = Msg("您的案件{number}已委派调解员{name}调解。调解员接受委派后，"
+                   "调解期限自接受之日起30日（经双方当事人同意，可以在期限届满前延长）。\n"
+                   "调解员将与您联系，安排调解的时间和地点。",
+                   "Your case {number} was delegated to mediator {name}. Once the mediator "
+                   "accepts, the mediation lasts 30 days from that day (the parties may agree to "
+                   "extend it before it ends).\n"
+                   "The mediator will contact you to arrange the time and place.",
+                   number=case.number, name=name)
         queue_notice(user=user, kind=NoticeKind.MEDIATOR_ASSIGNED,
-                     subject=f"案件{case.number}已分派调解员{name}", body=body,
+                     subject=Msg("案件{number}已分派调解员{name}",
+                                 "Case {number}: mediator {name} assigned", number=case.number,
+                                 name=name), body=body,
                      dedupe_key=f"mediator_assigned:case:{case.id}:mediator:{mediator.id}:at:{stamp}"
                                 f":user:{user.id}", now=now, case_id=case.id)
     mediator_user = mediator.user
     if mediator_user.active and mediator_user.id != actor.id:
-        body = (f"法官{actor.name}将案件{case.number}（{_about(case)}，申请人{_claimant_count(case)}名）"
-                f"委派给您调解。\n请于{_day(answer_by)}前接受委派；与当事人有利害关系的，应当申请回避并说明理由。"
-                "调解期限自您接受之日起30日。")
+        body = Msg("法官{judge}将案件{number}（{about}，申请人{count}名）"
+                   "委派给您调解。\n请于{day}前接受委派；与当事人有利害关系的，应当申请回避并说明理由。"
+                   "调解期限自您接受之日起30日。",
+                   "Judge {judge} delegated case {number} ({about}, {count} claimant(s)) to you.\n"
+                   "Please accept by {day}; if you have an interest in a party, recuse yourself "
+                   "and say why. The mediation lasts 30 days from the day you accept.",
+                   judge=actor.name, number=case.number, about=_about(case),
+                   count=_claimant_count(case), day=_day(answer_by))
         queue_notice(user=mediator_user, kind=NoticeKind.MEDIATOR_ASSIGNED,
-                     subject=f"新分派案件：{case.number}", body=body,
+                     subject=Msg("新分派案件：{n}", "New case for you: {n}", n=case.number),
+                     body=body,
                      dedupe_key=f"mediator_assigned:case:{case.id}:mediator:{mediator.id}:at:{stamp}"
                                 f":user:{mediator_user.id}", now=now, case_id=case.id)

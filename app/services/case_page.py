@@ -29,6 +29,7 @@ from mediation.delegation import DueStep, due_step
 from mediation.eligibility import MediatorAssessment, assess_mediator, ranking_key
 from mediation.lifecycle import MEDIATION_PHASE, AllowedTransition, CaseStatus, court_date
 from mediation.people import Relation
+from mediation.messages import Msg
 
 __all__ = ["CasePage", "ClaimantRow", "MediatorOption", "case_page"]
 
@@ -168,7 +169,7 @@ def case_page(case_id: int, *, viewer: User, now: datetime) -> CasePage:
         selectinload(Case.mediator).selectinload(Mediator.user),
         selectinload(Case.representatives)))
     if case is None or not can(viewer, Permission.CASE_VIEW, case):
-        raise NotFoundError("案件不存在或您无权查看")
+        raise NotFoundError(Msg("案件不存在或您无权查看", "No such case, or you may not see it"))
     members = list(db.session.scalars(
         select(Complaint).where(Complaint.case_id == case.id).order_by(Complaint.id)
         .options(selectinload(Complaint.claims), selectinload(Complaint.claimant_person),

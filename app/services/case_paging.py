@@ -23,6 +23,7 @@ from app.models.cases import MEDIATION_PHASE_SQL
 from app.models.types import UTCDateTime
 from app.services.errors import ServiceError
 from mediation.lifecycle import MEDIATION_PHASE
+from mediation.messages import Msg
 
 __all__ = [
     "SORTS", "SORT_SEGMENTS", "Cursor", "InvalidCursorError", "Segment", "decode_cursor",
@@ -116,7 +117,8 @@ def encode_cursor(cursor: Cursor) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-_BAD_CURSOR = "翻页参数无效或已过期，请从第一页重新浏览"
+_BAD_CURSOR = Msg("翻页参数无效或已过期，请从第一页重新浏览",
+                  "The page position is invalid or expired; start again from the first page")
 
 
 def decode_cursor(token: str, sort: str) -> Cursor:
@@ -138,7 +140,8 @@ def decode_cursor(token: str, sort: str) -> Cursor:
     except (ValueError, TypeError, UnicodeDecodeError, binascii.Error, json.JSONDecodeError):
         raise InvalidCursorError(_BAD_CURSOR, "cursor") from None
     if body["s"] != sort:
-        raise InvalidCursorError("翻页位置属于另一种排序，请从第一页重新浏览", "cursor")
+        raise InvalidCursorError(Msg("翻页位置属于另一种排序，请从第一页重新浏览",
+                                     "This page position belongs to another sort order; start again from the first page"), "cursor")
     return Cursor(sort=sort, before=body["d"] == "b", segment=segment, key=key, id=case_id,
                   position=position)
 

@@ -41,6 +41,7 @@ from mediation.lifecycle import (
     COURT_TZ, CaseState, CaseStatus, Outcome, TransitionEvent, court_date, date_zh,
 )
 from risk.workdays import is_working_day
+from mediation.messages import Msg
 
 __all__ = [
     "OPEN_FOR_JOINING", "WORKLOAD", "case_complaints", "case_for", "case_state", "check_expected",
@@ -93,7 +94,7 @@ def case_for(case_id: int, actor: User) -> Case:
     """The case, locked, if ``actor`` may see it; otherwise NotFoundError (never its data)."""
     found = lock_cases([case_id])
     if not found or not can(actor, Permission.CASE_VIEW, found[0]):
-        raise NotFoundError("案件不存在或您无权查看")
+        raise NotFoundError(Msg("案件不存在或您无权查看", "No such case, or you may not see it"))
     return found[0]
 
 
@@ -101,7 +102,9 @@ def check_expected(case: Case, expected_status: str | None) -> None:
     """Refuse when the case moved since the actor saw it (a double click, two people at once)."""
     if expected_status and expected_status != case.status:
         raise ConflictError(
-            f"案件状态已变更为“{CaseStatus.zh(case.status)}”，请刷新页面后重试")
+            Msg("案件状态已变更为“{status}”，请刷新页面后重试",
+                "The case is now “{status}”; reload the page and try again",
+                status=CaseStatus.msg(case.status)))
 
 
 def case_complaints(case: Case) -> list[Complaint]:
@@ -143,20 +146,31 @@ def record(case: Case, *, actor: User | None, now: datetime, from_status: str | 
     """Add a line to the case's timeline: who, when, from which status to which, why.
 
     ``person_ids``: the people the line names; their names are never written into
-    ``reason`` but shown to each viewer as app.services.people allows."""
+    ``reason`` but shown to each viewer as app.services.people allows. A ``reason`` the
+    platform writes is a ``Msg``: its English is kept for English readers (``reason_en``)."""
     db.session.add(CaseEvent(
         case_id=case.id, at=now, actor_id=actor.id if actor else None,
         actor_role=actor.role if actor else None, from_status=from_status,
-        to_status=to_status, outcome=outcome, reason=reason, person_ids=person_ids or None))
+        to_status=to_status, outcome=outcome, person_ids=person_ids or None,
+        **event_reason(reason)))
+
+
+def event_reason(reason) -> dict:
+    """The ``reason``/``reason_en`` columns of a timeline line (plain text has no English)."""
+    if reason is None:
+        return {"reason": None, "reason_en": None}
+    return {"reason": str(reason), "reason_en": reason.en if isinstance(reason, Msg) else None}
 
 
 def record_event(case: Case, event: TransitionEvent, actor: User) -> None:
     """Record a move the lifecycle made (an extension names its days and new last day)."""
     reason = event.reason
     if event.extension_days:
-        text = (f"经双方当事人同意延长调解期限{event.extension_days}日，"
-                f"期限至{date_zh(event.deadline)}")
-        reason = f"{text}；{reason}" if reason else text
+        text = Msg("经双方当事人同意延长调解期限{days}日，期限至{day}",
+                   "Mediation period extended by {days} days with both parties' consent, to {day}",
+                   days=event.extension_days,
+                   day=Msg(date_zh(event.deadline), event.deadline.isoformat()))
+        reason = Msg("{text}；{reason}", "{text}; {reason}", text=text, reason=reason) if reason else text
     record(case, actor=actor, now=event.at, from_status=event.from_status.value,
            to_status=event.to_status.value, reason=reason,
            outcome=event.outcome.value if event.outcome else None)

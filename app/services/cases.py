@@ -45,6 +45,7 @@ from mediation.lifecycle import (
     EXTENSION_ROLES, TRANSITIONS, CaseStatus, TransitionError, apply_transition, close_as_merged,
     court_date, date_zh, extend_mediation,
 )
+from mediation.messages import Msg
 
 __all__ = [
     "assign_mediator", "choose_representatives", "merge_cases", "opt_out_of_group",
@@ -61,24 +62,29 @@ def merge_cases(case_ids: Iterable, *, actor: User, now: datetime) -> Case:
     """
     ids = parse_ids(case_ids, "案件", "case_ids")
     if len(ids) < 2:
-        raise ServiceError("请至少选择两件案件进行合并", "case_ids")
+        raise ServiceError(Msg("请至少选择两件案件进行合并", "Choose at least two cases to merge"), "case_ids")
     found = {case.id: case for case in lock_cases(ids)}
     if len(found) != len(ids) or visible_ids(visible_cases, Case, actor, ids) != set(ids):
-        raise NotFoundError("案件不存在或您无权查看")
+        raise NotFoundError(Msg("案件不存在或您无权查看", "No such case, or you may not see it"))
     if not all(can(actor, Permission.CASE_MANAGE, c) for c in found.values()):
-        raise ForbiddenError("只有本院法官可以并案")
+        raise ForbiddenError(Msg("只有本院法官可以并案", "Only a judge of this court can merge cases"))
     target, others = found[ids[0]], [found[i] for i in ids[1:]]
     if target.status not in OPEN_FOR_JOINING:
         raise ServiceError(
-            f"案件{target.number}状态为“{CaseStatus.zh(target.status)}”，不能再并入其他案件",
+            Msg("案件{number}状态为“{status}”，不能再并入其他案件",
+                "Case {number} is “{status}” and can no longer take in other cases",
+                number=target.number, status=CaseStatus.msg(target.status)),
             "case_ids")
     if len({(c.court_id, c.project_id, c.dispute_type) for c in found.values()}) > 1:
-        raise ServiceError("只能合并同一项目、同一纠纷类型的案件", "case_ids")
+        raise ServiceError(Msg("只能合并同一项目、同一纠纷类型的案件",
+                               "Only cases about the same project and of the same dispute type can be merged"), "case_ids")
     opted_out = holding_opted_out(ids)
     for case in (target, *others):
         if case.id in opted_out:
             raise ServiceError(
-                f"案件{case.number}的申请人已选择退出群体案件、单独处理，不能并案", "case_ids")
+                Msg("案件{number}的申请人已选择退出群体案件、单独处理，不能并案",
+                    "The claimant of case {number} chose to leave the group case and be handled alone; it cannot be merged",
+                    number=case.number), "case_ids")
     moved = case_notices.complaint_rows(o.id for o in others)  # whom to tell, before they move
     numbers = {o.id: o.number for o in others}
     for other in others:
@@ -86,7 +92,9 @@ def merge_cases(case_ids: Iterable, *, actor: User, now: datetime) -> Case:
             result = close_as_merged(case_state(other), actor_role=actor.role, now=now,
                                      into=target.number)
         except TransitionError as error:
-            raise ServiceError(f"案件{other.number}：{error.message}", "case_ids") from None
+            raise ServiceError(Msg("案件{number}：{message}",
+                                   "Case {number}: {message}",
+                                   number=other.number, message=error.message), "case_ids") from None
         db.session.execute(
             update(Complaint).where(Complaint.case_id == other.id)
             .values(case_id=target.id, status=ComplaintStatus.MERGED.value)
@@ -101,7 +109,9 @@ def merge_cases(case_ids: Iterable, *, actor: User, now: datetime) -> Case:
     db.session.expire_all()
     target = db.session.get(Case, ids[0])
     record(target, actor=actor, now=now, from_status=target.status, to_status=target.status,
-           reason="并案：" + "、".join(o.number for o in others) + "并入本案")
+           reason=Msg("并案：{numbers}并入本案", "Merged: {numbers_en} joined this case",
+                      numbers="、".join(o.number for o in others),
+                      numbers_en=", ".join(o.number for o in others)))
     refresh_group(target, now)
     reindex(target, *others)
     case_notices.cases_merged(moved, numbers, target, actor=actor, now=now)
@@ -127,7 +137,8 @@ def transition_case(case_id: int, to, *, actor: User, now: datetime, reason: str
     try:
         target = CaseStatus(to)
     except ValueError:
-        raise ServiceError(f"未知的案件状态“{to}”", "status") from None
+        raise ServiceError(Msg("未知的案件状态“{to}”",
+                               "Unknown case status “{to}”", to=to), "status") from None
     state = case_state(case)
     extending = target is state.status and extension_days is not None
     move = None if extending else TRANSITIONS.get((state.status, target))
@@ -183,17 +194,19 @@ def delegate(case: Case, mediator_id, *, actor: User, now: datetime,
     (``app.services.assignment_suggestions``), so both refuse the same way.
     """
     if not can(actor, Permission.CASE_MANAGE, case):
-        raise ForbiddenError("只有本院法官可以分派调解员")
+        raise ForbiddenError(Msg("只有本院法官可以分派调解员",
+                                 "Only a judge of this court can assign a mediator"))
     check_expected(case, expected_status)
     chosen = parse_ids([mediator_id] if mediator_id not in (None, "") else [], "调解员", "mediator_id")
     if not chosen:
-        raise ServiceError("请选择调解员", "mediator_id")
+        raise ServiceError(Msg("请选择调解员", "Please choose a mediator"), "mediator_id")
     mediator_id = chosen[0]
     mediator = db.session.scalar(
         select(Mediator).where(Mediator.id == mediator_id).with_for_update()
         .execution_options(populate_existing=True))
     if mediator is None or mediator.court_id != case.court_id:
-        raise ServiceError("请选择本院的调解员", "mediator_id")
+        raise ServiceError(Msg("请选择本院的调解员",
+                               "Please choose a mediator of this court"), "mediator_id")
     facts = mediator_facts([mediator], case)[mediator.id]
     refusal = assess_mediator(facts, developer=case.developer.name).refusal
     refusal = refusal or mediator_registry.refusal_for(mediator, case, now=now)  # leave
@@ -209,7 +222,9 @@ def delegate(case: Case, mediator_id, *, actor: User, now: datetime,
     due = court_date(case.response_due_at)
     record(case, actor=actor, now=now, from_status=result.event.from_status.value,
             to_status=CaseStatus.ASSIGNED.value,
-            reason=f"分派调解员{mediator.user.name}，请于{date_zh(due)}前接受委派或申请回避")
+            reason=Msg("分派调解员{name}，请于{day}前接受委派或申请回避",
+                       "Mediator {name} assigned; to accept or recuse by {day}",
+                       name=mediator.user.name, day=Msg(date_zh(due), due.isoformat())))
     case_notices.mediator_assigned(case, mediator, due, actor=actor, now=now)
     return mediator
 
@@ -223,9 +238,11 @@ def choose_representatives(case_id: int, person_ids: Iterable, *, actor: User,
     """Record the 2–5 representatives a group case's claimants chose from among themselves."""
     case = case_for(case_id, actor)
     if not can(actor, Permission.CASE_CHOOSE_REPRESENTATIVES, case):
-        raise ForbiddenError("代表人由法官或调解员根据申请人的推选登记")
+        raise ForbiddenError(Msg("代表人由法官或调解员根据申请人的推选登记",
+                                 "Representatives are registered by the judge or mediator as the claimants elected them"))
     if case.outcome is not None or case.status not in OPEN_FOR_JOINING:
-        raise ServiceError("调解已结束，不能再变更代表人", "person_ids")
+        raise ServiceError(Msg("调解已结束，不能再变更代表人",
+                               "The mediation is over; representatives can no longer change"), "person_ids")
     chosen_ids = parse_ids(person_ids, "申请人", "person_ids")
     members = case_complaints(case)
     claimants = list(dict.fromkeys(c.claimant_person_id for c in members
@@ -238,7 +255,7 @@ def choose_representatives(case_id: int, person_ids: Iterable, *, actor: User,
     for person_id in chosen:
         db.session.add(CaseRepresentative(case_id=case.id, person_id=person_id, chosen_at=now))
     record(case, actor=actor, now=now, from_status=case.status, to_status=case.status,
-           reason="推选代表人", person_ids=list(chosen))
+           reason=Msg("推选代表人", "Representatives chosen"), person_ids=list(chosen))
     case.updated_at = now
     db.session.commit()
     return case
@@ -252,27 +269,34 @@ def opt_out_of_group(complaint_id: int, *, actor: User, now: datetime) -> Case:
     """
     complaint = db.session.get(Complaint, complaint_id)
     if complaint is None or not can(actor, Permission.COMPLAINT_VIEW, complaint):
-        raise NotFoundError("投诉不存在或您无权查看")
+        raise NotFoundError(Msg("投诉不存在或您无权查看", "No such complaint, or you may not see it"))
     if not can(actor, Permission.COMPLAINT_OPT_OUT, complaint):
-        raise ForbiddenError("只有申请人本人可以退出群体案件" if actor.role == Role.HOMEOWNER
-                             else "只有申请人本人或法官可以办理退出群体案件")
+        raise ForbiddenError(Msg("只有申请人本人可以退出群体案件",
+                                 "Only the claimant in person can leave a group case") if actor.role == Role.HOMEOWNER
+                             else Msg("只有申请人本人或法官可以办理退出群体案件",
+                                      "Only the claimant in person or a judge can take a claimant out of a group case"))
     if complaint.case_id is None:
-        raise ServiceError("该投诉尚未并入案件，无需退出")
+        raise ServiceError(Msg("该投诉尚未并入案件，无需退出",
+                               "This complaint is not part of a case; there is nothing to leave"))
     # Lock the case before its complaints, in the same order as merging cases does.
     group_case = lock_cases([complaint.case_id])[0]
     complaint = lock_complaints([complaint_id])[0]
     if complaint.case_id != group_case.id:
-        raise ConflictError("该投诉已转入其他案件，请刷新页面")
+        raise ConflictError(Msg("该投诉已转入其他案件，请刷新页面",
+                                "This complaint has moved to another case; reload the page"))
     if group_case.status not in OPEN_FOR_JOINING:
         raise ServiceError(
-            f"案件状态为“{CaseStatus.zh(group_case.status)}”，调解已结束，不能再退出")
+            Msg("案件状态为“{status}”，调解已结束，不能再退出",
+                "The case is “{status}”: the mediation is over, nobody can leave it now",
+                status=CaseStatus.msg(group_case.status)))
     members = case_complaints(group_case)
     key = claimant_key(complaint)
     proposal = group_rules.ProposedGroup(
         project_id=group_case.project_id, dispute_type=DisputeType(group_case.dispute_type),
         members=tuple((c.id, claimant_key(c)) for c in members))
     if proposal.claimant_count < 2:
-        raise ServiceError("本案只有一名申请人，无需退出群体案件")
+        raise ServiceError(Msg("本案只有一名申请人，无需退出群体案件",
+                               "This case has a single claimant; there is no group case to leave"))
     remaining = group_rules.opt_out(proposal, key)
     leaving_ids = set(remaining.opted_out_ids)
     leaving = sorted((c for c in members if c.id in leaving_ids),
@@ -284,10 +308,14 @@ def opt_out_of_group(complaint_id: int, *, actor: User, now: datetime) -> Case:
             CaseRepresentative.case_id == group_case.id,
             CaseRepresentative.person_id == complaint.claimant_person_id))
     new_case = open_case(leaving, actor=actor, now=now, judge_id=group_case.judge_id,
-                         reason=f"申请人（投诉{complaint.receipt_no}）退出群体案件{group_case.number}，单独立案")
+                         reason=Msg("申请人（投诉{r}）退出群体案件{n}，单独立案",
+                                    "The claimant (complaint {r}) left group case {n}; a case of its own",
+                                    r=complaint.receipt_no, n=group_case.number))
     record(group_case, actor=actor, now=now, from_status=group_case.status,
            to_status=group_case.status,
-           reason=f"申请人（投诉{complaint.receipt_no}）退出本案，另立{new_case.number}")
+           reason=Msg("申请人（投诉{r}）退出本案，另立{n}",
+                      "The claimant (complaint {r}) left this case, now case {n}",
+                      r=complaint.receipt_no, n=new_case.number))
     refresh_group(group_case, now)
     reindex(group_case, new_case)
     db.session.commit()

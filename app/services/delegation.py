@@ -77,7 +77,9 @@ def decline_case(case_id: int, reason: str, *, actor: User, now: datetime,
     save_state(case, result.state, now)
     record(case, actor=actor, now=now, from_status=result.event.from_status.value,
            to_status=CaseStatus.REGISTERED.value,
-           reason=f"调解员{mediator.user.name}拒绝或回避：{reason}；案件退回待分派")
+           reason=Msg("调解员{name}拒绝或回避：{reason}；案件退回待分派",
+                      "Mediator {name} declined or recused: {reason}; the case is back in the pool",
+                      name=mediator.user.name, reason=reason))
     delegation_notices.declined(case, mediator, reason, actor=actor, now=now)
     db.session.commit()
     return case

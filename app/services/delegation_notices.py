@@ -17,6 +17,7 @@ from app.extensions import db
 from app.models import Case, Complaint, Mediator, NoticeKind, User
 from app.notify.outbox import queue_notice
 from app.services.case_notices import _about, _claimant_accounts, _day, _respondent_accounts
+from mediation.messages import Msg
 
 
 def _members(case: Case) -> list[Complaint]:
@@ -38,11 +39,17 @@ def accepted(case: Case, mediator: Mediator, last_day: date, *, actor: User, now
     name = mediator.user.name
     stamp = int(now.timestamp())
     for user, _ in _claimant_accounts(_members(case), actor):
-        body = (f"调解员{name}已接受案件{case.number}的委派，调解期限自{_day(now)}起30日，"
-                f"至{_day(last_day)}（经双方当事人同意，可以在期限届满前延长）。\n"
-                "调解员将与您联系，安排调解的时间和地点。")
+        body = Msg("调解员{name}已接受案件{n}的委派，调解期限自{start}起30日，"
+                   "至{end}（经双方当事人同意，可以在期限届满前延长）。\n"
+                   "调解员将与您联系，安排调解的时间和地点。",
+                   "Mediator {name} accepted case {n}: the mediation runs 30 days from {start} to "
+                   "{end} (the parties may agree to extend it before it ends).\n"
+                   "The mediator will contact you to arrange the time and place.",
+                   name=name, n=case.number, start=_day(now), end=_day(last_day))
         queue_notice(user=user, kind=NoticeKind.DELEGATION_ACCEPTED,
-                     subject=f"案件{case.number}调解开始：调解员{name}", body=body,
+                     subject=Msg("案件{n}调解开始：调解员{name}",
+                                 "Case {n}: mediation begins with mediator {name}",
+                                 n=case.number, name=name), body=body,
                      dedupe_key=f"delegation_accepted:case:{case.id}:at:{stamp}:user:{user.id}",
                      now=now, case_id=case.id)
 
@@ -52,11 +59,17 @@ def declined(case: Case, mediator: Mediator, reason: str, *, actor: User, now: d
     due = case.response_due_at
     stamp = int(now.timestamp())
     for judge in _judges(case, actor):
-        body = (f"调解员{mediator.user.name}不接受案件{case.number}（{_about(case)}）的委派。\n"
-                f"理由：{reason}\n"
-                f"案件已退回待分派，请于{_day(due) if due else '3个工作日内'}前另行分派调解员。")
+        body = Msg("调解员{name}不接受案件{n}（{about}）的委派。\n"
+                   "理由：{reason}\n"
+                   "案件已退回待分派，请于{due}前另行分派调解员。",
+                   "Mediator {name} does not accept case {n} ({about}).\n"
+                   "Reason: {reason}\n"
+                   "The case is back in the pool; please assign another mediator by {due}.",
+                   name=mediator.user.name, n=case.number, about=_about(case), reason=reason,
+                   due=_day(due) if due else Msg("3个工作日内", "within 3 working days"))
         queue_notice(user=judge, kind=NoticeKind.DELEGATION_DECLINED,
-                     subject=f"委派被拒：{case.number}，请另行分派", body=body,
+                     subject=Msg("委派被拒：{n}，请另行分派", "Delegation declined: {n}; assign again",
+                                 n=case.number), body=body,
                      dedupe_key=f"delegation_declined:case:{case.id}:at:{stamp}:user:{judge.id}",
                      now=now, case_id=case.id)
 
@@ -67,18 +80,29 @@ def expired(case: Case, last_day: date, *, now: datetime) -> None:
     key = f"mediation_expired:case:{case.id}:on:{last_day.isoformat()}"
     members = _members(case)
     nobody = SimpleNamespace(id=None)  # no actor: the rules ended it
-    party_text = (f"案件{case.number}（{about}）的调解期限已于{_day(last_day)}届满，未达成调解协议，"
-                  "也未经双方当事人同意延长，调解终止（人民法院在线调解规则第二十五条）。\n"
-                  "申请人可以申请转入诉讼（立案），也可以撤回申请；法院将与您联系。")
+    party_text = Msg("案件{n}（{about}）的调解期限已于{day}届满，未达成调解协议，"
+                     "也未经双方当事人同意延长，调解终止（人民法院在线调解规则第二十五条）。\n"
+                     "申请人可以申请转入诉讼（立案），也可以撤回申请；法院将与您联系。",
+                     "The mediation period of case {n} ({about}) ended on {day} without an "
+                     "agreement or an extension agreed by the parties: the mediation is over "
+                     "(Online Mediation Rules of the People's Courts, art. 25).\n"
+                     "The claimant may ask for the case to go to litigation or withdraw; the "
+                     "court will contact you.", n=case.number, about=about, day=_day(last_day))
     told = [user for user, _ in _claimant_accounts(members, nobody)]
     told += [user for user, _ in _respondent_accounts(members, nobody)]
     for user in told:
         queue_notice(user=user, kind=NoticeKind.MEDIATION_EXPIRED,
-                     subject=f"调解期限届满，调解终止：{case.number}", body=party_text,
+                     subject=Msg("调解期限届满，调解终止：{n}", "Mediation period over, mediation ended: {n}",
+                                 n=case.number), body=party_text,
                      dedupe_key=f"{key}:user:{user.id}", now=now, case_id=case.id)
     for judge in _judges(case, None):
-        body = (f"案件{case.number}（{about}）的调解期限已于{_day(last_day)}届满，调解终止，"
-                "案件已标记为“调解不成”。\n请决定转立案，或在申请人撤回后结案。")
+        body = Msg("案件{n}（{about}）的调解期限已于{day}届满，调解终止，"
+                   "案件已标记为“调解不成”。\n请决定转立案，或在申请人撤回后结案。",
+                   "The mediation period of case {n} ({about}) ended on {day}; the mediation is "
+                   "over and the case is marked “mediation failed”.\nPlease decide whether it "
+                   "goes to litigation, or close it once the claimant withdraws.",
+                   n=case.number, about=about, day=_day(last_day))
         queue_notice(user=judge, kind=NoticeKind.MEDIATION_EXPIRED,
-                     subject=f"调解期限届满：{case.number}", body=body,
+                     subject=Msg("调解期限届满：{n}", "Mediation period over: {n}", n=case.number),
+                     body=body,
                      dedupe_key=f"{key}:user:{judge.id}", now=now, case_id=case.id)

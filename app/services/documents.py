@@ -32,6 +32,7 @@ from app.extensions import db
 from app.models import Case, Document, User
 from app.services.errors import NotFoundError, ServiceError
 from app.services.use_case import use_case
+from mediation.messages import Msg
 
 #: Unambiguous characters for codes read from paper: no 0/O, 1/I/L.
 VERIFY_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -71,7 +72,7 @@ def documents_dir() -> Path:
 def path_of(document: Document) -> Path:
     """Where a document lives (its stored path is ours, checked, never a user's)."""
     if not _STORED.fullmatch(document.stored_path or ""):
-        raise NotFoundError("文件不存在")
+        raise NotFoundError(Msg("文件不存在", "No such file"))
     return Path(current_app.config["UPLOAD_DIR"]) / document.stored_path
 
 
@@ -82,9 +83,10 @@ def issue_agreement(case_id: int, data: AgreementData, *, actor: User, now: date
     case = db.session.get(Case, case_id)
     if case is None or not can(actor, Permission.CASE_VIEW, case) \
             or not can(actor, Permission.DOCUMENT_ISSUE, case):
-        raise NotFoundError("案件不存在")
+        raise NotFoundError(Msg("案件不存在", "No such case"))
     if data.case_number != case.number:
-        raise ServiceError("协议书的案号与案件不符", "case_number")
+        raise ServiceError(Msg("协议书的案号与案件不符",
+                               "The agreement's case number does not match the case"), "case_number")
     return store_agreement(case, data, actor=actor, now=now, copies=copies)
 
 
@@ -96,7 +98,8 @@ def store_agreement(case: Case, data: AgreementData, *, actor: User, now: dateti
     keys = {p.key for p in data.parties}
     unknown = [c.key for c in copies if c.key is not None and c.key not in keys]
     if unknown:
-        raise ServiceError(f"没有这一方当事人：{unknown[0]}", "copies")
+        raise ServiceError(Msg("没有这一方当事人：{unknown}",
+                               "No such party: {unknown}", unknown=unknown[0]), "copies")
     font = cjk_font(current_app.config.get("PDF_CJK_FONT") or None).name
     rendered = []
     for copy in copies:
@@ -174,7 +177,7 @@ def case_documents(user: User, case_id: int) -> list[Document]:
     """The documents of a case that ``user`` may see, oldest first; 404 for a case it may not see."""
     case = db.session.get(Case, case_id)
     if case is None or not can(user, Permission.CASE_VIEW, case):
-        raise NotFoundError("案件不存在")
+        raise NotFoundError(Msg("案件不存在", "No such case"))
     rows = db.session.scalars(select(Document).where(Document.case_id == case.id)
                               .order_by(Document.created_at, Document.id))
     return [d for d in rows if may_see_document(user, d, case)]
@@ -184,10 +187,10 @@ def document_file(user: User, document_id: int) -> tuple[Document, Path]:
     """A document ``user`` may download and where its file is; 404 otherwise."""
     document = db.session.get(Document, document_id)
     if document is None or not may_see_document(user, document, document.case):
-        raise NotFoundError("文书不存在")
+        raise NotFoundError(Msg("文书不存在", "No such document"))
     path = path_of(document)
     if not path.is_file():
-        raise NotFoundError("文书不存在")
+        raise NotFoundError(Msg("文书不存在", "No such document"))
     return document, path
 
 

@@ -34,6 +34,7 @@ from app.models import Attachment, Complaint, User
 from app.models.intake import ATTACHMENT_TYPES
 from app.services.errors import NotFoundError, ServiceError
 from app.services.use_case import use_case
+from mediation.messages import Msg
 
 #: Evidence files on one complaint: enough for a contract, receipts and photos of defects;
 #: a cap keeps a single filing from filling the disk.
@@ -130,21 +131,29 @@ def prepare_files(files: Iterable, *, field: str = "files", existing: int = 0,
     uploads = [u for u in (_read(f, limit) for f in (files or ())) if u is not None]
     if existing + len(uploads) > max_count:
         errors.append({"field": field, "message":
-                       f"每件投诉最多上传{max_count}个文件（已有{existing}个，本次{len(uploads)}个）"})
+                       Msg("每件投诉最多上传{max_count}个文件（已有{existing}个，本次{uploads}个）",
+                           "At most {max_count} files per complaint ({existing} already, {uploads} now)",
+                           max_count=max_count, existing=existing, uploads=len(uploads))})
         return [], errors
     for name, data in uploads:
         shown = clean_filename(name)
         if not data:
-            errors.append({"field": field, "message": f"文件“{shown}”是空文件"})
+            errors.append({"field": field, "message": Msg("文件“{shown}”是空文件",
+                                                          "The file “{shown}” is empty",
+                                                          shown=shown)})
             continue
         if len(data) > limit:
             errors.append({"field": field, "message":
-                           f"文件“{shown}”超过{limit // (1024 * 1024)}MB的大小上限"})
+                           Msg("文件“{shown}”超过{limit}MB的大小上限",
+                               "The file “{shown}” is over the {limit} MB limit",
+                               shown=shown, limit=limit // (1024 * 1024))})
             continue
         content_type = detect_content_type(data[:_SNIFF_BYTES])
         if content_type is None:
             errors.append({"field": field, "message":
-                           f"文件“{shown}”不是JPEG、PNG、WebP图片或PDF文件（按文件内容判断）"})
+                           Msg("文件“{shown}”不是JPEG、PNG、WebP图片或PDF文件（按文件内容判断）",
+                               "The file “{shown}” is not a JPEG, PNG or WebP image nor a PDF (judged by its content)",
+                               shown=shown)})
             continue
         prepared.append(PreparedFile(
             original_name=shown, content_type=content_type, data=data,
@@ -160,7 +169,7 @@ def upload_dir() -> Path:
 def path_of(attachment: Attachment) -> Path:
     """Where an attachment lives on disk (its stored name is ours, never the user's)."""
     if not _STORED_NAME.fullmatch(attachment.stored_name or ""):
-        raise NotFoundError("文件不存在")
+        raise NotFoundError(Msg("文件不存在", "No such file"))
     return upload_dir() / attachment.stored_name
 
 
@@ -202,16 +211,18 @@ def add_evidence(*, actor: User, now: datetime, complaint_id: int, files=()) -> 
     """Add evidence files to a complaint the actor filed (or claims in), while it is open."""
     complaint = db.session.get(Complaint, complaint_id)
     if complaint is None or not can(actor, Permission.COMPLAINT_ADD_EVIDENCE, complaint):
-        raise NotFoundError("投诉不存在")
+        raise NotFoundError(Msg("投诉不存在", "No such complaint"))
     if complaint.status in _CLOSED:
-        raise ServiceError("该投诉已处理完毕，不能再补充证据", "files")
+        raise ServiceError(Msg("该投诉已处理完毕，不能再补充证据",
+                               "This complaint has been dealt with; no more evidence can be added"), "files")
     existing = db.session.scalar(
         select(func.count()).select_from(Attachment).where(Attachment.complaint_id == complaint.id))
     prepared, errors = prepare_files(files, existing=existing)
     if not prepared and not errors:
-        errors = [{"field": "files", "message": "请选择要上传的文件"}]
+        errors = [{"field": "files", "message": Msg("请选择要上传的文件", "Choose the files to upload")}]
     if errors:
-        raise ServiceError("请修改标出的内容后再提交", errors=errors)
+        raise ServiceError(Msg("请修改标出的内容后再提交",
+                               "Please correct the marked fields and submit again"), errors=errors)
     rows = attachment_rows(prepared, uploaded_by=actor, now=now)
     with stored_files(prepared):
         complaint.attachments.extend(rows)

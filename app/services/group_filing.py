@@ -24,6 +24,7 @@ from app.services.intake_checks import (
 from app.services.receipts import ALPHABET as RECEIPT_ALPHABET
 from app.services.use_case import use_case
 from mediation.identifiers import InvalidIdentifierError, validate_phone
+from mediation.messages import Msg
 
 __all__ = [
     "CODE_LENGTH", "DEFAULT_CLAIM_KIND", "MAX_GROUP_MEMBERS", "confirm_group_membership",
@@ -69,16 +70,18 @@ def _new_code() -> str:
 def _check_members(errors: list, members, *, filer_resident_id: str, now: datetime) -> list[dict]:
     checked: list[dict] = []
     if not isinstance(members, (list, tuple)) or not members:
-        add_error(errors, "members", "请至少填写一位邻居的信息")
+        add_error(errors, "members", Msg("请至少填写一位邻居的信息", "Give at least one neighbour's details"))
         return checked
     if len(members) > MAX_GROUP_MEMBERS:
-        add_error(errors, "members", f"一次最多代{MAX_GROUP_MEMBERS}位邻居申请")
+        add_error(errors, "members", Msg("一次最多代{max_group_members}位邻居申请",
+                                         "At most {max_group_members} neighbours in one application",
+                                         max_group_members=MAX_GROUP_MEMBERS))
         return checked
     seen: set[str] = set()
     for index, member in enumerate(members):
         prefix = f"members[{index}]"
         if not isinstance(member, dict):
-            add_error(errors, prefix, "邻居信息格式无效")
+            add_error(errors, prefix, Msg("邻居信息格式无效", "Invalid neighbour details"))
             continue
         before = len(errors)
         name = check_name(errors, f"{prefix}.name", member.get("name"))
@@ -86,9 +89,11 @@ def _check_members(errors: list, members, *, filer_resident_id: str, now: dateti
                                         member.get("resident_id"), now)
         if resident_id is not None:
             if resident_id == filer_resident_id:
-                add_error(errors, f"{prefix}.resident_id", "这是您本人的身份证号，本人无需列入邻居名单")
+                add_error(errors, f"{prefix}.resident_id", Msg("这是您本人的身份证号，本人无需列入邻居名单",
+                                                               "This is your own resident ID; you need not list yourself among the neighbours"))
             elif resident_id in seen:
-                add_error(errors, f"{prefix}.resident_id", "名单中该身份证号重复")
+                add_error(errors, f"{prefix}.resident_id", Msg("名单中该身份证号重复",
+                                                               "This resident ID appears twice in the list"))
             seen.add(resident_id)
         phone = clean_text(member.get("phone"))
         if phone:
@@ -107,7 +112,8 @@ def _check_members(errors: list, members, *, filer_resident_id: str, now: dateti
 
 def _check_group(*, actor, now, project_id, dispute_type, facts, members, unit, claim_amount_fen):
     if not can(actor, Permission.COMPLAINT_FILE_GROUP):
-        raise ForbiddenError("只有业主可以代邻居提交群体申请")
+        raise ForbiddenError(Msg("只有业主可以代邻居提交群体申请",
+                                 "Only a homeowner can file a group application for neighbours"))
     filer = db.session.get(Person, actor.person_id)
     errors: list[dict] = []
     project = check_project(errors, project_id)
@@ -173,8 +179,9 @@ def _member_for(actor: User, code) -> GroupFilingMember:
     the page reveals nothing about other people's codes.
     """
     if not can(actor, Permission.COMPLAINT_FILE_GROUP):
-        raise ForbiddenError("只有业主本人可以确认")
-    refusal = ServiceError("确认码无效、已使用，或不是发给您的", "code")
+        raise ForbiddenError(Msg("只有业主本人可以确认", "Only the homeowner in person can confirm"))
+    refusal = ServiceError(Msg("确认码无效、已使用，或不是发给您的",
+                               "The confirmation code is invalid, already used, or not yours"), "code")
     plain = normalise_code(code)
     if not plain or len(plain) > 32:
         raise refusal
@@ -217,7 +224,8 @@ def confirm_group_membership(*, actor: User, now: datetime, code) -> Complaint:
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
-        raise ServiceError("确认码无效、已使用，或不是发给您的", "code")
+        raise ServiceError(Msg("确认码无效、已使用，或不是发给您的",
+                               "The confirmation code is invalid, already used, or not yours"), "code")
     db.session.commit()
     return complaint
 
@@ -234,7 +242,8 @@ def decline_group_membership(*, actor: User, now: datetime, code) -> GroupFiling
         .execution_options(synchronize_session=False)
     ).rowcount
     if declined != 1:
-        raise ServiceError("确认码无效、已使用，或不是发给您的", "code")
+        raise ServiceError(Msg("确认码无效、已使用，或不是发给您的",
+                               "The confirmation code is invalid, already used, or not yours"), "code")
     db.session.commit()
     db.session.refresh(member)
     return member
@@ -244,5 +253,5 @@ def group_filing_for(actor: User, filing_id: int) -> GroupFiling:
     """A group filing, for the homeowner who filed it only."""
     filing = db.session.get(GroupFiling, filing_id)
     if filing is None or filing.filed_by_id != actor.id:
-        raise NotFoundError("群体申请不存在")
+        raise NotFoundError(Msg("群体申请不存在", "No such group application"))
     return filing

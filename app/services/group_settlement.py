@@ -29,6 +29,7 @@ from app.access import Permission, can
 from mediation.agreements import AgreementError, Content, content_digest, validate_content, warnings_for
 from mediation.groups import REPRESENTATIVES_RANGE
 from mediation.lifecycle import CaseStatus
+from mediation.messages import Msg
 
 
 @dataclass(frozen=True)
@@ -48,11 +49,14 @@ def _claimants(case: Case) -> list[int]:
 def _group_case(case_id: int, actor: User) -> Case:
     case = db.session.get(Case, case_id)
     if case is None or not can(actor, Permission.CASE_VIEW, case):
-        raise NotFoundError("案件不存在")
+        raise NotFoundError(Msg("案件不存在", "No such case"))
     if not case.is_group:
-        raise ServiceError("本案不是群体案件，请直接录入调解协议")
+        raise ServiceError(Msg("本案不是群体案件，请直接录入调解协议",
+                               "This is not a group case; record the mediation agreement directly"))
     if case.status != CaseStatus.IN_MEDIATION.value:
-        raise ServiceError(f"案件状态为“{CaseStatus.zh(case.status)}”，只有调解中的案件可以办理")
+        raise ServiceError(Msg("案件状态为“{status}”，只有调解中的案件可以办理",
+                               "The case is “{status}”; only a case in mediation can be handled",
+                               status=CaseStatus.msg(case.status)))
     return case
 
 
@@ -62,11 +66,14 @@ def record_consent(case_id: int, person_id: int, *, actor: User, now: datetime) 
     case = _group_case(case_id, actor)
     if actor.role == "homeowner":
         if actor.person_id != person_id:
-            raise ForbiddenError("只能由申请人本人表示同意，或由调解员、法官根据书面同意登记")
+            raise ForbiddenError(Msg("只能由申请人本人表示同意，或由调解员、法官根据书面同意登记",
+                                     "Only the claimant in person can consent, or a mediator or judge records a written consent"))
     elif not can(actor, Permission.DOCUMENT_ISSUE, case):
-        raise ForbiddenError("只能由申请人本人表示同意，或由调解员、法官根据书面同意登记")
+        raise ForbiddenError(Msg("只能由申请人本人表示同意，或由调解员、法官根据书面同意登记",
+                                 "Only the claimant in person can consent, or a mediator or judge records a written consent"))
     if person_id not in _claimants(case):
-        raise ServiceError("该申请人不在本案中（或已退出群体案件）", "person_id")
+        raise ServiceError(Msg("该申请人不在本案中（或已退出群体案件）",
+                               "This claimant is not in this case (or has left the group case)"), "person_id")
     consent = db.session.scalar(select(SettlementConsent).where(
         SettlementConsent.case_id == case.id, SettlementConsent.person_id == person_id))
     if consent is None:
@@ -74,7 +81,8 @@ def record_consent(case_id: int, person_id: int, *, actor: User, now: datetime) 
         db.session.add(consent)
         name = db.session.get(Person, person_id).name
         record(case, actor=actor, now=now, from_status=case.status, to_status=case.status,
-               reason=f"申请人{name}同意代表人达成的调解方案")
+               reason=Msg("申请人{name}同意代表人达成的调解方案",
+                          "Claimant {name} accepted the proposal the representatives reached", name=name))
     db.session.commit()
     return consent
 
@@ -85,12 +93,15 @@ def issue_group_agreements(case_id: int, content: Content, *, actor: User, now: 
     """One agreement per consenting claimant of a group case, in one commit."""
     case = _group_case(case_id, actor)
     if not can(actor, Permission.DOCUMENT_ISSUE, case):
-        raise ForbiddenError("只有本案调解员或本院法官可以录入调解协议")
+        raise ForbiddenError(Msg("只有本案调解员或本院法官可以录入调解协议",
+                                 "Only the case's mediator or a judge of this court can record a mediation agreement"))
     reps = db.session.scalar(select(func.count()).select_from(CaseRepresentative)
                              .where(CaseRepresentative.case_id == case.id))
     low, high = REPRESENTATIVES_RANGE
     if not low <= reps <= high:
-        raise ServiceError(f"群体案件须先推选{low}至{high}名代表人进行协商")
+        raise ServiceError(Msg("群体案件须先推选{low}至{high}名代表人进行协商",
+                               "A group case first elects {low} to {high} representatives to negotiate",
+                               low=low, high=high))
     try:
         content = validate_content(content)
     except AgreementError as error:
@@ -100,7 +111,8 @@ def issue_group_agreements(case_id: int, content: Content, *, actor: User, now: 
                                        .where(SettlementConsent.case_id == case.id)))
     bound = [p for p in claimants if p in consented]
     if not bound:
-        raise ServiceError("尚无申请人同意调解方案，调解协议对未同意的申请人不发生效力（民事诉讼法第五十六条）")
+        raise ServiceError(Msg("尚无申请人同意调解方案，调解协议对未同意的申请人不发生效力（民事诉讼法第五十六条）",
+                               "No claimant has accepted the proposal yet; the agreement does not bind claimants who did not accept it (Civil Procedure Law, art. 56)"))
     db.session.execute(update(Agreement).where(Agreement.case_id == case.id, Agreement.status == "signing")
                        .values(status="superseded").execution_options(synchronize_session=False))
     data = content.as_dict()
@@ -115,8 +127,12 @@ def issue_group_agreements(case_id: int, content: Content, *, actor: User, now: 
     missing = [p for p in claimants if p not in consented]
     names = dict(db.session.execute(select(Person.id, Person.name).where(Person.id.in_(missing))).all()) if missing else {}
     record(case, actor=actor, now=now, from_status=case.status, to_status=case.status,
-           reason=f"按代表人协商结果为{len(bound)}名同意的申请人生成调解协议，待签署"
-                  + (f"；{len(missing)}名申请人未同意，协议对其不发生效力" if missing else ""))
+           reason=Msg("按代表人协商结果为{n}名同意的申请人生成调解协议，待签署",
+                      "Agreements drawn up from the representatives' result for {n} consenting "
+                      "claimant(s), awaiting signature", n=len(bound))
+                  + (Msg("；{n}名申请人未同意，协议对其不发生效力",
+                         "; {n} claimant(s) did not consent and are not bound", n=len(missing))
+                     if missing else Msg("", "")))
     case.updated_at = now
     db.session.commit()
     return GroupIssue(len(bound), [names[p] for p in missing], warnings_for(content))

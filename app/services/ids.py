@@ -11,8 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from app.services.errors import ServiceError
+from mediation.messages import Msg
 
 __all__ = ["MAX_ID", "parse_id", "parse_ids"]
+
+#: What the callers' ids number, in English (``parse_ids(…, "案件", …)``).
+_WHAT_EN = {"案件": "case", "投诉": "complaint", "调解员": "mediator", "申请人": "claimant"}
 
 #: Ids are 32-bit integers in the database; a larger "id" from a form is simply unknown.
 MAX_ID = 2**31 - 1
@@ -38,7 +42,10 @@ def parse_ids(values: Iterable, what: str, field_name: str) -> list[int]:
     for value in values or ():
         number = parse_id(value)
         if number is None:
-            raise ServiceError(f"{what}编号“{value}”无效", field_name)
+            raise ServiceError(Msg("{what}编号“{value}”无效",
+                                   "Invalid {what} id “{value}”",
+                                   what=what if isinstance(what, Msg) else Msg(what, _WHAT_EN.get(what, what)),
+                                   value=value), field_name)
         if number not in result:
             result.append(number)
     return result

@@ -36,6 +36,7 @@ from app.services.use_case import use_case
 from mediation.disputes import ComplaintStatus
 from mediation.duplicates import DUPLICATE_WINDOW, FiledComplaint, find_duplicate
 from mediation.roles import PARTIES
+from mediation.messages import Msg
 
 __all__ = [
     "CheckedFiling", "RESPONSE_MAX", "complaint_errors", "file_complaint", "may_respond",
@@ -72,9 +73,11 @@ def _check_filing(*, actor: User, now: datetime, project_id, unit, dispute_type,
     """Validate a filing; return (errors, checked-or-None). Reads only, never writes."""
     errors: list[dict] = []
     if actor.role not in PARTIES:
-        raise ForbiddenError("只有业主或开发企业可以提交调解申请")
+        raise ForbiddenError(Msg("只有业主或开发企业可以提交调解申请",
+                                 "Only a homeowner or a developer can file for mediation"))
     if not can(actor, Permission.COMPLAINT_FILE):
-        raise ForbiddenError("账号未关联当事人信息，请到窗口办理")
+        raise ForbiddenError(Msg("账号未关联当事人信息，请到窗口办理",
+                                 "Your account is not linked to a party; please go to the service window"))
     developer_id = actor.developer_id if actor.role == Role.DEVELOPER else None
     project = check_project(errors, project_id, developer_id=developer_id)
     unit_text = check_unit(errors, unit)
@@ -227,19 +230,23 @@ def may_respond(actor: User, complaint: Complaint) -> bool:
 def respond_to_complaint(*, actor: User, now: datetime, complaint_id, text, files=()) -> ComplaintResponse:
     """Developer staff answer (答辩/回应) a complaint filed against their company."""
     if actor.role != Role.DEVELOPER or actor.developer_id is None:
-        raise ForbiddenError("只有被投诉的开发企业可以回应")
+        raise ForbiddenError(Msg("只有被投诉的开发企业可以回应",
+                                 "Only the developer complained about can respond"))
     row_id = parse_id(complaint_id)
     complaint = db.session.get(Complaint, row_id) if row_id else None
     if complaint is None or not can(actor, Permission.COMPLAINT_RESPOND, complaint):
-        raise NotFoundError("投诉不存在")
+        raise NotFoundError(Msg("投诉不存在", "No such complaint"))
     errors: list[dict] = []
     body = clean_text(text)
     if not body:
-        add_error(errors, "text", "请填写回应内容")
+        add_error(errors, "text", Msg("请填写回应内容", "Please write the response"))
     elif len(body) > RESPONSE_MAX:
-        add_error(errors, "text", f"回应内容不能超过{RESPONSE_MAX}字（当前{len(body)}字）")
+        add_error(errors, "text", Msg("回应内容不能超过{response_max}字（当前{body}字）",
+                                      "The response has at most {response_max} characters (now {body})",
+                                      response_max=RESPONSE_MAX, body=len(body)))
     if complaint.status == "rejected":
-        add_error(errors, "text", "该投诉已不予受理，无需回应")
+        add_error(errors, "text", Msg("该投诉已不予受理，无需回应",
+                                      "This complaint was not accepted; there is nothing to respond to"))
     prepared, file_errors = evidence.prepare_files(files, max_count=evidence.MAX_FILES_PER_RESPONSE)
     errors.extend(file_errors)
     if errors:

@@ -16,6 +16,7 @@ from app.models.notices import UNREAD_SQL
 from app.services.errors import NotFoundError
 from app.services.ids import parse_id
 from app.services.use_case import use_case
+from mediation.messages import Msg
 
 #: Notices per inbox page.
 PAGE = 30
@@ -58,7 +59,7 @@ def _own(notice_id, actor: User) -> Notice:
     notice_id = parse_id(notice_id)
     notice = db.session.get(Notice, notice_id) if notice_id is not None else None
     if notice is None or notice.user_id != actor.id or notice.channel != NoticeChannel.INBOX.value:
-        raise NotFoundError("通知不存在")
+        raise NotFoundError(Msg("通知不存在", "No such notice"))
     return notice
 
 

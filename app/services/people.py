@@ -21,6 +21,7 @@ from app.extensions import db
 from app.models import Case, CaseEvent, Person, Role, User
 from mediation.people import Person as PersonData
 from mediation.people import PersonView, Relation, present_person
+from mediation.messages import Msg
 
 __all__ = ["TimelineEntry", "present", "present_row_claimant", "timeline"]
 
@@ -81,11 +82,11 @@ def timeline(case: Case, events: list[CaseEvent], viewer: User,
         select(Person).where(Person.id.in_(wanted)))} if wanted else {}
     entries = []
     for event in events:
-        reason = event.reason
+        reason = Msg(event.reason, event.reason_en) if event.reason_en else event.reason
         named = [people[pid] for pid in (event.person_ids or []) if pid in people]
         if named:
             names = "、".join(present(viewer, p, default).name for p in named)
-            reason = f"{reason}：{names}" if reason else names
+            reason = Msg("{r}：{names}", "{r}: {names}", r=reason, names=names) if reason else names
         entries.append(TimelineEntry(
             at=event.at, actor_name=_actor_name(viewer, event.actor, people, default),
             actor_role=event.actor_role, from_status=event.from_status,

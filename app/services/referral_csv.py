@@ -50,6 +50,8 @@ from app.models import Project
 from mediation.amounts import MAX_CLAIM_FEN  # claims above it are a typo (fen for yuan…)
 from mediation.disputes import DisputeType
 from mediation.identifiers import InvalidIdentifierError, validate_phone, validate_resident_id
+from app.services.errors import message_of
+from mediation.messages import Msg
 
 __all__ = [
     "COLUMNS", "COLUMN_BY_FIELD", "FIELD_HEADERS", "MAX_ROWS", "Column", "CourtProjects",
@@ -150,7 +152,8 @@ class FileFormatError(Exception):
 def decode_csv(data: bytes) -> str:
     """Decode an agency's CSV: UTF-8 (BOM or not), UTF-16 with BOM, else GB18030 (⊃ GBK)."""
     if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FileFormatError("这是Excel工作簿文件，请在Excel中“另存为”CSV（逗号分隔）后再上传")
+        raise FileFormatError(Msg("这是Excel工作簿文件，请在Excel中“另存为”CSV（逗号分隔）后再上传",
+                                  "This is an Excel workbook; in Excel use “Save as” CSV (comma-separated) and upload that"))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
@@ -164,7 +167,8 @@ def decode_csv(data: bytes) -> str:
                 continue
             if "\x00" not in text:
                 return text
-    raise FileFormatError("无法识别文件编码，请另存为UTF-8或GBK编码的CSV文件")
+    raise FileFormatError(Msg("无法识别文件编码，请另存为UTF-8或GBK编码的CSV文件",
+                              "The file's encoding is not recognised; save it as a CSV file in UTF-8 or GBK"))
 
 
 @dataclass
@@ -182,7 +186,8 @@ def read_rows(text: str) -> tuple[list[RawRow], dict[str, int]]:
     try:
         header = next(reader, None)
         if header is None or not any(cell.strip() for cell in header):
-            raise FileFormatError("文件是空的：第1行应为标题行（姓名、身份证号……）", row=1)
+            raise FileFormatError(Msg("文件是空的：第1行应为标题行（姓名、身份证号……）",
+                                      "The file is empty: row 1 is the header row (name, resident ID …)"), row=1)
         positions: dict[str, int] = {}
         for index, cell in enumerate(header):
             name = _HEADER_LOOKUP.get(_norm_header(cell))
@@ -190,17 +195,22 @@ def read_rows(text: str) -> tuple[list[RawRow], dict[str, int]]:
                 continue
             if name in positions:
                 raise FileFormatError(
-                    f"第1行：“{COLUMN_BY_FIELD[name].header}”列出现了两次", field=name, row=1)
+                    Msg("第1行：“{header}”列出现了两次",
+                        "Row 1: the column “{header}” appears twice",
+                        header=COLUMN_BY_FIELD[name].header), field=name, row=1)
             positions[name] = index
         missing = [c.header for c in COLUMNS if c.required and c.field not in positions]
         if missing:
             raise FileFormatError(
-                "第1行：缺少必填列" + "、".join(f"“{m}”" for m in missing)
-                + "，请使用导入模板的标题行", row=1)
+                Msg("第1行：缺少必填列{columns}，请使用导入模板的标题行",
+                    "Row 1: required columns {columns} are missing; use the template's header row",
+                    columns="、".join(f"“{m}”" for m in missing)), row=1)
         rows: list[RawRow] = []
         for number, cells in enumerate(reader, start=2):
             if len(rows) >= MAX_ROWS:
-                raise FileFormatError(f"文件超过{MAX_ROWS:,}行，请拆分为几个文件分别导入")
+                raise FileFormatError(Msg("文件超过{max_rows:,}行，请拆分为几个文件分别导入",
+                                          "The file has more than {max_rows:,} rows; split it into several files",
+                                          max_rows=MAX_ROWS))
             if not any(cell.strip() for cell in cells):
                 continue
             values = {name: (cells[i].strip() if i < len(cells) else "")
@@ -208,7 +218,9 @@ def read_rows(text: str) -> tuple[list[RawRow], dict[str, int]]:
             extra = sum(1 for cell in cells[len(header):] if cell.strip())
             rows.append(RawRow(number, values, extra))
     except csv.Error as error:
-        raise FileFormatError(f"CSV格式错误（{error}），请用Excel重新另存为CSV") from None
+        raise FileFormatError(Msg("CSV格式错误（{error}），请用Excel重新另存为CSV",
+                                  "Malformed CSV ({error}); save it again as CSV from Excel",
+                                  error=error)) from None
     return rows, positions
 
 
@@ -249,33 +261,43 @@ def parse_yuan(text: str) -> int:
     try:
         amount = Decimal(cleaned)
     except InvalidOperation:
-        raise ValueError(f"诉求金额“{shorten(text)}”不是数字") from None
+        raise ValueError(Msg("诉求金额“{text}”不是数字",
+                             "The claimed amount “{text}” is not a number",
+                             text=shorten(text))) from None
     if not amount.is_finite():
-        raise ValueError(f"诉求金额“{shorten(text)}”不是数字")
+        raise ValueError(Msg("诉求金额“{text}”不是数字",
+                             "The claimed amount “{text}” is not a number", text=shorten(text)))
     if amount < 0:
-        raise ValueError("诉求金额不能为负数")
+        raise ValueError(Msg("诉求金额不能为负数", "The claimed amount cannot be negative"))
     # Excel may write big numbers as 1.2E+05; an exponent beyond any claim ("1e999999999")
     # would make the exact arithmetic below fail for the whole file: it is this row's error.
     if amount and amount.adjusted() > len(str(MAX_CLAIM_FEN)):
-        raise ValueError("诉求金额过大，请核对单位是否为元")
+        raise ValueError(Msg("诉求金额过大，请核对单位是否为元",
+                             "The claimed amount is too large; check that it is in yuan"))
     if amount.as_tuple().exponent < -2 and amount.adjusted() < -2:
-        raise ValueError("诉求金额最多保留两位小数（元、角、分）")
+        raise ValueError(Msg("诉求金额最多保留两位小数（元、角、分）",
+                             "The claimed amount has at most two decimals (yuan, jiao, fen)"))
     if amount != amount.quantize(Decimal("0.01")):
-        raise ValueError("诉求金额最多保留两位小数（元、角、分）")
+        raise ValueError(Msg("诉求金额最多保留两位小数（元、角、分）",
+                             "The claimed amount has at most two decimals (yuan, jiao, fen)"))
     fen = int(amount * 100)
     if fen > MAX_CLAIM_FEN:
-        raise ValueError("诉求金额过大，请核对单位是否为元")
+        raise ValueError(Msg("诉求金额过大，请核对单位是否为元",
+                             "The claimed amount is too large; check that it is in yuan"))
     return fen
 
 
 def parse_day(text: str) -> date:
     match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
     if not match:
-        raise ValueError(f"来件日期“{shorten(text)}”应写成2026-11-27")
+        raise ValueError(Msg("来件日期“{text}”应写成2026-11-27",
+                             "Write the date received “{text}” as 2026-11-27", text=shorten(text)))
     try:
         return date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError:
-        raise ValueError(f"来件日期“{shorten(text)}”不是有效日期") from None
+        raise ValueError(Msg("来件日期“{text}”不是有效日期",
+                             "The date received “{text}” is no valid date",
+                             text=shorten(text))) from None
 
 
 def _dispute_lookup() -> dict[str, str]:
@@ -309,8 +331,12 @@ class CourtProjects:
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
-            raise ValueError(f"项目名称“{shorten(text)}”对应多个项目，请改填项目编号")
-        raise ValueError(f"本院没有名为“{shorten(text)}”的项目（可填项目名称或项目编号）")
+            raise ValueError(Msg("项目名称“{text}”对应多个项目，请改填项目编号",
+                                 "The project name “{text}” matches several projects; give the project id instead",
+                                 text=shorten(text)))
+        raise ValueError(Msg("本院没有名为“{text}”的项目（可填项目名称或项目编号）",
+                             "This court has no project named “{text}” (give the project's name or id)",
+                             text=shorten(text)))
 
 
 def validate_row(raw: RawRow, projects: CourtProjects, today: date) -> tuple[ValidRow | None, list[dict]]:
@@ -318,18 +344,24 @@ def validate_row(raw: RawRow, projects: CourtProjects, today: date) -> tuple[Val
     errors: list[dict] = []
 
     def err(field_name: str, message: str) -> None:
-        errors.append({"row": raw.row, "field": field_name, "message": f"第{raw.row}行：{message}",
+        errors.append({"row": raw.row, "field": field_name, "message": Msg("第{row}行：{message}",
+                                                                           "Row {row}: {message}",
+                                                                           row=raw.row, message=message),
                        "kind": "error"})
 
     values = raw.values
     if raw.extra_cells:
-        err("file", "本行的单元格多于标题行，可能是内容中有未加引号的逗号，请用Excel另存为CSV")
+        err("file", Msg("本行的单元格多于标题行，可能是内容中有未加引号的逗号，请用Excel另存为CSV",
+                        "This row has more cells than the header row, perhaps an unquoted comma in a cell; save it again as CSV from Excel"))
     for column in COLUMNS:
         value = values.get(column.field, "")
         if column.required and not value:
-            err(column.field, f"请填写“{column.header}”")
+            err(column.field, Msg("请填写“{header}”",
+                                  "Please fill in “{header}”", header=column.header))
         elif len(value) > column.max_length:
-            err(column.field, f"“{column.header}”不能超过{column.max_length}个字符")
+            err(column.field, Msg("“{header}”不能超过{max_length}个字符",
+                                  "“{header}” has at most {max_length} characters",
+                                  header=column.header, max_length=column.max_length))
 
     def check(field_name: str, fn):
         value = values.get(field_name, "")
@@ -340,7 +372,7 @@ def validate_row(raw: RawRow, projects: CourtProjects, today: date) -> tuple[Val
         except InvalidIdentifierError as error:
             err(field_name, error.message)
         except ValueError as error:
-            err(field_name, str(error))
+            err(field_name, message_of(error))
         return None
 
     resident_id = check("resident_id", lambda v: validate_resident_id(v, today=today))
@@ -350,7 +382,10 @@ def validate_row(raw: RawRow, projects: CourtProjects, today: date) -> tuple[Val
     def dispute(value: str) -> str:
         code = _DISPUTES.get(_norm_header(value))
         if code is None:
-            raise ValueError(f"纠纷类型“{shorten(value)}”无法识别（可填：{'、'.join(m.label_zh for m in DisputeType)}）")
+            raise ValueError(Msg("纠纷类型“{value}”无法识别（可填：{choices}）",
+                                 "Unknown dispute type “{value}” (write one of: {choices})",
+                                 value=shorten(value),
+                                 choices="、".join(m.label_zh for m in DisputeType)))
         return code
 
     dispute_type = check("dispute_type", dispute)
@@ -359,7 +394,8 @@ def validate_row(raw: RawRow, projects: CourtProjects, today: date) -> tuple[Val
     def received(value: str) -> date:
         day = parse_day(value)
         if day > today:
-            raise ValueError("来件日期晚于今天，请核对")
+            raise ValueError(Msg("来件日期晚于今天，请核对",
+                                 "The date received is after today; please check it"))
         return day
 
     received_on = check("received_on", received)

@@ -50,6 +50,7 @@ from app.services.use_case import use_case
 from mediation.disputes import Channel, ComplaintStatus
 from mediation.duplicates import DUPLICATE_WINDOW, FiledComplaint, find_duplicate
 from mediation.lifecycle import court_date
+from mediation.messages import Msg
 
 #: Rows validated between two progress reports (and two commits of the counters).
 CHUNK = 100
@@ -86,11 +87,12 @@ def _clean_filename(filename: str | None) -> str:
 
 def _importer_court(actor: User, court_id: int | None) -> int:
     if actor.role not in (Role.JUDGE, Role.ADMIN):
-        raise ForbiddenError("只有法官或书记员可以导入转办件")
+        raise ForbiddenError(Msg("只有法官或书记员可以导入转办件", "Only a judge or clerk can import referrals"))
     if actor.court_id is None and court_id is None:
-        raise ForbiddenError("您的账号未关联法院，不能导入转办件")
+        raise ForbiddenError(Msg("您的账号未关联法院，不能导入转办件",
+                                 "Your account is not linked to a court; you cannot import referrals"))
     if actor.court_id is not None and court_id is not None and court_id != actor.court_id:
-        raise ForbiddenError("只能导入本院的转办件")
+        raise ForbiddenError(Msg("只能导入本院的转办件", "Only this court's referrals can be imported"))
     return actor.court_id if actor.court_id is not None else court_id
 
 
@@ -100,7 +102,7 @@ def start_referral_import(*, filename: str, agency: str, actor: User, now: datet
     """Record a new import (status ``validating``) so its progress can be followed."""
     court = _importer_court(actor, court_id)
     if agency not in AGENCIES:
-        raise ServiceError("请选择转办部门", "agency")
+        raise ServiceError(Msg("请选择转办部门", "Please choose the referring department"), "agency")
     record = ReferralImport(
         court_id=court, uploaded_by_id=actor.id, agency=agency, filename=_clean_filename(filename),
         status="validating", total_rows=0, processed_rows=0, imported_rows=0, duplicate_rows=0,
@@ -124,13 +126,26 @@ def _capped(entries: list[dict]) -> list[dict]:
         return entries
     rest = len(entries) - MAX_REPORTED
     return entries[:MAX_REPORTED] + [{"row": None, "field": "file", "kind": entries[-1]["kind"],
-                                      "message": f"另有{rest}条未列出"}]
+                                      "message": Msg("另有{rest}条未列出", "{rest} more not listed", rest=rest)}]
+
+
+def _storable(entries: list[dict]) -> list[dict]:
+    """The entries as JSON keeps them: a message's English goes in ``message_en``."""
+    return [{**e, "message": str(e["message"]), "message_en": e["message"].en}
+            if isinstance(e.get("message"), Msg) else e for e in entries]
+
+
+def _shown(entry: dict) -> dict:
+    """A stored entry whose message speaks both languages again (the page localizes it)."""
+    if "message_en" not in entry:
+        return entry
+    return {**entry, "message": Msg(entry["message"], entry["message_en"])}
 
 
 def _finish(record_id: int, *, status: str, now: datetime, errors: list[dict], **counts) -> ReferralImport:
     db.session.execute(
         update(ReferralImport).where(ReferralImport.id == record_id)
-        .values(status=status, errors=_capped(errors), finished_at=now, **counts))
+        .values(status=status, errors=_storable(_capped(errors)), finished_at=now, **counts))
     db.session.commit()
     return db.session.get(ReferralImport, record_id)
 
@@ -143,7 +158,7 @@ def fail_import(import_id: int, *, now: datetime, message: str) -> None:
         update(ReferralImport)
         .where(ReferralImport.id == import_id, ReferralImport.status == "validating")
         .values(status="failed", finished_at=now, imported_rows=0,
-                errors=[{"row": None, "field": "file", "kind": "error", "message": message}]))
+                errors=_storable([{"row": None, "field": "file", "kind": "error", "message": message}])))
     db.session.commit()
 
 
@@ -174,14 +189,15 @@ def run_referral_import(import_id: int, data: bytes, *, actor: User, now: dateti
     """Do the work of an import recorded by :func:`start_referral_import`."""
     record = db.session.get(ReferralImport, import_id)
     if record is None:
-        raise NotFoundError("没有这次导入")
+        raise NotFoundError(Msg("没有这次导入", "No such import"))
     if record.status != "validating" or record.processed_rows:
-        raise ConflictError("这次导入已经处理过了")
+        raise ConflictError(Msg("这次导入已经处理过了", "This import was already processed"))
     court_id, agency = record.court_id, record.agency
     try:
         rows, _ = read_rows(decode_csv(data))
         if not rows:
-            raise FileFormatError("文件中没有数据行（第2行起每行一件投诉）")
+            raise FileFormatError(Msg("文件中没有数据行（第2行起每行一件投诉）",
+                                      "The file has no data rows (one complaint per row from row 2)"))
     except FileFormatError as error:
         return _finish(import_id, status="failed", now=now, errors=[
             {"row": error.row, "field": error.field, "message": error.message, "kind": "error"}])
@@ -227,13 +243,20 @@ def run_referral_import(import_id: int, data: bytes, *, actor: User, now: dateti
             if stored is not None:
                 clean.duplicate_of_id = stored.id
                 notes.append({"row": clean.row, "field": "resident_id", "kind": "duplicate",
-                              "message": f"第{clean.row}行：与已收到的投诉{receipts[stored.id]}"
-                                         "可能重复（同一人、同一项目、同一纠纷类型，30日内），已标记，请法官在分流时合并"})
+                              "message": Msg("第{row}行：与已收到的投诉{r}"
+                                             "可能重复（同一人、同一项目、同一纠纷类型，30日内），已标记，请法官在分流时合并",
+                                             "Row {row}: possibly the same as complaint {r} already received "
+                                             "(same person, project and dispute type, within 30 days); marked "
+                                             "for the judge to merge at triage",
+                                             row=clean.row, r=receipts[stored.id])})
             elif in_file is not None:
                 clean.duplicate_of_row = row_of_key[in_file.id]
                 notes.append({"row": clean.row, "field": "resident_id", "kind": "duplicate",
-                              "message": f"第{clean.row}行：与本文件第{clean.duplicate_of_row}行"
-                                         "可能重复（同一人、同一项目、同一纠纷类型），已标记，请法官在分流时合并"})
+                              "message": Msg("第{row}行：与本文件第{other}行"
+                                             "可能重复（同一人、同一项目、同一纠纷类型），已标记，请法官在分流时合并",
+                                             "Row {row}: possibly the same as row {other} of this file (same "
+                                             "person, project and dispute type); marked for the judge to merge "
+                                             "at triage", row=clean.row, other=clean.duplicate_of_row)})
             placeholder = -clean.row
             row_of_key[placeholder] = clean.row
             earlier.setdefault(key, []).append(
@@ -241,12 +264,17 @@ def run_referral_import(import_id: int, data: bytes, *, actor: User, now: dateti
             known = people.get(clean.resident_id)
             if known is not None and known[1] != clean.name:
                 notes.append({"row": clean.row, "field": "name", "kind": "note",
-                              "message": f"第{clean.row}行：该身份证号已登记的姓名为“{known[1]}”，"
-                                         f"与本行“{shorten(clean.name)}”不一致，已按身份证号关联，请核对"})
+                              "message": Msg("第{row}行：该身份证号已登记的姓名为“{known}”，"
+                                             "与本行“{name}”不一致，已按身份证号关联，请核对",
+                                             "Row {row}: this resident ID is registered as “{known}”, not "
+                                             "“{name}” as in this row; linked by the ID, please check",
+                                             row=clean.row, known=known[1], name=shorten(clean.name))})
             elif clean.resident_id in first_name_row and first_name_row[clean.resident_id][0] != clean.name:
                 notes.append({"row": clean.row, "field": "name", "kind": "note",
-                              "message": f"第{clean.row}行：与第{first_name_row[clean.resident_id][1]}行"
-                                         "身份证号相同但姓名不同，请核对"})
+                              "message": Msg("第{row}行：与第{other}行身份证号相同但姓名不同，请核对",
+                                             "Row {row}: same resident ID as row {other} but another name; "
+                                             "please check", row=clean.row,
+                                             other=first_name_row[clean.resident_id][1])})
             first_name_row.setdefault(clean.resident_id, (clean.name, clean.row))
         valid.extend(chunk)
         done = min(start + CHUNK, total)
@@ -267,7 +295,9 @@ def run_referral_import(import_id: int, data: bytes, *, actor: User, now: dateti
         db.session.rollback()
         return _finish(import_id, status="failed", now=now, errors=[{
             "row": None, "field": "file", "kind": "error",
-            "message": "导入时与同时进行的其他登记冲突，未导入任何投诉，请重新上传"}])
+            "message": Msg("导入时与同时进行的其他登记冲突，未导入任何投诉，请重新上传",
+                           "The import clashed with another registration at the same time; nothing "
+                           "was imported, please upload again")}])
     return _finish(import_id, status="imported", now=now, errors=notes,
                    imported_rows=len(valid), duplicate_rows=duplicates)
 
@@ -333,7 +363,7 @@ def get_import(import_id: int, *, actor: User) -> ReferralImport:
     """The import, if ``actor`` may see it (their court's); NotFoundError otherwise."""
     record = db.session.scalar(visible_imports(actor).where(ReferralImport.id == import_id))
     if record is None:
-        raise NotFoundError("没有这次导入")
+        raise NotFoundError(Msg("没有这次导入", "No such import"))
     return record
 
 
@@ -358,8 +388,8 @@ def is_interrupted(record: ReferralImport, now: datetime) -> bool:
 
 
 def report_errors(record: ReferralImport) -> list[dict]:
-    return [e for e in record.errors or [] if e.get("kind", "error") == "error"]
+    return [_shown(e) for e in record.errors or [] if e.get("kind", "error") == "error"]
 
 
 def report_notes(record: ReferralImport) -> list[dict]:
-    return [e for e in record.errors or [] if e.get("kind", "error") != "error"]
+    return [_shown(e) for e in record.errors or [] if e.get("kind", "error") != "error"]

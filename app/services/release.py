@@ -34,6 +34,7 @@ from app.models.release import (
     AssetRelease, CounterGuarantee, FrozenAsset, Obligation, ObligationReduction, PreservationOrder,
     ReleasePlan, ReleaseStage,
 )
+from app.services.case_records import event_reason
 from app.services.errors import ConflictError, NotFoundError, ServiceError
 from app.services.use_case import use_case
 from mediation.messages import Msg
@@ -286,7 +287,9 @@ def approve_stage(plan_id: int, number: int, *, actor_id: int | None, actor_role
         case = db.session.get(Case, case_id)
         db.session.add(CaseEvent(case_id=case_id, at=now, actor_id=actor_id, actor_role=actor_role,
                                  from_status=case.status, to_status=case.status,
-                                 reason=f"解封计划 {plan.id} 第 {number} 阶段经批准解封"))
+                                 **event_reason(Msg("解封计划 {plan} 第 {n} 阶段经批准解封",
+                                                    "Release plan {plan}, stage {n} approved for release",
+                                                    plan=plan.id, n=number))))
     db.session.commit()
     db.session.refresh(stage)
     return stage

@@ -33,6 +33,7 @@ from app.services.account_links import (
     checked_password, clean_text, label, make_link_token, user_for_link,
 )
 from app.services.account_mail import send_email
+from app.notify.render import recipient_locale
 from app.services.accounts import hash_password, open_session, revoke_all_sessions
 from app.services.errors import ServiceError
 from app.services.use_case import use_case
@@ -191,9 +192,14 @@ def request_reset_link(login, *, now: datetime, link_for: Callable[[str], str]) 
     if user is None:
         return
     link = link_for(make_link_token(user, "reset", now=now))
-    send_email(user.email, subject="重置调解平台密码", reference=f"reset:{user.id}",
-               text=(f"{user.name}您好：请在1小时内打开以下链接设置新密码（只能使用一次）：\n{link}\n"
-                     "如果不是您本人申请，请忽略本邮件，您的密码不会改变。"))
+    locale = recipient_locale(user)  # the account's language, like every notice
+    send_email(user.email, reference=f"reset:{user.id}",
+               subject=Msg("重置调解平台密码", "Reset your mediation platform password").in_locale(locale),
+               text=Msg("{name}您好：请在1小时内打开以下链接设置新密码（只能使用一次）：\n{link}\n"
+                        "如果不是您本人申请，请忽略本邮件，您的密码不会改变。",
+                        "Dear {name},\nopen this link within an hour to set a new password (it works "
+                        "once):\n{link}\nIf you did not ask for it, ignore this e-mail; your password "
+                        "does not change.", name=user.name, link=link).in_locale(locale))
 
 
 def link_holder(token: str, purpose: str, *, now: datetime) -> User:

@@ -48,9 +48,10 @@ TRIAGE_PAGE = 200
 def _complaint_for_judge(complaint_id: int, actor: User) -> Complaint:
     found = lock_complaints([complaint_id])
     if not found or not can(actor, Permission.COMPLAINT_VIEW, found[0]):
-        raise NotFoundError("投诉不存在或您无权查看")
+        raise NotFoundError(Msg("投诉不存在或您无权查看", "No such complaint, or you may not see it"))
     if not can(actor, Permission.COMPLAINT_DECIDE, found[0]):
-        raise ForbiddenError("只有本院法官可以审查投诉")
+        raise ForbiddenError(Msg("只有本院法官可以审查投诉",
+                                 "Only a judge of this court can review complaints"))
     return found[0]
 
 
@@ -83,7 +84,7 @@ def accept_complaint(complaint_id: int, *, actor: User, now: datetime) -> Case:
     """Accept a submitted complaint into a new case with the next number of the court's year."""
     complaint = _complaint_for_judge(complaint_id, actor)
     _decide(complaint, ComplaintStatus.ACCEPTED, actor, now)
-    case = open_case([complaint], actor=actor, now=now, reason=f"受理投诉{complaint.receipt_no}")
+    case = open_case([complaint], actor=actor, now=now, reason=Msg("受理投诉{r}", "Complaint {r} accepted", r=complaint.receipt_no))
     reindex(case)
     case_notices.complaint_accepted(complaint, case, actor=actor, now=now)
     db.session.commit()
@@ -108,7 +109,8 @@ def _check_same_dispute(complaints: list[Complaint], case: Case | None = None) -
     if case is not None:
         keys.add((case.court_id, case.project_id, case.dispute_type))
     if len(keys) > 1:
-        raise ServiceError("只能合并同一法院、同一项目、同一纠纷类型的投诉（群体性纠纷按项目和纠纷类型归并）",
+        raise ServiceError(Msg("只能合并同一法院、同一项目、同一纠纷类型的投诉（群体性纠纷按项目和纠纷类型归并）",
+                               "Only complaints of the same court, project and dispute type can be merged (group disputes are joined by project and dispute type)"),
                            "complaint_ids")
 
 
@@ -122,19 +124,23 @@ def merge_complaints(complaint_ids: Iterable, *, actor: User, now: datetime,
     """
     ids = parse_ids(complaint_ids, "投诉", "complaint_ids")
     if not ids:
-        raise ServiceError("请选择要合并的投诉", "complaint_ids")
+        raise ServiceError(Msg("请选择要合并的投诉",
+                               "Please choose the complaints to merge"), "complaint_ids")
     if into_case_id is None and len(ids) < group_rules.MIN_GROUP_COMPLAINTS:
-        raise ServiceError("请至少选择两件投诉进行合并", "complaint_ids")
+        raise ServiceError(Msg("请至少选择两件投诉进行合并",
+                               "Choose at least two complaints to merge"), "complaint_ids")
     complaints = lock_complaints(ids)
     visible = visible_ids(visible_complaints, Complaint, actor, ids)
     if len(complaints) != len(ids) or visible != set(ids):
-        raise NotFoundError("投诉不存在或您无权查看")
+        raise NotFoundError(Msg("投诉不存在或您无权查看", "No such complaint, or you may not see it"))
     if not all(can(actor, Permission.COMPLAINT_DECIDE, c) for c in complaints):
-        raise ForbiddenError("只有本院法官可以合并投诉")
+        raise ForbiddenError(Msg("只有本院法官可以合并投诉", "Only a judge of this court can merge complaints"))
     for complaint in complaints:
         _check_submitted(complaint)
         if complaint.opted_out_at is not None:
-            raise ServiceError(f"投诉{complaint.receipt_no}的申请人已选择退出群体案件，不能再并入",
+            raise ServiceError(Msg("投诉{receipt_no}的申请人已选择退出群体案件，不能再并入",
+                                   "The claimant of complaint {receipt_no} chose to leave the group case; it cannot be merged in",
+                                   receipt_no=complaint.receipt_no),
                                "complaint_ids")
 
     if into_case_id is None:
@@ -144,17 +150,23 @@ def merge_complaints(complaint_ids: Iterable, *, actor: User, now: datetime,
         for complaint in ordered[1:]:
             _decide(complaint, ComplaintStatus.MERGED, actor, now)
         case = open_case(ordered, actor=actor, now=now,
-                         reason=f"合并受理投诉{len(ordered)}件：{case_notices.receipts_text(ordered)}")
+                         reason=Msg("合并受理投诉{n}件：{receipts}", "{n} complaints accepted together: {receipts}",
+                                    n=len(ordered), receipts=case_notices.receipts_text(ordered)))
     else:
         case = case_for(parse_ids([into_case_id], "案件", "into_case_id")[0], actor)
         if not can(actor, Permission.CASE_MANAGE, case):
-            raise ForbiddenError("只有本院法官可以合并投诉")
+            raise ForbiddenError(Msg("只有本院法官可以合并投诉",
+                                     "Only a judge of this court can merge complaints"))
         if case.status not in OPEN_FOR_JOINING:
             raise ServiceError(
-                f"案件{case.number}状态为“{CaseStatus.zh(case.status)}”，调解已结束，不能再并入投诉",
+                Msg("案件{number}状态为“{status}”，调解已结束，不能再并入投诉",
+                    "Case {number} is “{status}”: the mediation is over, no more complaints can be merged in",
+                    number=case.number, status=CaseStatus.msg(case.status)),
                 "into_case_id")
         if case.id in holding_opted_out([case.id]):
-            raise ServiceError(f"案件{case.number}的申请人已选择退出群体案件、单独处理，不能并入其他投诉",
+            raise ServiceError(Msg("案件{number}的申请人已选择退出群体案件、单独处理，不能并入其他投诉",
+                                   "The claimant of case {number} chose to leave the group case and be handled alone; it cannot take in other complaints",
+                                   number=case.number),
                                "into_case_id")
         _check_same_dispute(complaints, case)
         for complaint in complaints:
@@ -163,7 +175,8 @@ def merge_complaints(complaint_ids: Iterable, *, actor: User, now: datetime,
             complaint.case_id = case.id
             complaint.decided_at = now
         record(case, actor=actor, now=now, from_status=case.status, to_status=case.status,
-               reason=f"并入投诉{len(complaints)}件：{case_notices.receipts_text(complaints)}")
+               reason=Msg("并入投诉{n}件：{receipts}", "{n} complaint(s) joined: {receipts}",
+                          n=len(complaints), receipts=case_notices.receipts_text(complaints)))
         refresh_group(case, now)
     reindex(case)
     case_notices.complaints_merged(complaints, case, actor=actor, now=now,

@@ -110,7 +110,9 @@ def schedule_visit(project_id, case_ids, *, room: str, starts_at: datetime | Non
             try:
                 result = apply_transition(case_state(case), CaseStatus.SCHEDULED,
                                           actor_role=actor.role, now=now,
-                                          reason=f"安排上门调解：{project.name}{room}")
+                                          reason=Msg("安排上门调解：{place}{room}",
+                                                     "On-site mediation scheduled: {place}{room}",
+                                                     place=project.name, room=room))
             except TransitionError as error:
                 raise ServiceError(Msg("案件{n}：{m}", "Case {n}: {m_en}", n=case.number,
                                        m=str(error.message),
@@ -130,13 +132,20 @@ def _tell_parties(visit: Visit, cases: list[Case], project: Project, room: str, 
     start = visit.starts_at.astimezone(COURT_TZ)
     end = visit.ends_at.astimezone(COURT_TZ)
     numbers = "、".join(c.number for c in cases)
-    body = (f"调解员{actor.name}将于{_day(visit.starts_at)} {start:%H:%M}至{end:%H:%M}"
-            f"在{project.name}{room}上门调解案件{numbers}。\n请按时参加；不能参加的，请尽早与调解员联系。")
+    body = Msg("调解员{name}将于{day} {start}至{end}在{place}{room}上门调解案件{numbers}。\n"
+               "请按时参加；不能参加的，请尽早与调解员联系。",
+               "Mediator {name} will mediate case(s) {numbers_en} on site at {place}{room} on "
+               "{day}, {start} to {end}.\nPlease attend on time; if you cannot, tell the "
+               "mediator as early as you can.",
+               name=actor.name, day=_day(visit.starts_at), start=f"{start:%H:%M}",
+               end=f"{end:%H:%M}", place=project.name, room=room, numbers=numbers,
+               numbers_en=", ".join(c.number for c in cases))
     told = {u.id: u for u, _ in _claimant_accounts(members, actor)}
     told.update({u.id: u for u, _ in _respondent_accounts(members, actor)})
     for user in sorted(told.values(), key=lambda u: u.id):
         queue_notice(user=user, kind=NoticeKind.VISIT_SCHEDULED,
-                     subject=f"上门调解通知：{project.name} {start:%m-%d %H:%M}", body=body,
+                     subject=Msg("上门调解通知：{place} {at}", "On-site mediation: {place} {at}",
+                                 place=project.name, at=f"{start:%m-%d %H:%M}"), body=body,
                      dedupe_key=f"visit_scheduled:visit:{visit.id}:user:{user.id}", now=now,
                      case_id=cases[0].id if len(cases) == 1 else None)
 

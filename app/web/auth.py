@@ -5,14 +5,18 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
+from wtforms import SelectField
 
 from app.auth import home_endpoint
 from app.i18n import LOCALE_COOKIE, LOCALES
 from app.models.types import utcnow
 from app.security import login_limits
 from app.services import accounts
-from app.web.forms import ChangePasswordForm, EmptyForm, LoginForm
+from app.services.errors import ServiceError
+from app.web.forms import BaseForm, ChangePasswordForm, EmptyForm, LoginForm
+from mediation.messages import Msg
 
 bp = Blueprint("auth", __name__)
 
@@ -80,6 +84,32 @@ def change_password():
             flash(_("Your password has been changed; other devices were logged out."), "success")
             return redirect(url_for(home_endpoint(current_user)))
     return render_template("auth/change_password.html", form=form), (200 if not form.errors else 422)
+
+
+class LanguageForm(BaseForm):
+    locale = SelectField(_l("Language"), choices=list(LOCALES.items()))
+
+
+@bp.route("/account/language", methods=["GET", "POST"])
+def account_language():
+    """The account's language: kept in User.locale (pages, inbox, e-mail and SMS follow it)."""
+    # The account's language fills the form shown; a POST says what it chose, or is refused.
+    form = (LanguageForm(locale=current_user.locale if current_user.locale in LOCALES else "zh")
+            if request.method == "GET" else LanguageForm())
+    if form.validate_on_submit():
+        try:
+            accounts.set_locale(current_user._get_current_object(), form.locale.data)
+        except ServiceError as error:
+            form.locale.errors.append(error.message)
+        else:
+            response = redirect(url_for("auth.account_language"))
+            # The browser's choice (the cookie) would otherwise outrank the account's.
+            response.set_cookie(LOCALE_COOKIE, form.locale.data, max_age=365 * 24 * 3600,
+                                samesite="Lax", httponly=True)
+            # Said in the language just chosen (this request still speaks the old one).
+            flash(Msg("语言已保存。", "Language saved.").in_locale(form.locale.data), "success")
+            return response
+    return render_template("auth/language.html", form=form), (200 if not form.errors else 422)
 
 
 @bp.get("/lang/<code>")

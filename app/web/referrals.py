@@ -36,6 +36,7 @@ from app.models.types import utcnow
 from app.services import referral_csv, referrals
 from app.services.errors import NotFoundError, ServiceError
 from app.web.forms import BaseForm
+from mediation.messages import Msg
 
 bp = Blueprint("referrals", __name__, url_prefix="/court/imports")
 
@@ -110,7 +111,9 @@ def _run_in_background(app, import_id: int, path: str, actor_id: int) -> threadi
                 app.logger.exception("referral import %s crashed", import_id)
                 referrals.fail_import(
                     import_id, now=utcnow(),
-                    message="导入时发生系统错误，未导入任何投诉，请稍后重试或联系管理员")
+                    message=Msg("导入时发生系统错误，未导入任何投诉，请稍后重试或联系管理员",
+                                "The import failed on a system error; nothing was imported. "
+                                "Try again later or ask the administrator"))
             finally:
                 db.session.remove()
                 try:

@@ -42,7 +42,10 @@ def test_wrong_credentials_get_401_and_missing_fields_422(client, make):
     assert wrong.status_code == 401 and wrong.mimetype == "application/problem+json"
     missing = client.post("/api/v1/auth/token", json={"username": user.username})
     assert missing.status_code == 422
-    assert missing.get_json()["errors"] == [{"field": "password", "message": "required, a string"}]
+    assert missing.get_json()["errors"] == [{"field": "password", "message": "必填，应为字符串"}]
+    asked = client.post("/api/v1/auth/token", json={"username": user.username},
+                        headers={"Accept-Language": "en"})
+    assert asked.get_json()["errors"] == [{"field": "password", "message": "required, a string"}]
     not_json = client.post("/api/v1/auth/token", data="x")
     assert not_json.status_code == 400
 

@@ -723,6 +723,9 @@ def test_bulk_assign_reports_each_row(app, world):
         assert not rows[assigned]["ok"] and rows[assigned]["message"]
         assert not rows[foreign]["ok"] and rows[foreign]["number"] is None
         assert not rows[987654]["ok"]
+        # Each row's message speaks both languages (the result page shows the reader's).
+        assert rows[registered[0]]["message"].en == "Mediator assigned"
+        assert rows[foreign]["message"].en == "No such case, or not yours to act on"
         for i in registered:
             assert rows[i]["number"] and db.session.get(Case, i).mediator_id == mediator_id
         assert db.session.get(Case, foreign).mediator_id is None

@@ -381,3 +381,18 @@ def test_a_homeowner_is_not_told_there_are_no_tasks_on_a_case_that_has_some(app,
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and case.number in html
     assert "尚无部门协办任务" not in html and 'data-testid="agency-tasks"' not in html
+
+
+def test_an_english_reader_sees_the_bad_rows_in_english(app, client, court_setup):
+    """The report keeps each message's English (message_en) for readers who chose English."""
+    rows = [row(n) for n in range(1, 21)]
+    rows[15][1] = rows[15][1][:17] + ("0" if rows[15][1][17] != "0" else "1")
+    import_id = import_now(app, court_setup["judge"].id, csv_bytes(rows))
+    with app.app_context():
+        [stored] = db.session.get(ReferralImport, import_id).errors
+        assert stored["message"].startswith("第17行：身份证号校验位错误")
+        assert stored["message_en"].startswith("Row 17: ")
+    login(client, court_setup["judge"].username)
+    client.get("/lang/en")
+    html = client.get(f"/court/imports/{import_id}").get_data(as_text=True)
+    assert "Row 17: " in html and "第17行：身份证号校验位错误" not in html

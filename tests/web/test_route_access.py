@@ -72,6 +72,8 @@ ROUTES: dict[tuple[str, str], Expect] = {
     # One's own account and inbox (no one else's object in the URL but a notice).
     ("GET", "auth.change_password"): web(200, 200, 200, 200, 200),
     ("POST", "auth.change_password"): web(422, 422, 422, 422, 422),
+    ("GET", "auth.account_language"): web(200, 200, 200, 200, 200),
+    ("POST", "auth.account_language"): web(422, 422, 422, 422, 422),
     ("POST", "auth.logout"): web(303, 303, 303, 303, 303),
     ("GET", "notices.list_notices"): web(200, 200, 200, 200, 200),
     ("POST", "notices.read_notice"): NOT_FOUND_FOR_ALL,
