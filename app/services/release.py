@@ -292,6 +292,13 @@ def approve_stage(plan_id: int, number: int, *, actor_id: int | None, actor_role
     return stage
 
 
+def plan_view(plan_id: int) -> ReleasePlan:
+    plan = db.session.get(ReleasePlan, plan_id)
+    if plan is None:
+        raise NotFoundError(Msg("没有这个解封计划。", "No such release plan."))
+    return plan
+
+
 def asset_view(asset_id: int) -> FrozenAsset:
     asset = db.session.get(FrozenAsset, asset_id)
     if asset is None:
