@@ -66,7 +66,7 @@ def home_endpoint(user) -> str:
 def _load_user(token: str):
     from app.services.accounts import load_session_user
 
-    return load_session_user(token, now=utcnow())
+    return load_session_user(token, now=utcnow(), address=request.remote_addr)
 
 
 @login_manager.unauthorized_handler

@@ -21,6 +21,20 @@ def send_notices_command(limit: int):
     click.echo(deliver_pending(now=utcnow(), limit=limit).line())
 
 
+@notices_cli.command("duplicates")
+def notice_duplicates_command():
+    """List the notices that may have arrived twice (a dispatcher died mid-send)."""
+    from app.notify.dispatch import possible_duplicates
+
+    found = possible_duplicates()
+    for item in found:
+        label = "reference" if item.channel == "sms" else "Message-ID"
+        click.echo(f"notice {item.notice_id} to {item.recipient} ({item.status}): "
+                   f"{item.times} extra cop{'y' if item.times == 1 else 'ies'} possible, "
+                   f"{label} {item.message_id}")
+    click.echo(f"notices: {len(found)} possibly delivered twice (same Message-ID or reference)")
+
+
 cases_cli = AppGroup("cases", help="Case deadlines run by the rules.")
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
-#: SMS gateways the platform can talk to (app.notify.sms); a later release adds "http".
-SMS_BACKENDS = ("log",)
+#: SMS gateways the platform can talk to (app.notify.sms).
+SMS_BACKENDS = ("log", "http")
 
 #: Secrets that are known to be placeholders and must never reach production.
 _PLACEHOLDER_SECRETS = {"", "dev", "change-me", "changeme", "secret"}
@@ -86,6 +86,10 @@ class Settings:
     #: Where one-time codes and invitation links sent by SMS go (app.notify.sms): "log"
     #: writes them to the application log (development; never to a page).
     sms_backend: str = "log"
+    #: With SMS_BACKEND=http: the gateway's URL, which takes a JSON POST per message, and
+    #: an optional bearer token for it.
+    sms_http_url: str = ""
+    sms_http_token: str = ""
     #: Rendered case-list pages: kept in each worker's memory by default; a Redis URL
     #: shares them between workers and hosts. "off" renders every request afresh.
     page_cache: str = "memory"
@@ -122,6 +126,9 @@ class Settings:
         sms_backend = environ.get("SMS_BACKEND", "log").strip().lower() or "log"
         if sms_backend not in SMS_BACKENDS:
             raise ConfigError(f"SMS_BACKEND must be one of: {', '.join(SMS_BACKENDS)}")
+        sms_http_url = environ.get("SMS_HTTP_URL", "").strip()
+        if sms_backend == "http" and not sms_http_url.startswith(("http://", "https://")):
+            raise ConfigError("SMS_BACKEND=http needs SMS_HTTP_URL (http:// or https://)")
         if not secret:
             secret = instance_secret_key(instance_dir)
         if not database_url:
@@ -153,6 +160,8 @@ class Settings:
             upload_dir=environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads")),
             demo_password=environ.get("DEMO_PASSWORD", "Demo@2026"),
             sms_backend=sms_backend,
+            sms_http_url=sms_http_url,
+            sms_http_token=environ.get("SMS_HTTP_TOKEN", "").strip(),
             page_cache=environ.get("PAGE_CACHE", "memory").strip() or "memory",
             page_cache_seconds=int(environ.get("PAGE_CACHE_SECONDS", "300")),
             pdf_cjk_font=environ.get("PDF_CJK_FONT", "").strip(),
@@ -194,6 +203,8 @@ class Settings:
             "MAIL_SENDER": self.mail_sender,
             "DEMO_PASSWORD": self.demo_password,
             "SMS_BACKEND": self.sms_backend,
+            "SMS_HTTP_URL": self.sms_http_url,
+            "SMS_HTTP_TOKEN": self.sms_http_token,
             "PDF_CJK_FONT": self.pdf_cjk_font,
             **self._cache_config(),
             "TESTING": self.testing,

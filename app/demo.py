@@ -436,7 +436,11 @@ def build_demo(*, seed: int, echo, password: str | None = None, now: datetime | 
     builder.history()
     builder.live()
     builder.visits()
+    from app import demo_onsite
+    demo_onsite.build(builder, password)  # sessions, agreements, confirmation, litigation, 好差评
     builder.counters()
+    from app.demo_notices import build_notice_channels
+    build_notice_channels(now=now, echo=echo)
     from app.services.case_search import refresh_case_search
 
     refresh_case_search(db.session.scalars(db.select(Case.id)).all())  # full-text search

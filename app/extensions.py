@@ -65,6 +65,10 @@ def _may_write() -> bool:
     return True
 
 
+#: For services that choose where to write (app.services.accounts notes a session's last use).
+may_write = _may_write
+
+
 def configure_sqlite(engine: Engine) -> None:
     """Install the pragmas and the immediate-begin rule on an SQLite engine."""
     if engine.dialect.name != "sqlite":

@@ -140,6 +140,7 @@ def _install_template_gettext(app) -> None:
 
 
 def init_app(app) -> None:
+    from mediation.sessions import SessionOutcome
     from mediation.statistics import format_percent
 
     _install_template_gettext(app)
@@ -151,6 +152,7 @@ def init_app(app) -> None:
     app.jinja_env.globals["complaint_status_label"] = _enum_label(ComplaintStatus)
     app.jinja_env.globals["status_label"] = _enum_label(CaseStatus)
     app.jinja_env.globals["outcome_label"] = _enum_label(Outcome)
+    app.jinja_env.globals["session_outcome_label"] = _enum_label(SessionOutcome)
     app.jinja_env.filters["yuan"] = yuan_or_dash
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["local_date"] = local_date

@@ -169,6 +169,7 @@ class Transition:
     reason_label: str | None = None  # set when a reason is required; names the field
     continues_mediation: bool = False  # refused once the mediation deadline has passed
     by_agreement: bool = False  # made only by the last signature of an agreement, never a button
+    by_ruling: bool = False  # made only by a judge's ruling on a joint application, never a button
 
     @property
     def concludes(self) -> bool:
@@ -204,7 +205,9 @@ _TABLE: list[Transition] = [
     *_moves([S.IN_MEDIATION], S.MEDIATED, PARTIES | COURT, "调解协议生效",
             "The agreement takes effect", outcomes=frozenset({Outcome.MEDIATED}),
             by_agreement=True),
-    *_moves([S.MEDIATED], S.CONFIRMED, JUDGE, "司法确认", "Confirm judicially"),
+    # Confirmed only by the judge's ruling on the parties' joint application (民事诉讼法
+    # arts. 205–206; app.services.confirmation), never a bare button.
+    *_moves([S.MEDIATED], S.CONFIRMED, JUDGE, "司法确认", "Confirm judicially", by_ruling=True),
     *_moves([S.MEDIATED, S.CONFIRMED], S.PERFORMING, COURT, "进入履行", "Start performance"),
     *_moves([S.MEDIATED, S.CONFIRMED], S.CLOSED, COURT, "无需另行履行，结案归档",
             "Close: nothing left to perform"),
@@ -477,6 +480,7 @@ def apply_transition(
     extension_days: int | None = None,
     parties_consent: bool = False,
     agreement_signed: bool = False,
+    confirmation_ruled: bool = False,
 ) -> TransitionResult:
     """Move a case to ``to`` if the table allows it for ``actor_role``, or raise TransitionError.
 
@@ -503,6 +507,11 @@ def apply_transition(
             "调解成功须由各方当事人在线签署调解协议，最后一方签署时协议生效、案件转为“已调解”",
             "Mediation succeeds only through an agreement every party signs online; the last "
             "signature makes it effective and the case mediated"))
+    if move.by_ruling and not confirmation_ruled:
+        raise TransitionError(Msg(
+            "司法确认须由双方当事人在调解协议生效后三十日内共同申请，经法官审查后裁定",
+            "Judicial confirmation follows the parties' joint application within 30 days of the "
+            "agreement taking effect and the judge's ruling on it"))
     reason = (reason or "").strip() or None
     if move.reason_required and reason is None:
         raise TransitionError(_reason_missing(move.reason_label), "reason")
@@ -648,7 +657,7 @@ def allowed_transitions(
     overdue = now is not None and state.deadline is not None and court_date(now) > state.deadline
     result = []
     for move in _TABLE:
-        if move.source != state.status or role not in move.roles or move.by_agreement:
+        if move.source != state.status or role not in move.roles or move.by_agreement or move.by_ruling:
             continue
         if (move.source, move.target) == (S.ASSIGNED, S.SCHEDULED) and state.accepted_at is None:
             continue  # the mediator accepts (or declines) first

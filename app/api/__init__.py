@@ -27,7 +27,8 @@ def _authenticate_bearer():
     g.api_user = None
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        g.api_user = load_session_user(header[7:].strip(), now=utcnow(), kind="api")
+        g.api_user = load_session_user(header[7:].strip(), now=utcnow(), kind="api",
+                                       address=request.remote_addr)
 
 
 class InvalidRequestError(Exception):

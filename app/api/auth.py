@@ -8,7 +8,7 @@ from app.errors import problem
 from app.input_safety import unstorable_message
 from app.models.types import utcnow
 from app.security import login_limits
-from app.services import accounts
+from app.services import accounts, login_sessions
 from mediation.text import unstorable_character
 from mediation.messages import Msg
 
@@ -25,6 +25,7 @@ def issue_token():
         200: {content: {application/json: {schema: TokenResponse}}}
         401: {content: {application/problem+json: {schema: Problem}}}
         422: {content: {application/problem+json: {schema: Problem}}}
+        429: {description: "Too many failed attempts for this account or from this address", content: {application/problem+json: {schema: Problem}}}
     """
     body = json_object()
     errors = [
@@ -43,8 +44,44 @@ def issue_token():
     if user is None:
         return problem(401, "Unauthorized", Msg("用户名或密码错误。", "Wrong username or password."))
     token, expires_at = accounts.sign_in(user, now=utcnow(), kind="api",
-                                         user_agent=request.headers.get("User-Agent"))
+                                         user_agent=request.headers.get("User-Agent"),
+                                         address=request.remote_addr)
     return {"token": token, "expires_at": iso(expires_at)}
+
+
+@api_bp.post("/auth/token/renew")
+@token_required
+def renew_token():
+    """A fresh token for a live one.
+    ---
+    post:
+      summary: "Exchange the token sent for a fresh one (12 hours); the token sent ends at once"
+      responses:
+        200: {content: {application/json: {schema: TokenResponse}}}
+        401: {content: {application/problem+json: {schema: Problem}}}
+    """
+    renewed = login_sessions.renew_token(current_api_user().session_token, now=utcnow(),
+                                   user_agent=request.headers.get("User-Agent"),
+                                   address=request.remote_addr)
+    if renewed is None:  # ended by another request since this one began
+        return problem(401, "Unauthorized", "Send a valid token as 'Authorization: Bearer …'.")
+    token, expires_at = renewed
+    return {"token": token, "expires_at": iso(expires_at)}
+
+
+@api_bp.delete("/auth/token")
+@token_required
+def end_token():
+    """Log out: the token sent stops working.
+    ---
+    delete:
+      summary: "End the token sent (the phone app's logout)"
+      responses:
+        204: {description: The token has ended}
+        401: {content: {application/problem+json: {schema: Problem}}}
+    """
+    login_sessions.end_token(current_api_user().session_token, now=utcnow())
+    return "", 204
 
 
 @api_bp.get("/me")

@@ -29,10 +29,66 @@ def build_spec() -> dict:
             spec.path(view=view, app=current_app)
     document = spec.to_dict()
     for path, operations in document["paths"].items():
-        for operation in operations.values():
-            if path not in ("/api/v1/auth/token", "/api/v1/openapi.json"):
+        for method, operation in operations.items():
+            if (method, path) not in OPEN_OPERATIONS:
                 operation.setdefault("security", [{"bearer": []}])
+            add_common_responses(operation)
+            bound_path_ids(operation)
+            allow_empty_numbers(operation)
     return document
+
+
+def allow_empty_numbers(operation: dict) -> None:
+    """An optional integer query parameter sent empty (``?project_id=``, what an HTML form
+    sends for "any") means "not given" (``app.api.int_arg``): say so in the document."""
+    for parameter in operation.get("parameters", []):
+        if (parameter.get("in") == "query" and not parameter.get("required")
+                and parameter.get("schema", {}).get("type") == "integer"):
+            parameter.setdefault("allowEmptyValue", True)
+
+
+#: Ids in API paths are ``<int(max=2147483647):…>`` (PostgreSQL's integer): anything else is 404.
+MAX_ID = 2147483647
+
+
+def bound_path_ids(operation: dict) -> None:
+    """Say in the document what the routes accept: integer path parameters 0 … 2³¹−1."""
+    for parameter in operation.get("parameters", []):
+        schema = parameter.get("schema", {})
+        if parameter.get("in") == "path" and schema.get("type") == "integer":
+            schema.setdefault("minimum", 0)
+            schema.setdefault("maximum", MAX_ID)
+
+
+#: Calls that need no token.
+OPEN_OPERATIONS = {("post", "/api/v1/auth/token"), ("get", "/api/v1/openapi.json")}
+_PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+#: What any call may answer besides its own outcomes, and why.
+COMMON_RESPONSES = {
+    # app.input_safety.guard_request: a NUL, another control character or a lone
+    # surrogate in the path or the query string; a body that is not a JSON object.
+    "400": "A character that cannot be stored in the path or query, or a body that is "
+           "not a JSON object (nested at most 32 levels)",
+}
+
+
+def add_common_responses(operation: dict) -> None:
+    """Document the answers every call can give (tests/fuzz checks each one is listed):
+    400 for unstorable input, 401 without a valid token on every call that needs one."""
+    responses = operation.setdefault("responses", {})
+    for status, description in COMMON_RESPONSES.items():
+        responses.setdefault(status, {"description": description, "content": _PROBLEM})
+    if "security" in operation:
+        responses.setdefault("401", {"description": "No valid bearer token",
+                                     "content": _PROBLEM})
+    for status, response in responses.items():
+        response.setdefault("description", _DESCRIPTIONS.get(status, "See the problem document"))
+
+
+_DESCRIPTIONS = {"200": "OK", "201": "Created", "204": "Done, nothing to return",
+                 "401": "No valid bearer token", "403": "Your role may not use this call",
+                 "404": "Not found, or not yours to see", "409": "Conflict with the current state",
+                 "422": "Invalid input; `errors` names each field", "429": "Too many attempts"}
 
 
 @api_bp.get("/openapi.json")

@@ -178,6 +178,10 @@ class StatsSummary(Schema):
     counter_guarantee_cases = fields.Integer()
     #: Fen released from frozen assets securing the court's cases, in the period.
     released_fen = fields.Integer()
+    #: 好差评: ratings of 4–5 stars ÷ ratings given in the period (None without ratings).
+    satisfaction_rate = fields.Float(allow_none=True)
+    #: Bad ratings (≤ 2 stars) of the period whose follow-up (回访) is done ÷ bad ratings.
+    followup_rate = fields.Float(allow_none=True)
 
 
 class DocumentItem(Schema):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from app.access import Permission
 from app.api import InvalidRequestError, api_bp, current_api_user, date_arg, permission_required
+from app.services.ratings import rating_figures
 from app.services.release import release_figures
 from app.services.statistics import period_summary
 from mediation.statistics import FIRST_PERIOD_DAY, LAST_PERIOD_DAY, period_problem
@@ -43,4 +44,5 @@ def stats_summary():
         "withdrawn_applied": s.withdrawn_applied, "withdrawn_deemed": s.withdrawn_deemed,
         "transferred": s.transferred,
         **release_figures(current_api_user().court_id, first, last),
+        **rating_figures(current_api_user().court_id, first, last),
     }

@@ -10,7 +10,11 @@ from app.models.holidays import HolidayDay, HolidayDayKind, HolidayYear
 from app.models.intake import Attachment, ComplaintResponse, GroupFiling, GroupFilingMember
 from app.models.mediators import Mediator, MediatorConflict, MediatorLeave
 from app.models.visits import Visit, VisitCase
-from app.models.notices import Notice, NoticeChannel, NoticeKind, NoticeStatus
+from app.models.onsite import (
+    CaseTypeCounter, ConfirmationApplicant, ConfirmationApplication, FollowUp, MediationSession, Rating,
+    SessionConfirmation,
+)
+from app.models.notices import Notice, NoticeChannel, NoticeKind, NoticePreference, NoticeStatus
 from app.models.parties import Developer, Person, Project
 from app.models.phone_codes import CodePurpose, PhoneCode
 from app.models.referrals import AgencyTask, ReferralImport
@@ -33,13 +37,13 @@ __all__ = [
     "CodePurpose", "Complaint", "ComplaintClaim", "ComplaintResponse", "Court", "DataVersion",
     "Developer", "Document", "GroupFiling", "GroupFilingMember", "HolidayDay",
     "HolidayDayKind", "HolidayYear", "LoginSession", "Mediator", "MediatorConflict", "MediatorLeave", "Notice",
-    "NoticeChannel", "NoticeKind", "NoticeStatus", "Person", "PhoneCode", "Project",
+    "NoticeChannel", "NoticeKind", "NoticePreference", "NoticeStatus", "Person", "PhoneCode", "Project",
     "ReferralImport", "Role", "SettlementConsent", "Town", "User", "Visit", "VisitCase",
     "AssetRelease", "CounterGuarantee", "CounterGuaranteeCase", "FrozenAsset", "FrozenAssetCase",
     "Obligation", "ObligationReduction", "PreservationOrder", "ReleasePlan", "ReleaseStage",
     "BlacklistDecision", "Commitment", "CommitmentStatus", "ComplianceInquiry", "DeveloperGuarantee",
     "InquiryQuestion", "InquiryReview", "LetterType", "RiskLevel", "RiskLevelChange", "RiskLevelRow",
     "RiskSubject", "QueuedJob", "QueuedJobStatus", "Reminder", "ReminderChannel", "ReminderStatus",
-    "SchedulerLease",
-    "RiskSubject", "WarningNotice",
+    "SchedulerLease", "WarningNotice", "MediationSession", "SessionConfirmation",
+    "CaseTypeCounter", "ConfirmationApplicant", "ConfirmationApplication", "FollowUp", "Rating",
 ]

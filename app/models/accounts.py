@@ -52,6 +52,8 @@ class User(UserMixin, db.Model):
 
     #: The login-session token this object was loaded through (set by the user loader).
     session_token = None  # type: str | None  (not a column)
+    #: The id of that login session (its row in ``login_sessions``), set with it.
+    session_id = None  # type: int | None  (not a column)
     #: The case lists' data version when this request began (app.models.versions), read
     #: with the session; None when the user was loaded some other way.
     list_version = None  # type: str | None  (not a column)
@@ -86,6 +88,10 @@ class LoginSession(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     kind: Mapped[str] = mapped_column(String(8), default="web")
     user_agent: Mapped[str | None] = mapped_column(String(255))
+    #: When and from which address the session was last used (refreshed at most every
+    #: few minutes by ``load_session_user``; shown on the user's /account/sessions).
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    address: Mapped[str | None] = mapped_column(String(45))
 
     __table_args__ = (CheckConstraint("kind IN ('web', 'api')", name="kind_known"),)
 

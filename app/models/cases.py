@@ -128,6 +128,10 @@ class Case(db.Model):
     outcome: Mapped[str | None] = mapped_column(String(20))
     pre_litigation: Mapped[bool] = mapped_column(default=True)
     went_to_litigation: Mapped[bool] = mapped_column(default=False)
+    #: The lawsuit's own number (（2026）琼9005民初123号) once the case is filed for
+    #: litigation (立案); ``number`` stays the pre-litigation one (docs/on-site.md).
+    litigation_number: Mapped[str | None] = mapped_column(String(48), unique=True, index=True)
+    litigation_filed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     claim_total_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     mediator_id: Mapped[int | None] = mapped_column(ForeignKey("mediators.id"), index=True)
     judge_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -41,6 +41,8 @@ class Document(db.Model):
     party_person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
     party_developer_id: Mapped[int | None] = mapped_column(ForeignKey("developers.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: A visit sheet serves several cases: the visit it is for (``case_id`` is its first case).
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (

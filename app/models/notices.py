@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -23,10 +23,11 @@ from app.models.types import UTCDateTime, in_clause
 class NoticeChannel(str, enum.Enum):
     INBOX = "inbox"
     EMAIL = "email"
+    SMS = "sms"
 
 
 class NoticeStatus(str, enum.Enum):
-    PENDING = "pending"  # waiting for the dispatcher (e-mail only)
+    PENDING = "pending"  # waiting for the dispatcher (e-mail and SMS)
     SENDING = "sending"  # claimed by one dispatcher run until next_attempt_at
     SENT = "sent"
     FAILED = "failed"  # given up; last_error says why
@@ -47,11 +48,21 @@ class NoticeKind(str, enum.Enum):
     VISIT_SCHEDULED = "visit_scheduled"
     AGREEMENT_TO_SIGN = "agreement_to_sign"
     AGREEMENT_EFFECTIVE = "agreement_effective"
+    CHANNELS_CHANGED = "channels_changed"
+    CASE_STATUS_CHANGED = "case_status_changed"
+    COMPLAINT_ANSWERED = "complaint_answered"
     #: A due reminder (app.services.reminder_dispatch); its own kind is in the subject line.
     REMINDER = "reminder"
     INQUIRY_ISSUED = "inquiry_issued"
     INQUIRY_REVIEWED = "inquiry_reviewed"
     WARNING_ISSUED = "warning_issued"
+    SESSION_TO_CONFIRM = "session_to_confirm"
+    MEDIATION_FAILED = "mediation_failed"
+    CONFIRMATION_APPLIED = "confirmation_applied"
+    CONFIRMATION_DECIDED = "confirmation_decided"
+    CASE_IN_LITIGATION = "case_in_litigation"
+    RATING_INVITED = "rating_invited"
+    FOLLOWUP_TASK = "followup_task"
 
 
 #: The rows the dispatcher looks at; the partial index below and its queries share this text.
@@ -82,6 +93,10 @@ class Notice(db.Model):
     #: Delivery attempts started (an attempt counts when a dispatcher claims the row).
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    #: Times the notice was taken back from a dispatcher that died while it may have been
+    #: in the server's hands: each may have reached the recipient twice, with one
+    #: Message-ID (``flask notices duplicates`` lists them).
+    crash_resends: Mapped[int] = mapped_column(default=0, server_default="0")
     #: The dispatcher run that holds the row while ``sending``.
     claim_token: Mapped[str | None] = mapped_column(String(32))
     #: When the dispatcher may take the row (again): the retry time of a pending row, the
@@ -102,6 +117,7 @@ class Notice(db.Model):
         CheckConstraint("status <> 'sending' OR claim_token IS NOT NULL", name="sending_has_claim"),
         CheckConstraint("read_at IS NULL OR channel = 'inbox'", name="read_only_inbox"),
         CheckConstraint("attempts >= 0", name="attempts_nonnegative"),
+        CheckConstraint("crash_resends >= 0", name="crash_resends_nonnegative"),
         # The inbox page, newest first, and its keyset pages.
         Index("ix_notices_user_channel", "user_id", "channel", "id"),
         # The badge: one count over a user's unread inbox notices, read from this index
@@ -121,3 +137,20 @@ class Notice(db.Model):
     @property
     def unread(self) -> bool:
         return self.channel == NoticeChannel.INBOX.value and self.read_at is None
+
+
+class NoticePreference(db.Model):
+    """Which channels besides the inbox a user wants notices on (no row: every channel).
+
+    The inbox cannot be turned off: it is the record of what the court told the person.
+    Turning a channel off is confirmed by a last message on it (and in the inbox).
+    """
+
+    __tablename__ = "notice_preferences"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    email: Mapped[bool] = mapped_column(Boolean, default=True)
+    sms: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    user = relationship("User")

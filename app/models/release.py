@@ -163,6 +163,12 @@ class Obligation(db.Model):
     status: Mapped[str] = mapped_column(String(12), default="open")
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: From a judicially confirmed agreement (docs/on-site.md): the agreement, the case, the
+    #: due day and the performer as the agreement names it; None for one entered by hand.
+    agreement_id: Mapped[int | None] = mapped_column(ForeignKey("agreements.id", ondelete="SET NULL"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    due_on: Mapped[date | None]
+    performer: Mapped[str | None] = mapped_column(String(100))
 
     __table_args__ = (
         CheckConstraint(f"status IN ({in_clause(OBLIGATION_STATUSES)})", name="status_known"),

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from hashlib import sha256
 
 from flask import current_app
 
@@ -64,16 +65,31 @@ class TransientMailError(MailError):
     """The message may go through later (4xx, timeout, connection trouble)."""
 
 
+def notice_message_id(notice_id: int, dedupe_key: str, sender: str) -> str:
+    """The Message-ID of a notice's e-mail: the same for every attempt at one notice.
+
+    A resend after a crash (the server took the message, the dispatcher died before
+    recording it) therefore carries the Message-ID of the first copy: the mail server, the
+    recipient's client and ``flask notices duplicates`` all recognise it as one message.
+    The dedupe key is hashed because it may hold characters a Message-ID may not.
+    """
+    domain = sender.rpartition("@")[2] or "localhost"
+    digest = sha256(dedupe_key.encode("utf-8")).hexdigest()[:16]
+    return f"<notice-{notice_id}.{digest}@{domain}>"
+
+
 def build_message(*, sender: str, to: str, subject: str, body: str, sent_at: datetime,
-                  reference: str) -> EmailMessage:
-    """A UTF-8 plain-text message; ``reference`` (the dedupe key) lands in a header."""
+                  reference: str, message_id: str | None = None) -> EmailMessage:
+    """A UTF-8 plain-text message; ``reference`` (the dedupe key) lands in a header.
+
+    ``message_id`` is the stable id of a notice (:func:`notice_message_id`); one-off
+    messages (a password-reset link) get a fresh one."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = format_datetime(sent_at)
-    domain = sender.rpartition("@")[2] or None
-    message["Message-ID"] = make_msgid(domain=domain)
+    message["Message-ID"] = message_id or make_msgid(domain=sender.rpartition("@")[2] or None)
     message["X-Notice-Key"] = reference
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(body + FOOTER, charset="utf-8")

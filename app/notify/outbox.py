@@ -2,7 +2,9 @@
 
 ``queue_notice`` only adds rows to the current session: the use-case commits them with
 its decision, or rolls them back with it, so nobody is ever told of a decision that was
-not saved. The inbox copy is delivered by being stored; the e-mail copy waits for
+not saved. The inbox copy is delivered by being stored; the e-mail copy (when the user
+has an address, e-mail is configured and the user has not turned it off) and the SMS copy
+(a mobile number, not turned off; due at 08:00 when queued in the quiet hours) wait for
 ``app.notify.dispatch.deliver_pending`` after the commit.
 
 Each row's ``dedupe_key`` is the notice's key plus its channel, and the insert skips a
@@ -11,30 +13,50 @@ queueing the same notice twice — a retried use-case, a double click — stores
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-
 from app.extensions import db
-from app.models import Notice, NoticeChannel, NoticeKind, NoticeStatus, User
+from app.models import Notice, NoticeChannel, NoticeKind, NoticePreference, NoticeStatus, User
 from app.models.types import upsert_insert
 from app.notify.email import email_enabled
 from app.notify.render import stored_texts
+from mediation.delivery import sms_allowed_at
 
 SUBJECT_MAX = 200
 KEY_MAX = 200
 
 
+def channels_for(user: User, *, wanted: Iterable[NoticeChannel] | None = None
+                 ) -> list[NoticeChannel]:
+    """The channels a notice to ``user`` goes on: the inbox always; e-mail and SMS when
+    the user can be reached there and has not turned them off (``wanted`` overrides the
+    user's choice — the confirmation of an opt-out goes on the channel turned off)."""
+    if wanted is None:
+        preference = db.session.get(NoticePreference, user.id)
+        wanted = [NoticeChannel.EMAIL, NoticeChannel.SMS]
+        if preference is not None:
+            wanted = [c for c in wanted if getattr(preference, c.value)]
+    wanted = set(wanted)
+    channels = [NoticeChannel.INBOX]
+    if NoticeChannel.EMAIL in wanted and (user.email or "").strip() and email_enabled():
+        channels.append(NoticeChannel.EMAIL)
+    if NoticeChannel.SMS in wanted and (user.phone or "").strip():
+        channels.append(NoticeChannel.SMS)
+    return channels
+
+
 def queue_notice(*, user: User, kind: NoticeKind | str, subject, body,
                  dedupe_key: str, now: datetime, case_id: int | None = None,
-                 complaint_id: int | None = None) -> list[str]:
-    """Queue one notice to ``user``: in the inbox, and by e-mail when they have an address
-    and e-mail is configured. Returns the channels newly queued (none for a repeat).
+                 complaint_id: int | None = None,
+                 channels: Iterable[NoticeChannel] | None = None) -> list[str]:
+    """Queue one notice to ``user``: in the inbox, and by e-mail and SMS where they can be
+    reached and want it (``channels_for``). Returns the channels newly queued (none for a
+    repeat).
 
     ``subject`` and ``body`` are :class:`~mediation.messages.Msg` (both languages kept, each
     recipient reads their own: app.notify.render) or plain text."""
-    channels = [NoticeChannel.INBOX]
-    if (user.email or "").strip() and email_enabled():
-        channels.append(NoticeChannel.EMAIL)
+    channels = channels_for(user, wanted=channels)
     texts = stored_texts(subject, body)
     for name in ("subject", "subject_en"):  # both languages cut to the column's length
         text = texts[name]
@@ -52,7 +74,8 @@ def queue_notice(*, user: User, kind: NoticeKind | str, subject, body,
             case_id=case_id, complaint_id=complaint_id, dedupe_key=key,
             status=(NoticeStatus.SENT if inbox else NoticeStatus.PENDING).value, attempts=0,
             created_at=now, sent_at=now if inbox else None,
-            next_attempt_at=None if inbox else now)
+            next_attempt_at=(None if inbox else
+                             sms_allowed_at(now) if channel is NoticeChannel.SMS else now))
         inserted = db.session.execute(
             insert(Notice.__table__).values(**values)
             .on_conflict_do_nothing(index_elements=["dedupe_key"])

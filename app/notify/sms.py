@@ -7,14 +7,23 @@ the backend when the app is created (``app.config.SMS_BACKENDS``):
 - ``log`` (the development default): the message is written to the application log —
   never to a page — and the last messages are kept in memory (``outbox``), which is how
   the tests and a developer at the console read a code. It sends nothing.
+- ``http``: each message is POSTed as JSON ``{"phone", "text", "reference"}`` to
+  ``SMS_HTTP_URL`` (with ``Authorization: Bearer SMS_HTTP_TOKEN`` when set) — the shape a
+  small adapter in front of the court's SMS provider accepts. A 2xx reply means taken; a
+  4xx other than 408/429 means this message will never go (:class:`PermanentSmsError`);
+  anything else (5xx, 408, 429, no answer) is worth a retry (:class:`SmsError`).
 
-A later release adds an HTTP backend for the court's SMS provider; it only has to offer
-``send``. Messages leave after the use-case's commit: a failed send loses nothing but the
-message (the person asks for a new code).
+One-time codes leave after the use-case's commit: a failed send loses nothing but the
+message (the person asks for a new code). Notices by SMS are queued in the outbox and
+sent by the dispatcher (``app.notify.dispatch``), which retries; ``reference`` carries the
+notice's dedupe key so the gateway can drop a resend after a crash.
 """
 from __future__ import annotations
 
+import json
 import logging
+import urllib.error
+import urllib.request
 from collections import deque
 from dataclasses import dataclass
 from typing import Protocol
@@ -27,13 +36,22 @@ log = logging.getLogger("app.sms")
 OUTBOX_SIZE = 200
 
 
+#: Seconds to wait for the HTTP gateway.
+HTTP_TIMEOUT = 10
+
+
 class SmsError(Exception):
-    """The gateway did not take the message."""
+    """The gateway did not take the message (for now: worth a retry)."""
+
+
+class PermanentSmsError(SmsError):
+    """The gateway refused this message for good (a bad number, a rejected text)."""
 
 
 class SmsGateway(Protocol):
-    def send(self, phone: str, text: str) -> None:
-        """Hand one text message for ``phone`` (11-digit mobile) to the gateway."""
+    def send(self, phone: str, text: str, *, reference: str | None = None) -> None:
+        """Hand one text message for ``phone`` (11-digit mobile) to the gateway;
+        ``reference`` identifies the notice (the same on a resend)."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +66,7 @@ class LoggingSmsGateway:
     def __init__(self, size: int = OUTBOX_SIZE):
         self.outbox: deque[SentSms] = deque(maxlen=size)
 
-    def send(self, phone: str, text: str) -> None:
+    def send(self, phone: str, text: str, *, reference: str | None = None) -> None:
         self.outbox.append(SentSms(phone, text))
         log.warning("SMS (logging backend, not sent) to %s: %s", phone, text)
 
@@ -60,11 +78,43 @@ class LoggingSmsGateway:
         return None
 
 
-_BACKENDS = {"log": LoggingSmsGateway}
+class HttpSmsGateway:
+    """Production: POST each message as JSON to the configured gateway URL."""
+
+    def __init__(self, url: str, token: str = "", timeout: float = HTTP_TIMEOUT):
+        self.url = url
+        self.token = token
+        self.timeout = timeout
+
+    def send(self, phone: str, text: str, *, reference: str | None = None) -> None:
+        payload = json.dumps({"phone": phone, "text": text, "reference": reference},
+                             ensure_ascii=False).encode("utf-8")
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        request = urllib.request.Request(self.url, data=payload, headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                response.read()
+        except urllib.error.HTTPError as error:
+            detail = error.read()[:200].decode("utf-8", "replace")
+            message = f"SMS gateway HTTP {error.code}: {detail}".strip()
+            if 400 <= error.code < 500 and error.code not in (408, 429):
+                raise PermanentSmsError(message) from None
+            raise SmsError(message) from None
+        except (OSError, ValueError) as error:  # refused, timeout, bad URL
+            raise SmsError(f"SMS gateway {self.url}: {error!r}") from None
+
+
+def _make(app) -> SmsGateway:
+    backend = app.config.get("SMS_BACKEND", "log")
+    if backend == "http":
+        return HttpSmsGateway(app.config["SMS_HTTP_URL"], app.config.get("SMS_HTTP_TOKEN") or "")
+    return LoggingSmsGateway()
 
 
 def init_app(app) -> None:
-    app.extensions["sms"] = _BACKENDS[app.config.get("SMS_BACKEND", "log")]()
+    app.extensions["sms"] = _make(app)
 
 
 def sms_gateway() -> SmsGateway:

@@ -8,7 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import bindparam, select, update
 
-from app.extensions import db
+from app.extensions import db, may_write
 from app.models import LoginSession, User
 from app.models.versions import token_subquery
 from app.services.errors import ServiceError
@@ -22,8 +22,12 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password")
 #: A browser session without "remember me" lasts a working day; with it, two weeks.
 WEB_SESSION_LIFETIME = timedelta(hours=12)
 REMEMBER_LIFETIME = timedelta(days=14)
-#: API tokens for the phone app.
-API_TOKEN_LIFETIME = timedelta(days=30)
+#: API tokens for the phone app: a working day, renewed with ``POST /api/v1/auth/token/renew``
+#: (app.services.login_sessions.renew_token) while still valid.
+API_TOKEN_LIFETIME = timedelta(hours=12)
+#: A session's last use (time and address) is written at most this often: a page view is
+#: not a write, and "last used" a few minutes out of date tells the user enough.
+LAST_USED_EVERY = timedelta(minutes=5)
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -59,7 +63,7 @@ def authenticate(username: str, password: str) -> User | None:
 
 def open_session(
     user: User, *, now: datetime, kind: str = "web", remember: bool = False,
-    user_agent: str | None = None,
+    user_agent: str | None = None, address: str | None = None,
 ) -> tuple[str, datetime]:
     """Create a server-side session; return its token (only ever shown once) and expiry."""
     token = secrets.token_urlsafe(32)
@@ -70,6 +74,7 @@ def open_session(
     db.session.add(LoginSession(
         token_sha256=LoginSession.digest(token), user_id=user.id, created_at=now,
         expires_at=expires_at, kind=kind, user_agent=(user_agent or "")[:255] or None,
+        last_used_at=now, address=(address or "")[:45] or None,
     ))
     user.session_token = token
     return token, expires_at
@@ -77,10 +82,10 @@ def open_session(
 
 @use_case
 def sign_in(user: User, *, now: datetime, kind: str = "web", remember: bool = False,
-            user_agent: str | None = None) -> tuple[str, datetime]:
+            user_agent: str | None = None, address: str | None = None) -> tuple[str, datetime]:
     """The log-in use-case: open a session and commit it; return its token and expiry."""
     token, expires_at = open_session(user, now=now, kind=kind, remember=remember,
-                                     user_agent=user_agent)
+                                     user_agent=user_agent, address=address)
     db.session.commit()
     return token, expires_at
 
@@ -97,25 +102,47 @@ def sign_out(token: str | None, *, now: datetime) -> None:
 #: Built once: building a statement costs as much as running it.
 _SESSION_USER = (
     select(User, LoginSession.kind, LoginSession.revoked_at, LoginSession.expires_at,
-           token_subquery())
+           token_subquery(), LoginSession.id, LoginSession.last_used_at, LoginSession.address)
     .join(LoginSession, LoginSession.user_id == User.id)
     .where(LoginSession.token_sha256 == bindparam("digest"))
 )
 
 
-def load_session_user(token: str, *, now: datetime, kind: str = "web") -> User | None:
-    """The user of a live session token, or None when unknown, revoked or expired."""
+def load_session_user(token: str, *, now: datetime, kind: str = "web",
+                      address: str | None = None) -> User | None:
+    """The user of a live session token, or None when unknown, revoked or expired.
+
+    Notes the session's last use (time and ``address``) when the last note is older than
+    :data:`LAST_USED_EVERY` or the address changed."""
     if not token:
         return None
     row = db.session.execute(_SESSION_USER, {"digest": LoginSession.digest(token)}).first()
     if row is None:
         return None
-    user, session_kind, revoked_at, expires_at, list_version = row
+    user, session_kind, revoked_at, expires_at, list_version, session_id, last_used, seen_at = row
     if session_kind != kind or revoked_at is not None or expires_at <= now or not user.active:
         return None
+    address = (address or "")[:45] or None
+    if last_used is None or now - last_used >= LAST_USED_EVERY or (address and address != seen_at):
+        _note_use(session_id, now=now, address=address or seen_at)
     user.session_token = token
+    user.session_id = session_id
     user.list_version = list_version
     return user
+
+
+def _note_use(session_id: int, *, now: datetime, address: str | None) -> None:
+    """Write a session's last use. A request that writes does it in its own transaction
+    (committed with its use-case); a read does it in one short transaction of its own, so
+    the read's snapshot never has to become a write (SQLite would refuse the upgrade at
+    once when another writer came in between)."""
+    statement = (update(LoginSession).where(LoginSession.id == session_id)
+                 .values(last_used_at=now, address=address))
+    if may_write():
+        db.session.execute(statement)
+    else:
+        with db.engine.begin() as connection:
+            connection.execute(statement)
 
 
 def revoke_session(token: str | None, *, now: datetime) -> None:

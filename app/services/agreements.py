@@ -81,6 +81,10 @@ def _parties(case: Case, claimant_person_id: int | None = None) -> list[tuple[st
     return list(found.items())
 
 
+#: (party key, role) of everyone who signs for a case (sessions and confirmation use it too).
+case_parties = _parties
+
+
 def party_keys(agreement: Agreement) -> set[str]:
     """The keys of the parties who must sign ``agreement``."""
     return {key for key, _ in _parties(agreement.case, agreement.claimant_person_id)}
@@ -219,6 +223,11 @@ def sign_agreement(agreement_id: int, *, actor: User, now: datetime, password: s
     return agreement
 
 
+def copies_for(required) -> list[Copy]:
+    """The court's file copy and one copy per party key."""
+    return _copies(required)
+
+
 def _copies(required) -> list[Copy]:
     return [Copy(None)] + [
         Copy(k, person_id=int(k.split(":")[1])) if k.startswith("person:")
@@ -242,6 +251,10 @@ def _party(key: str, role: str) -> AgreementParty:
         return AgreementParty(key, role, person.name, person.resident_id, True, person.phone)
     developer = db.session.get(Developer, int(ident))
     return AgreementParty(key, role, developer.name, developer.uscc, False)
+
+
+#: A party key as the documents print it (name, ID number, phone).
+document_party = _party
 
 
 def agreement_data(agreement: Agreement) -> AgreementData:

@@ -215,8 +215,14 @@ def save_state(case: Case, state: CaseState, now: datetime) -> None:
     case.mediation_deadline_at = deadline_at(state.deadline)
     if state.status is CaseStatus.CLOSED and case.closed_at is None:
         case.closed_at = now
+        if state.outcome not in (Outcome.MERGED, Outcome.TRANSFERRED):  # its dispute ended here
+            from app.services import ratings  # 好差评: the parties are asked to rate the service
+            ratings.invite_ratings(case, now)
     if state.status is CaseStatus.LITIGATION:
         case.went_to_litigation = True
+        if case.litigation_number is None:  # filed (立案): its own number, the file goes with it
+            from app.services import litigation
+            litigation.file_for_litigation(case, now)
     if state.status is CaseStatus.REGISTERED:
         case.mediator_id = None  # the mediator declined or recused themselves (回避)
     case.updated_at = now

@@ -27,7 +27,7 @@ from app.extensions import db
 from app.models import (
     AgencyTask, Case, CaseRepresentative, Complaint, Mediator, Role, User,
 )
-from app.services import case_notices, delegation_notices, mediator_registry
+from app.services import case_notices, delegation_notices, lifecycle_notices, mediator_registry
 from app.services.case_records import (
     OPEN_FOR_JOINING, case_complaints, case_for, case_state, check_expected, claimant_key,
     holding_opted_out, lock_cases, lock_complaints, mediator_facts, open_case, party_refusal,
@@ -168,6 +168,9 @@ def transition_case(case_id: int, to, *, actor: User, now: datetime, reason: str
     record_event(case, result.event, actor)
     if leaving is not None:  # declined or recused: the case is back in the pool
         delegation_notices.declined(case, leaving, result.event.reason or "", actor=actor, now=now)
+    elif not extending:
+        lifecycle_notices.status_changed(case, result.state.status, reason=result.event.reason,
+                                         actor=actor, now=now)
     db.session.commit()
     return case
 

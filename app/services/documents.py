@@ -23,13 +23,13 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app.access import Permission, can
 from app.documents.agreement import AgreementData, render_agreement
 from app.documents.fonts import cjk_font
 from app.extensions import db
-from app.models import Case, Document, User
+from app.models import Case, Document, User, VisitCase
 from app.services.errors import NotFoundError, ServiceError
 from app.services.use_case import use_case
 from mediation.messages import Msg
@@ -147,9 +147,8 @@ def store_release_ruling(case_id: int, data, *, developer_id: int, actor_id: int
     step of ``app.services.release.approve_stage``, so the release and its ruling commit together."""
     from app.documents.release import render_release_ruling
 
-    font = cjk_font(current_app.config.get("PDF_CJK_FONT") or None).name
     code = new_verify_code()
-    pdf = render_release_ruling(data, font=font, verify_code=code, verify_url=verify_url(code))
+    pdf = render_release_ruling(data, font=pdf_font(), verify_code=code, verify_url=verify_url(code))
     with _stored([pdf]) as stored:
         relative, digest, size = stored[0]
         document = Document(
@@ -159,6 +158,55 @@ def store_release_ruling(case_id: int, data, *, developer_id: int, actor_id: int
         db.session.add(document)
         db.session.commit()
     return document
+
+
+@use_case
+def store_pdf(case: Case, *, kind: str, title: str, render, actor: User, now: datetime,
+              visit_id: int | None = None, party_person_id: int | None = None,
+              party_developer_id: int | None = None) -> Document:
+    """Render one document (``render(verify_code, verify_url) -> bytes``), store, record and
+    commit it: the last step of a use-case that has checked access (visit sheets, session
+    records, confirmation rulings)."""
+    code = new_verify_code()
+    pdf = render(code, verify_url(code))
+    with _stored([pdf]) as stored:
+        (relative, digest, size), = stored
+        document = Document(
+            case_id=case.id, kind=kind, title=title, sha256=digest, verify_code=code,
+            stored_path=relative, size_bytes=size, party_person_id=party_person_id,
+            party_developer_id=party_developer_id, visit_id=visit_id, created_by_id=actor.id,
+            created_at=now)
+        db.session.add(document)
+        db.session.commit()
+    return document
+
+
+@use_case
+def store_copies(case: Case, *, kind: str, title: str, render, copies: list[Copy], names: dict[str, str],
+                 actor: User, now: datetime) -> list[Document]:
+    """Render one PDF per copy (``render(copy_key, verify_code, verify_url) -> bytes``;
+    ``copy_key`` None for the court's file copy), store, record and commit them together."""
+    rendered = []
+    for copy in copies:
+        code = new_verify_code()
+        pdf = render(copy.key, code, verify_url(code))
+        rendered.append((copy, code, title if copy.key is None else f"{title}（{names[copy.key]}收执）", pdf))
+    documents = []
+    with _stored([pdf for *_, pdf in rendered]) as stored:
+        for (copy, code, copy_title, _), (relative, digest, size) in zip(rendered, stored):
+            document = Document(
+                case_id=case.id, kind=kind, title=copy_title, sha256=digest, verify_code=code,
+                stored_path=relative, size_bytes=size, party_person_id=copy.person_id,
+                party_developer_id=copy.developer_id, created_by_id=actor.id, created_at=now)
+            db.session.add(document)
+            documents.append(document)
+        db.session.commit()
+    return documents
+
+
+def pdf_font() -> str:
+    """The registered name of the font documents are drawn in (docs/documents.md)."""
+    return cjk_font(current_app.config.get("PDF_CJK_FONT") or None).name
 
 
 def _party_name(data: AgreementData, key: str) -> str:
@@ -219,9 +267,12 @@ def case_documents(user: User, case_id: int) -> list[Document]:
     case = db.session.get(Case, case_id)
     if case is None or not can(user, Permission.CASE_VIEW, case):
         raise NotFoundError(Msg("案件不存在", "No such case"))
-    rows = db.session.scalars(select(Document).where(Document.case_id == case.id)
-                              .order_by(Document.created_at, Document.id))
-    return [d for d in rows if may_see_document(user, d, case)]
+    # A visit sheet is filed under its visit's first case and listed with every case it serves.
+    served = select(VisitCase.visit_id).where(VisitCase.case_id == case.id)
+    rows = db.session.scalars(select(Document).where(
+        or_(Document.case_id == case.id, Document.visit_id.in_(served)))
+        .order_by(Document.created_at, Document.id))
+    return [d for d in rows if may_see_document(user, d, d.case)]
 
 
 def document_file(user: User, document_id: int) -> tuple[Document, Path]:

@@ -153,11 +153,17 @@ def issue_inquiry(project_id: int, *, letter_type: str, working_days: int,
     db.session.flush()
     number = inquiry_number(inquiry)
     due = date_zh(deadline.on) + ("（预计）" if deadline.is_estimate else "")
+    due_en = deadline.on.isoformat() + (" (estimated)" if deadline.is_estimate else "")
+    subject = Msg("合规性函询{number}：请于{due}前答复", "Compliance inquiry {number}: answer by {due_en}",
+                  number=number, due=due, due_en=due_en)
+    body = Msg("本院就“{project}”项目{topic}情况向你公司发出合规性函询（{number}），请于{due}前在平台逐项答复。",
+               "The court asks your company about {topic_en} of the project “{project}” (inquiry {number}); "
+               "answer each question on the platform by {due_en}.",
+               project=project.name, topic=kind.label_zh, topic_en=kind.label_en.lower(), number=number,
+               due=due, due_en=due_en)
     for user in _staff_of(project.developer_id):
-        queue_notice(user=user, kind=NoticeKind.INQUIRY_ISSUED,
-                     subject=f"合规性函询{number}：请于{due}前答复",
-                     body=f"本院就“{project.name}”项目{kind.label_zh}情况向你公司发出合规性函询（{number}），"
-                          f"请于{due}前在平台逐项答复。", dedupe_key=f"inquiry-issued:{inquiry.id}:{user.id}", now=now)
+        queue_notice(user=user, kind=NoticeKind.INQUIRY_ISSUED, subject=subject, body=body,
+                     dedupe_key=f"inquiry-issued:{inquiry.id}:{user.id}", now=now)
     _letter(inquiry, project, actor=actor, now=now)  # renders, stores and commits
     return inquiry
 
@@ -238,11 +244,16 @@ def review_inquiry(inquiry_id: int, *, review: str | None = None, reason: str | 
         rectify_by = None
     inquiry.review, inquiry.review_reason = review, reason.strip()
     inquiry.reviewed_at, inquiry.reviewed_by_id, inquiry.rectify_by = now, actor.id, rectify_by
-    label = {"compliant": "合规", "rectify": "限期整改", "non_compliant": "不合规"}[review]
+    label = {"compliant": Msg("合规", "compliant"), "rectify": Msg("限期整改", "rectify by a date"),
+             "non_compliant": Msg("不合规", "non-compliant")}[review]
+    subject = Msg("合规性函询{number}的答复经审查：{label}", "Your answer to inquiry {number} was reviewed: {label}",
+                  number=inquiry_number(inquiry), label=label)
+    body = Msg("审查结论：{label}。理由：{reason}", "Review: {label}. Reason: {reason}", label=label, reason=reason)
+    if rectify_by:
+        body = body + Msg(" 请于{day}前整改。", " Rectify by {day_en}.", day=date_zh(rectify_by),
+                          day_en=rectify_by.isoformat())
     for user in _staff_of(inquiry.developer_id):
-        queue_notice(user=user, kind=NoticeKind.INQUIRY_REVIEWED,
-                     subject=f"合规性函询{inquiry_number(inquiry)}的答复经审查：{label}",
-                     body=f"审查结论：{label}。理由：{reason}" + (f" 请于{date_zh(rectify_by)}前整改。" if rectify_by else ""),
+        queue_notice(user=user, kind=NoticeKind.INQUIRY_REVIEWED, subject=subject, body=body,
                      dedupe_key=f"inquiry-reviewed:{inquiry.id}:{user.id}", now=now)
     db.session.commit()
     return inquiry

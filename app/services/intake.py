@@ -24,7 +24,7 @@ from app.models import (
     Complaint, ComplaintClaim, ComplaintResponse, Developer, Person, Project, Role, User,
 )
 from app.models.types import contains_pattern
-from app.services import evidence
+from app.services import evidence, lifecycle_notices
 from app.services.errors import ForbiddenError, NotFoundError, ServiceError
 from app.services.ids import parse_id
 from app.services.intake_checks import (
@@ -255,6 +255,8 @@ def respond_to_complaint(*, actor: User, now: datetime, complaint_id, text, file
                                  author_id=actor.id, text=body, created_at=now)
     response.attachments = evidence.attachment_rows(prepared, uploaded_by=actor, now=now)
     db.session.add(response)
+    db.session.flush()
+    lifecycle_notices.complaint_answered(complaint, response, actor=actor, now=now)
     with evidence.stored_files(prepared):
         db.session.commit()
     return response

@@ -67,16 +67,21 @@ def notices_for_rises(changes: list[RiskLevelChange], *, now: datetime) -> int:
     for change in changes:
         if change.project_id is not None:
             developer_id, name = projects[change.project_id]
-            subject = f"“{name}”项目"
+            about = Msg("“{name}”项目", "the project “{name}”", name=name)
         else:
-            developer_id, subject = change.developer_id, "你公司"
+            developer_id, about = change.developer_id, Msg("你公司", "your company")
         db.session.add(WarningNotice(developer_id=developer_id, project_id=change.project_id, change_id=change.id,
                                      level=change.to_level, warnings=change.warnings, created_at=now))
-        facts = "；".join(w["facts_zh"] for w in change.warnings)
+        facts = Msg("；".join(w["facts_zh"] for w in change.warnings),
+                    "; ".join(w.get("facts_en") or w["facts_zh"] for w in change.warnings))
+        subject = Msg("风险预警：{about}升至{level}预警，请签收并提交整改方案",
+                      "Risk warning: {about} rose to {level_en}; acknowledge it and send a rectification plan",
+                      about=about, level=LEVEL_ZH[change.to_level], level_en=change.to_level)
+        body = facts + Msg("。请在平台签收预警通知，并提交整改方案及附日期的承诺。",
+                           ". Acknowledge the warning notice on the platform and send a rectification plan "
+                           "with dated commitments.")
         for user in staff.get(developer_id, ()):
-            queue_notice(user=user, kind=NoticeKind.WARNING_ISSUED,
-                         subject=f"风险预警：{subject}升至{LEVEL_ZH[change.to_level]}预警，请签收并提交整改方案",
-                         body=f"{facts}。请在平台签收预警通知，并提交整改方案及附日期的承诺。",
+            queue_notice(user=user, kind=NoticeKind.WARNING_ISSUED, subject=subject, body=body,
                          dedupe_key=f"warning-rise:{change.id}:{user.id}", now=now)
     return len(changes)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 def register_blueprints(app) -> None:
     from app.web import (
         accounts, admin, agreements, auth, cases, court, developer, homeowner, intake, mediator,
-        notices, prevention, public,
+        notices, onsite, prevention, public,
         referrals, reminders,
     )
 
@@ -13,7 +13,9 @@ def register_blueprints(app) -> None:
     # clerks (/court/imports); intake: evidence downloads (access per complaint);
     # notices: each user's own inbox (access per notice); agreements: a case's agreement
     # page (access per case); prevention: inquiries, warnings and risk pages of judges and
-    # developer staff (access per object).
+    # developer staff (access per object); onsite: visit sheets, documents, sessions,
+    # confirmation, ratings (access per object, docs/on-site.md).
     for module in (public, auth, accounts, homeowner, developer, mediator, court, admin, cases,
-                   agreements, referrals, reminders, intake, notices, prevention):
+                   agreements, referrals, reminders, intake, notices, prevention, onsite):
         app.register_blueprint(module.bp)
+    app.register_blueprint(notices.settings_bp)  # /account/notifications

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
@@ -13,8 +13,8 @@ from app.auth import home_endpoint
 from app.i18n import LOCALE_COOKIE, LOCALES
 from app.models.types import utcnow
 from app.security import login_limits
-from app.services import accounts
-from app.services.errors import ServiceError
+from app.services import accounts, login_sessions
+from app.services.errors import NotFoundError, ServiceError
 from app.web.forms import BaseForm, ChangePasswordForm, EmptyForm, LoginForm
 from mediation.messages import Msg
 
@@ -51,7 +51,8 @@ def login():
             form.password.errors.append(_("Wrong username or password."))
         else:
             accounts.sign_in(user, now=utcnow(), remember=form.remember.data,
-                             user_agent=request.headers.get("User-Agent"))
+                             user_agent=request.headers.get("User-Agent"),
+                             address=request.remote_addr)
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for(home_endpoint(user)))
     return render_template("auth/login.html", form=form), (200 if not form.errors else 422)
@@ -84,6 +85,41 @@ def change_password():
             flash(_("Your password has been changed; other devices were logged out."), "success")
             return redirect(url_for(home_endpoint(current_user)))
     return render_template("auth/change_password.html", form=form), (200 if not form.errors else 422)
+
+
+@bp.get("/account/sessions")
+def list_sessions():
+    """The user's live web sessions and API tokens, each with "end this", and "end all"."""
+    rows = login_sessions.active_sessions(current_user, now=utcnow())
+    return render_template("auth/sessions.html", rows=rows, form=EmptyForm())
+
+
+@bp.post("/account/sessions/<int(max=2147483647):session_id>/end")
+def end_session(session_id: int):
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        login_sessions.end_session(current_user, session_id, now=utcnow())
+    except NotFoundError:
+        abort(404)
+    if session_id == current_user.session_id:
+        logout_user()
+        flash(_("You have logged out."), "info")
+        return redirect(url_for("auth.login"))
+    flash(_("That session has ended; it no longer works anywhere."), "success")
+    return redirect(url_for("auth.list_sessions"))
+
+
+@bp.post("/account/sessions/end-all")
+def end_all_sessions():
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    login_sessions.end_all_sessions(current_user, now=utcnow())
+    logout_user()
+    flash(_("Every session and token of your account has ended, this one too."), "info")
+    return redirect(url_for("auth.login"))
 
 
 class LanguageForm(BaseForm):

@@ -97,6 +97,10 @@ def read_scenario(text: str) -> AssignmentScenario:
         raise ScenarioError("scenario", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     except RecursionError:
         raise ScenarioError("scenario", "nested too deeply to be a scenario") from None
+    except ScenarioError:  # NaN or Infinity, refused by _refuse_constant
+        raise
+    except ValueError as exc:  # a number of more than 4,300 digits (sys.int_info)
+        raise ScenarioError("scenario", f"not valid JSON: {exc}") from None
     return parse_scenario(data)
 
 

@@ -146,4 +146,8 @@ def parse_snapshot(text: str) -> Snapshot:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise SnapshotError("snapshot", f"not valid JSON ({error.msg} at line {error.lineno} column {error.colno})") from None
+    except RecursionError:
+        raise SnapshotError("snapshot", "nested too deeply to be a snapshot") from None
+    except ValueError as error:  # a number of more than 4,300 digits (sys.int_info)
+        raise SnapshotError("snapshot", f"not valid JSON ({error})") from None
     return read_snapshot(data)

@@ -85,7 +85,7 @@ def test_a_homeowner_is_refused_for_the_role_before_any_argument_is_read(client,
 def test_the_developer_id_is_checked_after_the_role(app, client, make, bearer, proposed_plan):
     headers = bearer(judge_of_the_cases(app, make, proposed_plan))
     assert client.get("/api/v1/release-plans", headers=headers).status_code == 422
-    assert client.get("/api/v1/release-plans?developer_id=0", headers=headers).status_code == 422
+    assert client.get("/api/v1/release-plans?developer_id=2147483648", headers=headers).status_code == 422
     mine = client.get(f"/api/v1/release-plans?developer_id={proposed_plan['developer']}", headers=headers)
     assert mine.status_code == 200 and [p["id"] for p in mine.get_json()["items"]] == [proposed_plan["plan"]]
 
@@ -143,3 +143,12 @@ def test_the_summary_counts_counter_guarantee_cases_and_the_released_value(clien
     summary = client.get(f"/api/v1/stats/summary?from={day - timedelta(days=1)}&to={day}", headers=headers).get_json()
     assert summary["counter_guarantee_cases"] == 1  # the bank letter covers the first case
     assert summary["released_fen"] == sum(r["amount"] for r in stage_one["release"])
+
+
+def test_a_developer_id_past_the_integer_range_is_422_not_500(client, make, bearer):
+    """Found by tests/fuzz on PostgreSQL: ?developer_id=-142043192491247963 reached SQL."""
+    headers = bearer(make.user("judge"))
+    for value in ("-142043192491247963", "2147483648", "abc"):
+        response = client.get(f"/api/v1/release-plans?developer_id={value}", headers=headers)
+        assert response.status_code == 422, (value, response.status_code)
+        assert response.get_json()["errors"][0]["field"] == "developer_id"

@@ -47,6 +47,8 @@ def move_arguments(move, role):
                                  and (role in OUTCOME_ROLES[o] or move.by_agreement))
     if move.by_agreement:
         kwargs["agreement_signed"] = True  # the last signature makes this move
+    if move.by_ruling:
+        kwargs["confirmation_ruled"] = True  # the judge's ruling on the joint application makes it
     return kwargs
 
 
@@ -309,7 +311,7 @@ def test_a_case_settled_confirmed_and_performed():
         ("scheduled", "mediator", {}),
         ("in_mediation", "mediator", {}),
         ("mediated", "homeowner", {"outcome": "mediated", "agreement_signed": True}),
-        ("confirmed", "judge", {}),
+        ("confirmed", "judge", {"confirmation_ruled": True}),
         ("performing", "mediator", {}),
         ("closed", "mediator", {}),
     ]
@@ -426,3 +428,13 @@ def test_merging_is_refused_to_non_judges_once_mediation_is_scheduled_and_never_
     with pytest.raises(TransitionError):
         apply_transition(make_state(CaseStatus.REGISTERED), CaseStatus.CLOSED, actor_role="judge",
                          now=NOW, outcome=Outcome.MERGED, reason="x")
+
+
+def test_confirmation_is_made_by_a_ruling_never_a_button():
+    """Is 司法确认 reached without the parties' joint application and the judge's ruling?"""
+    state = make_state(CaseStatus.MEDIATED)
+    with pytest.raises(TransitionError, match="共同申请"):
+        apply_transition(state, "confirmed", actor_role="judge", now=NOW)
+    assert "confirmed" not in [m.target.value for m in allowed_transitions(state, "judge")]
+    assert apply_transition(state, "confirmed", actor_role="judge", now=NOW,
+                            confirmation_ruled=True).state.status is CaseStatus.CONFIRMED

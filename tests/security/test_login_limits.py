@@ -194,3 +194,16 @@ def test_redis_url_keeps_the_counters_in_redis_for_every_worker(app, make):
         redis.Redis.from_url(REDIS_URL).flushdb()
         app.config["RATELIMIT_STORAGE_URI"] = saved
         limiter.init_app(app)
+
+
+def test_a_refused_api_login_is_a_problem_document_saying_when_to_retry(app, make):
+    user = make.user("judge")
+    with limits(app, account="1 per minute"):
+        client = app.test_client()
+        assert api_login(client, user.username, "wrong-pass-1") == 401
+        response = client.post("/api/v1/auth/token",
+                               json={"username": user.username, "password": PASSWORD})
+    assert response.status_code == 429
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["status"] == 429
+    assert int(response.headers["Retry-After"]) > 0

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import (
     Case, CaseCounter, CaseEvent, CaseRepresentative, Complaint, Mediator, MediatorConflict, User,
 )
-from app.services import agreements, case_page, case_records, cases, delegation, triage
+from app.services import agreements, case_page, case_records, cases, confirmation, delegation, triage
 from app.services.errors import ConflictError, ForbiddenError, NotFoundError, ServiceError
 from mediation.agreements import Content
 from tests.factories import NOW, PASSWORD
@@ -552,6 +552,13 @@ def test_each_move_is_recorded_with_who_when_and_why(app, make, assigned):
                 agreements.sign_agreement(agreement.id, actor=actor(company), now=at, password=PASSWORD, ip="::1")
                 who = company
                 case = db.session.get(Case, case_id)
+            elif to == "confirmed":  # only by a ruling on the joint application (司法确认)
+                agreement_id = agreements.case_agreements(actor(judge), case_id)[0].id
+                for party in (homeowner, company):
+                    application = confirmation.apply_for_confirmation(agreement_id, actor=actor(party), now=at,
+                                                                      ip="::1")
+                confirmation.decide_confirmation(application.id, actor=actor(judge), now=at, confirm=True)
+                case = db.session.get(Case, case_id)
             else:
                 case = cases.transition_case(case_id, to, actor=actor(who), now=at,
                                              expected_status=before, **extra)
@@ -563,8 +570,9 @@ def test_each_move_is_recorded_with_who_when_and_why(app, make, assigned):
         assert (case.outcome, case.concluded_at) == ("mediated", NOW + timedelta(days=3))
         assert case.closed_at == NOW + timedelta(days=6)
         assert events_of(case_id)[-1].reason == "履行完毕"
-        # registration, assignment and acceptance, the moves, and the agreement recorded and signed twice
-        assert len(events_of(case_id)) == 3 + len(steps) + 3
+        # registration, assignment and acceptance, the moves, the agreement recorded and signed twice,
+        # and the confirmation applied for twice and ruled on
+        assert len(events_of(case_id)) == 3 + len(steps) + 3 + 3
 
 
 def _snapshot(case_id):

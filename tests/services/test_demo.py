@@ -76,10 +76,14 @@ def test_the_demo_homeowner_finds_the_acceptance_of_their_case_in_the_inbox(app)
             .where(User.username == username, Notice.channel == "inbox")))
             for username in ("homeowner", "developer", "judge")}
         db.session.remove()
-    assert told["homeowner"] and all(kind == "complaint_accepted" and number in subject
-                                     for kind, subject, number in told["homeowner"])
-    assert {kind for kind, _, _ in told["developer"]} == {"case_against_you"}
-    assert told["judge"] == []
+    # Each notice names its case; on-site mediation (app.demo_onsite) adds the notices its
+    # sessions, agreements, confirmation and ratings make for the parties and the judge.
+    onsite = {"session_to_confirm", "agreement_to_sign", "agreement_effective", "confirmation_applied",
+              "confirmation_decided", "rating_invited", "mediation_failed", "followup_task", "case_in_litigation"}
+    assert told["homeowner"] and all(number in subject for _, subject, number in told["homeowner"])
+    assert {kind for kind, _, _ in told["homeowner"]} - onsite == {"complaint_accepted"}
+    assert {kind for kind, _, _ in told["developer"]} - onsite == {"case_against_you"}
+    assert {kind for kind, _, _ in told["judge"]} <= onsite
     with app.app_context():
         from app.models import Mediator, Visit
 
@@ -90,8 +94,20 @@ def test_the_demo_homeowner_finds_the_acceptance_of_their_case_in_the_inbox(app)
             Case.status == "assigned", Case.accepted_at.is_(None)))
         located = db.session.scalar(select(func.count()).select_from(Mediator).where(
             Mediator.base_lat.is_not(None)))
+        from app.models import ConfirmationApplication, FollowUp, Rating
+        onsite_rows = (
+            db.session.scalar(select(func.count()).select_from(ConfirmationApplication).where(
+                ConfirmationApplication.status == "confirmed")),
+            db.session.scalar(select(func.count()).select_from(Case).where(Case.status == "performing",
+                                                                          Case.litigation_number.is_(None))),
+            db.session.scalar(select(func.count()).select_from(Case).where(Case.litigation_number.is_not(None))),
+            db.session.scalar(select(func.count()).select_from(Rating).where(Rating.score <= 2)),
+            db.session.scalar(select(func.count()).select_from(FollowUp).where(FollowUp.status == "done")))
         db.session.remove()
     assert mediator_visits >= 1 and awaiting >= 1 and located == 6
+    # On site (app.demo_onsite): confirmed and performing, in litigation, bad ratings followed up.
+    assert onsite_rows[0] == 1 and onsite_rows[1] >= 1 and onsite_rows[2] == 1
+    assert onsite_rows[3] == 2 and onsite_rows[4] == 1
 
 
 def test_the_demo_can_be_rebuilt_after_imports_and_group_filings(app):

@@ -165,6 +165,23 @@ def test_the_developer_is_told_in_its_inbox(app, parties):
         notices = db.session.scalars(select(Notice).where(Notice.kind == "inquiry_issued")).all()
         assert [n.user_id for n in notices] == [parties["staff"].id]
         assert svc.inquiry_number(inquiry) in notices[0].subject
+        # the notice keeps both languages; staff who read English get it in English
+        assert notices[0].subject.startswith("合规性函询")
+        assert notices[0].subject_en.startswith(f"Compliance inquiry {svc.inquiry_number(inquiry)}: answer by")
+        assert "answer each question on the platform" in notices[0].body_en
+
+
+def test_the_review_is_told_in_both_languages(app, parties):
+    from app.models import Notice
+
+    with app.app_context():
+        inquiry = _issue(parties, at(2026, 11, 2), questions=["是否取得预售许可？"])
+        svc.answer_inquiry(inquiry.id, {1: "已取得预售许可"}, actor=actor(parties["staff"]), now=at(2026, 11, 3))
+        svc.review_inquiry(inquiry.id, review="non_compliant", reason="未附证明", actor=actor(parties["judge"]),
+                           now=at(2026, 11, 4))
+        notice = db.session.scalar(select(Notice).where(Notice.kind == "inquiry_reviewed"))
+        assert "不合规" in notice.subject and "non-compliant" in notice.subject_en
+        assert notice.body_en == "Review: non-compliant. Reason: 未附证明"
 
 
 def test_each_answer_carries_its_files_and_a_file_that_is_not_a_document_is_refused(app, parties):

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.models import Notice, User
 from app.notify import dispatch
 from app.notify.dispatch import MAX_ATTEMPTS, RETRY_AFTER, deliver_pending
+from app.notify.email import notice_message_id
 from app.notify.outbox import queue_notice
 from tests.factories import NOW
 
@@ -208,6 +209,7 @@ def test_the_dispatcher_gives_up_after_the_last_attempt(app, make, smtp_server):
     queue(app, user)
     smtp_server.data_reply = "451 4.3.0 Try again later"
     now = NOW
+    waits = []
     for attempt in range(1, MAX_ATTEMPTS + 1):
         report = run(app, now=now)
         assert report.claimed == 1, attempt
@@ -215,8 +217,12 @@ def test_the_dispatcher_gives_up_after_the_last_attempt(app, make, smtp_server):
         assert row.attempts == attempt
         if attempt < MAX_ATTEMPTS:
             assert row.status == "pending"
+            waits.append(row.next_attempt_at - now)
             now = row.next_attempt_at
+    assert waits == list(RETRY_AFTER)  # each wait longer than the one before
+    assert all(a < b for a, b in zip(waits, waits[1:]))
     assert (row.status, report.failed) == ("failed", 1)
+    assert "451" in row.last_error and row.next_attempt_at is None
     assert run(app, now=now + timedelta(days=30)).claimed == 0
 
 
@@ -231,10 +237,56 @@ def test_a_crashed_dispatchers_emails_are_sent_once_its_claim_has_expired(app, m
         db.session.commit()
     assert run(app, now=NOW + timedelta(minutes=5)).claimed == 0
     assert smtp_server.messages == []
-    assert run(app, now=NOW + timedelta(minutes=10)).sent == 1
+    report = run(app, now=NOW + timedelta(minutes=10))
+    assert (report.sent, report.recovered, report.possible_duplicates) == (1, 1, [notice_id])
     [row] = emails(app)
-    assert (row.status, row.attempts) == ("sent", 2)
+    assert (row.status, row.attempts, row.crash_resends) == ("sent", 2, 1)
     assert len(smtp_server.messages) == 1
+
+
+def test_the_message_id_is_the_same_for_every_attempt_at_one_notice(app, make, smtp_server):
+    """A resend carries the first copy's Message-ID: the server sees one message twice."""
+    user = make.user("homeowner", email="wang@example.com")
+    [notice_id] = queue(app, user)
+    smtp_server.data_reply = "451 4.3.0 Try again later"
+    run(app)
+    smtp_server.data_reply = None
+    run(app, now=NOW + RETRY_AFTER[0])
+    [(_, _, message)] = smtp_server.messages
+    with app.app_context():
+        key = db.session.get(Notice, notice_id).dedupe_key
+    assert message["Message-ID"] == notice_message_id(notice_id, key,
+                                                      "notice@wenchang-court.example")
+    assert message["Message-ID"].startswith(f"<notice-{notice_id}.")
+    assert message["Message-ID"].endswith("@wenchang-court.example>")
+    other = notice_message_id(notice_id + 1, key, "notice@wenchang-court.example")
+    assert other != message["Message-ID"]
+
+
+def test_only_the_first_unfinished_row_of_a_crashed_run_counts_as_a_possible_duplicate(
+        app, make, smtp_server):
+    """A run sends in id order and records each message at once: of its rows left
+    'sending', only the first can have been in the server's hands when it died."""
+    user = make.user("homeowner", email="wang@example.com")
+    first, second, third, fourth = queue(app, user, 4)
+    with app.app_context():
+        db.session.execute(update(Notice).where(Notice.id == first).values(
+            status="sent", sent_at=NOW, next_attempt_at=None, attempts=1))
+        db.session.execute(update(Notice).where(Notice.id.in_([second, third])).values(
+            status="sending", claim_token="crashed-run", attempts=1,
+            next_attempt_at=NOW + timedelta(minutes=10)))
+        db.session.commit()
+    report = run(app, now=NOW + timedelta(minutes=10))
+    assert (report.sent, report.recovered, report.possible_duplicates) == (3, 2, [second])
+    assert "possibly sent twice" in report.line() and str(second) in report.line()
+    assert {row.id: row.crash_resends for row in emails(app)} == {
+        first: 0, second: 1, third: 0, fourth: 0}
+    result = app.test_cli_runner().invoke(args=["notices", "duplicates"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[-1] == "notices: 1 possibly delivered twice (same Message-ID or reference)"
+    assert lines[0].startswith(f"notice {second} to wang@example.com (sent)")
+    assert f"<notice-{second}." in lines[0]
 
 
 def test_with_email_off_the_dispatcher_does_nothing(app, make):
@@ -266,3 +318,39 @@ def test_flask_notices_send_runs_the_dispatcher_once_and_says_how_many(app, make
 def test_the_retry_schedule_is_increasing(app):
     assert list(RETRY_AFTER) == sorted(RETRY_AFTER)
     assert dispatch.MAX_ATTEMPTS == len(RETRY_AFTER) + 1
+
+
+def test_a_claim_is_a_short_lease_so_a_restart_repairs_a_crash_within_minutes(app, make, smtp_server):
+    """A run claims and dies before sending: its rows come back CLAIM_LEASE later, not hours."""
+    from app.notify.dispatch import CLAIM_LEASE, DispatchReport, _claim
+
+    user = make.user("homeowner", email="wang@example.com")
+    [notice_id] = queue(app, user)
+    with app.app_context():
+        assert _claim("died", channels=["email"], now=NOW, until=NOW + CLAIM_LEASE, limit=10,
+                      report=DispatchReport()) == [notice_id]
+    [row] = emails(app)
+    assert (row.status, row.next_attempt_at) == ("sending", NOW + CLAIM_LEASE)
+    assert run(app, now=NOW + CLAIM_LEASE - timedelta(seconds=1)).claimed == 0
+    report = run(app, now=NOW + CLAIM_LEASE)
+    assert (report.sent, report.recovered) == (1, 1)
+    assert CLAIM_LEASE <= timedelta(minutes=5)
+
+
+def test_a_working_run_renews_its_lease_by_the_time_it_has_taken(app, make, mail_configured):
+    from app.notify.dispatch import CLAIM_LEASE, DispatchReport, _claim, _Lease
+
+    user = make.user("homeowner", email="wang@example.com")
+    queue(app, user, 2)
+    with app.app_context():
+        _claim("working", channels=["email"], now=NOW, until=NOW + CLAIM_LEASE, limit=10,
+               report=DispatchReport())
+        lease = _Lease("working", NOW)
+        lease.keep()  # just claimed: nothing to renew
+        assert {r.next_attempt_at for r in emails(app)} == {NOW + CLAIM_LEASE}
+        lease.started -= 90  # the run has been working for 90 s
+        lease.renewed -= 90
+        lease.keep()
+    [first, second] = emails(app)
+    assert first.next_attempt_at == second.next_attempt_at
+    assert abs(first.next_attempt_at - (NOW + timedelta(seconds=90) + CLAIM_LEASE)) < timedelta(seconds=2)

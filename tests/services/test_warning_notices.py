@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Commitment, DeveloperGuarantee, User, WarningNotice
+from app.models import Commitment, DeveloperGuarantee, Notice, User, WarningNotice
 from app.services import warning_notices as svc
 from app.services.early_warnings import evaluate_warnings
 from app.services.errors import ConflictError, NotFoundError, ServiceError
@@ -50,6 +50,9 @@ def test_one_notice_per_rise_however_often_the_evaluation_runs(app, sides):
         assert notice.level == "red" and notice.warnings[0]["rule"] == "overdue_delivery"
         assert svc.issue_notice_documents(now=EVENING) == 1 and svc.issue_notice_documents(now=EVENING) == 0
         assert svc.notice_document(notice).kind == "warning_notice"
+        told = db.session.scalar(select(Notice).where(Notice.kind == "warning_issued"))
+        assert "红色预警" in told.subject and "rose to red" in told.subject_en
+        assert told.body_en.endswith("send a rectification plan with dated commitments.")
 
 
 def test_only_the_developers_own_staff_sign_and_answer_a_notice(app, sides):

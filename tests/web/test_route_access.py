@@ -11,7 +11,7 @@ subject: an object that is not yours is never shown, whatever the status.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -75,9 +75,15 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("GET", "auth.account_language"): web(200, 200, 200, 200, 200),
     ("POST", "auth.account_language"): web(422, 422, 422, 422, 422),
     ("POST", "auth.logout"): web(303, 303, 303, 303, 303),
+    # One's own sessions and tokens (app.services.sessions); someone else's is not found.
+    ("GET", "auth.list_sessions"): web(200, 200, 200, 200, 200),
+    ("POST", "auth.end_session"): web(404, 404, 404, 404, 404),
+    ("POST", "auth.end_all_sessions"): web(302, 302, 302, 302, 302),  # tests/web/test_account_sessions.py
     ("GET", "notices.list_notices"): web(200, 200, 200, 200, 200),
     ("POST", "notices.read_notice"): NOT_FOUND_FOR_ALL,
     ("POST", "notices.read_all_notices"): web(303, 303, 303, 303, 303),
+    ("GET", "notice_settings.edit_notice_channels"): web(200, 200, 200, 200, 200),
+    ("POST", "notice_settings.edit_notice_channels"): web(303, 303, 303, 303, 303),
     # Someone else's case, complaint or evidence: not found, for every role.
     ("GET", "cases.show_case"): NOT_FOUND_FOR_ALL,
     ("POST", "cases.transition_case"): NOT_FOUND_FOR_ALL,
@@ -198,6 +204,9 @@ ROUTES: dict[tuple[str, str], Expect] = {
     # The JSON API: 401 without a token, 404 for someone else's object, 403 for a call
     # the role may not make.
     ("POST", "api.issue_token"): EVERYONE_OPEN,
+    # The token presented is renewed or ended (tests/api/test_api_tokens.py).
+    ("POST", "api.renew_token"): api(200, 200, 200, 200, 200),
+    ("DELETE", "api.end_token"): api(204, 204, 204, 204, 204),
     ("GET", "api.openapi_document"): EVERYONE_OPEN,
     ("GET", "api.me"): api(200, 200, 200, 200, 200),
     ("GET", "api.list_projects"): api(200, 200, 200, 200, 200),
@@ -244,6 +253,21 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("GET", "api.list_inquiries_api"): api(403, 200, 403, 200, 403),
     ("POST", "api.answer_inquiry_api"): api(404, 404, 404, 404, 404),
     ("GET", "api.list_warnings_api"): api(403, 200, 403, 200, 403),
+    # On site (docs/on-site.md): visit sheets, documents in the browser, sessions,
+    # judicial confirmation, ratings: someone else's object is not found, for every role.
+    ("GET", "onsite.download_document"): NOT_FOUND_FOR_ALL,
+    ("POST", "onsite.print_visit_sheet"): NOT_FOUND_FOR_ALL,
+    ("GET", "onsite.show_sessions"): NOT_FOUND_FOR_ALL,
+    ("POST", "onsite.record_session"): NOT_FOUND_FOR_ALL,
+    ("POST", "onsite.confirm_session"): NOT_FOUND_FOR_ALL,
+    ("GET", "onsite.show_confirmation"): NOT_FOUND_FOR_ALL,
+    ("POST", "onsite.apply_for_confirmation"): NOT_FOUND_FOR_ALL,
+    ("POST", "onsite.decide_confirmation"): NOT_FOUND_FOR_ALL,
+    ("GET", "onsite.show_litigation"): NOT_FOUND_FOR_ALL,
+    ("GET", "onsite.show_rating"): NOT_FOUND_FOR_ALL,
+    ("POST", "onsite.rate_case"): NOT_FOUND_FOR_ALL,
+    ("GET", "onsite.list_followups"): web(403, 403, 403, 200, 403),
+    ("POST", "onsite.complete_followup"): web(404, 404, 404, 422, 404),
 }
 
 
@@ -283,10 +307,14 @@ def _build_world(make) -> World:
     """The other side: a court with its case, complaint, evidence, import, task and notice;
     and on our side one user of each role, of another court, company and household."""
     from app.models import (
-        AgencyTask, Agreement, Attachment, Document, GroupFiling, Notice, ReferralImport, Reminder,
+        AgencyTask, Agreement, Attachment, Document, GroupFiling, LoginSession, MediationSession, Notice,
+        ReferralImport, Reminder,
     )
 
     their_judge = make.user("judge")
+    their_session = make._save(LoginSession(
+        token_sha256=LoginSession.digest("their-session"), user_id=their_judge.id,
+        created_at=NOW, expires_at=NOW + timedelta(days=3650), kind="web"))
     their_mediator = make.user("mediator", court=their_judge.court)
     project = make.project(court=their_judge.court)
     claimant = make.person("欧阳秘密")
@@ -319,6 +347,9 @@ def _build_world(make) -> World:
     agreement = make._save(Agreement(
         case_id=case.id, status="signing", content={"terms": ["秘密条款"]}, content_sha256="0" * 64,
         created_at=NOW))
+    session = make._save(MediationSession(
+        case_id=case.id, held_at=NOW, outcome="continued", content={"notes": "秘密笔录"}, content_sha256="0" * 64,
+        status="confirming", created_at=NOW))
 
     reminder = make._save(Reminder(
         kind="follow_up", recipient_id=their_judge.id, channel="notice",
@@ -363,14 +394,23 @@ def _build_world(make) -> World:
              "user_id": their_judge.id, "developer_id": project.developer_id,
              "project_id": project.id, "year": 2027, "token": "not-a-token",
              "mediator_id": their_mediator.mediator.id, "leave_id": 1, "conflict_id": 1,
-             "plan_id": 2147483000, "number": 1, "asset_id": 2147483000,
+             "session_id": their_session.id, "plan_id": 2147483000, "number": 1, "asset_id": 2147483000,
              "inquiry_id": inquiry.id, "notice_id": warning.id, "commitment_id": commitment.id,
-             "document_id_letter": letter.id},
+             "document_id_letter": letter.id,
+             "visit_id": 2147483000, "session_id": session.id,
+             "application_id": 2147483000, "followup_id": 2147483000},
         secrets=[case.number, complaint.receipt_no, claimant.name, "秘密通知主题", "秘密事实",
                  "符科长", "转办.csv", "秘密条款", "秘密错误", "秘密函询问题", "秘密答复", "秘密预警事实", "秘密承诺",
-                 "秘密函询函"],
+                 "秘密函询函", "秘密笔录"],
         users=users,
     )
+
+
+#: Calls that end (or replace) the session or token the walk runs in; their own tests
+#: (named in ROUTES) check them from every side.
+ENDS_THE_WALK = {("POST", "auth.logout"), ("POST", "auth.login"),
+                 ("POST", "auth.end_all_sessions"), ("POST", "api.renew_token"),
+                 ("DELETE", "api.end_token")}
 
 
 def _call(client, method: str, endpoint: str, url: str, token: str | None, headers: dict):
@@ -409,7 +449,7 @@ def test_no_route_shows_someone_elses_object(app, client, make, visitor):
     failures = []
     for rule in rules:
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            if (method, rule.endpoint) in {("POST", "auth.logout"), ("POST", "auth.login")}:
+            if (method, rule.endpoint) in ENDS_THE_WALK:
                 continue  # would end (or replace) the session the walk runs in
             expected = ROUTES[(method, rule.endpoint)].of(visitor)
             arguments = {a: world.ids[a] for a in rule.arguments}
