@@ -70,6 +70,9 @@ class Permission(StrEnum):
     COMMITMENT_SETTLE = "court:commitment:settle"
     BLACKLIST_DECIDE = "court:blacklist:decide"
     RISK_VIEW = "court:risk:view"
+    # Preservation and staged release (边履行边解封): docs/release-in-the-app.md.
+    RELEASE_VIEW = "release:plan:view"
+    RELEASE_APPROVE = "court:release:approve"
 
 
 def _role(user) -> Role | None:
@@ -226,6 +229,43 @@ def _court_or_own_company(user: User, obj) -> bool:
     return _judge_over(user, obj) or _own_company(user, obj)
 
 
+def _developer_id_of(obj) -> int | None:
+    """The developer a release object concerns: a Developer itself, or anything carrying
+    ``developer_id`` (a plan, a frozen asset, a preservation order)."""
+    from app.models import Developer
+
+    if isinstance(obj, Developer):
+        return obj.id
+    return getattr(obj, "developer_id", None)
+
+
+def _court_holds_case_against(user: User, developer_id: int | None) -> bool:
+    """A judge whose court holds a case against the developer."""
+    if _role(user) is not Role.JUDGE or developer_id is None or user.court_id is None:
+        return False
+    return db.session.scalar(select(Case.id).where(
+        Case.developer_id == developer_id, Case.court_id == user.court_id).limit(1)) is not None
+
+
+def _sees_release(user: User, obj) -> bool:
+    """Without an object: may the role use the release pages at all (judges, developer staff).
+    With one: a judge of a court holding a case against its developer, or that developer's staff."""
+    role = _role(user)
+    if obj is None:
+        return role is Role.JUDGE or (role is Role.DEVELOPER and user.developer_id is not None)
+    developer_id = _developer_id_of(obj)
+    if role is Role.DEVELOPER:
+        return user.developer_id is not None and user.developer_id == developer_id
+    return _court_holds_case_against(user, developer_id)
+
+
+def _approves_release(user: User, obj) -> bool:
+    """Judges; of an object, only when their court holds a case against its developer."""
+    if obj is None:
+        return _role(user) is Role.JUDGE
+    return _court_holds_case_against(user, _developer_id_of(obj))
+
+
 def _roles(*roles: Role) -> Callable[[User, object], bool]:
     return lambda user, obj: _role(user) in roles
 
@@ -270,6 +310,8 @@ _RULES: dict[Permission, Callable[[User, object], bool]] = {
     Permission.COMMITMENT_SETTLE: _judge_over,
     Permission.BLACKLIST_DECIDE: _roles(Role.JUDGE),
     Permission.RISK_VIEW: _roles(Role.JUDGE),
+    Permission.RELEASE_VIEW: _sees_release,
+    Permission.RELEASE_APPROVE: _approves_release,
 }
 
 

@@ -450,6 +450,9 @@ def build_demo(*, seed: int, echo, password: str | None = None, now: datetime | 
     from app.demo_prevent import build_prevention
 
     build_prevention(builder)  # inquiries, warnings, commitments, blacklist, a guarantee chain
+    from app.demo_release import build_release
+
+    echo("  release: {counter_guarantee_cases} cases under counter-guarantees, {released_fen} fen released".format(**build_release(builder)))
     echo("完成 / done. 演示账号 (demo logins), 密码 (password) = " + password)
     for username in ("admin", "judge", "judge_meilan", "mediator", "developer", "homeowner"):
         echo(f"  {username}" + ("（另一法院的法官：看不到这些案件 / a judge of another court)"

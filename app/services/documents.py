@@ -140,6 +140,26 @@ def store_prevention_document(*, kind: str, title: str, render, developer_id: in
     return document
 
 
+def store_release_ruling(case_id: int, data, *, developer_id: int, actor_id: int | None,
+                         now: datetime) -> Document:
+    """Render, store, record and commit a release ruling (``app.documents.release``) in the
+    file of ``case_id``, as the developer's copy (its staff and the court see it): the last
+    step of ``app.services.release.approve_stage``, so the release and its ruling commit together."""
+    from app.documents.release import render_release_ruling
+
+    code = new_verify_code()
+    pdf = render_release_ruling(data, font=pdf_font(), verify_code=code, verify_url=verify_url(code))
+    with _stored([pdf]) as stored:
+        relative, digest, size = stored[0]
+        document = Document(
+            case_id=case_id, kind="release_ruling", title=f"{data.title}（第{data.stage}阶段）", sha256=digest,
+            verify_code=code, stored_path=relative, size_bytes=size, party_developer_id=developer_id,
+            created_by_id=actor_id, created_at=now)
+        db.session.add(document)
+        db.session.commit()
+    return document
+
+
 @use_case
 def store_pdf(case: Case, *, kind: str, title: str, render, actor: User, now: datetime,
               visit_id: int | None = None, party_person_id: int | None = None,

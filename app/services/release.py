@@ -287,9 +287,49 @@ def approve_stage(plan_id: int, number: int, *, actor_id: int | None, actor_role
                                  **event_reason(Msg("解封计划 {plan} 第 {n} 阶段经批准解封",
                                                     "Release plan {plan}, stage {n} approved for release",
                                                     plan=plan.id, n=number))))
-    db.session.commit()
+    _issue_ruling(plan, number, releases, sorted(cases), actor_id=actor_id, now=now)  # commits
     db.session.refresh(stage)
     return stage
+
+
+_KIND_LABELS = {"bank_account": "银行存款", "presale_account": "预售资金监管账户", "unit": "房产", "equity": "股权"}
+
+
+def _issue_ruling(plan: ReleasePlan, number: int, releases: list[dict], case_ids: list[int], *,
+                  actor_id: int | None, now: datetime) -> None:
+    """The release ruling (解除保全裁定) of the stage, in the file of the first case the released
+    assets secured, committed with the release; no case secured, no ruling (just the commit)."""
+    if not case_ids:
+        db.session.commit()
+        return
+    from app.documents.release import ReleaseLine, ReleaseRulingData
+    from app.services.documents import store_release_ruling
+    from mediation.lifecycle import court_date
+
+    db.session.flush()
+    cases = [db.session.get(Case, c) for c in case_ids]
+    lines = []
+    for item in releases:
+        asset = db.session.get(FrozenAsset, _db_id(item["asset"]))
+        db.session.refresh(asset, ["released_fen"])
+        lines.append(ReleaseLine(label=asset.label, kind_label=_KIND_LABELS.get(asset.kind, asset.kind),
+                                 ruling_no=asset.order.ruling_no, amount_fen=item["amount"],
+                                 remaining_fen=asset.frozen_fen - asset.released_fen))
+    confirmed = db.session.scalars(select(Obligation.description).where(
+        Obligation.developer_id == plan.developer_id, Obligation.status == "confirmed").order_by(Obligation.id)).all()
+    developer = db.session.get(Developer, plan.developer_id)
+    data = ReleaseRulingData(court_name=cases[0].court.name, case_number=cases[0].number,
+                             developer_name=developer.name, plan_id=plan.id, stage=number, lines=tuple(lines),
+                             case_numbers=tuple(c.number for c in cases), performed=tuple(confirmed),
+                             ruled_on=court_date(now))
+    store_release_ruling(cases[0].id, data, developer_id=plan.developer_id, actor_id=actor_id, now=now)
+
+
+def plan_view(plan_id: int) -> ReleasePlan:
+    plan = db.session.get(ReleasePlan, plan_id)
+    if plan is None:
+        raise NotFoundError(Msg("没有这个解封计划。", "No such release plan."))
+    return plan
 
 
 def asset_view(asset_id: int) -> FrozenAsset:

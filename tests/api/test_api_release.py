@@ -13,7 +13,7 @@ from werkzeug.serving import make_server
 
 from app.extensions import db
 from app.services import release
-from tests.services.test_release import NOW, frozen_developer  # noqa: F401  (the fixture)
+from tests.services.test_release import NOW, frozen_developer, judge_of_the_cases  # noqa: F401  (the fixture)
 
 
 @pytest.fixture
@@ -23,8 +23,8 @@ def proposed_plan(app, frozen_developer):  # noqa: F811
         return {**frozen_developer, "plan": plan.id}
 
 
-def test_a_judge_approves_a_stage_once_and_the_ledger_shows_it(client, make, bearer, proposed_plan):
-    judge = make.user("judge")
+def test_a_judge_approves_a_stage_once_and_the_ledger_shows_it(app, client, make, bearer, proposed_plan):
+    judge = judge_of_the_cases(app, make, proposed_plan)
     headers = bearer(judge)
     url = f"/api/v1/release-plans/{proposed_plan['plan']}/stages/1/approve"
     first = client.post(url, headers=headers)
@@ -38,8 +38,8 @@ def test_a_judge_approves_a_stage_once_and_the_ledger_shows_it(client, make, bea
     assert sum(line["amount_fen"] for line in asset["ledger"]) == asset["released_fen"]
 
 
-def test_a_stage_whose_preconditions_are_unmet_is_refused_with_409(client, make, bearer, proposed_plan):
-    headers = bearer(make.user("judge"))
+def test_a_stage_whose_preconditions_are_unmet_is_refused_with_409(app, client, make, bearer, proposed_plan):
+    headers = bearer(judge_of_the_cases(app, make, proposed_plan))
     response = client.post(f"/api/v1/release-plans/{proposed_plan['plan']}/stages/2/approve", headers=headers)
     assert response.status_code == 409
     assert "stage 1 not released" in response.get_json()["detail"]
@@ -60,9 +60,39 @@ def test_only_judges_approve_and_a_developer_sees_only_its_own(client, make, bea
     assert client.get(f"/api/v1/release-plans?developer_id={other.id}", headers=headers).status_code == 404
 
 
+def test_a_judge_of_another_court_finds_nothing_of_the_developer(client, make, bearer, proposed_plan):
+    """The other court's side: no plan list, no asset, no approval — 404, and nothing released."""
+    headers = bearer(make.user("judge"))  # a judge of a court holding no case against it
+    plans = client.get(f"/api/v1/release-plans?developer_id={proposed_plan['developer']}", headers=headers)
+    assert plans.status_code == 404
+    assert client.get(f"/api/v1/assets/{proposed_plan['assets'][0]}", headers=headers).status_code == 404
+    url = f"/api/v1/release-plans/{proposed_plan['plan']}/stages/1/approve"
+    assert client.post(url, headers=headers).status_code == 404
+    with client.application.app_context():
+        assert release.plans_of(proposed_plan["developer"])[0].stages[0].status == "proposed"
+
+
+def test_a_homeowner_is_refused_for_the_role_before_any_argument_is_read(client, make, bearer, proposed_plan):
+    headers = bearer(make.user("homeowner"))
+    for url in ("/api/v1/release-plans", "/api/v1/release-plans?developer_id=x",
+                f"/api/v1/release-plans?developer_id={proposed_plan['developer']}",
+                f"/api/v1/assets/{proposed_plan['assets'][0]}"):
+        response = client.get(url, headers=headers)
+        assert response.status_code == 403, url
+        assert response.headers["Content-Type"].startswith("application/problem+json")
+
+
+def test_the_developer_id_is_checked_after_the_role(app, client, make, bearer, proposed_plan):
+    headers = bearer(judge_of_the_cases(app, make, proposed_plan))
+    assert client.get("/api/v1/release-plans", headers=headers).status_code == 422
+    assert client.get("/api/v1/release-plans?developer_id=2147483648", headers=headers).status_code == 422
+    mine = client.get(f"/api/v1/release-plans?developer_id={proposed_plan['developer']}", headers=headers)
+    assert mine.status_code == 200 and [p["id"] for p in mine.get_json()["items"]] == [proposed_plan["plan"]]
+
+
 def test_many_judges_approving_at_once_release_the_stage_once(app, make, bearer, proposed_plan):
     """Served on loopback by a threaded werkzeug server; 8 simultaneous approvals."""
-    headers = bearer(make.user("judge"))
+    headers = bearer(judge_of_the_cases(app, make, proposed_plan))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -47,6 +47,13 @@ def frozen_developer(app, make):
                 "assets": [a.id for a in order.assets]}
 
 
+def judge_of_the_cases(app, make, frozen):
+    """A judge of the court that holds the frozen developer's cases (the judges who see it)."""
+    with app.app_context():
+        court = db.session.get(Case, frozen["cases"][0]).court
+    return make.user("judge", court=court)
+
+
 def test_the_plan_from_the_database_is_what_the_command_line_planner_says(app, frozen_developer, tmp_path):
     with app.app_context():
         _, plan = release.plan_for(frozen_developer["developer"])

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import re
 
-from tests.services.test_release import frozen_developer  # noqa: F401  (the fixture)
+from tests.services.test_release import frozen_developer, judge_of_the_cases  # noqa: F401  (the fixture)
+from tests.services.test_release import NOW
 from tests.web.helpers import csrf_token, get_page, login
 
 
-def test_a_judge_keeps_the_plan_and_approves_its_first_stage(client, make, frozen_developer):  # noqa: F811
-    judge = make.user("judge")
+def test_a_judge_keeps_the_plan_and_approves_its_first_stage(app, client, make, frozen_developer):  # noqa: F811
+    judge = judge_of_the_cases(app, make, frozen_developer)
     login(client, judge.username)
     path = f"/court/developers/{frozen_developer['developer']}/release"
     response, html = get_page(client, path)
@@ -28,6 +29,25 @@ def test_the_release_page_is_for_judges_only(client, make, frozen_developer):  #
     login(client, make.user("developer").username)
     response = client.get(f"/court/developers/{frozen_developer['developer']}/release")
     assert response.status_code == 403
+
+
+def test_a_judge_of_another_court_gets_404_for_the_developer_its_plan_and_its_stages(
+        app, client, make, frozen_developer):  # noqa: F811
+    from app.services import release
+
+    with app.app_context():
+        plan_id = release.propose_plan(frozen_developer["developer"], actor_id=None, now=NOW).id
+    login(client, make.user("judge").username)  # a court that holds no case against the developer
+    path = f"/court/developers/{frozen_developer['developer']}/release"
+    response = client.get(path)
+    assert response.status_code == 404 and "基本户" not in response.get_data(as_text=True)
+    token = csrf_token(client, "/account/password")
+    assert client.post(path, data={"csrf_token": token}).status_code == 404
+    approve = f"/court/release-plans/{plan_id}/stages/1/approve"
+    assert client.post(approve, data={"csrf_token": token}).status_code == 404
+    with app.app_context():
+        assert [p.id for p in release.plans_of(frozen_developer["developer"])] == [plan_id]
+        assert release.plans_of(frozen_developer["developer"])[0].stages[0].status == "proposed"
 
 
 def test_a_developer_sees_its_own_freezes_and_what_to_perform_next_never_anothers(client, make, app,

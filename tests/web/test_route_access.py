@@ -218,14 +218,16 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("GET", "api.download_document"): api(404, 404, 404, 404, 404),
     ("GET", "api.list_notices_api"): api(200, 200, 200, 200, 200),
     ("POST", "api.read_notice_api"): api(404, 404, 404, 404, 404),
-    # Release plans (边履行边解封): judges; a developer sees only its own.
-    ("GET", "court.release_plan"): only("judge", 200),  # an empty plan: nothing frozen here
-    ("POST", "court.propose_release_plan"): only("judge", 302),
+    # Release plans (边履行边解封): judges of a court holding a case against the developer;
+    # a developer sees only its own. Another court's developer is not found.
+    ("GET", "court.release_plan"): only("judge", 404),
+    ("POST", "court.propose_release_plan"): only("judge", 404),
     ("POST", "court.approve_release_stage"): only("judge", 404),
     ("GET", "developer.my_release"): only("developer", 200),
-    ("GET", "api.list_release_plans"): api(422, 422, 422, 422, 422),  # developer_id is required
+    # The role is checked before the arguments: 403, then 422 (developer_id is required).
+    ("GET", "api.list_release_plans"): api(403, 422, 403, 422, 403),
     ("POST", "api.approve_release_stage"): api(403, 403, 403, 404, 403),
-    ("GET", "api.get_asset"): api(404, 404, 404, 404, 404),
+    ("GET", "api.get_asset"): api(403, 404, 403, 404, 403),
     ("GET", "api.stats_summary"): api(403, 403, 403, 422, 403),
     # Prevention (docs/early-warnings.md): judges and developer staff; another court's or
     # company's inquiry, notice, project, developer, document or file is not found.

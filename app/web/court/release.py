@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
+from app.access import Permission, can
 from app.extensions import db
 from app.models import Developer
 from app.models.types import utcnow
@@ -20,9 +21,18 @@ class ConfirmForm(BaseForm):
     """A button with its CSRF token."""
 
 
+def _developer_in_view(developer_id: int, permission: Permission) -> Developer:
+    """The developer, when the judge's court holds a case against it; else 404 (another
+    court's developer is not disclosed)."""
+    developer = db.session.get(Developer, developer_id)
+    if developer is None or not can(current_user, permission, developer):
+        abort(404)
+    return developer
+
+
 @bp.get("/developers/<int(max=2147483647):developer_id>/release")
 def release_plan(developer_id: int):
-    developer = db.session.get(Developer, developer_id) or abort(404)
+    developer = _developer_in_view(developer_id, Permission.RELEASE_VIEW)
     scenario, plan = release.plan_for(developer_id)
     return render_template("court/release_plan.html", developer=developer, scenario=scenario, plan=plan,
                            rows=release_view.stage_rows(scenario, plan),
@@ -34,7 +44,7 @@ def release_plan(developer_id: int):
 def propose_release_plan(developer_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    db.session.get(Developer, developer_id) or abort(404)
+    _developer_in_view(developer_id, Permission.RELEASE_APPROVE)
     release.propose_plan(developer_id, actor_id=current_user.id, now=utcnow())
     flash(_("The plan was kept; its stages await approval."))
     return redirect(url_for("court.release_plan", developer_id=developer_id))
@@ -44,7 +54,9 @@ def propose_release_plan(developer_id: int):
 def approve_release_stage(plan_id: int, number: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    plan = db.session.get(release.ReleasePlan, plan_id) or abort(404)
+    plan = db.session.get(release.ReleasePlan, plan_id)
+    if plan is None or not can(current_user, Permission.RELEASE_APPROVE, plan):
+        abort(404)
     try:
         release.approve_stage(plan_id, number, actor_id=current_user.id, actor_role=current_user.role, now=utcnow())
         flash(_("Stage %(n)s approved and released.", n=number))

@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import abort, render_template
 from flask_login import current_user
 
+from app.access import Permission, can
 from app.services import release
 from app.web.developer import bp
 
 
 @bp.get("/release")
 def my_release():
-    if current_user.developer_id is None:
+    if not can(current_user, Permission.RELEASE_VIEW):
         abort(404)
     return render_template("developer/release.html", **release.developer_overview(current_user.developer_id))
