@@ -69,6 +69,7 @@ def answer_inquiry_api(inquiry_id: int):
       parameters: [{in: path, name: inquiry_id, required: true, schema: {type: integer}}]
       responses:
         200: {content: {application/json: {schema: {type: object}}}}
+        403: {content: {application/problem+json: {schema: Problem}}}
         404: {content: {application/problem+json: {schema: Problem}}}
         409: {content: {application/problem+json: {schema: Problem}}}
         422: {content: {application/problem+json: {schema: Problem}}}
