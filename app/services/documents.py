@@ -120,6 +120,7 @@ def store_agreement(case: Case, data: AgreementData, *, actor: User, now: dateti
     return documents
 
 
+@use_case
 def store_prevention_document(*, kind: str, title: str, render, developer_id: int, now: datetime,
                               actor_id: int | None = None, inquiry_id: int | None = None,
                               warning_notice_id: int | None = None) -> Document:
@@ -140,6 +141,7 @@ def store_prevention_document(*, kind: str, title: str, render, developer_id: in
     return document
 
 
+@use_case
 def store_release_ruling(case_id: int, data, *, developer_id: int, actor_id: int | None,
                          now: datetime) -> Document:
     """Render, store, record and commit a release ruling (``app.documents.release``) in the

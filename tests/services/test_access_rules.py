@@ -35,6 +35,12 @@ HELD_BY = {
     Permission.COMPLAINT_FILE_GROUP: {"homeowner"},
     Permission.BLACKLIST_DECIDE: {"judge"},
     Permission.RISK_VIEW: {"judge"},
+    # Asked with an object too (another court's reminder, another company's plan): their own
+    # tests (tests/web/test_reminders_page.py, tests/api/test_api_release.py) ask that side.
+    Permission.REMINDERS_VIEW: {"judge", "admin"},
+    Permission.REMINDERS_RETRY: {"judge", "admin"},
+    Permission.RELEASE_VIEW: {"judge", "developer"},
+    Permission.RELEASE_APPROVE: {"judge"},
 }
 
 

@@ -79,7 +79,9 @@ def test_the_demo_homeowner_finds_the_acceptance_of_their_case_in_the_inbox(app)
     # Each notice names its case; on-site mediation (app.demo_onsite) adds the notices its
     # sessions, agreements, confirmation and ratings make for the parties and the judge.
     onsite = {"session_to_confirm", "agreement_to_sign", "agreement_effective", "confirmation_applied",
-              "confirmation_decided", "rating_invited", "mediation_failed", "followup_task", "case_in_litigation"}
+              "confirmation_decided", "rating_invited", "mediation_failed", "followup_task", "case_in_litigation",
+              # and every later move of a case tells its parties (app.services.lifecycle_notices)
+              "case_status_changed"}
     assert told["homeowner"] and all(number in subject for _, subject, number in told["homeowner"])
     assert {kind for kind, _, _ in told["homeowner"]} - onsite == {"complaint_accepted"}
     assert {kind for kind, _, _ in told["developer"]} - onsite == {"case_against_you"}
