@@ -13,6 +13,7 @@ from datetime import date
 from reportlab.platypus import Spacer
 
 from app.documents import layout
+from mediation.lifecycle import date_zh
 
 
 @dataclass(frozen=True)
@@ -43,12 +44,8 @@ class WarningNoticeData:
     title: str = "风险预警通知书"
 
 
-def _day(value: date) -> str:
-    return f"{value.year}年{value.month}月{value.day}日"
-
-
 def inquiry_letter_story(data: InquiryLetterData, st: layout.Styles) -> list:
-    due = _day(data.deadline_on) + ("（预计）" if data.deadline_estimated else "")
+    due = date_zh(data.deadline_on) + ("（预计）" if data.deadline_estimated else "")
     story = layout.court_header(st, court_name=data.court_name, circuit_name="防范房地产风险巡回法庭",
                                 title=data.title, case_number=data.number)
     story += [
@@ -63,7 +60,7 @@ def inquiry_letter_story(data: InquiryLetterData, st: layout.Styles) -> list:
         "逾期未答复或答复不实的，本院将依照风险预警规则予以预警，并可将相关情况通报行业主管部门。",
         "工作日按国务院办公厅公布的节假日安排计算；标注“预计”的日期系按法定节假日推算，以当年正式公布的安排为准。",
     )])
-    story += [Spacer(1, 12), layout.para(f"{data.court_name}　{_day(data.issued_on)}", st.body)]
+    story += [Spacer(1, 12), layout.para(f"{data.court_name}　{date_zh(data.issued_on)}", st.body)]
     return story
 
 
@@ -89,7 +86,7 @@ def warning_notice_story(data: WarningNoticeData, st: layout.Styles) -> list:
         "请你公司在调解平台签收本通知，并提交整改方案及附具体日期的承诺事项。",
         "承诺事项到期未履行的，将记录为违背承诺；365日内违背承诺三次以上的，列入失信名单，其提供的反担保不予接受。",
     )])
-    story += [Spacer(1, 12), layout.para(f"{data.court_name}　{_day(data.issued_on)}", st.body)]
+    story += [Spacer(1, 12), layout.para(f"{data.court_name}　{date_zh(data.issued_on)}", st.body)]
     return story
 
 

@@ -13,6 +13,7 @@ from datetime import date
 from reportlab.platypus import Spacer
 
 from app.documents import layout
+from mediation.lifecycle import date_zh
 
 
 @dataclass(frozen=True)
@@ -38,10 +39,6 @@ class ReleaseRulingData:
     title: str = "解除保全裁定书"
 
 
-def _day(value: date) -> str:
-    return f"{value.year}年{value.month}月{value.day}日"
-
-
 def release_ruling_story(data: ReleaseRulingData, st: layout.Styles) -> list:
     total = sum(line.amount_fen for line in data.lines)
     story = layout.court_header(st, court_name=data.court_name, circuit_name="防范房地产风险巡回法庭",
@@ -63,7 +60,7 @@ def release_ruling_story(data: ReleaseRulingData, st: layout.Styles) -> list:
     story += layout.section(st, "裁定如下", layout.para(
         "解除对上列财产的保全措施。本裁定立即开始执行。如不服本裁定，可以向本院申请复议一次，"
         "复议期间不停止裁定的执行。", st.body))
-    story += [Spacer(1, 12), layout.para(f"{data.court_name}　{_day(data.ruled_on)}", st.body)]
+    story += [Spacer(1, 12), layout.para(f"{data.court_name}　{date_zh(data.ruled_on)}", st.body)]
     return story
 
 
