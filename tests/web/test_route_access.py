@@ -395,7 +395,7 @@ def _build_world(make) -> World:
              "project_id": project.id, "year": 2027, "token": "not-a-token",
              "mediator_id": their_mediator.mediator.id, "leave_id": 1, "conflict_id": 1,
              "session_id": their_session.id, "plan_id": 2147483000, "number": 1, "asset_id": 2147483000,
-             "inquiry_id": inquiry.id, "notice_id": warning.id, "commitment_id": commitment.id,
+             "inquiry_id": inquiry.id, "warning_id": warning.id, "commitment_id": commitment.id,
              "document_id_letter": letter.id,
              "visit_id": 2147483000, "session_id": session.id,
              "application_id": 2147483000, "followup_id": 2147483000},

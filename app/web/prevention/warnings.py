@@ -46,25 +46,25 @@ def _show(notice, *, answer=None, status=200):
         today=court_date(utcnow())), status
 
 
-@bp.get("/warnings/<int(max=2147483647):notice_id>")
-def show_warning(notice_id: int):
-    return _show(_notice(notice_id))
+@bp.get("/warnings/<int(max=2147483647):warning_id>")
+def show_warning(warning_id: int):
+    return _show(_notice(warning_id))
 
 
-@bp.post("/warnings/<int(max=2147483647):notice_id>/acknowledge")
-def acknowledge_warning(notice_id: int):
-    notice = _notice(notice_id)
+@bp.post("/warnings/<int(max=2147483647):warning_id>/acknowledge")
+def acknowledge_warning(warning_id: int):
+    notice = _notice(warning_id)
     if not can(current_user, Permission.WARNING_RESPOND, notice):
         abort(404)
     if not AcknowledgeForm().validate_on_submit():
         abort(400)
     svc.acknowledge_notice(notice.id, actor=current_user, now=utcnow())
-    return redirect(url_for("prevention.show_warning", notice_id=notice.id), 303)
+    return redirect(url_for("prevention.show_warning", warning_id=notice.id), 303)
 
 
-@bp.post("/warnings/<int(max=2147483647):notice_id>/answer")
-def answer_warning(notice_id: int):
-    notice = _notice(notice_id)
+@bp.post("/warnings/<int(max=2147483647):warning_id>/answer")
+def answer_warning(warning_id: int):
+    notice = _notice(warning_id)
     if not can(current_user, Permission.WARNING_RESPOND, notice):
         abort(404)
     form = AnswerWarningForm()
@@ -77,8 +77,8 @@ def answer_warning(notice_id: int):
             place_errors(form, error)
         else:
             flash(_("Your plan and commitments were sent to the court."), "success")
-            return redirect(url_for("prevention.show_warning", notice_id=notice.id), 303)
-    return _show(_notice(notice_id), answer=form, status=422)
+            return redirect(url_for("prevention.show_warning", warning_id=notice.id), 303)
+    return _show(_notice(warning_id), answer=form, status=422)
 
 
 @bp.post("/commitments/<int(max=2147483647):commitment_id>/settle")
@@ -98,7 +98,7 @@ def settle_commitment(commitment_id: int):
     except ServiceError as error:
         flash(error.message, "error")
         return redirect(request.referrer or url_for("prevention.list_warnings"), 303)
-    target = url_for("prevention.show_warning", notice_id=commitment.notice_id) if commitment.notice_id \
+    target = url_for("prevention.show_warning", warning_id=commitment.notice_id) if commitment.notice_id \
         else url_for("prevention.show_developer", developer_id=commitment.developer_id)
     return redirect(target, 303)
 
