@@ -124,7 +124,8 @@ def _asset_logged(asset: FrozenAsset, verb: Msg, actor, now) -> None:
     _log([c.id for c in asset.cases],
          Msg("{verb}冻结财产“{label}”（{ruling}），冻结金额 {amount}",
              "{verb} frozen asset “{label}” ({ruling}), frozen value {amount}",
-             verb=verb, label=asset.label, ruling=asset.order.ruling_no, amount=format_yuan(asset.frozen_fen)), actor, now)
+             verb=verb, label=asset.label, ruling=asset.order.ruling_no, amount=format_yuan(asset.frozen_fen)),
+         actor, now)
 
 
 @use_case
@@ -156,7 +157,7 @@ def record_order(developer_id: int, *, court_id: int | None, ruling_no: str, rul
     db.session.add(order)
     frozen = _asset_row(order, asset, cases)
     db.session.add(frozen)
-    _asset_logged(frozen, Msg("依保全裁定冻结", "Recorded by the preservation ruling:"), actor, now)
+    _asset_logged(frozen, Msg("依保全裁定", "Recorded by the preservation ruling:"), actor, now)
     db.session.commit()
     return order
 
@@ -179,7 +180,7 @@ def add_asset(order_id: int, *, court_id: int | None, asset: dict, actor: User |
     problems.raise_any()
     frozen = _asset_row(order, asset, cases)
     db.session.add(frozen)
-    _asset_logged(frozen, Msg("依保全裁定冻结", "Recorded by the preservation ruling:"), actor, now)
+    _asset_logged(frozen, Msg("依保全裁定", "Recorded by the preservation ruling:"), actor, now)
     db.session.commit()
     return frozen
 
@@ -288,8 +289,9 @@ def offer_guarantee(developer_id: int, *, court_id: int | None, provider: str, p
             stored_name=item.stored_name, content_type=item.content_type, size_bytes=item.size_bytes,
             sha256=item.sha256, created_at=now))
     _log([c.id for c in secures],
-         Msg("{provider}提供反担保（G{id}），金额 {amount}，待审查", "Counter-guarantee G{id} offered by {provider}, "
-             "value {amount}, awaiting review", provider=guarantee.provider, id=guarantee.id, amount=format_yuan(value_fen)),
+         Msg("{provider}提供反担保（G{id}），金额 {amount}，待审查",
+             "Counter-guarantee G{id} offered by {provider}, value {amount}, awaiting review",
+             provider=guarantee.provider, id=guarantee.id, amount=format_yuan(value_fen)),
          actor, now)
     with evidence.stored_files(prepared):
         db.session.commit()

@@ -452,8 +452,8 @@ def test_records_entered_through_the_forms_plan_as_the_command_line_does_on_the_
     token = _judge(client, court_world)
     first, second = court_world["cases"]
     order_id = _recorded_order(app, client, court_world, token)
-    assert client.post(f"/court/preservation-orders/{order_id}/assets/new", data={
-        "csrf_token": token, "kind": "unit", "label": "1栋101", "value": "500000", "cases": [str(first)]}).status_code == 303
+    unit = {"csrf_token": token, "kind": "unit", "label": "1栋101", "value": "500000", "cases": [str(first)]}
+    assert client.post(f"/court/preservation-orders/{order_id}/assets/new", data=unit).status_code == 303
     assert _guarantee(client, court_world, token).status_code == 303
     with app.app_context():
         guarantee_id = db.session.scalars(select(CounterGuarantee.id)).one()

@@ -20,6 +20,7 @@ from app.web.court.release_record_forms import (
     AssetForm, EditAssetForm, GuaranteeForm, MarkForm, ObligationForm, OrderForm, ReviewForm,
 )
 from app.web.forms import EmptyForm
+from app.web.release_labels import release_labels
 from mediation.amounts import fen_to_yuan_text
 
 _ID = "int(max=2147483647)"
@@ -77,9 +78,9 @@ def release_records(developer_id: int):
     developer = _allowed(db.session.get(Developer, developer_id))
     data = records.records_of(developer_id)
     cases = {c.id: c for c in db.session.scalars(select(Case).where(Case.developer_id == developer_id))}
+    refusals = {g.id: records.provider_refusal(g) for g in data.guarantees if g.status == "offered"}
     return render_template("court/release/records.html", developer=developer, records=data, cases=cases,
-                           form=EmptyForm(), refusals={g.id: records.provider_refusal(g) for g in data.guarantees
-                                                       if g.status == "offered"})
+                           form=EmptyForm(), labels=release_labels(), refusals=refusals)
 
 
 def _asset_data(form) -> dict:
@@ -153,7 +154,7 @@ def edit_frozen_asset(asset_id: int):
             return _back(asset.developer_id)
     status = 422 if request.method == "POST" else 200
     return render_template("court/release/asset_form.html", developer=asset.order.developer, order=asset.order,
-                           asset=asset, form=form, loose=loose), status
+                           asset=asset, form=form, loose=loose, labels=release_labels()), status
 
 
 def _provider_choices(developer: Developer):
@@ -214,6 +215,7 @@ def review_counter_guarantee(guarantee_id: int):
     status = 422 if request.method == "POST" else 200
     developer = db.session.get(Developer, guarantee.developer_id)
     return render_template("court/release/review_form.html", developer=developer, guarantee=guarantee, form=form,
+                           labels=release_labels(),
                            refusal=records.provider_refusal(guarantee), files=records.records_of(
                                guarantee.developer_id).files.get(guarantee.id, []), loose=loose), status
 
@@ -244,8 +246,8 @@ def new_obligation(developer_id: int):
     if form.validate_on_submit():
         rows = [(_number(r.form.case.data), r.form.amount_fen) for r in form.reductions]
         try:
-            records.add_obligation(developer_id, court_id=current_user.court_id, description=form.description.data or "",
-                                   cost_fen=form.cost_fen, due_on=form.due_on.data,
+            records.add_obligation(developer_id, court_id=current_user.court_id,
+                                   description=form.description.data or "", cost_fen=form.cost_fen, due_on=form.due_on.data,
                                    after_id=int(form.after.data) if form.after.data else None, reduces=rows,
                                    actor=current_user, now=utcnow())
         except ServiceError as error:

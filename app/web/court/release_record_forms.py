@@ -12,6 +12,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.web.forms import BaseForm, SubForm
+from app.web.release_labels import asset_kinds, guarantee_kinds
 from mediation.amounts import InvalidAmountError, parse_yuan
 
 
@@ -24,15 +25,11 @@ def yuan_to_fen(text: str | None) -> int:
 
 
 def asset_kind_choices():
-    return [("", _l("Choose")), ("bank_account", _l("Bank account")),
-            ("presale_account", _l("Supervised pre-sale account")),
-            ("unit", _l("Unit (released whole)")), ("equity", _l("Equity (released whole)"))]
+    return [("", _l("Choose")), *asset_kinds()]
 
 
 def guarantee_kind_choices():
-    return [("", _l("Choose")), ("bank_letter", _l("Bank letter of guarantee")),
-            ("insurance", _l("Preservation insurance")), ("surety", _l("Surety (guarantee company)")),
-            ("collateral", _l("Collateral"))]
+    return [("", _l("Choose")), *guarantee_kinds()]
 
 
 class _AssetFields(BaseForm):

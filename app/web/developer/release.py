@@ -8,6 +8,7 @@ from flask_login import current_user
 from app.access import Permission, can
 from app.services import release, release_records
 from app.web.developer import bp
+from app.web.release_labels import release_labels
 
 
 @bp.get("/release")
@@ -16,4 +17,4 @@ def my_release():
         abort(404)
     developer_id = current_user.developer_id
     return render_template("developer/release.html", **release.developer_overview(developer_id),
-                           records=release_records.records_of(developer_id))
+                           records=release_records.records_of(developer_id), labels=release_labels())
