@@ -5,7 +5,9 @@ entered by hand (docs/release-in-the-app.md, "Entering the records").
 Each use case checks everything first and reports every problem next to its field
 (``ServiceError(errors=[…])``), then writes the record and a line on the timeline of
 every case it concerns in one transaction (``@use_case`` rolls back on any failure).
-The cases named are always the developer's cases in the judge's own court. What the
+With ``check=True`` a use case only reports the problems (the form found some of its
+own, and the page shows all of them at once) and writes nothing. The cases named are
+always the developer's cases in the judge's own court. What the
 planner reads from these rows is ``app.services.release.build_scenario``: a record is in
 the plan page as soon as it is saved.
 """
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -39,6 +42,7 @@ PRESERVATION_TYPE_CODES = ("财保", "执保")
 #: Documents filed with one counter-guarantee.
 MAX_GUARANTEE_FILES = 10
 
+_ALREADY = Msg("这份保全裁定已经登记过", "This preservation ruling is already recorded")
 _CORRECT = Msg("请修改标出的内容后再提交", "Please correct the marked fields and submit again")
 
 
@@ -130,7 +134,8 @@ def _asset_logged(asset: FrozenAsset, verb: Msg, actor, now) -> None:
 
 @use_case
 def record_order(developer_id: int, *, court_id: int | None, ruling_no: str, ruled_on: date | None,
-                 expires_on: date | None, asset: dict, actor: User | None, now: datetime) -> PreservationOrder:
+                 expires_on: date | None, asset: dict, actor: User | None, now: datetime,
+                 check: bool = False) -> PreservationOrder | None:
     """A preservation ruling and the first asset it froze (``{kind, label, frozen_fen, cases,
     disputed, applicant_consented}``); more assets are added with :func:`add_asset`."""
     if db.session.get(Developer, developer_id) is None:
@@ -142,7 +147,7 @@ def record_order(developer_id: int, *, court_id: int | None, ruling_no: str, rul
     except ServiceError as error:
         problems.items.extend(error.raw_errors)
     if number and db.session.scalar(select(PreservationOrder.id).where(PreservationOrder.ruling_no == number)):
-        problems.add("ruling_no", Msg("这份保全裁定已经登记过", "This preservation ruling is already recorded"))
+        problems.add("ruling_no", _ALREADY)
     if ruled_on is None:
         problems.add("ruled_on", Msg("请填写裁定日期", "Enter the day of the ruling"))
     if expires_on is None:
@@ -152,13 +157,19 @@ def record_order(developer_id: int, *, court_id: int | None, ruling_no: str, rul
     _asset_problems(asset, problems)
     cases = _cases(developer_id, court_id, asset.get("cases"), problems, "cases")
     problems.raise_any()
+    if check:
+        return None
     order = PreservationOrder(developer_id=developer_id, ruling_no=number, ruled_on=ruled_on, expires_on=expires_on,
                               created_by_id=actor.id if actor else None, created_at=now)
     db.session.add(order)
     frozen = _asset_row(order, asset, cases)
     db.session.add(frozen)
     _asset_logged(frozen, Msg("依保全裁定", "Recorded by the preservation ruling:"), actor, now)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same ruling recorded by another judge a moment ago (the unique number)
+        db.session.rollback()
+        raise ServiceError(_CORRECT, errors=[{"field": "ruling_no", "message": _ALREADY}]) from None
     return order
 
 
@@ -171,13 +182,15 @@ def order_view(order_id: int) -> PreservationOrder:
 
 @use_case
 def add_asset(order_id: int, *, court_id: int | None, asset: dict, actor: User | None,
-              now: datetime) -> FrozenAsset:
+              now: datetime, check: bool = False) -> FrozenAsset | None:
     """Another asset frozen by the same ruling."""
     order = order_view(order_id)
     problems = _Problems()
     _asset_problems(asset, problems)
     cases = _cases(order.developer_id, court_id, asset.get("cases"), problems, "cases")
     problems.raise_any()
+    if check:
+        return None
     frozen = _asset_row(order, asset, cases)
     db.session.add(frozen)
     _asset_logged(frozen, Msg("依保全裁定", "Recorded by the preservation ruling:"), actor, now)
@@ -187,7 +200,8 @@ def add_asset(order_id: int, *, court_id: int | None, asset: dict, actor: User |
 
 @use_case
 def edit_asset(asset_id: int, *, court_id: int | None, label: str, frozen_fen: int | None, cases,
-               disputed: bool, applicant_consented: bool, actor: User | None, now: datetime) -> FrozenAsset:
+               disputed: bool, applicant_consented: bool, actor: User | None, now: datetime,
+               check: bool = False) -> FrozenAsset | None:
     """Correct an asset: its description, value, cases and the applicant's consent. Its kind
     stays; its value never goes below what has already been released from it."""
     frozen = db.session.get(FrozenAsset, asset_id)
@@ -201,6 +215,8 @@ def edit_asset(asset_id: int, *, court_id: int | None, label: str, frozen_fen: i
                                   "already released", amount=format_yuan(frozen.released_fen)))
     secures = _cases(frozen.developer_id, court_id, cases, problems, "cases")
     problems.raise_any()
+    if check:
+        return None
     before = {c.id for c in frozen.cases}
     # Conditional: a release committed since the read above is never undercut.
     changed = db.session.execute(update(FrozenAsset).where(
@@ -243,7 +259,8 @@ def backing_choices(developer_id: int) -> list[tuple[str, str]]:
 @use_case
 def offer_guarantee(developer_id: int, *, court_id: int | None, provider: str, provider_developer_id: int | None,
                     kind: str, value_fen: int | None, cases, valid_from: date | None, valid_until: date | None,
-                    backed_by: str | None, files=(), actor: User | None, now: datetime) -> CounterGuarantee:
+                    backed_by: str | None, files=(), actor: User | None, now: datetime,
+                    check: bool = False) -> CounterGuarantee | None:
     """A counter-guarantee offered for the developer's frozen assets, with its documents.
     It secures nothing until a judge accepts it (:func:`review_guarantee`)."""
     if db.session.get(Developer, developer_id) is None:
@@ -276,6 +293,8 @@ def offer_guarantee(developer_id: int, *, court_id: int | None, provider: str, p
     prepared, file_errors = evidence.prepare_files(files, field="files", max_count=MAX_GUARANTEE_FILES)
     problems.items.extend(file_errors)
     problems.raise_any()
+    if check:
+        return None
     guarantee = CounterGuarantee(
         developer_id=developer_id, provider=provider.strip(), provider_developer_id=provider_developer_id, kind=kind,
         value_fen=value_fen, valid_from=valid_from, valid_until=valid_until, backed_by_asset_id=asset_id,
@@ -359,7 +378,7 @@ def open_obligations(developer_id: int) -> list[Obligation]:
 @use_case
 def add_obligation(developer_id: int, *, court_id: int | None, description: str, cost_fen: int | None,
                    due_on: date | None, after_id: int | None, reduces: list[tuple[int | None, int | None]],
-                   actor: User | None, now: datetime) -> Obligation:
+                   actor: User | None, now: datetime, check: bool = False) -> Obligation | None:
     """An obligation of the developer entered by hand: what it costs, when it is due, what
     it must wait for, and how much it settles of each case (``reduces``: (case, fen) rows;
     empty rows are skipped)."""
@@ -383,6 +402,8 @@ def add_obligation(developer_id: int, *, court_id: int | None, description: str,
     else:
         _cases(developer_id, court_id, [c for c, _ in rows], problems, "reductions")
     problems.raise_any()
+    if check:
+        return None
     obligation = Obligation(developer_id=developer_id, description=description.strip(), cost_fen=cost_fen,
                             after_id=after_id, due_on=due_on, status="open", created_at=now)
     obligation.reductions = [ObligationReduction(case_id=c, amount_fen=a) for c, a in sorted(rows)]
@@ -420,7 +441,8 @@ def mark_obligation(obligation_id: int, *, status: str, actor: User | None, now:
         raise ConflictError(Msg("这项义务的状态已经变更。", "This obligation has already moved on."))
     db.session.refresh(obligation)
     what = Msg("已履行", "performed") if status == "performed" else Msg("经法院确认已履行", "confirmed by the court as performed")
-    _log([r.case_id for r in obligation.reductions],
+    # An obligation from a confirmed agreement may settle no amount: its own case still hears of it.
+    _log([r.case_id for r in obligation.reductions] + ([obligation.case_id] if obligation.case_id else []),
          Msg("义务 O{id}（{desc}）{what}", "Obligation O{id} ({desc}) {what}", id=obligation.id,
              desc=obligation.description, what=what), actor, now)
     db.session.commit()

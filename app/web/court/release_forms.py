@@ -48,10 +48,8 @@ def _place(form, error: ServiceError) -> dict:
     for item in error.raw_errors or [{"field": error.field, "message": error.raw_message}]:
         field = getattr(form, item["field"] or "", None)
         if field is not None and isinstance(getattr(field, "errors", None), list) and field.type != "FieldList":
-            if not field.errors:
-                field.errors = [item["message"]]
-            elif item["message"] not in field.errors:
-                field.errors.append(item["message"])
+            if not field.errors or field.errors is getattr(field, "_service_errors", None):
+                field.errors = field._service_errors = [*(field.errors or []), item["message"]]
         else:
             loose.setdefault(item["field"] or "", []).append(item["message"])
     return loose
@@ -73,6 +71,23 @@ def _back(developer_id: int):
     return redirect(url_for("court.release_records", developer_id=developer_id), 303)
 
 
+def _run(form, call):
+    """(saved record or None, messages of no single field). A valid form runs the use case;
+    an invalid one asks it only to check (``check=True``, nothing written) so that the page
+    shows every mistake at once, the form's and the service's. A conflict (409) is flashed."""
+    if request.method != "POST":
+        return None, {}
+    valid = form.validate_on_submit()
+    try:
+        saved = call(check=not valid)
+    except ServiceError as error:
+        if error.status == 409:
+            flash(error.message, "error")
+            return None, {}
+        return None, _place(form, error)
+    return (saved if valid else None), {}
+
+
 @bp.get(f"/developers/<{_ID}:developer_id>/release/records")
 def release_records(developer_id: int):
     developer = _allowed(db.session.get(Developer, developer_id))
@@ -85,8 +100,8 @@ def release_records(developer_id: int):
 
 def _asset_data(form) -> dict:
     return {"kind": getattr(form, "kind", None) and form.kind.data, "label": form.label.data or "",
-            "frozen_fen": form.value_fen, "cases": form.cases.data or [], "disputed": form.disputed.data,
-            "applicant_consented": form.applicant_consented.data}
+            "frozen_fen": getattr(form, "value_fen", None), "cases": form.cases.data or [],
+            "disputed": form.disputed.data, "applicant_consented": form.applicant_consented.data}
 
 
 @bp.route(f"/developers/<{_ID}:developer_id>/release/orders/new", methods=["GET", "POST"])
@@ -94,17 +109,12 @@ def new_preservation_order(developer_id: int):
     developer = _allowed(db.session.get(Developer, developer_id))
     form = OrderForm()
     form.cases.choices = _case_choices(developer_id)
-    loose = {}
-    if form.validate_on_submit():
-        try:
-            records.record_order(developer_id, court_id=current_user.court_id, ruling_no=form.ruling_no.data,
-                                 ruled_on=form.ruled_on.data, expires_on=form.expires_on.data,
-                                 asset=_asset_data(form), actor=current_user, now=utcnow())
-        except ServiceError as error:
-            loose = _place(form, error)
-        else:
-            flash(_("The preservation order was recorded."), "success")
-            return _back(developer_id)
+    saved, loose = _run(form, lambda check: records.record_order(
+        developer_id, court_id=current_user.court_id, ruling_no=form.ruling_no.data, ruled_on=form.ruled_on.data,
+        expires_on=form.expires_on.data, asset=_asset_data(form), actor=current_user, now=utcnow(), check=check))
+    if saved:
+        flash(_("The preservation order was recorded."), "success")
+        return _back(developer_id)
     status = 422 if request.method == "POST" else 200
     return render_template("court/release/order_form.html", developer=developer, form=form, loose=loose), status
 
@@ -114,16 +124,12 @@ def new_frozen_asset(order_id: int):
     order = _found(records.order_view, order_id)
     form = AssetForm()
     form.cases.choices = _case_choices(order.developer_id)
-    loose = {}
-    if form.validate_on_submit():
-        try:
-            records.add_asset(order.id, court_id=current_user.court_id, asset=_asset_data(form),
-                              actor=current_user, now=utcnow())
-        except ServiceError as error:
-            loose = _place(form, error)
-        else:
-            flash(_("The frozen asset was recorded."), "success")
-            return _back(order.developer_id)
+    saved, loose = _run(form, lambda check: records.add_asset(
+        order.id, court_id=current_user.court_id, asset=_asset_data(form), actor=current_user, now=utcnow(),
+        check=check))
+    if saved:
+        flash(_("The frozen asset was recorded."), "success")
+        return _back(order.developer_id)
     status = 422 if request.method == "POST" else 200
     return render_template("court/release/asset_form.html", developer=order.developer, order=order, asset=None,
                            form=form, loose=loose), status
@@ -139,19 +145,13 @@ def edit_frozen_asset(asset_id: int):
     else:
         form = EditAssetForm()
     form.cases.choices = _case_choices(asset.developer_id)
-    loose = {}
-    if form.validate_on_submit():
-        try:
-            records.edit_asset(asset.id, court_id=current_user.court_id, label=form.label.data or "",
-                               frozen_fen=form.value_fen, cases=form.cases.data or [], disputed=form.disputed.data,
-                               applicant_consented=form.applicant_consented.data, actor=current_user, now=utcnow())
-        except ServiceError as error:
-            if error.status == 409:
-                flash(error.message, "error")
-            loose = _place(form, error) if error.status != 409 else {}
-        else:
-            flash(_("The frozen asset was corrected."), "success")
-            return _back(asset.developer_id)
+    saved, loose = _run(form, lambda check: records.edit_asset(
+        asset.id, court_id=current_user.court_id, label=form.label.data or "",
+        frozen_fen=getattr(form, "value_fen", None), cases=form.cases.data or [], disputed=form.disputed.data,
+        applicant_consented=form.applicant_consented.data, actor=current_user, now=utcnow(), check=check))
+    if saved:
+        flash(_("The frozen asset was corrected."), "success")
+        return _back(asset.developer_id)
     status = 422 if request.method == "POST" else 200
     return render_template("court/release/asset_form.html", developer=asset.order.developer, order=asset.order,
                            asset=asset, form=form, loose=loose, labels=release_labels()), status
@@ -173,24 +173,18 @@ def new_counter_guarantee(developer_id: int):
     form.provider_developer.choices = _provider_choices(developer)
     form.backed_by.choices = [("", _("Nothing of the developer's (the provider's own credit)"))] + \
         records.backing_choices(developer_id)
-    loose = {}
-    if form.validate_on_submit():
-        try:
-            guarantee = records.offer_guarantee(
-                developer_id, court_id=current_user.court_id, provider=form.provider.data or "",
-                provider_developer_id=int(form.provider_developer.data) if form.provider_developer.data else None,
-                kind=form.kind.data, value_fen=form.value_fen, cases=form.cases.data or [],
-                valid_from=form.valid_from.data, valid_until=form.valid_until.data,
-                backed_by=form.backed_by.data or None, files=request.files.getlist("files"),
-                actor=current_user, now=utcnow())
-        except ServiceError as error:
-            loose = _place(form, error)
-        else:
-            flash(_("The counter-guarantee was recorded; it secures nothing until you accept it."), "success")
-            if guarantee.backed_by_asset_id is not None:
-                flash(_("It rests on frozen asset A%(id)s: the planner counts it as no security.",
-                        id=guarantee.backed_by_asset_id), "warning")
-            return _back(developer_id)
+    guarantee, loose = _run(form, lambda check: records.offer_guarantee(
+        developer_id, court_id=current_user.court_id, provider=form.provider.data or "",
+        provider_developer_id=_number(form.provider_developer.data), kind=form.kind.data,
+        value_fen=getattr(form, "value_fen", None), cases=form.cases.data or [], valid_from=form.valid_from.data,
+        valid_until=form.valid_until.data, backed_by=form.backed_by.data or None,
+        files=request.files.getlist("files"), actor=current_user, now=utcnow(), check=check))
+    if guarantee:
+        flash(_("The counter-guarantee was recorded; it secures nothing until you accept it."), "success")
+        if guarantee.backed_by_asset_id is not None:
+            flash(_("It rests on frozen asset A%(id)s: the planner counts it as no security.",
+                    id=guarantee.backed_by_asset_id), "warning")
+        return _back(developer_id)
     status = 422 if request.method == "POST" else 200
     return render_template("court/release/guarantee_form.html", developer=developer, form=form, loose=loose), status
 
@@ -200,7 +194,7 @@ def review_counter_guarantee(guarantee_id: int):
     guarantee = _found(records.guarantee_record, guarantee_id)
     form = ReviewForm()
     loose = {}
-    if guarantee.status == "offered" and form.validate_on_submit():
+    if form.validate_on_submit():  # a second review is refused by the service (409, flashed)
         decision = {"accept": True, "refuse": False}.get(form.decision.data)
         try:
             records.review_guarantee(guarantee.id, accept=decision, reason=form.reason.data or "",
@@ -242,19 +236,14 @@ def new_obligation(developer_id: int):
     choices = [("", "—")] + [(str(i), label) for i, label in _case_choices(developer_id)]
     for row in form.reductions:
         row.form.case.choices = choices
-    loose = {}
-    if form.validate_on_submit():
-        rows = [(_number(r.form.case.data), r.form.amount_fen) for r in form.reductions]
-        try:
-            records.add_obligation(developer_id, court_id=current_user.court_id,
-                                   description=form.description.data or "", cost_fen=form.cost_fen, due_on=form.due_on.data,
-                                   after_id=int(form.after.data) if form.after.data else None, reduces=rows,
-                                   actor=current_user, now=utcnow())
-        except ServiceError as error:
-            loose = _place(form, error)
-        else:
-            flash(_("The obligation was recorded."), "success")
-            return _back(developer_id)
+    saved, loose = _run(form, lambda check: records.add_obligation(
+        developer_id, court_id=current_user.court_id, description=form.description.data or "",
+        cost_fen=getattr(form, "cost_fen", None), due_on=form.due_on.data, after_id=_number(form.after.data),
+        reduces=[(_number(r.form.case.data), getattr(r.form, "amount_fen", None)) for r in form.reductions],
+        actor=current_user, now=utcnow(), check=check))
+    if saved:
+        flash(_("The obligation was recorded."), "success")
+        return _back(developer_id)
     status = 422 if request.method == "POST" else 200
     return render_template("court/release/obligation_form.html", developer=developer, form=form,
                            loose=loose), status
