@@ -82,6 +82,8 @@ def test_a_judge_records_an_order_with_its_first_asset_and_the_plan_sees_it(app,
     assert f"A{asset.id}" in html  # the plan page plans on it at once (the graph names it)
     _, html = get_page(client, f"/court/developers/{court_world['developer']}/release/records")
     assert "（2026）琼9005财保12号" in html and "基本户 4601" in html
+    _, html = get_page(client, f"/cases/{court_world['cases'][0]}")
+    assert "依保全裁定冻结财产“基本户 4601”" in html  # on the case's timeline page
 
 
 @pytest.mark.parametrize(("overrides", "field", "says"), [
