@@ -73,6 +73,8 @@ class Permission(StrEnum):
     # Preservation and staged release (边履行边解封): docs/release-in-the-app.md.
     RELEASE_VIEW = "release:plan:view"
     RELEASE_APPROVE = "court:release:approve"
+    #: Recording freezes, counter-guarantees, their review and obligations: judges only.
+    RELEASE_RECORD = "court:release:record"
 
 
 def _role(user) -> Role | None:
@@ -312,6 +314,7 @@ _RULES: dict[Permission, Callable[[User, object], bool]] = {
     Permission.RISK_VIEW: _roles(Role.JUDGE),
     Permission.RELEASE_VIEW: _sees_release,
     Permission.RELEASE_APPROVE: _approves_release,
+    Permission.RELEASE_RECORD: _approves_release,
 }
 
 

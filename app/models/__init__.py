@@ -25,6 +25,7 @@ from app.models.release import (
     AssetRelease, CounterGuarantee, CounterGuaranteeCase, FrozenAsset, FrozenAssetCase, Obligation,
     ObligationReduction, PreservationOrder, ReleasePlan, ReleaseStage,
 )
+from app.models.release_files import CounterGuaranteeFile
 from app.models.risk import (
     BlacklistDecision, Commitment, CommitmentStatus, ComplianceInquiry, DeveloperGuarantee,
     InquiryQuestion, InquiryReview, LetterType, RiskLevel, RiskLevelChange, RiskLevelRow, RiskSubject,
@@ -39,7 +40,7 @@ __all__ = [
     "HolidayDayKind", "HolidayYear", "LoginSession", "Mediator", "MediatorConflict", "MediatorLeave", "Notice",
     "NoticeChannel", "NoticeKind", "NoticePreference", "NoticeStatus", "Person", "PhoneCode", "Project",
     "ReferralImport", "Role", "SettlementConsent", "Town", "User", "Visit", "VisitCase",
-    "AssetRelease", "CounterGuarantee", "CounterGuaranteeCase", "FrozenAsset", "FrozenAssetCase",
+    "AssetRelease", "CounterGuarantee", "CounterGuaranteeCase", "CounterGuaranteeFile", "FrozenAsset", "FrozenAssetCase",
     "Obligation", "ObligationReduction", "PreservationOrder", "ReleasePlan", "ReleaseStage",
     "BlacklistDecision", "Commitment", "CommitmentStatus", "ComplianceInquiry", "DeveloperGuarantee",
     "InquiryQuestion", "InquiryReview", "LetterType", "RiskLevel", "RiskLevelChange", "RiskLevelRow",

@@ -41,6 +41,7 @@ HELD_BY = {
     Permission.REMINDERS_RETRY: {"judge", "admin"},
     Permission.RELEASE_VIEW: {"judge", "developer"},
     Permission.RELEASE_APPROVE: {"judge"},
+    Permission.RELEASE_RECORD: {"judge"},
 }
 
 

@@ -224,6 +224,23 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("POST", "court.propose_release_plan"): only("judge", 404),
     ("POST", "court.approve_release_stage"): only("judge", 404),
     ("GET", "developer.my_release"): only("developer", 200),
+    # The judges' release records (docs/release-in-the-app.md): another court's developer,
+    # order, asset, guarantee, file or obligation is not found.
+    ("GET", "court.release_records"): only("judge", 404),
+    ("GET", "court.new_preservation_order"): only("judge", 404),
+    ("POST", "court.new_preservation_order"): only("judge", 404),
+    ("GET", "court.new_frozen_asset"): only("judge", 404),
+    ("POST", "court.new_frozen_asset"): only("judge", 404),
+    ("GET", "court.edit_frozen_asset"): only("judge", 404),
+    ("POST", "court.edit_frozen_asset"): only("judge", 404),
+    ("GET", "court.new_counter_guarantee"): only("judge", 404),
+    ("POST", "court.new_counter_guarantee"): only("judge", 404),
+    ("GET", "court.review_counter_guarantee"): only("judge", 404),
+    ("POST", "court.review_counter_guarantee"): only("judge", 404),
+    ("GET", "court.counter_guarantee_file"): only("judge", 404),
+    ("GET", "court.new_obligation"): only("judge", 404),
+    ("POST", "court.new_obligation"): only("judge", 404),
+    ("POST", "court.mark_obligation"): only("judge", 404),
     # The role is checked before the arguments: 403, then 422 (developer_id is required).
     ("GET", "api.list_release_plans"): api(403, 422, 403, 422, 403),
     ("POST", "api.approve_release_stage"): api(403, 403, 403, 404, 403),
@@ -377,6 +394,22 @@ def _build_world(make) -> World:
         verify_code="SECRETLTR2345678", stored_path="documents/letter.pdf", size_bytes=1,
         party_developer_id=project.developer_id, created_at=NOW))
 
+    # Their developer's release records: a freeze, a guarantee with a document, an obligation.
+    from app.models import CounterGuarantee, CounterGuaranteeFile, FrozenAsset, Obligation, PreservationOrder
+
+    order = make._save(PreservationOrder(developer_id=project.developer_id, ruling_no="（2026）琼9999财保77号",
+                                         ruled_on=date(2026, 6, 1), expires_on=date(2027, 6, 1), created_at=NOW))
+    frozen = make._save(FrozenAsset(order_id=order.id, developer_id=project.developer_id, kind="bank_account",
+                                    label="秘密冻结账户", frozen_fen=100, released_fen=0))
+    guarantee = make._save(CounterGuarantee(
+        developer_id=project.developer_id, provider="秘密担保人", kind="surety", value_fen=100,
+        valid_from=date(2026, 6, 1), valid_until=date(2027, 6, 1), status="offered", created_at=NOW))
+    guarantee_file = make._save(CounterGuaranteeFile(
+        guarantee_id=guarantee.id, original_name="秘密保函.pdf", stored_name="1" * 32 + ".pdf",
+        content_type="application/pdf", size_bytes=4, sha256="0" * 64, created_at=NOW))
+    obligation = make._save(Obligation(developer_id=project.developer_id, description="秘密义务", cost_fen=0,
+                                       status="open", created_at=NOW))
+
     ours = make.project()
     users = {
         "homeowner": make.user("homeowner"),
@@ -394,14 +427,16 @@ def _build_world(make) -> World:
              "user_id": their_judge.id, "developer_id": project.developer_id,
              "project_id": project.id, "year": 2027, "token": "not-a-token",
              "mediator_id": their_mediator.mediator.id, "leave_id": 1, "conflict_id": 1,
-             "session_id": their_session.id, "plan_id": 2147483000, "number": 1, "asset_id": 2147483000,
+             "session_id": their_session.id, "plan_id": 2147483000, "number": 1,
              "inquiry_id": inquiry.id, "warning_id": warning.id, "commitment_id": commitment.id,
              "document_id_letter": letter.id,
              "visit_id": 2147483000, "session_id": session.id,
-             "application_id": 2147483000, "followup_id": 2147483000},
+             "application_id": 2147483000, "followup_id": 2147483000,
+             "order_id": order.id, "guarantee_id": guarantee.id, "file_id": guarantee_file.id,
+             "obligation_id": obligation.id, "asset_id": frozen.id},
         secrets=[case.number, complaint.receipt_no, claimant.name, "秘密通知主题", "秘密事实",
                  "符科长", "转办.csv", "秘密条款", "秘密错误", "秘密函询问题", "秘密答复", "秘密预警事实", "秘密承诺",
-                 "秘密函询函", "秘密笔录"],
+                 "秘密函询函", "秘密笔录", "秘密冻结账户", "秘密担保人", "秘密保函", "秘密义务"],
         users=users,
     )
 
