@@ -187,9 +187,15 @@ def answer_inquiry(inquiry_id: int, answers: dict[int, str], *, actor: User, now
                                f"answer_{question.position}")
         question.answer = text
     prepared_all, errors = [], []
+    positions = {q.position for q in inquiry.questions}
+    for position in sorted(set(files or {}) - positions):
+        if any(getattr(f, "filename", None) or isinstance(f, tuple) for f in files[position]):
+            errors.append({"field": f"files_{position}", "message": Msg(
+                "没有第{n}个问题，不能附文件", "There is no question {n} to attach files to", n=position)})
     for question in inquiry.questions:
         prepared, found = evidence.prepare_files((files or {}).get(question.position) or (),
-                                                 field=f"files_{question.position}", max_count=MAX_FILES_PER_ANSWER)
+                                                 field=f"files_{question.position}", max_count=MAX_FILES_PER_ANSWER,
+                                                 per=Msg("每个答复", "per answer"))
         errors += found
         for row in evidence.attachment_rows(prepared, uploaded_by=actor, now=now):
             question.attachments.append(row)
