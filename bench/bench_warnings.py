@@ -9,8 +9,11 @@
    3,000 commitments, 1,500 guarantees, 20 blacklisted developers.
 2. With ``--database-url``: a fresh database built by the app's migrations, loaded with the
    same data (executemany on SQLite, COPY on PostgreSQL), then ``evaluate_warnings`` run
-   twice — the first stores every level, the second finds nothing changed — with the time
-   of each step and the plan of the complaints query.
+   twice — the first stores every level, records every rise and creates its warning notice,
+   queues the staff's inbox notices and e-mails (one member of staff per developer) and plans
+   their reminders; the second finds nothing changed — with the time of each step, the rows
+   written and the plan of the complaints query. ``--skip-load --reset`` evaluates an already
+   loaded database again from nothing.
 
 Results are printed and written to bench/out/warnings_<kind>.json.
 """
@@ -152,6 +155,7 @@ def load_database(url: str, rows) -> None:
                          [{"a": a, "b": b} for a, b in guarantees])
             conn.execute(text("INSERT INTO blacklist_decisions (developer_id, decided_at, reason) "
                               "VALUES (:d, :c, '法官决定')"), [{"d": d, "c": created} for d in blacklisted])
+            add_staff(conn)
             if engine.dialect.name == "postgresql":
                 for table in ("courts", "towns", "developers", "projects", "complaints",
                               "compliance_inquiries", "commitments"):
@@ -161,6 +165,44 @@ def load_database(url: str, rows) -> None:
         log("inquiries, commitments, guarantees, blacklist loaded; analyzed")
         db.session.remove()
         engine.dispose()
+
+
+def add_staff(conn) -> None:
+    """One member of staff per developer, reachable in the inbox and by e-mail: each rise
+    then queues what it does in production (notices, e-mails, reminders)."""
+    from sqlalchemy import text
+
+    created = NOW.replace(tzinfo=None)
+    conn.execute(text(
+        "INSERT INTO users (username, name, role, password_hash, email, developer_id, active, created_at) "
+        "VALUES (:u, :n, 'developer', '!', :e, :d, true, :c)"),
+        [{"u": f"staff{d}", "n": f"联络员{d}", "e": f"staff{d}@example.com", "d": d, "c": created}
+         for d in range(1, DEVELOPERS + 1)])
+
+
+#: What an evaluation writes, cleared by --reset so a loaded database is evaluated afresh.
+OUTPUT_TABLES = ("reminders", "notices", "warning_notices", "risk_level_changes", "risk_levels")
+
+
+def reset_database(url: str) -> None:
+    from sqlalchemy import text
+
+    from app import create_app
+    from app.extensions import db
+
+    os.environ["DATABASE_URL"] = url
+    app = create_app()
+    with app.app_context():
+        with db.engine.begin() as conn:
+            for table in OUTPUT_TABLES:
+                conn.execute(text(f"DELETE FROM {table}"))
+            if not conn.execute(text("SELECT count(*) FROM users WHERE role = 'developer'")).scalar():
+                add_staff(conn)
+            if db.engine.dialect.name == "postgresql":
+                conn.execute(text("ANALYZE"))
+        log("previous evaluation cleared: " + ", ".join(OUTPUT_TABLES))
+        db.session.remove()
+        db.engine.dispose()
 
 
 def bench_database(url: str) -> dict:
@@ -197,6 +239,9 @@ def bench_database(url: str) -> dict:
             result[f"{run}_run"] = summary.line()
             log(f"{run} evaluation: {seconds:.1f} s — {summary.line()}")
         result["per_project_ms"] = round(result["first_run_seconds"] / PROJECTS * 1000, 3)
+        for table in OUTPUT_TABLES:
+            result[f"{table}_rows"] = db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+        log("rows written: " + ", ".join(f"{t} {result[t + '_rows']:,}" for t in OUTPUT_TABLES))
     return result
 
 
@@ -204,6 +249,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url")
     parser.add_argument("--skip-load", action="store_true", help="the database is already loaded")
+    parser.add_argument("--reset", action="store_true",
+                        help="with --skip-load: clear a previous evaluation's output first")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     rows = data()
@@ -212,6 +259,8 @@ def main() -> None:
     kind = "engine"
     if args.database_url:
         kind = "postgresql" if args.database_url.startswith("postgresql") else "sqlite"
+        if args.skip_load and args.reset:
+            reset_database(args.database_url)
         if not args.skip_load:
             start = time.perf_counter()
             load_database(args.database_url, rows)
