@@ -23,7 +23,9 @@ from app.services.reminders import remind
 from app.services.use_case import use_case
 from mediation.lifecycle import court_date, date_zh
 from mediation.messages import Msg
-from risk.inquiries import LETTER_TYPES, MAX_WORKING_DAYS, MIN_WORKING_DAYS, answer_deadline
+from risk.inquiries import (
+    LETTER_TYPES, MAX_QUESTIONS, MAX_WORKING_DAYS, MIN_WORKING_DAYS, QUESTION_MAX, answer_deadline,
+)
 
 #: Reviews from the mildest to the strictest: the inquiry's review is its answers' strictest.
 REVIEW_ORDER = (InquiryReview.COMPLIANT.value, InquiryReview.RECTIFY.value, InquiryReview.NON_COMPLIANT.value)
@@ -141,6 +143,13 @@ def issue_inquiry(project_id: int, *, letter_type: str, working_days: int,
     texts = [q.strip() for q in (kind.questions if questions is None else questions) if q and q.strip()]
     if not texts:
         raise ServiceError(Msg("请至少提出一个问题", "Ask at least one question"), "questions")
+    if len(texts) > MAX_QUESTIONS:
+        raise ServiceError(Msg("一份函询最多{n}个问题（现有{m}个）", "At most {n} questions a letter ({m} now)",
+                               n=MAX_QUESTIONS, m=len(texts)), "questions")
+    too_long = [n for n, text in enumerate(texts, 1) if len(text) > QUESTION_MAX]
+    if too_long:
+        raise ServiceError(Msg("第{n}个问题超过{limit}字", "Question {n} is longer than {limit} characters",
+                               n=too_long[0], limit=QUESTION_MAX), "questions")
     deadline = answer_deadline(court_date(now), working_days, court_calendar())
     inquiry = ComplianceInquiry(
         court_id=project.court_id, developer_id=project.developer_id, project_id=project.id,
