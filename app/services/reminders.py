@@ -133,13 +133,24 @@ _CHUNK = 500
 def apply_plans(items: list[tuple[Subject, Plan]], *, now: datetime,
                 channel: ReminderChannel = ReminderChannel.NOTICE) -> int:
     """``apply_plan`` for many subjects at once (the nightly evaluation's thousands of
-    rises): the recipients looked up once per set of ids, every reminder in one
+    rises): the developers' staff in one query, other recipients once per set of ids,
+    every reminder in one
     multi-row insert, the cancellations in a few UPDATEs. Returns the rows offered (a
     repeat is skipped by its dedupe key, as one at a time)."""
     table = Reminder.__table__
     found: dict[tuple, list[User]] = {}
+    # The developers' staff (the nightly run's recipients) in one query for every subject.
+    developer_ids = sorted({d for subject, plan in items if any(p.recipient is Recipient.DEVELOPER for p in plan.create)
+                            for d in subject.developer_ids})
+    staff: dict[int, list[User]] = {}
+    for start in range(0, len(developer_ids), 5000):
+        for user in _active(select(User).where(User.role == Role.DEVELOPER,
+                                               User.developer_id.in_(developer_ids[start:start + 5000]))):
+            staff.setdefault(user.developer_id, []).append(user)
 
     def people(recipient: Recipient, subject: Subject) -> list[User]:
+        if recipient is Recipient.DEVELOPER:
+            return sorted((u for d in set(subject.developer_ids) for u in staff.get(d, ())), key=lambda u: u.id)
         key = (recipient, subject.court_id, subject.case_ids, subject.judge_ids, subject.developer_ids)
         if key not in found:
             found[key] = RECIPIENTS[recipient](subject)
