@@ -73,7 +73,7 @@ def _answers_and_files() -> tuple[dict, dict]:
     raw = request.form.get("answers")
     try:
         answers = json.loads(raw) if raw is not None else None
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested beyond the parser's depth
         raise InvalidRequestError([{"field": "answers", "message": Msg(
             "应为JSON数组，如[{\"position\": 1, \"text\": \"…\"}]",
             "a JSON list like [{\"position\": 1, \"text\": \"…\"}]")}]) from None

@@ -150,6 +150,7 @@ def test_a_refused_file_is_a_problem_naming_its_field_and_nothing_is_saved(app, 
 
 @pytest.mark.parametrize("answers, field", [
     (None, "answers"), ("not json", "answers"), ('{"position": 1}', "answers"),
+    ("[" * 100_000 + "]" * 100_000, "answers"),  # nested beyond any parser: a 422, not a 500
     (json.dumps([{"position": 1, "text": "只答一题"}]), "answer_2"),
     (json.dumps([{"position": 1, "text": "含\u0000控制字符"}, {"position": 2, "text": "答"}]), "answers.0.text"),
 ])
@@ -165,3 +166,43 @@ def test_the_openapi_document_describes_the_multipart_answer(client):
     assert set(content) == {"application/json", "multipart/form-data"}
     assert content["multipart/form-data"]["schema"]["required"] == ["answers"]
     assert "413" in operation["responses"] and "422" in operation["responses"]
+
+
+def test_developer_y_never_sees_xs_inquiry_warning_plan_or_commitments_through_the_api(app, client, world, bearer):
+    """X answers its inquiry and its warning with a plan and a commitment; Y lists both
+    calls and finds only its own things, none of X's words; X's file is not Y's to fetch."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from app.models import WarningNotice
+    from app.services import warning_notices
+    from mediation.lifecycle import court_date
+
+    staff = bearer(world["staff"])
+    answered = _post(client, world["mine"], staff, _form(json.dumps(
+        [{"position": 1, "text": "X公司的秘密答复"}, {"position": 2, "text": "X公司的第二个答复"}]),
+        files_1=[("X公司流水.pdf", PDF)]))
+    assert answered.status_code == 200
+    file_url = answered.get_json()["questions"][0]["files"][0]["url"]
+    with app.app_context():
+        notice_id = db.session.scalar(select(WarningNotice.id).where(
+            WarningNotice.developer_id == world["project"].developer_id))
+        actor = db.session.get(User, world["staff"].id)
+        warning_notices.acknowledge_notice(notice_id, actor=actor, now=utcnow())
+        warning_notices.answer_notice(notice_id, plan="X公司的整改方案", actor=actor, now=utcnow(), promises=[
+            warning_notices.Promise("X公司的秘密承诺", court_date(utcnow()) + timedelta(days=30))])
+    mine = client.get("/api/v1/warnings", headers=staff).get_json()["items"]
+    assert any(c["text"] == "X公司的秘密承诺" for n in mine for c in n["commitments"])
+
+    stranger = bearer(world["stranger"])
+    for url in ("/api/v1/inquiries", "/api/v1/warnings"):
+        response = client.get(url, headers=stranger)
+        body = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert {i["developer_id"] for i in response.get_json()["items"]} <= {world["theirs"].developer_id}
+        for secret in ("X公司", world["project"].name):
+            assert secret not in body
+    assert client.get(file_url, headers=stranger).status_code == 404
+    again = _post(client, world["mine"], stranger, _form(files_1=[("y.jpg", JPEG)]))
+    assert again.status_code == 404 and "X公司" not in again.get_data(as_text=True)
