@@ -9,8 +9,13 @@
    3,000 commitments, 1,500 guarantees, 20 blacklisted developers.
 2. With ``--database-url``: a fresh database built by the app's migrations, loaded with the
    same data (executemany on SQLite, COPY on PostgreSQL), then ``evaluate_warnings`` run
-   twice — the first stores every level, the second finds nothing changed — with the time
-   of each step and the plan of the complaints query.
+   twice — the first stores every level, records every rise and creates its warning notice,
+   queues the staff's inbox notices and e-mails (one member of staff per developer) and plans
+   their reminders; the second finds nothing changed — with the time of each step, the rows
+   written and the plan of the complaints query. ``--skip-load --reset`` evaluates an already
+   loaded database again from nothing. Then, as the baseline of the same run, the first
+   evaluation again with each rise told one statement at a time (``remind`` and
+   ``queue_notice`` per rise, as before the batches).
 
 Results are printed and written to bench/out/warnings_<kind>.json.
 """
@@ -22,6 +27,7 @@ import os
 import random
 import sys
 import time
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -152,6 +158,7 @@ def load_database(url: str, rows) -> None:
                          [{"a": a, "b": b} for a, b in guarantees])
             conn.execute(text("INSERT INTO blacklist_decisions (developer_id, decided_at, reason) "
                               "VALUES (:d, :c, '法官决定')"), [{"d": d, "c": created} for d in blacklisted])
+            add_staff(conn)
             if engine.dialect.name == "postgresql":
                 for table in ("courts", "towns", "developers", "projects", "complaints",
                               "compliance_inquiries", "commitments"):
@@ -163,31 +170,107 @@ def load_database(url: str, rows) -> None:
         engine.dispose()
 
 
-def bench_database(url: str) -> dict:
+def add_staff(conn) -> None:
+    """One member of staff per developer, reachable in the inbox and by e-mail: each rise
+    then queues what it does in production (notices, e-mails, reminders)."""
+    from sqlalchemy import text
+
+    created = NOW.replace(tzinfo=None)
+    conn.execute(text(
+        "INSERT INTO users (username, name, role, password_hash, email, developer_id, active, created_at) "
+        "VALUES (:u, :n, 'developer', '!', :e, :d, true, :c)"),
+        [{"u": f"staff{d}", "n": f"联络员{d}", "e": f"staff{d}@example.com", "d": d, "c": created}
+         for d in range(1, DEVELOPERS + 1)])
+
+
+#: What an evaluation writes, cleared by --reset so a loaded database is evaluated afresh.
+OUTPUT_TABLES = ("reminders", "notices", "warning_notices", "risk_level_changes", "risk_levels")
+
+
+def reset_database(url: str) -> None:
     from sqlalchemy import text
 
     from app import create_app
     from app.extensions import db
-    from app.services.early_warnings import _day_start_utc, build_snapshot, evaluate_warnings
+
+    os.environ["DATABASE_URL"] = url
+    app = create_app()
+    with app.app_context():
+        with db.engine.begin() as conn:
+            for table in OUTPUT_TABLES:
+                conn.execute(text(f"DELETE FROM {table}"))
+            if not conn.execute(text("SELECT count(*) FROM users WHERE role = 'developer'")).scalar():
+                add_staff(conn)
+            if db.engine.dialect.name == "postgresql":
+                conn.execute(text("ANALYZE"))
+        log("previous evaluation cleared: " + ", ".join(OUTPUT_TABLES))
+        db.session.remove()
+        db.engine.dispose()
+
+
+@contextmanager
+def one_at_a_time():
+    """The evaluation as it was before the batches: ``remind`` and ``queue_notice`` per rise."""
+    from app.notify.outbox import queue_notice
+    from app.services import early_warnings, warning_notices
+    from app.services.reminders import remind
+
+    def remind_each(event_name, rows, *, now):
+        return sum(remind(event_name, row, now=now) for row in rows)
+
+    def queue_each(notices, *, now):
+        return sum(len(queue_notice(user=n.user, kind=n.kind, subject=n.subject, body=n.body,
+                                    dedupe_key=n.dedupe_key, now=now)) for n in notices)
+
+    saved = early_warnings.remind_many, warning_notices.queue_notices
+    early_warnings.remind_many, warning_notices.queue_notices = remind_each, queue_each
+    try:
+        yield
+    finally:
+        early_warnings.remind_many, warning_notices.queue_notices = saved
+
+
+def explain_aggregate(engine, captured: list) -> list[str]:
+    """The plan of the complaints aggregate exactly as ``build_snapshot`` sent it (captured
+    from the cursor), with its actual rows and time on PostgreSQL (EXPLAIN ANALYZE)."""
+    statement, parameters = captured[0]
+    prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN (ANALYZE, BUFFERS) "
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute(prefix + statement, parameters)
+        rows = cursor.fetchall()
+    finally:
+        raw.close()
+    return [" ".join(str(c) for c in row) for row in rows]
+
+
+def bench_database(url: str) -> dict:
+    from sqlalchemy import event, text
+
+    from app import create_app
+    from app.extensions import db
+    from app.services.early_warnings import build_snapshot, evaluate_warnings
 
     os.environ["DATABASE_URL"] = url
     app = create_app()
     result = {}
     with app.app_context():
-        since = _day_start_utc(TODAY - timedelta(days=209))
-        until = _day_start_utc(TODAY + timedelta(days=1))
-        explain = ("EXPLAIN QUERY PLAN " if db.engine.dialect.name == "sqlite" else "EXPLAIN ")
-        plan = db.session.execute(text(
-            explain + "SELECT project_id, submitted_at FROM complaints WHERE submitted_at >= :a AND submitted_at < :b"),
-            {"a": since.astimezone(timezone.utc).replace(tzinfo=None),
-             "b": until.astimezone(timezone.utc).replace(tzinfo=None)}).all()
-        result["complaints_plan"] = [" ".join(str(c) for c in row) for row in plan]
-        log("plan: " + " | ".join(result["complaints_plan"]))
+        captured: list = []
+
+        @event.listens_for(db.engine, "before_cursor_execute")
+        def capture(conn, cursor, statement, parameters, context, executemany):
+            if "FROM complaints" in statement and "GROUP BY" in statement:
+                captured.append((statement, parameters))
+
         start = time.perf_counter()
         snapshot = build_snapshot(TODAY)
         result["snapshot_seconds"] = round(time.perf_counter() - start, 2)
         log(f"snapshot built in {result['snapshot_seconds']} s")
         result["complaints_in_window"] = sum(len(p.complaints) for p in snapshot.projects)
+        result["complaints_plan"] = explain_aggregate(db.engine, captured)
+        log("plan of the complaints aggregate:\n  " + "\n  ".join(result["complaints_plan"]))
+        event.remove(db.engine, "before_cursor_execute", capture)
         db.session.rollback()
         for run in ("first", "second"):
             start = time.perf_counter()
@@ -197,6 +280,21 @@ def bench_database(url: str) -> dict:
             result[f"{run}_run"] = summary.line()
             log(f"{run} evaluation: {seconds:.1f} s — {summary.line()}")
         result["per_project_ms"] = round(result["first_run_seconds"] / PROJECTS * 1000, 3)
+        for table in OUTPUT_TABLES:
+            result[f"{table}_rows"] = db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+        log("rows written: " + ", ".join(f"{t} {result[t + '_rows']:,}" for t in OUTPUT_TABLES))
+        # The baseline of the same run: the rises told one at a time, as before the batches.
+        for table in OUTPUT_TABLES:
+            db.session.execute(text(f"DELETE FROM {table}"))
+        db.session.commit()
+        with one_at_a_time():
+            start = time.perf_counter()
+            summary = evaluate_warnings(now=NOW)
+            result["one_at_a_time_first_run_seconds"] = round(time.perf_counter() - start, 2)
+        log(f"first evaluation telling each rise one at a time: {result['one_at_a_time_first_run_seconds']} s "
+            f"— {summary.line()}")
+        result["batched_vs_one_at_a_time"] = round(
+            result["one_at_a_time_first_run_seconds"] / result["first_run_seconds"], 2)
     return result
 
 
@@ -204,6 +302,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url")
     parser.add_argument("--skip-load", action="store_true", help="the database is already loaded")
+    parser.add_argument("--reset", action="store_true",
+                        help="with --skip-load: clear a previous evaluation's output first")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     rows = data()
@@ -212,6 +312,8 @@ def main() -> None:
     kind = "engine"
     if args.database_url:
         kind = "postgresql" if args.database_url.startswith("postgresql") else "sqlite"
+        if args.skip_load and args.reset:
+            reset_database(args.database_url)
         if not args.skip_load:
             start = time.perf_counter()
             load_database(args.database_url, rows)

@@ -21,6 +21,9 @@ from mediation.messages import Msg
 #: Working days a developer has to answer, unless the judge gives another number.
 DEFAULT_WORKING_DAYS = 10
 MIN_WORKING_DAYS, MAX_WORKING_DAYS = 1, 60
+#: A letter asks at most this many questions, each at most this long: a letter is read and
+#: answered point by point (and the API takes answers numbered 1–100).
+MAX_QUESTIONS, QUESTION_MAX = 50, 1000
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Take the README's screenshots from a running platform (./run.sh) with headless chromium.
 
-Usage: .venv/bin/python scripts/screenshots.py [http://127.0.0.1:5000]
+Usage: .venv/bin/python scripts/screenshots.py [http://127.0.0.1:5000] [NAME.png …]
+(names: only those screenshots)
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:5000"
+ONLY = set(sys.argv[2:])
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 PASSWORD = os.environ.get("DEMO_PASSWORD", "Demo@2026")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
@@ -24,6 +26,7 @@ SHOTS = [
     ("judge-stats.png", "judge", "/court/stats", (1280, 700)),
     ("homeowner-phone.png", "homeowner", "/homeowner/", (390, 844)),
     ("homeowner-filing-phone.png", "homeowner", "/homeowner/complaints/new", (390, 844)),
+    ("risk-map.png", "judge", "/prevention/risk", (1280, 900)),
 ]
 
 
@@ -32,6 +35,8 @@ def main() -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         for name, user, path, (width, height) in SHOTS:
+            if ONLY and name not in ONLY:
+                continue
             context = browser.new_context(base_url=BASE, viewport={"width": width, "height": height},
                                           locale="zh-CN", device_scale_factor=1)
             page = context.new_page()

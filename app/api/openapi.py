@@ -10,7 +10,7 @@ from app.api import api_bp, schemas
 
 _SCHEMAS = ["TokenRequest", "TokenResponse", "Me", "ProjectList", "ComplaintIn",
             "ComplaintCreated", "ComplaintOut", "CaseList", "CaseDetail", "NoticeItem", "NoticeList",
-            "StatsSummary", "DocumentList", "VisitList", "ReminderList", "Problem"]
+            "StatsSummary", "DocumentList", "VisitList", "ReminderList", "AnswersIn", "Problem"]
 
 
 def build_spec() -> dict:

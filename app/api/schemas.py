@@ -236,6 +236,16 @@ class FieldError(Schema):
     message = Text()
 
 
+class AnswerIn(Schema):
+    position = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=100))
+    text = Text(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class AnswersIn(Schema):
+    """A developer's answers to an inquiry, one per question (``POST /inquiries/{id}/answers``)."""
+    answers = fields.List(fields.Nested(AnswerIn), required=True, validate=validate.Length(min=1, max=100))
+
+
 class Problem(Schema):
     type = Text()
     title = Text()

@@ -26,7 +26,7 @@ from app.models import (
     RiskLevelChange, RiskLevelRow,
 )
 from app.services.holidays import court_calendar
-from app.services.reminders import remind
+from app.services.reminders import remind_many
 from app.services.use_case import use_case
 from mediation.lifecycle import COURT_TZ, court_date
 from risk import warnings as engine
@@ -147,14 +147,22 @@ def _store(evaluation: Evaluation) -> tuple[int, int, list]:
     return rises, falls, risen
 
 
+def _projects_of(changes: list[RiskLevelChange]):
+    ids = sorted({c.project_id for c in changes if c.project_id is not None})
+    for start in range(0, len(ids), 5000):
+        yield from db.session.scalars(select(Project).where(Project.id.in_(ids[start:start + 5000])))
+
+
 @use_case
 def evaluate_warnings(*, now: datetime, rules: WarningRules = DEFAULT_RULES) -> EvaluationSummary:
     """Evaluate every project and developer on the court date of ``now`` and store the result."""
     today = court_date(now)
     evaluation = engine.assess(build_snapshot(today, rules), rules, court_calendar())
     rises, falls, risen = _store(evaluation)
-    for change in risen:  # the developer acknowledges a raised level (docs/reminders.md)
-        remind("warning_raised", change, now=now)
+    db.session.flush()
+    # The projects the reminders name, loaded at once (held here, so each ``get`` is in memory).
+    projects = list(_projects_of(risen))  # noqa: F841
+    remind_many("warning_raised", risen, now=now)  # the developer acknowledges a raised level
     if risen:
         from app.services.warning_notices import notices_for_rises
 

@@ -123,16 +123,19 @@ def _read(upload, limit: int) -> tuple[str, bytes] | None:
 
 
 def prepare_files(files: Iterable, *, field: str = "files", existing: int = 0,
-                  max_count: int = MAX_FILES_PER_COMPLAINT) -> tuple[list[PreparedFile], list[dict]]:
-    """Read and check uploads; return the accepted files and every error found."""
+                  max_count: int = MAX_FILES_PER_COMPLAINT,
+                  per: Msg | None = None) -> tuple[list[PreparedFile], list[dict]]:
+    """Read and check uploads; return the accepted files and every error found (``per``
+    names what the count limit is for in its message: a complaint unless told)."""
     limit = max_upload_bytes()
     prepared: list[PreparedFile] = []
     errors: list[dict] = []
     uploads = [u for u in (_read(f, limit) for f in (files or ())) if u is not None]
     if existing + len(uploads) > max_count:
         errors.append({"field": field, "message":
-                       Msg("每件投诉最多上传{max_count}个文件（已有{existing}个，本次{uploads}个）",
-                           "At most {max_count} files per complaint ({existing} already, {uploads} now)",
+                       Msg("{per}最多上传{max_count}个文件（已有{existing}个，本次{uploads}个）",
+                           "At most {max_count} files {per} ({existing} already, {uploads} now)",
+                           per=per or Msg("每件投诉", "per complaint"),
                            max_count=max_count, existing=existing, uploads=len(uploads))})
         return [], errors
     for name, data in uploads:

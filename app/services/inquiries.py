@@ -23,7 +23,9 @@ from app.services.reminders import remind
 from app.services.use_case import use_case
 from mediation.lifecycle import court_date, date_zh
 from mediation.messages import Msg
-from risk.inquiries import LETTER_TYPES, MAX_WORKING_DAYS, MIN_WORKING_DAYS, answer_deadline
+from risk.inquiries import (
+    LETTER_TYPES, MAX_QUESTIONS, MAX_WORKING_DAYS, MIN_WORKING_DAYS, QUESTION_MAX, answer_deadline,
+)
 
 #: Reviews from the mildest to the strictest: the inquiry's review is its answers' strictest.
 REVIEW_ORDER = (InquiryReview.COMPLIANT.value, InquiryReview.RECTIFY.value, InquiryReview.NON_COMPLIANT.value)
@@ -141,6 +143,13 @@ def issue_inquiry(project_id: int, *, letter_type: str, working_days: int,
     texts = [q.strip() for q in (kind.questions if questions is None else questions) if q and q.strip()]
     if not texts:
         raise ServiceError(Msg("请至少提出一个问题", "Ask at least one question"), "questions")
+    if len(texts) > MAX_QUESTIONS:
+        raise ServiceError(Msg("一份函询最多{n}个问题（现有{m}个）", "At most {n} questions a letter ({m} now)",
+                               n=MAX_QUESTIONS, m=len(texts)), "questions")
+    too_long = [n for n, text in enumerate(texts, 1) if len(text) > QUESTION_MAX]
+    if too_long:
+        raise ServiceError(Msg("第{n}个问题超过{limit}字", "Question {n} is longer than {limit} characters",
+                               n=too_long[0], limit=QUESTION_MAX), "questions")
     deadline = answer_deadline(court_date(now), working_days, court_calendar())
     inquiry = ComplianceInquiry(
         court_id=project.court_id, developer_id=project.developer_id, project_id=project.id,
@@ -187,9 +196,15 @@ def answer_inquiry(inquiry_id: int, answers: dict[int, str], *, actor: User, now
                                f"answer_{question.position}")
         question.answer = text
     prepared_all, errors = [], []
+    positions = {q.position for q in inquiry.questions}
+    for position in sorted(set(files or {}) - positions):
+        if any(getattr(f, "filename", None) or isinstance(f, tuple) for f in files[position]):
+            errors.append({"field": f"files_{position}", "message": Msg(
+                "没有第{n}个问题，不能附文件", "There is no question {n} to attach files to", n=position)})
     for question in inquiry.questions:
         prepared, found = evidence.prepare_files((files or {}).get(question.position) or (),
-                                                 field=f"files_{question.position}", max_count=MAX_FILES_PER_ANSWER)
+                                                 field=f"files_{question.position}", max_count=MAX_FILES_PER_ANSWER,
+                                                 per=Msg("每个答复", "per answer"))
         errors += found
         for row in evidence.attachment_rows(prepared, uploaded_by=actor, now=now):
             question.attachments.append(row)

@@ -36,7 +36,7 @@ from mediation.lifecycle import CaseStatus, court_date, date_zh
 from mediation.reminders import Plan, Recipient
 from risk.workdays import is_working_day
 
-__all__ = ["EVENTS", "Subject", "apply_plan", "case_touched", "remind"]
+__all__ = ["EVENTS", "Subject", "apply_plan", "apply_plans", "case_touched", "remind", "remind_many"]
 
 KEY_MAX = 200
 
@@ -106,35 +106,101 @@ RECIPIENTS: dict[Recipient, Callable[[Subject], list[User]]] = {
 # --- Applying a plan ------------------------------------------------------------------------
 
 
+def _rows_of(subject: Subject, plan: Plan, people: Callable[[Recipient, Subject], list[User]], *,
+             now: datetime, channel: ReminderChannel) -> list[dict]:
+    """The reminder rows ``plan`` asks for ``subject`` (each under its dedupe key)."""
+    rows = []
+    for planned in plan.create:
+        for user in people(planned.recipient, subject):
+            key = f"{subject.type}:{subject.id}:{planned.dedupe_part()}:u{user.id}"
+            if len(key) > KEY_MAX:
+                raise ValueError(f"dedupe key longer than {KEY_MAX} characters: {key!r}")
+            rows.append(dict(
+                kind=planned.kind.value, recipient_id=user.id, channel=channel.value,
+                court_id=subject.court_id, subject_type=subject.type, subject_id=subject.id,
+                case_id=subject.case_ids[0] if len(subject.case_ids) == 1 else None,
+                payload={**subject.payload, "key": planned.key, "recipient": planned.recipient.value},
+                due_at=planned.due_at, status=ReminderStatus.PENDING.value, attempts=0,
+                dedupe_key=key, created_at=now))
+    return rows
+
+
+#: Subjects per cancelling UPDATE of ``apply_plans`` (bound parameters stay well under the
+#: databases' limits).
+_CHUNK = 500
+
+
+def apply_plans(items: list[tuple[Subject, Plan]], *, now: datetime,
+                channel: ReminderChannel = ReminderChannel.NOTICE) -> int:
+    """``apply_plan`` for many subjects at once (the nightly evaluation's thousands of
+    rises): the developers' staff in one query, other recipients once per set of ids,
+    every reminder in one
+    multi-row insert, the cancellations in a few UPDATEs. Returns the rows offered (a
+    repeat is skipped by its dedupe key, as one at a time)."""
+    table = Reminder.__table__
+    found: dict[tuple, list[User]] = {}
+    # The developers' staff (the nightly run's recipients) in one query for every subject.
+    developer_ids = sorted({d for subject, plan in items if any(p.recipient is Recipient.DEVELOPER for p in plan.create)
+                            for d in subject.developer_ids})
+    staff: dict[int, list[User]] = {}
+    for start in range(0, len(developer_ids), 5000):
+        for user in _active(select(User).where(User.role == Role.DEVELOPER,
+                                               User.developer_id.in_(developer_ids[start:start + 5000]))):
+            staff.setdefault(user.developer_id, []).append(user)
+
+    def people(recipient: Recipient, subject: Subject) -> list[User]:
+        if recipient is Recipient.DEVELOPER:
+            return sorted((u for d in set(subject.developer_ids) for u in staff.get(d, ())), key=lambda u: u.id)
+        key = (recipient, subject.court_id, subject.case_ids, subject.judge_ids, subject.developer_ids)
+        if key not in found:
+            found[key] = RECIPIENTS[recipient](subject)
+        return found[key]
+
+    rows = [row for subject, plan in items for row in _rows_of(subject, plan, people, now=now, channel=channel)]
+    if rows:
+        insert = upsert_insert(db.session.get_bind())
+        db.session.execute(insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"]), rows)
+    planned: dict[tuple, set[str]] = {}
+    for row in rows:
+        planned.setdefault((row["subject_type"], row["subject_id"]), set()).add(row["dedupe_key"])
+    by_cancel: dict[tuple, list[int]] = {}
+    for subject, plan in items:
+        if plan.cancel:
+            by_cancel.setdefault((subject.type, tuple(sorted(k.value for k in plan.cancel))), []).append(subject.id)
+    for (subject_type, kinds), ids in by_cancel.items():
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start:start + _CHUNK]
+            keys = set().union(*(planned.get((subject_type, i), set()) for i in chunk))
+            conditions = [table.c.subject_type == subject_type, table.c.subject_id.in_(chunk),
+                          table.c.status == ReminderStatus.PENDING.value, table.c.kind.in_(kinds)]
+            if keys:
+                conditions.append(table.c.dedupe_key.notin_(keys))
+            db.session.execute(update(table).where(*conditions).values(
+                status=ReminderStatus.CANCELLED.value, settled_at=now))
+    return len(rows)
+
+
 def apply_plan(subject: Subject, plan: Plan, *, now: datetime,
                channel: ReminderChannel = ReminderChannel.NOTICE) -> int:
     """Store ``plan``'s reminders for ``subject`` and cancel what it cancels; returns the
     number of reminders newly planned."""
     table = Reminder.__table__
     insert = upsert_insert(db.session.get_bind())
-    keys: set[str] = set()
-    created = 0
     people: dict[Recipient, list[User]] = {}
-    for planned in plan.create:
-        if planned.recipient not in people:
-            people[planned.recipient] = RECIPIENTS[planned.recipient](subject)
-        for user in people[planned.recipient]:
-            key = f"{subject.type}:{subject.id}:{planned.dedupe_part()}:u{user.id}"
-            if len(key) > KEY_MAX:
-                raise ValueError(f"dedupe key longer than {KEY_MAX} characters: {key!r}")
-            keys.add(key)
-            row = db.session.execute(
-                insert(table).values(
-                    kind=planned.kind.value, recipient_id=user.id, channel=channel.value,
-                    court_id=subject.court_id, subject_type=subject.type, subject_id=subject.id,
-                    case_id=subject.case_ids[0] if len(subject.case_ids) == 1 else None,
-                    payload={**subject.payload, "key": planned.key,
-                             "recipient": planned.recipient.value},
-                    due_at=planned.due_at, status=ReminderStatus.PENDING.value, attempts=0,
-                    dedupe_key=key, created_at=now)
-                .on_conflict_do_nothing(index_elements=["dedupe_key"])
-                .returning(table.c.id)).first()
-            created += row is not None
+
+    def of(recipient: Recipient, subject: Subject) -> list[User]:
+        if recipient not in people:
+            people[recipient] = RECIPIENTS[recipient](subject)
+        return people[recipient]
+
+    rows = _rows_of(subject, plan, of, now=now, channel=channel)
+    keys = {row["dedupe_key"] for row in rows}
+    created = 0
+    for row in rows:
+        inserted = db.session.execute(insert(table).values(**row)
+                                      .on_conflict_do_nothing(index_elements=["dedupe_key"])
+                                      .returning(table.c.id)).first()
+        created += inserted is not None
     if plan.cancel:
         conditions = [table.c.subject_type == subject.type, table.c.subject_id == subject.id,
                       table.c.status == ReminderStatus.PENDING.value,
@@ -242,6 +308,15 @@ def remind(event_name: str, row, *, now: datetime) -> int:
     db.session.flush()
     subject, plan = EVENTS[event_name](row, now)
     return apply_plan(subject, plan, now=now)
+
+
+def remind_many(event_name: str, rows: list, *, now: datetime) -> int:
+    """``remind`` for many rows of one event in one go (``apply_plans``): one flush, one
+    insert. Returns the reminder rows offered."""
+    if not rows:
+        return 0
+    db.session.flush()
+    return apply_plans([EVENTS[event_name](row, now) for row in rows], now=now)
 
 
 # --- Cases: recomputed at the commit ---------------------------------------------------------

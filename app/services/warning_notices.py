@@ -27,7 +27,7 @@ from app.models import (
     BlacklistDecision, Commitment, Developer, Document, NoticeKind, Project, RiskLevelChange, RiskLevelRow,
     User, WarningNotice,
 )
-from app.notify.outbox import queue_notice
+from app.notify.outbox import Queued, queue_notices
 from app.services.errors import ConflictError, NotFoundError, ServiceError
 from app.services.use_case import use_case
 from mediation.lifecycle import court_date, date_zh
@@ -50,8 +50,9 @@ def _staff_of(developer_id: int) -> list[User]:
 
 def notices_for_rises(changes: list[RiskLevelChange], *, now: datetime) -> int:
     """A notice for each rise in ``changes`` (already flushed), told to the developer's staff.
-    Part of the evaluation's transaction; the caller commits. Three queries whatever the
-    number of rises (the nightly run may raise thousands: BENCHMARKS.md)."""
+    Part of the evaluation's transaction; the caller commits. A few statements whatever the
+    number of rises — the notices inserted in batches, the staff's inbox and e-mail copies
+    in one multi-row insert (the nightly run may raise thousands: BENCHMARKS.md)."""
     changes = [c for c in changes if c.warnings]  # a developer raised only by its projects: theirs say why
     project_ids = {c.project_id for c in changes if c.project_id is not None}
     projects = {pid: (developer_id, name) for pid, developer_id, name in db.session.execute(
@@ -64,6 +65,7 @@ def notices_for_rises(changes: list[RiskLevelChange], *, now: datetime) -> int:
                 User.developer_id.in_(developer_ids), User.role == "developer", User.active.is_(True))
                 .order_by(User.id)):
             staff.setdefault(user.developer_id, []).append(user)
+    told: list[Queued] = []
     for change in changes:
         if change.project_id is not None:
             developer_id, name = projects[change.project_id]
@@ -80,9 +82,10 @@ def notices_for_rises(changes: list[RiskLevelChange], *, now: datetime) -> int:
         body = facts + Msg("。请在平台签收预警通知，并提交整改方案及附日期的承诺。",
                            ". Acknowledge the warning notice on the platform and send a rectification plan "
                            "with dated commitments.")
-        for user in staff.get(developer_id, ()):
-            queue_notice(user=user, kind=NoticeKind.WARNING_ISSUED, subject=subject, body=body,
-                         dedupe_key=f"warning-rise:{change.id}:{user.id}", now=now)
+        told += [Queued(user=user, kind=NoticeKind.WARNING_ISSUED, subject=subject, body=body,
+                        dedupe_key=f"warning-rise:{change.id}:{user.id}") for user in staff.get(developer_id, ())]
+    db.session.flush()  # the notices in one batch of inserts, then the staff's in one more
+    queue_notices(told, now=now)
     return len(changes)
 
 

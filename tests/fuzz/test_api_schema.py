@@ -74,7 +74,7 @@ def _known_ids(app, role: str, token: str | None) -> dict[str, list[int]]:
     from sqlalchemy import select
 
     from app.extensions import db
-    from app.models import Complaint, FrozenAsset, ReleasePlan
+    from app.models import Attachment, Complaint, ComplianceInquiry, FrozenAsset, ReleasePlan
 
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -90,6 +90,13 @@ def _known_ids(app, role: str, token: str | None) -> dict[str, list[int]]:
         first = lambda column: list(db.session.scalars(select(column).order_by(column).limit(3)))  # noqa: E731
         ids.update(complaint_id=first(Complaint.id), plan_id=first(ReleasePlan.id),
                    asset_id=first(FrozenAsset.id), number=[1, 2])
+        # Inquiries still awaiting an answer (the answer call's 200) and answer files.
+        ids.update(inquiry_id=list(db.session.scalars(
+            select(ComplianceInquiry.id).where(ComplianceInquiry.answered_at.is_(None))
+            .order_by(ComplianceInquiry.id).limit(3))),
+            attachment_id=list(db.session.scalars(
+                select(Attachment.id).where(Attachment.inquiry_question_id.is_not(None))
+                .order_by(Attachment.id).limit(3))))
         db.session.remove()
     return {name: values for name, values in ids.items() if values}
 

@@ -269,6 +269,7 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("POST", "prevention.lift_blacklist"): web(403, 404, 403, 404, 403),
     ("GET", "api.list_inquiries_api"): api(403, 200, 403, 200, 403),
     ("POST", "api.answer_inquiry_api"): api(404, 404, 404, 404, 404),
+    ("GET", "api.download_inquiry_file"): api(404, 404, 404, 404, 404),  # another company's file
     ("GET", "api.list_warnings_api"): api(403, 200, 403, 200, 403),
     # On site (docs/on-site.md): visit sheets, documents in the browser, sessions,
     # judicial confirmation, ratings: someone else's object is not found, for every role.
