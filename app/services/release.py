@@ -137,10 +137,11 @@ def review_guarantee(guarantee_id: int, *, accept: bool, reason: str, actor_id: 
 
 @use_case
 def add_obligation(developer_id: int, *, description: str, cost_fen: int, reduces: dict[int, int],
-                   after_id: int | None = None, now: datetime) -> Obligation:
-    """An obligation entered by hand: its cost and what it settles, case by case."""
+                   after_id: int | None = None, due_on: date | None = None, now: datetime) -> Obligation:
+    """An obligation entered by hand: its cost and what it settles, case by case, and the day
+    it is due (optional; it dates the plan: ``risk.guarantee_expiry``)."""
     obligation = Obligation(developer_id=developer_id, description=description, cost_fen=cost_fen,
-                            after_id=after_id, status="open", created_at=now)
+                            after_id=after_id, status="open", created_at=now, due_on=due_on)
     _cases_of(developer_id, list(reduces))
     obligation.reductions = [ObligationReduction(case_id=c, amount_fen=a) for c, a in sorted(reduces.items())]
     db.session.add(obligation)
@@ -238,6 +239,29 @@ def plan_for(developer_id: int) -> tuple[dict, dict]:
     """The scenario and the planner's plan (its JSON contract) for a developer."""
     scenario = build_scenario(developer_id)
     return scenario, plan_release(parse_scenario(scenario)).to_json()
+
+
+def guarantee_expiry(developer_id: int, scenario: dict, plan: dict) -> list[dict]:
+    """The guarantees of a planned scenario that lapse before the plan ends or before an
+    obligation on their cases is due (``risk.guarantee_expiry``), with today's records'
+    validity and due days; each ``{guarantee, provider, valid_until, plan_ends_on, stage,
+    obligations}``."""
+    from risk.guarantee_expiry import GuaranteeTerm, ObligationTerm, expiring_guarantees
+
+    valid = {f"G{i}": (provider, until) for i, provider, until in db.session.execute(
+        select(CounterGuarantee.id, CounterGuarantee.provider, CounterGuarantee.valid_until)
+        .where(CounterGuarantee.developer_id == developer_id))}
+    due = {f"O{i}": day for i, day in db.session.execute(
+        select(Obligation.id, Obligation.due_on).where(Obligation.developer_id == developer_id))}
+    guarantees = [GuaranteeTerm(g["id"], valid[g["id"]][0], valid[g["id"]][1], tuple(g["secures"]))
+                  for g in scenario["guarantees"] if g["id"] in valid]
+    obligations = [ObligationTerm(o["id"], due.get(o["id"]), tuple(o["reduces"])) for o in scenario["obligations"]]
+    return [flag.to_json() for flag in expiring_guarantees(guarantees, obligations, plan)]
+
+
+def kept_plan_expiry(plan: ReleasePlan) -> list[dict]:
+    """:func:`guarantee_expiry` of a kept plan: its own scenario and plan, today's dates."""
+    return guarantee_expiry(plan.developer_id, json.loads(plan.scenario_json), json.loads(plan.plan_json))
 
 
 @use_case
