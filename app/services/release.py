@@ -116,8 +116,9 @@ def offer_guarantee(developer_id: int, *, provider: str, kind: str, value_fen: i
 
 @use_case
 def review_guarantee(guarantee_id: int, *, accept: bool, reason: str, actor_id: int | None,
-                     now: datetime) -> CounterGuarantee:
-    """A judge's review of a guarantee's adequacy, with its reason (保全规定 art. 22)."""
+                     now: datetime, actor_role: str | None = "judge") -> CounterGuarantee:
+    """A judge's review of a guarantee's adequacy, with its reason (保全规定 art. 22), on the
+    timeline of every case the guarantee covers."""
     guarantee = db.session.get(CounterGuarantee, guarantee_id)
     if guarantee is None:
         raise NotFoundError(Msg("没有这项反担保。", "No such counter-guarantee."))
@@ -131,6 +132,16 @@ def review_guarantee(guarantee_id: int, *, accept: bool, reason: str, actor_id: 
     guarantee.status = "accepted" if accept else "refused"
     guarantee.review_reason = reason.strip()
     guarantee.reviewed_by_id, guarantee.reviewed_at = actor_id, now
+    from mediation.amounts import format_yuan
+
+    verdict = Msg("予以接受", "accepted") if accept else Msg("不予接受", "refused")
+    line = Msg("反担保（{provider}，{value}）经审查{verdict}：{reason}",
+               "Counter-guarantee ({provider}, {value}) reviewed and {verdict}: {reason}",
+               provider=guarantee.provider, value=format_yuan(guarantee.value_fen), verdict=verdict,
+               reason=guarantee.review_reason)
+    for case in guarantee.cases:
+        db.session.add(CaseEvent(case_id=case.id, at=now, actor_id=actor_id, actor_role=actor_role,
+                                 from_status=case.status, to_status=case.status, **event_reason(line)))
     db.session.commit()
     return guarantee
 
