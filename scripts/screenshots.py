@@ -1,6 +1,7 @@
 """Take the README's screenshots from a running platform (./run.sh) with headless chromium.
 
-Usage: .venv/bin/python scripts/screenshots.py [http://127.0.0.1:5000]
+Usage: .venv/bin/python scripts/screenshots.py [http://127.0.0.1:5000 [FILE.png …]]
+(only the named files when some are given)
 """
 from __future__ import annotations
 
@@ -24,7 +25,10 @@ SHOTS = [
     ("judge-stats.png", "judge", "/court/stats", (1280, 700)),
     ("homeowner-phone.png", "homeowner", "/homeowner/", (390, 844)),
     ("homeowner-filing-phone.png", "homeowner", "/homeowner/complaints/new", (390, 844)),
+    # The demo's third developer: its plan's first stage awaits approval (app/demo_release.py).
+    ("release-plan.png", "judge", "/court/developers/3/release", (1280, 900)),
 ]
+ONLY = set(sys.argv[2:])
 
 
 def main() -> None:
@@ -32,6 +36,8 @@ def main() -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         for name, user, path, (width, height) in SHOTS:
+            if ONLY and name not in ONLY:
+                continue
             context = browser.new_context(base_url=BASE, viewport={"width": width, "height": height},
                                           locale="zh-CN", device_scale_factor=1)
             page = context.new_page()
