@@ -213,6 +213,48 @@ def whole_margins(
     return _margins(network, exposures, extra, [(item, caps, at) for item, caps in trials])
 
 
+def least_whole_threshold(
+    network: SecurityNetwork,
+    exposures: np.ndarray,
+    trials: Sequence[tuple[int, np.ndarray]],
+    extra: int,
+    lo: int,
+    hi: int,
+    margins: Sequence[int] | None = None,
+) -> int | None:
+    """``min(whole_thresholds(…))`` without finding every threshold: the least cap of item
+    ``extra`` in (lo, hi] at which *some* failed trial's asset could go, or None.
+
+    Each trial's "can go" is monotone in the cap (its margin only shrinks), so "some trial can
+    go" is too, and one bisection finds the least such cap. A trial that cannot go at a cap
+    where another can has its threshold above the answer and is dropped; one whose lower
+    bound (``lo + m``, as in :func:`whole_thresholds`) is at or above the cap asked is not
+    asked. So a round costs two flows per trial still in the running, not per trial.
+    """
+    if margins is None:
+        margins = whole_margins(network, exposures, trials, extra, lo)
+    first = {k: max(lo, lo + m - 1) for k, m in enumerate(margins)}  # known not to suffice
+    candidates = [k for k in range(len(trials)) if first[k] < hi]
+
+    def can_go(ks: list[int], value: int) -> list[bool]:
+        asks = [(trials[k][0], trials[k][1], value) for k in ks]
+        return [m == 0 for m in _margins(network, exposures, extra, asks)] if asks else []
+
+    alive = [k for k, ok in zip(candidates, can_go(candidates, hi)) if ok]
+    if not alive:
+        return None
+    low, high = min(first[k] for k in alive), hi  # low: no trial goes; high: some trial goes
+    while high - low > 1:
+        mid = (low + high) // 2
+        asked = [k for k in alive if first[k] < mid]
+        going = [k for k, ok in zip(asked, can_go(asked, mid)) if ok]
+        if going:
+            high, alive = mid, going
+        else:
+            low = mid
+    return high
+
+
 def whole_thresholds(
     network: SecurityNetwork,
     exposures: np.ndarray,
