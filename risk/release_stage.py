@@ -222,14 +222,16 @@ def least_whole_threshold(
     hi: int,
     margins: Sequence[int] | None = None,
 ) -> int | None:
-    """``min(whole_thresholds(…))`` without finding every threshold: the least cap of item
-    ``extra`` in (lo, hi] at which *some* failed trial's asset could go, or None.
+    """The least cap of item ``extra`` in (lo, hi] at which *some* failed trial's asset could
+    go, or None if even ``hi`` is not enough (the end of a range of whole-asset decisions).
 
     Each trial's "can go" is monotone in the cap (its margin only shrinks), so "some trial can
     go" is too, and one bisection finds the least such cap. A trial that cannot go at a cap
     where another can has its threshold above the answer and is dropped; one whose lower
-    bound (``lo + m``, as in :func:`whole_thresholds`) is at or above the cap asked is not
-    asked. So a round costs two flows per trial still in the running, not per trial.
+    bound is at or above the cap asked is not asked: what an asset adds to the maximum flow
+    shrinks by at most a fen per fen of cap (both flows are 1-Lipschitz in a cap, the maximum
+    flow is submodular in its capacities), so one adding ``m`` at ``lo`` cannot go below
+    ``lo + m``. So a round costs two flows per trial still in the running, not per trial.
     """
     if margins is None:
         margins = whole_margins(network, exposures, trials, extra, lo)
@@ -254,46 +256,3 @@ def least_whole_threshold(
             low = mid
     return high
 
-
-def whole_thresholds(
-    network: SecurityNetwork,
-    exposures: np.ndarray,
-    trials: Sequence[tuple[int, np.ndarray]],
-    extra: int,
-    lo: int,
-    hi: int,
-    margins: Sequence[int] | None = None,
-) -> list[int | None]:
-    """For each failed trial (whole asset, caps then), the least cap of item ``extra`` in
-    (lo, hi] at which the asset could go, or None if even ``hi`` is not enough.
-
-    What an item adds to the maximum flow can only shrink as another item's cap grows (the
-    maximum flow is submodular in its capacities), and by at most a fen per fen (both flows
-    are 1-Lipschitz in a cap): an asset adding ``m`` at ``lo`` cannot go below ``lo + m``. From
-    there each threshold is found by bisection; all trials bisect together, one solver call
-    per round. ``margins`` are those of :func:`whole_margins` at ``lo``, if known.
-    """
-    if margins is None:
-        margins = whole_margins(network, exposures, trials, extra, lo)
-
-    def can_go(points: list[tuple[int, int]]) -> list[bool]:
-        asks = [(trials[k][0], trials[k][1], value) for k, value in points]
-        return [m == 0 for m in _margins(network, exposures, extra, asks)]
-
-    found: list[int | None] = [None] * len(trials)
-    first = {k: max(lo, lo + m - 1) for k, m in enumerate(margins)}  # known not to suffice
-    candidates = [k for k in range(len(trials)) if first[k] < hi]
-    reach = can_go([(k, hi) for k in candidates])
-    bounds = {k: (first[k], hi) for k, ok in zip(candidates, reach) if ok}
-    while bounds:
-        open_ = {k: b for k, b in bounds.items() if b[1] - b[0] > 1}
-        for k in set(bounds) - set(open_):
-            found[k] = bounds[k][1]
-        if not open_:
-            break
-        mids = [(k, (a + b) // 2) for k, (a, b) in open_.items()]
-        for (k, mid), ok in zip(mids, can_go(mids)):
-            a, b = open_[k]
-            open_[k] = (a, mid) if ok else (mid, b)
-        bounds = open_
-    return found
