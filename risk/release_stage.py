@@ -189,16 +189,26 @@ def release_stage(jobs: Sequence[StageJob]) -> list[np.ndarray]:
 
 def _margins(network: SecurityNetwork, exposures: np.ndarray, extra: int,
              asks: Sequence[tuple[int, np.ndarray, int]]) -> list[int]:
-    """What each asset adds to the maximum flow, for (asset, caps, cap of ``extra``)."""
-    queries = []
+    """What each asset adds to the maximum flow, for (asset, caps, cap of ``extra``).
+
+    Asks that share their caps (the same array: trials after the same releases) and the cap
+    of ``extra`` share the flow *with* the asset, solved once."""
+    queries: list[FlowQuery] = []
+    shared: dict[tuple[int, int], int] = {}
+    pairs = []
     for item, caps, at in asks:
+        key = (id(caps), at)
         with_it = caps.copy()
         with_it[extra] = at
+        if key not in shared:
+            shared[key] = len(queries)
+            queries.append(FlowQuery(network, with_it, exposures))
         without = with_it.copy()
         without[item] = 0
-        queries += [FlowQuery(network, with_it, exposures), FlowQuery(network, without, exposures)]
+        pairs.append((shared[key], len(queries)))
+        queries.append(FlowQuery(network, without, exposures))
     answers = solve_batch(queries)
-    return [answers[2 * i].value - answers[2 * i + 1].value for i in range(len(asks))]
+    return [answers[w].value - answers[o].value for w, o in pairs]
 
 
 def whole_margins(
