@@ -75,6 +75,8 @@ class Permission(StrEnum):
     RELEASE_APPROVE = "court:release:approve"
     #: Recording freezes, counter-guarantees, their review and obligations: judges only.
     RELEASE_RECORD = "court:release:record"
+    # Tasks the court gives an agency, seen by that agency's officers (the housing bureau's).
+    AGENCY_TASKS_VIEW = "agency:agency_tasks:view"
 
 
 def _role(user) -> Role | None:
@@ -268,6 +270,17 @@ def _approves_release(user: User, obj) -> bool:
     return _court_holds_case_against(user, _developer_id_of(obj))
 
 
+def _agency_officer(user: User, task) -> bool:
+    """A housing-bureau officer (a mediator of that kind, active); of a task, only one given to
+    the officer's agency on a case of the officer's court (docs/release-in-the-app.md)."""
+    if _role(user) is not Role.MEDIATOR:
+        return False
+    officer = db.session.scalar(select(Mediator).where(Mediator.user_id == user.id))
+    if officer is None or not officer.active or officer.kind != "housing_bureau":
+        return False
+    return task is None or (task.agency == officer.kind and task.case.court_id == officer.court_id)
+
+
 def _roles(*roles: Role) -> Callable[[User, object], bool]:
     return lambda user, obj: _role(user) in roles
 
@@ -315,6 +328,7 @@ _RULES: dict[Permission, Callable[[User, object], bool]] = {
     Permission.RELEASE_VIEW: _sees_release,
     Permission.RELEASE_APPROVE: _approves_release,
     Permission.RELEASE_RECORD: _approves_release,
+    Permission.AGENCY_TASKS_VIEW: _agency_officer,
 }
 
 

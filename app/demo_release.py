@@ -5,7 +5,8 @@ through counter-guarantees (a bank letter, a preservation insurance, a guarantee
 their frozen accounts, unsold units and equity released stage by stage as they perform —
 30,000,000 yuan in all, each stage approved by the judge after the obligations of the
 stages before it were confirmed. A third developer's plan is kept with its first stage
-proposed and ready for approval (an over-freeze: the account holds more than the claim).
+proposed and ready for approval (an over-freeze: its supervised pre-sale account holds more
+than the claim; approving it reports the release to the housing bureau).
 The court's stats summary then shows ``counter_guarantee_cases`` = 13 and
 ``released_fen`` = 3,000,000,000 (docs/release-in-the-app.md).
 """
@@ -85,13 +86,14 @@ def build_release(builder) -> dict:
                 after_id=obligations.get(after), now=_at(ruled_on + timedelta(days=8))).id
         plan = release.propose_plan(developer.id, actor_id=judge.id, now=_at(ruled_on + timedelta(days=10)))
         released_fen += _release_every_stage(plan, judge, start=ruled_on + timedelta(days=14))
-    # A third developer: the account holds more than the claim; its first stage awaits approval.
+    # A third developer: its supervised pre-sale account holds more than the claim; its first
+    # stage awaits approval (approving it gives the housing bureau its task: release_bureau).
     third = builder.developers[2]
     case = _new_case(builder, third, 50_000_000, today - timedelta(days=20))
     db.session.commit()
     release.record_order(third.id, ruling_no=f"({today.year})琼9005财保3号", ruled_on=today - timedelta(days=15),
                          expires_on=today + timedelta(days=350), actor_id=judge.id, now=_at(today - timedelta(days=15)),
-                         assets=[{"kind": "bank_account", "label": "基本户存款", "frozen_fen": 80_000_000,
+                         assets=[{"kind": "presale_account", "label": "预售资金监管账户", "frozen_fen": 80_000_000,
                                   "cases": [case.id]}])
     release.propose_plan(third.id, actor_id=judge.id, now=_at(today - timedelta(days=1)))
     return {"counter_guarantee_cases": sum(len(s["cases"]) for s in _STORY), "released_fen": released_fen}

@@ -189,16 +189,26 @@ def release_stage(jobs: Sequence[StageJob]) -> list[np.ndarray]:
 
 def _margins(network: SecurityNetwork, exposures: np.ndarray, extra: int,
              asks: Sequence[tuple[int, np.ndarray, int]]) -> list[int]:
-    """What each asset adds to the maximum flow, for (asset, caps, cap of ``extra``)."""
-    queries = []
+    """What each asset adds to the maximum flow, for (asset, caps, cap of ``extra``).
+
+    Asks that share their caps (the same array: trials after the same releases) and the cap
+    of ``extra`` share the flow *with* the asset, solved once."""
+    queries: list[FlowQuery] = []
+    shared: dict[tuple[int, int], int] = {}
+    pairs = []
     for item, caps, at in asks:
+        key = (id(caps), at)
         with_it = caps.copy()
         with_it[extra] = at
+        if key not in shared:
+            shared[key] = len(queries)
+            queries.append(FlowQuery(network, with_it, exposures))
         without = with_it.copy()
         without[item] = 0
-        queries += [FlowQuery(network, with_it, exposures), FlowQuery(network, without, exposures)]
+        pairs.append((shared[key], len(queries)))
+        queries.append(FlowQuery(network, without, exposures))
     answers = solve_batch(queries)
-    return [answers[2 * i].value - answers[2 * i + 1].value for i in range(len(asks))]
+    return [answers[w].value - answers[o].value for w, o in pairs]
 
 
 def whole_margins(
@@ -213,7 +223,7 @@ def whole_margins(
     return _margins(network, exposures, extra, [(item, caps, at) for item, caps in trials])
 
 
-def whole_thresholds(
+def least_whole_threshold(
     network: SecurityNetwork,
     exposures: np.ndarray,
     trials: Sequence[tuple[int, np.ndarray]],
@@ -221,37 +231,38 @@ def whole_thresholds(
     lo: int,
     hi: int,
     margins: Sequence[int] | None = None,
-) -> list[int | None]:
-    """For each failed trial (whole asset, caps then), the least cap of item ``extra`` in
-    (lo, hi] at which the asset could go, or None if even ``hi`` is not enough.
+) -> int | None:
+    """The least cap of item ``extra`` in (lo, hi] at which *some* failed trial's asset could
+    go, or None if even ``hi`` is not enough (the end of a range of whole-asset decisions).
 
-    What an item adds to the maximum flow can only shrink as another item's cap grows (the
-    maximum flow is submodular in its capacities), and by at most a fen per fen (both flows
-    are 1-Lipschitz in a cap): an asset adding ``m`` at ``lo`` cannot go below ``lo + m``. From
-    there each threshold is found by bisection; all trials bisect together, one solver call
-    per round. ``margins`` are those of :func:`whole_margins` at ``lo``, if known.
+    Each trial's "can go" is monotone in the cap (its margin only shrinks), so "some trial can
+    go" is too, and one bisection finds the least such cap. A trial that cannot go at a cap
+    where another can has its threshold above the answer and is dropped; one whose lower
+    bound is at or above the cap asked is not asked: what an asset adds to the maximum flow
+    shrinks by at most a fen per fen of cap (both flows are 1-Lipschitz in a cap, the maximum
+    flow is submodular in its capacities), so one adding ``m`` at ``lo`` cannot go below
+    ``lo + m``. So a round costs two flows per trial still in the running, not per trial.
     """
     if margins is None:
         margins = whole_margins(network, exposures, trials, extra, lo)
-
-    def can_go(points: list[tuple[int, int]]) -> list[bool]:
-        asks = [(trials[k][0], trials[k][1], value) for k, value in points]
-        return [m == 0 for m in _margins(network, exposures, extra, asks)]
-
-    found: list[int | None] = [None] * len(trials)
     first = {k: max(lo, lo + m - 1) for k, m in enumerate(margins)}  # known not to suffice
     candidates = [k for k in range(len(trials)) if first[k] < hi]
-    reach = can_go([(k, hi) for k in candidates])
-    bounds = {k: (first[k], hi) for k, ok in zip(candidates, reach) if ok}
-    while bounds:
-        open_ = {k: b for k, b in bounds.items() if b[1] - b[0] > 1}
-        for k in set(bounds) - set(open_):
-            found[k] = bounds[k][1]
-        if not open_:
-            break
-        mids = [(k, (a + b) // 2) for k, (a, b) in open_.items()]
-        for (k, mid), ok in zip(mids, can_go(mids)):
-            a, b = open_[k]
-            open_[k] = (a, mid) if ok else (mid, b)
-        bounds = open_
-    return found
+
+    def can_go(ks: list[int], value: int) -> list[bool]:
+        asks = [(trials[k][0], trials[k][1], value) for k in ks]
+        return [m == 0 for m in _margins(network, exposures, extra, asks)] if asks else []
+
+    alive = [k for k, ok in zip(candidates, can_go(candidates, hi)) if ok]
+    if not alive:
+        return None
+    low, high = min(first[k] for k in alive), hi  # low: no trial goes; high: some trial goes
+    while high - low > 1:
+        mid = (low + high) // 2
+        asked = [k for k in alive if first[k] < mid]
+        going = [k for k, ok in zip(asked, can_go(asked, mid)) if ok]
+        if going:
+            high, alive = mid, going
+        else:
+            low = mid
+    return high
+

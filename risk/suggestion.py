@@ -34,7 +34,7 @@ from typing import Callable
 
 import numpy as np
 
-from risk.release_stage import StageJob, release_stage, whole_margins, whole_thresholds
+from risk.release_stage import StageJob, least_whole_threshold, release_stage, whole_margins
 
 # Segments of whole-asset decisions walked before giving up (each one changes at least one
 # decision; realistic networks have a handful). A bug guard, never reached by valid input.
@@ -107,9 +107,8 @@ def least_sufficient_guarantee(
             # no decision can change up to ``least`` (a trial adding m at g needs g + m)
             if frees(least) >= shortfall:
                 return least, frees(least)
-        found = [t for t in whole_thresholds(job.network, job.exposures, failed, extra, g, ceiling, margins)
-                 if t is not None]
-        change = min(found, default=ceiling + 1)  # decisions are those of g on [g, change)
+        change = least_whole_threshold(job.network, job.exposures, failed, extra, g, ceiling, margins)
+        change = ceiling + 1 if change is None else change  # decisions are those of g on [g, change)
         top = min(change - 1, ceiling)
         # On [g, top] one more fen of guarantee frees at most one more fen (the divisible part
         # is 1-Lipschitz), so nothing below g + (shortfall − frees(g)) suffices.

@@ -27,6 +27,8 @@ SHOTS = [
     ("homeowner-phone.png", "homeowner", "/homeowner/", (390, 844)),
     ("homeowner-filing-phone.png", "homeowner", "/homeowner/complaints/new", (390, 844)),
     ("risk-map.png", "judge", "/prevention/risk", (1280, 900)),
+    # The demo's third developer: its plan's first stage awaits approval (app/demo_release.py).
+    ("release-plan.png", "judge", "/court/developers/3/release", (1280, 900)),
 ]
 
 

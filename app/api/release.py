@@ -32,6 +32,8 @@ def plan_item(plan) -> dict:
     return {"id": plan.id, "developer_id": plan.developer_id, "status": plan.status,
             "created_at": iso(plan.created_at), "total_released": data["total_released"],
             "blocked": data["blocked"],
+            # Extended, never renamed (docs/contracts.md): guarantees lapsing before the plan ends.
+            "expiring_guarantees": release.kept_plan_expiry(plan),
             "stages": [{"number": s.number, "status": s.status, "approved_at": iso(s.approved_at),
                         "release": data["stages"][s.number - 1]["release"],
                         "perform": data["stages"][s.number - 1]["perform"]} for s in plan.stages]}

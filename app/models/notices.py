@@ -63,6 +63,8 @@ class NoticeKind(str, enum.Enum):
     CASE_IN_LITIGATION = "case_in_litigation"
     RATING_INVITED = "rating_invited"
     FOLLOWUP_TASK = "followup_task"
+    #: A supervised pre-sale account was released: the housing bureau's task (release_bureau).
+    PRESALE_RELEASED = "presale_released"
 
 
 #: The rows the dispatcher looks at; the partial index below and its queries share this text.

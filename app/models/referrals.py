@@ -59,9 +59,15 @@ class AgencyTask(db.Model):
     due_on: Mapped[date]
     status: Mapped[str] = mapped_column(String(10), default="open")
     result: Mapped[str | None] = mapped_column(Text)
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: The judge who gave the task; None when the platform gave it on an approval without a
+    #: recorded actor (a release approved by a script).
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The release of a supervised pre-sale account this task reports to the housing bureau
+    #: (docs/release-in-the-app.md); unique, so a release never gives the bureau two tasks.
+    asset_release_id: Mapped[int | None] = mapped_column(
+        ForeignKey("asset_releases.id", ondelete="SET NULL"), unique=True)
 
     __table_args__ = (
         CheckConstraint(f"agency IN ({in_clause(AGENCIES)})",

@@ -143,10 +143,12 @@ def store_prevention_document(*, kind: str, title: str, render, developer_id: in
 
 @use_case
 def store_release_ruling(case_id: int, data, *, developer_id: int, actor_id: int | None,
-                         now: datetime) -> Document:
+                         now: datetime, before_commit=None) -> Document:
     """Render, store, record and commit a release ruling (``app.documents.release``) in the
     file of ``case_id``, as the developer's copy (its staff and the court see it): the last
-    step of ``app.services.release.approve_stage``, so the release and its ruling commit together."""
+    step of ``app.services.release.approve_stage``, so the release and its ruling commit together.
+    ``before_commit(document)`` adds what must name the ruling (the housing bureau's task) to
+    the same transaction."""
     from app.documents.release import render_release_ruling
 
     code = new_verify_code()
@@ -158,6 +160,9 @@ def store_release_ruling(case_id: int, data, *, developer_id: int, actor_id: int
             verify_code=code, stored_path=relative, size_bytes=size, party_developer_id=developer_id,
             created_by_id=actor_id, created_at=now)
         db.session.add(document)
+        if before_commit is not None:
+            db.session.flush()
+            before_commit(document)
         db.session.commit()
     return document
 

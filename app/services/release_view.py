@@ -6,7 +6,6 @@ except through :func:`app.services.release.plan_for`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from html import escape
 
 
@@ -41,11 +40,6 @@ def stage_rows(scenario: dict, plan: dict) -> list[StageRow]:
                              stage["cash_after"], stage["explanations"]))
         before = {**before, **after}
     return rows
-
-
-def expiring_guarantees(guarantees, plan_ends_on: date) -> list[int]:
-    """Ids of accepted guarantees that lapse before the plan's last stage is due."""
-    return [g.id for g in guarantees if g.status == "accepted" and g.valid_until < plan_ends_on]
 
 
 def graph_svg(scenario: dict, plan: dict) -> str:

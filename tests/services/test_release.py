@@ -119,6 +119,23 @@ def test_a_guarantee_is_reviewed_once_and_only_with_a_reason(app, frozen_develop
         assert f"G{guarantee.id}" not in {g["id"] for g in scenario["guarantees"]}
 
 
+def test_approvals_releases_and_refusals_are_on_the_case_timelines(app, frozen_developer):
+    first, second = frozen_developer["cases"]
+    with app.app_context():
+        refused = release.offer_guarantee(frozen_developer["developer"], provider="某担保公司", kind="surety",
+                                          value_fen=1_000_000, cases=[first], valid_from=date(2026, 6, 1),
+                                          valid_until=date(2026, 7, 1), now=NOW)
+        release.review_guarantee(refused.id, accept=False, reason="担保人资信不足", actor_id=None, now=NOW)
+        plan_id = release.propose_plan(frozen_developer["developer"], actor_id=None, now=NOW).id
+        release.approve_stage(plan_id, 1, actor_id=None, actor_role="judge", now=NOW)
+        lines = {case_id: [e.reason for e in db.session.query(CaseEvent).filter_by(case_id=case_id)]
+                 for case_id in (first, second)}
+    assert any("不予接受：担保人资信不足" in line for line in lines[first])
+    assert not any("不予接受" in line for line in lines[second])  # it covered only the first case
+    for case_id in (first, second):  # the account securing both was released
+        assert any(f"解封计划 {plan_id} 第 1 阶段经批准解封" in line for line in lines[case_id]), lines[case_id]
+
+
 
 def test_a_blacklisted_developers_guarantee_is_refused(app, make, frozen_developer):
     from app.models.risk import BlacklistDecision

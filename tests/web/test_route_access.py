@@ -174,6 +174,8 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("POST", "court.accept_assignments"): only("judge", 422),
     ("GET", "court.list_visits"): only("judge", 200),
     ("GET", "mediator.list_visits"): only("mediator", 200),
+    # The agency's tasks: a mediator who is no agency officer sees an empty list, never another's.
+    ("GET", "mediator.list_agency_tasks"): only("mediator", 200),
     ("POST", "mediator.schedule_visit"): only("mediator", 422),
     ("POST", "cases.accept_case"): NOT_FOUND_FOR_ALL,
     ("GET", "api.list_visits_api"): api(403, 403, 422, 422, 403),

@@ -37,6 +37,7 @@ def release_plan(developer_id: int):
     return render_template("court/release_plan.html", developer=developer, scenario=scenario, plan=plan,
                            rows=release_view.stage_rows(scenario, plan),
                            graph=Markup(release_view.graph_svg(scenario, plan)),
+                           expiring=release.guarantee_expiry(developer_id, scenario, plan),
                            kept=release.plans_of(developer_id), form=ConfirmForm())
 
 
