@@ -20,7 +20,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import DDL, JSON, CheckConstraint, ForeignKey, Index, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -92,6 +92,23 @@ class Reminder(db.Model):
         Index("ix_reminders_cancelled", "court_id", "settled_at",
               sqlite_where=text("status = 'cancelled'"), postgresql_where=text("status = 'cancelled'")),
     )
+
+
+#: PostgreSQL: every statement that inserts reminders or changes their due time or status
+#: notifies the dispatcher's watch at commit (app.services.reminder_watch), so an idle tick
+#: needs no query. Statement level: one notification per statement, none per row, and
+#: PostgreSQL folds the repeats of one transaction into one. The migration 9a1c2e7b5d40
+#: creates the same function and trigger.
+NOTIFY_FUNCTION_SQL = (
+    "CREATE OR REPLACE FUNCTION reminders_notify() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN PERFORM pg_notify('reminders', ''); RETURN NULL; END $$")
+NOTIFY_TRIGGER_SQL = (
+    "CREATE TRIGGER reminders_notify AFTER INSERT OR UPDATE OF due_at, status ON reminders "
+    "FOR EACH STATEMENT EXECUTE FUNCTION reminders_notify()")
+
+for _sql in (NOTIFY_FUNCTION_SQL, NOTIFY_TRIGGER_SQL):
+    event.listen(Reminder.__table__, "after_create",
+                 DDL(_sql.replace("%", "%%")).execute_if(dialect="postgresql"))
 
 
 class SchedulerLease(db.Model):

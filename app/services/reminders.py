@@ -170,7 +170,9 @@ def _case_changed(case: Case, now: datetime) -> tuple[Subject, Plan]:
         plan = Plan(plan.create, plan.cancel | rules.agreement_confirmed().cancel)
     step = court_date(case.response_due_at) if case.response_due_at else None
     return _case_subject(case, deadline=date_zh(deadline) if deadline else "",
-                         step_due=date_zh(step) if step else ""), plan
+                         deadline_en=deadline.isoformat() if deadline else "",
+                         step_due=date_zh(step) if step else "",
+                         step_due_en=step.isoformat() if step else ""), plan
 
 
 def _inquiry_subject(inquiry: ComplianceInquiry) -> Subject:
@@ -179,7 +181,8 @@ def _inquiry_subject(inquiry: ComplianceInquiry) -> Subject:
                    judge_ids=(inquiry.issued_by_id,) if inquiry.issued_by_id else (),
                    developer_ids=(inquiry.developer_id,),
                    payload={"project": project.name if project else "",
-                            "deadline": date_zh(inquiry.deadline_on)})
+                            "deadline": date_zh(inquiry.deadline_on),
+                            "deadline_en": inquiry.deadline_on.isoformat()})
 
 
 def _inquiry_issued(inquiry: ComplianceInquiry, now: datetime) -> tuple[Subject, Plan]:
@@ -199,7 +202,9 @@ def _visit_scheduled(visit: Visit, now: datetime) -> tuple[Subject, Plan]:
     subject = Subject("visit", visit.id, court_id=visit.court_id, case_ids=case_ids,
                       payload={"project": project.name if project else "", "room": visit.room,
                                "starts": f"{date_zh(court_date(start))} "
-                                         f"{start.astimezone(rules.COURT_TZ):%H:%M}"})
+                                         f"{start.astimezone(rules.COURT_TZ):%H:%M}",
+                               "starts_en": f"{start.astimezone(rules.COURT_TZ):%H:%M} on "
+                                            f"{court_date(start).isoformat()}"})
     return subject, rules.visit_scheduled(start, now=now)
 
 
@@ -209,6 +214,7 @@ def _agreement_effective(agreement: Agreement, now: datetime) -> tuple[Subject, 
                   for i, m in enumerate((agreement.content or {}).get("milestones") or ())]
     subject = _case_subject(case, agreement_id=agreement.id,
                             effective=date_zh(court_date(agreement.effective_at)),
+                            effective_en=court_date(agreement.effective_at).isoformat(),
                             milestones=[m.get("what", "") for m in
                                         (agreement.content or {}).get("milestones") or ()])
     return subject, rules.agreement_effective(agreement.effective_at, milestones, now=now)
