@@ -145,8 +145,9 @@ _WRITABLE = "(channel = 'log' OR {active})"
 
 
 def _sql(statement: str) -> text:
-    return text(statement).bindparams(bindparam("now", type_=UTCDateTime()),
-                                      bindparam("sms_at", type_=UTCDateTime()))
+    times = [bindparam(name, type_=UTCDateTime()) for name in ("now", "sms_at")
+             if f":{name}" in statement]
+    return text(statement).bindparams(*times)
 
 
 @cache
@@ -338,6 +339,7 @@ def dispatch_due(*, now: datetime, limit: int | None = None, batch: int = BATCH)
         try:
             dispatch_set(now=now, limit=size, report=report)
         except Exception:  # rolled back (use_case): the same rows, one by one
+            db.session.rollback()
             log.exception("a batch of reminders could not be written as a set; row by row")
             dispatch_batch(now=now, limit=size, report=report)
         if report.claimed_last < size:
