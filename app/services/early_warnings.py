@@ -154,7 +154,8 @@ def evaluate_warnings(*, now: datetime, rules: WarningRules = DEFAULT_RULES) -> 
     evaluation = engine.assess(build_snapshot(today, rules), rules, court_calendar())
     rises, falls, risen = _store(evaluation)
     for change in risen:  # the developer acknowledges a raised level (docs/reminders.md)
-        remind("warning_raised", change, now=now)
+        if change.warnings:  # the rises that get a notice to acknowledge (notices_for_rises)
+            remind("warning_raised", change, now=now)
     if risen:
         from app.services.warning_notices import notices_for_rises
 

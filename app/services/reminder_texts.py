@@ -84,8 +84,9 @@ TEXTS: dict[ReminderKind, tuple[Msg, Msg]] = {
             "parties to learn how it is being performed.")),
     ReminderKind.RATING_FOLLOW_UP: (
         Msg("差评回访：{number}", "Bad rating to follow up: {number}"),
-        Msg("案件{number}收到当事人差评，请跟进处理。",
-            "A party gave case {number} a bad rating; please follow it up.")),
+        Msg("案件{number}收到当事人差评，请于{deadline}前回访并记录处理情况。",
+            "A party gave case {number} a bad rating; follow it up and record what you found "
+            "by {deadline}.")),
     ReminderKind.WARNING_ACK: (
         Msg("请确认风险预警{project}", "Please acknowledge the risk warning: {project}"),
         Msg("贵公司{project}的风险预警尚未确认，请登录平台查看并提交整改计划。",
