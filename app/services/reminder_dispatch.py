@@ -176,6 +176,7 @@ def _statements(dialect: str) -> dict[str, text]:
         # What the batch holds, read before it is written (the write lock is already held).
         "summary": _sql(
             f"SELECT count(*) AS claimed, coalesce(sum(NOT {writable}), 0) AS failed, "
+            f"coalesce(sum(channel = 'notice' AND {writable}), 0) AS to_notices, "
             f"group_concat(CASE WHEN channel = 'log' THEN {_LOG_LINE.format(r='reminders')} END, "
             f"char(10)) AS log_lines FROM reminders WHERE id IN ({_FIRST_DUE})"),
         "insert": _sql(f"WITH batch AS ({_FIRST_DUE}), {_texts_cte(dialect)} {_INSERT}"),
@@ -205,8 +206,11 @@ def dispatch_set(*, now: datetime, limit: int = BATCH, report: ReminderReport | 
     else:
         row = db.session.execute(statements["summary"], params).one()
         notices = 0
+        if row.to_notices:
+            db.session.execute(statements["insert"], params)
+            # (sqlite3 reports no rowcount for a statement that begins with WITH)
+            notices = db.session.execute(text("SELECT changes()")).scalar()
         if row.claimed:
-            notices = db.session.execute(statements["insert"], params).rowcount
             db.session.execute(statements["mark"], params)
     db.session.commit()
     if row.log_lines:

@@ -87,7 +87,8 @@ def test_the_channels_follow_addresses_preferences_and_the_mail_switch(app, make
         for user in (everything, no_mail, no_address):
             plan(user, due_at=NOW)
         db.session.commit()
-        assert dispatch_due(now=court(2026, 11, 27, 10)).row_batches == 0
+        report = dispatch_due(now=court(2026, 11, 27, 10))
+        assert (report.row_batches, report.sent, report.notices) == (0, 3, 6)
         got = {(n.user_id, n.channel, n.status) for n in notices()}
         assert got == {(everything.id, "inbox", "sent"), (everything.id, "email", "pending"),
                        (everything.id, "sms", "pending"), (no_mail.id, "inbox", "sent"),
