@@ -99,19 +99,23 @@ _FIRST_DUE = ("SELECT id FROM reminders WHERE status = 'pending' AND due_at <= :
 _LOG_LINE = "'reminder ' || {r}.id || ' (' || {r}.kind || ') to user ' || {r}.recipient_id"
 
 
-def _texts_cte(dialect: str) -> str:
+def _texts_cte(dialect: str, in_batch: str) -> str:
     """The batch's reminders on the notice channel to active accounts, with their
     recipient's addresses and preferences and their four texts rendered."""
     columns, _ = sql_texts(dialect, "r")
+    # PostgreSQL parses a json value at each ->>; the batch's payloads are parsed once
+    # (jsonb) in a CTE of their own. SQLite's json_extract reads the text as it is.
+    rows = ("(SELECT id, recipient_id, case_id, due_at, kind, channel, payload::jsonb AS payload "
+            f"FROM reminders r WHERE {in_batch} AND r.channel = 'notice' OFFSET 0)" if dialect == "postgresql"
+            else "reminders")
     return (
         "texts AS MATERIALIZED (SELECT r.id, r.recipient_id, r.case_id, r.due_at, "
         "u.email, u.phone, p.email AS want_email, p.sms AS want_sms, "
         f"{columns['subject']} AS subject, {columns['body']} AS body, "
         f"{columns['subject_en']} AS subject_en, {columns['body_en']} AS body_en "
-        "FROM batch JOIN reminders r ON r.id = batch.id "
-        "JOIN users u ON u.id = r.recipient_id "
+        f"FROM {rows} r JOIN users u ON u.id = r.recipient_id "
         "LEFT JOIN notice_preferences p ON p.user_id = r.recipient_id "
-        "WHERE r.channel = 'notice' AND u.active), "
+        f"WHERE {in_batch} AND r.channel = 'notice' AND u.active), "
         "channels(channel) AS (VALUES ('inbox'), ('email'), ('sms'))")
 
 
@@ -153,17 +157,22 @@ def _sql(statement: str) -> text:
 @cache
 def _statements(dialect: str) -> dict[str, text]:
     if dialect == "postgresql":
-        writable = _WRITABLE.format(active="u.active").replace("channel", "r.channel")
+        # The batch is one array: "id = ANY(it)" reads each row by its key, where a join
+        # with the CTE (whose size the planner cannot know) chose to scan the whole table.
+        in_batch = "r.id = ANY((SELECT ids FROM batch)::integer[])"
+        writable = _WRITABLE.format(
+            active="(SELECT active FROM users WHERE users.id = r.recipient_id)"
+        ).replace("(channel", "(r.channel")
         return {"batch": _sql(
-            f"WITH batch AS MATERIALIZED ({_FIRST_DUE} FOR UPDATE SKIP LOCKED), "
-            f"{_texts_cte(dialect)}, "
+            "WITH batch AS MATERIALIZED (SELECT array_agg(id) AS ids FROM "
+            f"({_FIRST_DUE} FOR UPDATE SKIP LOCKED) AS first_due), "
+            f"{_texts_cte(dialect, in_batch)}, "
             f"written AS ({_INSERT} RETURNING channel), "
             "marked AS (UPDATE reminders r SET "
             f"status = CASE WHEN {writable} THEN 'sent' ELSE 'failed' END, "
             f"last_error = CASE WHEN {writable} THEN NULL ELSE :inactive END, "
             "settled_at = :now, attempts = r.attempts + 1 "
-            "FROM batch, users u WHERE r.id = batch.id AND u.id = r.recipient_id "
-            "AND r.status = 'pending' "
+            f"WHERE {in_batch} AND r.status = 'pending' "
             "RETURNING r.id, r.kind, r.recipient_id, r.channel, r.status) "
             "SELECT (SELECT count(*) FROM marked) AS claimed, "
             "(SELECT count(*) FROM marked WHERE status = 'failed') AS failed, "
@@ -179,7 +188,8 @@ def _statements(dialect: str) -> dict[str, text]:
             f"coalesce(sum(channel = 'notice' AND {writable}), 0) AS to_notices, "
             f"group_concat(CASE WHEN channel = 'log' THEN {_LOG_LINE.format(r='reminders')} END, "
             f"char(10)) AS log_lines FROM reminders WHERE id IN ({_FIRST_DUE})"),
-        "insert": _sql(f"WITH batch AS ({_FIRST_DUE}), {_texts_cte(dialect)} {_INSERT}"),
+        "insert": _sql(f"WITH batch AS ({_FIRST_DUE}), "
+                       f"{_texts_cte(dialect, 'r.id IN (SELECT id FROM batch)')} {_INSERT}"),
         "mark": _sql(
             f"UPDATE reminders SET status = CASE WHEN {writable} THEN 'sent' ELSE 'failed' END, "
             f"last_error = CASE WHEN {writable} THEN NULL ELSE :inactive END, "
