@@ -56,6 +56,7 @@ def test_a_milestone_confirmed_performed_cancels_its_own_reminders_only(app, wor
         application = _apply(world, agreement.id, "company", days=2)
         confirmation.decide_confirmation(application.id, actor=actor(world["judge"]),
                                          now=NOW + timedelta(days=3), confirm=True)
+        assert by_status("confirmation_window") == {"cancelled": [""]}  # confirmed: window closed
         payment, milestone = db.session.scalars(select(Obligation).order_by(Obligation.due_on)).all()
         release.confirm_obligation(payment.id, now=NOW + timedelta(days=50))  # a payment: no milestone
         assert by_status("milestone_due") == {"pending": ["m0", "m1"]}
