@@ -210,7 +210,7 @@ def backlog(app, now: datetime):
 
 def row_by_row(app, now: datetime):
     from app.extensions import db
-    from app.services.reminder_dispatch import BATCH, ReminderReport, dispatch_batch
+    from app.services.reminder_dispatch import ReminderReport, dispatch_batch
 
     with app.app_context():
         report = ReminderReport()

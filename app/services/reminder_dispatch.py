@@ -72,6 +72,7 @@ BATCH = 5000
 INACTIVE = "the recipient's account is inactive"
 ERROR_MAX = 500
 
+
 @dataclass
 class ReminderReport:
     sent: int = 0

@@ -18,6 +18,7 @@ from the payload reads as empty; an English fact missing falls back to the Chine
 from __future__ import annotations
 
 import string
+from functools import cache
 
 from mediation.messages import Msg
 from mediation.reminders import ReminderKind
@@ -140,6 +141,7 @@ _COLUMNS = {"subject": (0, False), "body": (1, False), "subject_en": (0, True),
             "body_en": (1, True)}
 
 
+@cache
 def sql_texts(dialect: str, row: str = "r") -> tuple[dict[str, str], dict[str, str]]:
     """SQL expressions that render the four text columns of the reminder row ``row``
     (``{column: expression}``) and the bound templates they use (``{name: template}``).

@@ -30,7 +30,6 @@ import time
 import weakref
 from datetime import datetime, timezone
 
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 log = logging.getLogger("app.reminders")
@@ -81,6 +80,7 @@ class DueWatch:
                         or time.monotonic() - self._checked > self.recheck_seconds):
                     self._refresh()
             except Exception:
+                log.warning("reminder watch: its connection failed; a new one next tick")
                 self._drop()
                 raise
             return self.next_due is not None and self.next_due <= now

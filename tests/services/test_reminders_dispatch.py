@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import Notice, NoticePreference, Reminder
 from app.notify.dispatch import deliver_pending
 from app.services import reminder_dispatch
-from app.services.reminder_dispatch import dispatch_batch, dispatch_due
+from app.services.reminder_dispatch import dispatch_due
 from app.services.reminder_texts import TEXTS, render
 from app.services.reminder_watch import DueWatch
 from app.services.use_case import use_case
