@@ -104,7 +104,9 @@ class DueWatch:
             raw = self.engine.raw_connection()
             driver = raw.driver_connection
             if self._postgres:
-                driver.autocommit = True
+                if not driver.autocommit:
+                    driver.rollback()  # a checkout's ping may have begun a transaction
+                    driver.autocommit = True
                 driver.execute(f"LISTEN {CHANNEL}")
             self._connection = raw
             self._known = False
