@@ -7,7 +7,9 @@
 On a fresh database (tables dropped and created; never point it at real data), in one run:
 
 1. **Idle tick vs future rows**: ``dispatch_due(now)`` when nothing is due, averaged over
-   many calls, with 0, 10 % and 100 % of ``--future`` reminders in the table. The tick
+   many calls, with 0, 10 % and 100 % of ``--future`` reminders in the table; then the
+   scheduler's whole dispatch job (``app.jobs.dispatch``: reminders and the notice
+   outbox) idle, against ``flask notices send`` alone (``--idle-only`` stops there). The tick
    is answered by the process's watch (``app.services.reminder_watch``): no query until
    the next due time or a change (a notification on PostgreSQL, ``PRAGMA data_version``
    on SQLite). For reference, the query the watch makes when it does ask (``SELECT
@@ -159,6 +161,33 @@ def idle_tick(app, now: datetime, runs: int) -> tuple[float, int]:
     return elapsed / runs, watch.queries - asked
 
 
+def idle_job(app, now: datetime, runs: int) -> tuple[float, float, int]:
+    """The scheduler's whole dispatch job when idle (reminders and the notice outbox, both
+    through their watches), and ``flask notices send`` alone (no watch: a claim
+    transaction) for comparison; mean seconds, and the watches' queries."""
+    from app.extensions import db
+    from app.jobs import dispatch
+    from app.notify.dispatch import deliver_pending
+    from app.services.reminder_watch import watch_for
+
+    with app.app_context():
+        for _ in range(20):
+            dispatch(now)
+        watches = [watch_for(db.engine, what) for what in ("reminders", "notices")]
+        asked = sum(w.queries for w in watches)
+        started = time.perf_counter()
+        for _ in range(runs):
+            dispatch(now)
+        job = (time.perf_counter() - started) / runs
+        asked = sum(w.queries for w in watches) - asked
+        started = time.perf_counter()
+        for _ in range(max(runs // 10, 100)):
+            deliver_pending(now=now)
+        send = (time.perf_counter() - started) / max(runs // 10, 100)
+        db.session.remove()
+    return job, send, asked
+
+
 def round_trips(app, runs: int) -> tuple[float, float]:
     """Mean seconds of the watch's query (the next due time) and of a bare ``SELECT 1``,
     each on a kept autocommit connection: what a tick costs when it does ask."""
@@ -306,6 +335,7 @@ def main() -> int:
                         help="jobs for the SQLAlchemyJobStore baseline (about 100-300 jobs/s)")
     parser.add_argument("--idle-runs", type=int, default=20_000)
     parser.add_argument("--skip-baselines", action="store_true")
+    parser.add_argument("--idle-only", action="store_true", help="stop after the idle ticks")
     args = parser.parse_args()
     baseline_future = args.future if args.baseline_future is None else args.baseline_future
 
@@ -338,6 +368,11 @@ def main() -> int:
     print(f"idle tick (dispatch_due, nothing due), {args.idle_runs:,} ticks each: "
           f"{tick0 * 1e6:.1f} µs with 0 future rows, {tick1 * 1e6:.1f} µs with {tenth:,}, "
           f"{tick2 * 1e6:.1f} µs with {args.future:,} (queries during the timed ticks: {q0}, {q1}, {q2})")
+    job, send, asked = idle_job(app, now, args.idle_runs)
+    print(f"idle dispatch job (reminders + notice outbox), {args.idle_runs:,} ticks: {job * 1e6:.1f} µs "
+          f"(queries: {asked}); flask notices send alone, no watch: {send * 1e3:.3f} ms")
+    if args.idle_only:
+        return 0
 
     key = args.future + 1
     insert_rows(app, first=key, count=args.overdue, user=judge, now=now, overdue=True)

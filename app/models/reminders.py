@@ -24,6 +24,7 @@ from sqlalchemy import DDL, JSON, CheckConstraint, ForeignKey, Index, String, Te
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models.notices import Notice
 from app.models.types import UTCDateTime, in_clause
 from mediation.reminders import ReminderKind
 
@@ -106,9 +107,19 @@ NOTIFY_TRIGGER_SQL = (
     "CREATE TRIGGER reminders_notify AFTER INSERT OR UPDATE OF due_at, status ON reminders "
     "FOR EACH STATEMENT EXECUTE FUNCTION reminders_notify()")
 
-for _sql in (NOTIFY_FUNCTION_SQL, NOTIFY_TRIGGER_SQL):
-    event.listen(Reminder.__table__, "after_create",
-                 DDL(_sql.replace("%", "%%")).execute_if(dialect="postgresql"))
+#: The same for the notice outbox (the dispatch job's second half, deliver_pending).
+NOTICES_FUNCTION_SQL = (
+    "CREATE OR REPLACE FUNCTION notices_notify() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN PERFORM pg_notify('notices', ''); RETURN NULL; END $$")
+NOTICES_TRIGGER_SQL = (
+    "CREATE TRIGGER notices_notify AFTER INSERT OR UPDATE OF status, next_attempt_at ON notices "
+    "FOR EACH STATEMENT EXECUTE FUNCTION notices_notify()")
+
+for _table, _statements in ((Reminder.__table__, (NOTIFY_FUNCTION_SQL, NOTIFY_TRIGGER_SQL)),
+                            (Notice.__table__, (NOTICES_FUNCTION_SQL, NOTICES_TRIGGER_SQL))):
+    for _sql in _statements:
+        event.listen(_table, "after_create",
+                     DDL(_sql.replace("%", "%%")).execute_if(dialect="postgresql"))
 
 
 class SchedulerLease(db.Model):

@@ -15,6 +15,10 @@ reminders and asks again only when that time has come or the table may have chan
   connection commits; that connection's own ``total_changes`` covers its own writes.
   Either changing means "ask again".
 
+The scheduler's dispatch job watches the notice outbox the same way (``what="notices"``:
+trigger ``notices_notify``, the first entry of ``ix_notices_outbox``), so an idle minute
+claims no notices either; ``flask notices send`` and direct calls always ask.
+
 The order makes it exact: the watch starts listening (or reads the version) *before* it
 reads the next due time, so a commit after that read always leaves a notification or a
 new version for the next tick. It also asks again every ``RECHECK`` whatever happened
@@ -34,7 +38,7 @@ from sqlalchemy.engine import Engine
 
 log = logging.getLogger("app.reminders")
 
-__all__ = ["CHANNEL", "RECHECK_SECONDS", "DueWatch", "watch_for"]
+__all__ = ["CHANNEL", "RECHECK_SECONDS", "WATCHED", "DueWatch", "watch_for"]
 
 #: The notification channel the trigger notifies.
 CHANNEL = "reminders"
@@ -44,6 +48,13 @@ RECHECK_SECONDS = 300.0
 #: The earliest pending reminder (the partial index ix_reminders_due, its first entry).
 _NEXT_DUE = ("SELECT due_at FROM reminders WHERE status = 'pending' "
              "ORDER BY due_at LIMIT 1")
+#: The earliest e-mail or SMS notice to send, or to take back from a crashed run (the
+#: partial index ix_notices_outbox, its first entry; app.models.notices.OUTBOX_SQL).
+_NEXT_NOTICE = ("SELECT next_attempt_at FROM notices WHERE status IN ('pending', 'sending') "
+                "ORDER BY next_attempt_at LIMIT 1")
+
+#: What a watch watches: its notification channel and its next-due query.
+WATCHED = {"reminders": (CHANNEL, _NEXT_DUE), "notices": ("notices", _NEXT_NOTICE)}
 
 
 def _aware(value) -> datetime | None:
@@ -57,8 +68,10 @@ def _aware(value) -> datetime | None:
 class DueWatch:
     """The earliest pending ``due_at`` of one database, refreshed only when needed."""
 
-    def __init__(self, engine: Engine, *, recheck_seconds: float = RECHECK_SECONDS):
+    def __init__(self, engine: Engine, *, what: str = "reminders",
+                 recheck_seconds: float = RECHECK_SECONDS):
         self.engine = engine
+        self.channel, self.query = WATCHED[what]
         self.recheck_seconds = recheck_seconds
         self.next_due: datetime | None = None
         #: Queries made (tests and the benchmark count them).
@@ -107,7 +120,7 @@ class DueWatch:
                 if not driver.autocommit:
                     driver.rollback()  # a checkout's ping may have begun a transaction
                     driver.autocommit = True
-                driver.execute(f"LISTEN {CHANNEL}")
+                driver.execute(f"LISTEN {self.channel}")
             self._connection = raw
             self._known = False
         return self._connection.driver_connection
@@ -130,10 +143,10 @@ class DueWatch:
         if self._postgres:
             for _ in driver.notifies(timeout=0):  # listening already: drain, then read
                 pass
-            row = driver.execute(_NEXT_DUE).fetchone()
+            row = driver.execute(self.query).fetchone()
         else:
             self._version = self._sqlite_version(driver)
-            row = driver.execute(_NEXT_DUE).fetchone()
+            row = driver.execute(self.query).fetchone()
         self.queries += 1
         self.next_due = _aware(row[0]) if row else None
         self._known = True
@@ -148,14 +161,15 @@ class DueWatch:
                 pass
 
 
-_WATCHES: "weakref.WeakKeyDictionary[Engine, DueWatch]" = weakref.WeakKeyDictionary()
+_WATCHES: "weakref.WeakKeyDictionary[Engine, dict[str, DueWatch]]" = weakref.WeakKeyDictionary()
 _WATCHES_LOCK = threading.Lock()
 
 
-def watch_for(engine: Engine) -> DueWatch:
-    """This process's watch of ``engine``'s reminders (one per engine)."""
+def watch_for(engine: Engine, what: str = "reminders") -> DueWatch:
+    """This process's watch of ``engine``'s reminders (or of its notice outbox,
+    ``what="notices"``): one each per engine."""
     with _WATCHES_LOCK:
-        watch = _WATCHES.get(engine)
-        if watch is None:
-            watch = _WATCHES[engine] = DueWatch(engine)
-        return watch
+        watches = _WATCHES.setdefault(engine, {})
+        if what not in watches:
+            watches[what] = DueWatch(engine, what=what)
+        return watches[what]

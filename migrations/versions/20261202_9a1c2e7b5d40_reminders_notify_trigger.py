@@ -1,4 +1,4 @@
-"""PostgreSQL: notify the dispatcher's watch when reminders are inserted or rescheduled
+"""PostgreSQL: notify the dispatcher's watch when reminders or notices are inserted or rescheduled
 
 The scheduler keeps the next due reminder in memory and asks the database again only when
 that time has come or a notification says the table changed (app/services/reminder_watch.py,
@@ -17,6 +17,12 @@ NOTIFY_FUNCTION_SQL = (
 NOTIFY_TRIGGER_SQL = (
     "CREATE TRIGGER reminders_notify AFTER INSERT OR UPDATE OF due_at, status ON reminders "
     "FOR EACH STATEMENT EXECUTE FUNCTION reminders_notify()")
+NOTICES_FUNCTION_SQL = (
+    "CREATE OR REPLACE FUNCTION notices_notify() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN PERFORM pg_notify('notices', ''); RETURN NULL; END $$")
+NOTICES_TRIGGER_SQL = (
+    "CREATE TRIGGER notices_notify AFTER INSERT OR UPDATE OF status, next_attempt_at ON notices "
+    "FOR EACH STATEMENT EXECUTE FUNCTION notices_notify()")
 
 revision = '9a1c2e7b5d40'
 down_revision = '117e3efc5428'
@@ -30,10 +36,15 @@ def upgrade():
     op.execute(NOTIFY_FUNCTION_SQL)
     op.execute("DROP TRIGGER IF EXISTS reminders_notify ON reminders")
     op.execute(NOTIFY_TRIGGER_SQL)
+    op.execute(NOTICES_FUNCTION_SQL)
+    op.execute("DROP TRIGGER IF EXISTS notices_notify ON notices")
+    op.execute(NOTICES_TRIGGER_SQL)
 
 
 def downgrade():
     if op.get_bind().dialect.name != "postgresql":
         return
+    op.execute("DROP TRIGGER IF EXISTS notices_notify ON notices")
+    op.execute("DROP FUNCTION IF EXISTS notices_notify()")
     op.execute("DROP TRIGGER IF EXISTS reminders_notify ON reminders")
     op.execute("DROP FUNCTION IF EXISTS reminders_notify()")

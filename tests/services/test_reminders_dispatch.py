@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from app.extensions import db
-from app.models import Notice, NoticePreference, Reminder
+from app.models import Notice, NoticePreference, Reminder, User
 from app.notify.dispatch import deliver_pending
 from app.services import reminder_dispatch
 from app.services.reminder_dispatch import dispatch_due
@@ -232,3 +232,44 @@ def _wait_for_delivery(engine) -> None:
         import time
 
         time.sleep(0.2)
+
+
+def test_an_idle_dispatch_job_touches_no_table_and_a_committed_notice_still_goes(
+        app, make, smtp_server, database_url):
+    """The scheduler's dispatch job asks both watches (reminders, notice outbox) first."""
+    from app.jobs import run_job
+    from app.notify.outbox import queue_notice
+    from app.services.reminder_watch import watch_for
+
+    ann = make.user("judge", email="ann@example.com")
+    run_job(app, "dispatch", now=NOW)  # the watches read the tables once …
+    with app.app_context():
+        _wait_for_delivery(db.engine)  # … and the earlier tests' notifications arrive
+    run_job(app, "dispatch", now=NOW)
+    with app.app_context():
+        watches = [watch_for(db.engine, what) for what in ("reminders", "notices")]
+    asked = [w.queries for w in watches]
+    statements = []
+
+    def count(*_):
+        statements.append(1)
+
+    from sqlalchemy import event
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for minute in range(1, 30):
+            assert run_job(app, "dispatch", now=NOW + timedelta(minutes=minute)).startswith(
+                "reminders: 0 sent")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert statements == [] and [w.queries for w in watches] == asked  # idle: nothing asked
+
+    with app.app_context():  # a use-case elsewhere queues an e-mail and commits
+        queue_notice(user=db.session.get(User, ann.id), kind="reminder", subject="测试", body="正文",
+                     dedupe_key="elsewhere:1", now=NOW + timedelta(minutes=30))
+        db.session.commit()
+    _wait_for_delivery(engine)
+    assert "1 e-mail(s) sent" in run_job(app, "dispatch", now=NOW + timedelta(minutes=31))
+    assert [m[1] for m in smtp_server.messages] == [["ann@example.com"]]
