@@ -92,10 +92,11 @@ class DueWatch:
                         or (self.next_due is not None and self.next_due <= now)
                         or time.monotonic() - self._checked > self.recheck_seconds):
                     self._refresh()
-            except Exception:
-                log.warning("reminder watch: its connection failed; a new one next tick")
+            except Exception:  # when in doubt, dispatch: the caller's own query decides
+                log.warning("%s watch: its connection failed; a new one next tick",
+                            self.channel, exc_info=True)
                 self._drop()
-                raise
+                return True
             return self.next_due is not None and self.next_due <= now
 
     def forget(self) -> None:

@@ -273,3 +273,20 @@ def test_an_idle_dispatch_job_touches_no_table_and_a_committed_notice_still_goes
     _wait_for_delivery(engine)
     assert "1 e-mail(s) sent" in run_job(app, "dispatch", now=NOW + timedelta(minutes=31))
     assert [m[1] for m in smtp_server.messages] == [["ann@example.com"]]
+
+
+def test_a_watch_whose_connection_fails_says_ask_and_recovers(app, make):
+    judge = make.user("judge")
+    with app.app_context():
+        watch = DueWatch(db.engine)
+        try:
+            assert not watch.anything_due(NOW)
+            watch._connection.invalidate()  # the server went away
+            assert watch.anything_due(NOW)  # in doubt: the dispatch asks the database itself
+            plan(judge, due_at=NOW + timedelta(hours=1))
+            db.session.commit()
+            _wait_for_delivery(db.engine)
+            assert not watch.anything_due(NOW)  # a new connection, the table read again
+            assert watch.next_due == NOW + timedelta(hours=1)
+        finally:
+            watch.close()
