@@ -157,7 +157,10 @@ class DueWatch:
         connection, self._connection, self._known = self._connection, None, False
         if connection is not None:
             try:
-                connection.invalidate() if self._postgres else connection.close()
+                if self._postgres and connection.is_valid:
+                    connection.invalidate()  # never back into the pool: it LISTENs
+                else:
+                    connection.close()
             except Exception:  # pragma: no cover - closing a broken connection
                 pass
 
