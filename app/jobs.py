@@ -30,11 +30,23 @@ COURT_ZONE = "Asia/Shanghai"
 
 
 def dispatch(now: datetime) -> str:
-    """Due reminders into notices, then the due notices out (``flask notices send``)."""
-    from app.notify.dispatch import deliver_pending
-    from app.services.reminder_dispatch import dispatch_due
+    """Due reminders into notices, then the due notices out (``flask notices send``).
 
-    return f"{dispatch_due(now=now).line()}; {deliver_pending(now=now).line()}"
+    Both halves first ask this process's watch (``app.services.reminder_watch``): an idle
+    minute reads the next due times from memory and touches no table."""
+    from app.notify.dispatch import DispatchReport, deliver_pending
+    from app.notify.email import email_enabled
+    from app.services.reminder_dispatch import dispatch_due
+    from app.services.reminder_watch import watch_for
+
+    reminders = dispatch_due(now=now)
+    outbox = watch_for(db.engine, "notices")
+    if outbox.anything_due(now):
+        outbox.forget()  # what this run claims and records is read again next time
+        notices = deliver_pending(now=now)
+    else:
+        notices = DispatchReport(disabled=not email_enabled())
+    return f"{reminders.line()}; {notices.line()}"
 
 
 def warnings_evaluate(now: datetime) -> str:

@@ -14,12 +14,14 @@ Deadlines drive this court, and the rules that set them are the court's own:
   reminded 3 and 1 working days before the last day; the judge is told the morning after
   an unanswered deadline (escalation); an answer cancels what is left;
 - a performance milestone (履行节点) of an agreement: the developer 3 days before it is
-  due, the judge the morning after it was due;
+  due, the judge the morning after it was due; the court confirming it performed cancels
+  both (that milestone's only);
 - an agreement in effect may be judicially confirmed on a joint application within
   **30 days** (民事诉讼法 art. 205): the mediator is reminded 7 days before the window
   closes; confirmation cancels it;
 - follow-up visits (回访) 7 and 30 days after the agreement took effect (mediator);
-- a bad rating (1 or 2 stars of 5): the judge follows it up the same day;
+- a bad rating (1 or 2 stars of 5): the judge is reminded on the morning of the
+  follow-up's last day; recording the follow-up cancels it;
 - an early warning issued to a developer waits for its acknowledgement: the developer is
   reminded after 3 working days, and acknowledging cancels it.
 
@@ -44,7 +46,7 @@ from mediation.lifecycle import COURT_TZ, CaseStatus, court_date
 
 __all__ = [
     "CASE_KINDS", "CaseFacts", "Planned", "Plan", "Recipient", "ReminderKind",
-    "agreement_effective", "agreement_confirmed", "case_changed", "inquiry_answered",
+    "agreement_effective", "agreement_confirmed", "case_changed", "followup_done", "inquiry_answered",
     "inquiry_issued", "milestone_met", "rating_given", "visit_cancelled", "visit_scheduled",
     "warning_acknowledged", "warning_issued", "working_days_before",
 ]
@@ -122,6 +124,8 @@ class Plan:
 
     create: tuple[Planned, ...] = ()
     cancel: frozenset[ReminderKind] = field(default_factory=frozenset)
+    #: Single reminders to cancel: (kind, key) — one milestone of several, say.
+    cancel_keys: frozenset[tuple[ReminderKind, str]] = field(default_factory=frozenset)
 
 
 def _at(day: date, when: time = MORNING) -> datetime:
@@ -263,19 +267,31 @@ def agreement_confirmed() -> Plan:
     return Plan(cancel=frozenset({ReminderKind.CONFIRMATION_WINDOW}))
 
 
-def milestone_met() -> Plan:
-    """A milestone performed: nothing more to remind of it."""
-    return Plan(cancel=frozenset({ReminderKind.MILESTONE_DUE, ReminderKind.MILESTONE_OVERDUE}))
+def milestone_met(index: int) -> Plan:
+    """Milestone ``index`` of the agreement performed: nothing more to remind of it (the
+    other milestones keep theirs)."""
+    key = f"m{index}"
+    return Plan(cancel_keys=frozenset({(ReminderKind.MILESTONE_DUE, key),
+                                       (ReminderKind.MILESTONE_OVERDUE, key)}))
 
 
 # --- Ratings and warnings -----------------------------------------------------------------
 
 
-def rating_given(stars: int, *, now: datetime) -> Plan:
-    """A rating of 1 or 2 stars: the judge follows it up today."""
+def rating_given(stars: int, *, now: datetime, followup_due: date | None = None) -> Plan:
+    """A rating of 1 or 2 stars: the judge follows it up — reminded on the morning of the
+    follow-up's last day (``followup_due``; the judge is told of the task at once by its
+    own notice), or today when there is no such day."""
     if stars > BAD_RATING_MAX:
         return Plan()
-    return Plan(create=(Planned(ReminderKind.RATING_FOLLOW_UP, Recipient.JUDGE, now),))
+    due = _not_before(_at(followup_due), now) if followup_due else now
+    return Plan(create=(Planned(ReminderKind.RATING_FOLLOW_UP, Recipient.JUDGE, due),),
+                cancel=frozenset({ReminderKind.RATING_FOLLOW_UP}))
+
+
+def followup_done() -> Plan:
+    """The judge recorded the follow-up of a bad rating."""
+    return Plan(cancel=frozenset({ReminderKind.RATING_FOLLOW_UP}))
 
 
 def warning_issued(issued_at: datetime, *, now: datetime,

@@ -20,10 +20,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import DDL, JSON, CheckConstraint, ForeignKey, Index, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models.notices import Notice
 from app.models.types import UTCDateTime, in_clause
 from mediation.reminders import ReminderKind
 
@@ -92,6 +93,33 @@ class Reminder(db.Model):
         Index("ix_reminders_cancelled", "court_id", "settled_at",
               sqlite_where=text("status = 'cancelled'"), postgresql_where=text("status = 'cancelled'")),
     )
+
+
+#: PostgreSQL: every statement that inserts reminders or changes their due time or status
+#: notifies the dispatcher's watch at commit (app.services.reminder_watch), so an idle tick
+#: needs no query. Statement level: one notification per statement, none per row, and
+#: PostgreSQL folds the repeats of one transaction into one. The migration 9a1c2e7b5d40
+#: creates the same function and trigger.
+NOTIFY_FUNCTION_SQL = (
+    "CREATE OR REPLACE FUNCTION reminders_notify() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN PERFORM pg_notify('reminders', ''); RETURN NULL; END $$")
+NOTIFY_TRIGGER_SQL = (
+    "CREATE TRIGGER reminders_notify AFTER INSERT OR UPDATE OF due_at, status ON reminders "
+    "FOR EACH STATEMENT EXECUTE FUNCTION reminders_notify()")
+
+#: The same for the notice outbox (the dispatch job's second half, deliver_pending).
+NOTICES_FUNCTION_SQL = (
+    "CREATE OR REPLACE FUNCTION notices_notify() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN PERFORM pg_notify('notices', ''); RETURN NULL; END $$")
+NOTICES_TRIGGER_SQL = (
+    "CREATE TRIGGER notices_notify AFTER INSERT OR UPDATE OF status, next_attempt_at ON notices "
+    "FOR EACH STATEMENT EXECUTE FUNCTION notices_notify()")
+
+for _table, _statements in ((Reminder.__table__, (NOTIFY_FUNCTION_SQL, NOTIFY_TRIGGER_SQL)),
+                            (Notice.__table__, (NOTICES_FUNCTION_SQL, NOTICES_TRIGGER_SQL))):
+    for _sql in _statements:
+        event.listen(_table, "after_create",
+                     DDL(_sql.replace("%", "%%")).execute_if(dialect="postgresql"))
 
 
 class SchedulerLease(db.Model):

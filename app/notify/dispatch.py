@@ -116,16 +116,16 @@ class DispatchReport:
 
 
 def _claim(token: str, *, channels: list[str], now: datetime, until: datetime, limit: int,
-           report: DispatchReport) -> list[int]:
+           report: DispatchReport) -> dict[int, datetime]:
     """Take up to ``limit`` due rows of ``channels`` for this run; committed before any
-    sending.
+    sending. Returns each row's due time before the claim (``next_attempt_at``).
 
     Rows still ``sending`` are a crashed run's (their claim ran out): the first of each
     such run's rows is counted as a possible duplicate (see the module's docstring)."""
     due = (text(OUTBOX_SQL), Notice.next_attempt_at <= now, Notice.channel.in_(channels))
     try:
         rows = db.session.execute(
-            select(Notice.id, Notice.status, Notice.claim_token).where(*due)
+            select(Notice.id, Notice.status, Notice.claim_token, Notice.next_attempt_at).where(*due)
             .order_by(Notice.next_attempt_at, Notice.id)
             .limit(limit).with_for_update(skip_locked=True)).all()
         candidates = [row.id for row in rows]
@@ -158,7 +158,7 @@ def _claim(token: str, *, channels: list[str], now: datetime, until: datetime, l
     if report.recovered:
         log.warning("notices: %d taken back from crashed dispatch run(s); possibly sent twice "
                     "(same Message-ID): notice ids %s", report.recovered, in_flight)
-    return candidates
+    return {row.id: row.next_attempt_at for row in rows}
 
 
 def _finish(notice_ids: list[int], token: str, **values) -> None:
@@ -217,8 +217,9 @@ def deliver_pending(*, now: datetime, limit: int = DEFAULT_LIMIT) -> DispatchRep
     if not channels:
         return report
     token = secrets.token_hex(16)
-    if not _claim(token, channels=channels, now=now, until=now + CLAIM_LEASE, limit=limit,
-                  report=report):
+    due_at = _claim(token, channels=channels, now=now, until=now + CLAIM_LEASE, limit=limit,
+                    report=report)
+    if not due_at:
         return report
     rows = db.session.execute(
         select(Notice.id, Notice.channel, Notice.subject, Notice.body, Notice.subject_en,
@@ -229,7 +230,10 @@ def deliver_pending(*, now: datetime, limit: int = DEFAULT_LIMIT) -> DispatchRep
     db.session.commit()
     report.claimed = len(rows)
     by_id = {row.id: row for row in rows}
-    plan = plan_deliveries([DueNotice(r.id, r.user_id, r.channel, r.subject, r.created_at)
+    # Due since it was queued — or since earlier: a notice written from a reminder is due
+    # from the reminder's time, so the reminders that piled up go as one digest too.
+    plan = plan_deliveries([DueNotice(r.id, r.user_id, r.channel, r.subject,
+                                      min(r.created_at, due_at.get(r.id) or r.created_at))
                             for r in rows], now=now)
     smtp_down: MailError | None = None
     lease = _Lease(token, now)

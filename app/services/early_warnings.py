@@ -162,7 +162,9 @@ def evaluate_warnings(*, now: datetime, rules: WarningRules = DEFAULT_RULES) -> 
     db.session.flush()
     # The projects the reminders name, loaded at once (held here, so each ``get`` is in memory).
     projects = list(_projects_of(risen))  # noqa: F841
-    remind_many("warning_raised", risen, now=now)  # the developer acknowledges a raised level
+    # The developer acknowledges a raised level (docs/reminders.md): only the rises that get a
+    # notice to acknowledge (notices_for_rises), all in one batch.
+    remind_many("warning_raised", [change for change in risen if change.warnings], now=now)
     if risen:
         from app.services.warning_notices import notices_for_rises
 

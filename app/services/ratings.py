@@ -22,6 +22,7 @@ from app.models import Case, FollowUp, NoticeKind, Rating, User
 from app.services import onsite_notices as notices
 from app.services.agreements import case_parties, signer_key
 from app.services.errors import ConflictError, ForbiddenError, NotFoundError, ServiceError
+from app.services.reminders import remind
 from app.services.statistics import _utc_bounds
 from app.services.use_case import use_case
 from mediation.lifecycle import CaseStatus, court_date, date_zh
@@ -80,6 +81,7 @@ def rate_case(case_id: int, *, actor: User, score, comment: str, now: datetime) 
                              "found by {d_en}.", n=case.number, s=score, c=comment or "—", d=date_zh(due),
                              d_en=due.isoformat()),
                          key=f"followup_task:{followup.id}", now=now, case_id=case.id)
+        remind("bad_rating", followup, now=now)
     db.session.commit()
     return rating
 
@@ -95,6 +97,7 @@ def complete_followup(followup_id: int, *, actor: User, note: str, now: datetime
     if not note:
         raise ServiceError(Msg("请记录回访情况", "Record what the follow-up found"), "note")
     followup.status, followup.note, followup.done_by_id, followup.done_at = "done", note[:4000], actor.id, now
+    remind("followup_done", followup, now=now)
     db.session.commit()
     return followup
 

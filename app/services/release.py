@@ -35,6 +35,7 @@ from app.models.release import (
 )
 from app.services.case_records import event_reason
 from app.services.errors import ConflictError, NotFoundError, ServiceError
+from app.services.reminders import remind
 from app.services.use_case import use_case
 from mediation.messages import Msg
 from risk.guarantee_graph import parse_scenario
@@ -167,6 +168,7 @@ def confirm_obligation(obligation_id: int, *, now: datetime) -> Obligation:
     if obligation is None:
         raise NotFoundError(Msg("没有这项义务。", "No such obligation."))
     obligation.status, obligation.confirmed_at = "confirmed", now
+    remind("obligation_performed", obligation, now=now)
     db.session.commit()
     return obligation
 

@@ -1,39 +1,63 @@
 """Turn due reminders into notices: claim, write, record — in one transaction per batch.
 
 The scheduler's dispatch job calls :func:`dispatch_due` every minute (``flask jobs run
-dispatch``). A batch reads the pending reminders whose ``due_at`` has come, in due order,
-from the partial index ``ix_reminders_due`` (on PostgreSQL ``FOR UPDATE SKIP LOCKED``, so
-a second dispatcher takes other rows instead of waiting), marks them ``sent`` with a
-conditional ``UPDATE … WHERE status = 'pending' RETURNING id`` (on SQLite inside the
-``BEGIN IMMEDIATE`` every writing transaction starts with, so two dispatchers take turns),
-queues the notices of exactly the rows that update returned (``app.notify.outbox``), and
-commits. The notices and the status change commit together: a crash before the commit
-leaves the reminders pending and no notice written, so nothing is lost and nothing is
-sent twice; the delivery of the notices (e-mail, SMS) is the notice dispatcher's.
+dispatch``). A batch is the first ``BATCH`` pending reminders whose ``due_at`` has come,
+in due order, read from the partial index ``ix_reminders_due``. It is written **as a
+set**, without bringing a row to Python (docs/reminders.md, "Dispatch"):
 
-A reminder that cannot be written (its recipient deactivated, a text that fails) is tried
-again with a growing delay (its ``due_at`` moves) and marked ``failed`` with the error
-after ``MAX_ATTEMPTS``. The ``log`` channel writes a log line instead of notices
+- PostgreSQL, one statement: ``WITH batch AS MATERIALIZED (SELECT id … ORDER BY due_at,
+  id LIMIT n FOR UPDATE SKIP LOCKED)`` (a second dispatcher takes other rows instead of
+  waiting), ``INSERT INTO notices … SELECT`` from the batch joined with the recipients,
+  their preferences and the channels (``ON CONFLICT (dedupe_key) DO NOTHING``), ``UPDATE
+  reminders SET status = 'sent' … FROM batch``, and one summary row back;
+- SQLite: the same ``INSERT … SELECT`` and ``UPDATE … WHERE id IN (the same first n due
+  ids)`` inside the ``BEGIN IMMEDIATE`` every writing transaction starts with — the write
+  lock is held from the first statement, so both read the same rows and two dispatchers
+  take turns.
+
+The texts are rendered in SQL from one template per kind (``app.services.reminder_texts``),
+in Chinese and English (the notice keeps both; each recipient reads their own). A
+notice's channels are ``app.notify.outbox.channels_for``'s, in SQL: the inbox always,
+e-mail when the user has an address, e-mail is on and they did not turn it off, SMS when
+they have a mobile number and did not turn it off, due at 08:00 when dispatched in the
+quiet hours. An e-mail or SMS notice is due from the reminder's own due time, so the
+reminders that piled up while the scheduler was down go as one digest per person and
+channel (``mediation.delivery.plan_deliveries``). The dedupe key ``reminder:<id>:<channel>``
+travels with the message as its Message-ID.
+
+The notices and the status change commit together: a crash before the commit leaves the
+reminders pending and no notice written, so nothing is lost and nothing is sent twice; the
+delivery of the notices (e-mail, SMS) is the notice dispatcher's. A reminder whose
+recipient was deactivated fails at once with the reason. If a batch cannot be written as
+a set (a database error, a payload that does not parse), it is rolled back and written row
+by row instead (:func:`dispatch_batch`): each reminder in a savepoint of its own, one that
+fails is tried again with a growing delay (its ``due_at`` moves) and marked ``failed``
+with the error after ``MAX_ATTEMPTS``. The ``log`` channel writes a log line per reminder
 (development and the benchmark). A scheduler stopped for a day finds every piled-up
 reminder due and writes them all in one run (batches until none is left, or ``limit``).
 """
 from __future__ import annotations
 
-import logging
-from collections import defaultdict
-from dataclasses import dataclass
 import json
-import threading
-from datetime import datetime, timedelta, timezone
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import Text, bindparam, select, type_coerce, update
+from sqlalchemy import Text, bindparam, select, text, type_coerce, update
 
 from app.extensions import db
 from app.models import NoticeKind, Reminder, ReminderChannel, ReminderStatus, User
 from app.models.types import UTCDateTime
-from app.notify.outbox import queue_notice
+from app.notify.email import email_enabled
+from app.notify.outbox import SUBJECT_MAX, queue_notice
+from app.services.reminder_texts import TEXTS, render, sql_texts
+from app.services.reminder_watch import watch_for
 from app.services.use_case import use_case
-from mediation.reminders import ReminderKind
+from mediation.delivery import in_quiet_hours, sms_allowed_at
+
+__all__ = ["BATCH", "ReminderReport", "TEXTS", "anything_due", "dispatch_batch", "dispatch_due",
+           "dispatch_set", "render", "retry_reminder"]
 
 log = logging.getLogger("app.reminders")
 
@@ -41,40 +65,12 @@ log = logging.getLogger("app.reminders")
 RETRY_AFTER = (timedelta(minutes=1), timedelta(minutes=10), timedelta(hours=1),
                timedelta(hours=6))
 MAX_ATTEMPTS = len(RETRY_AFTER) + 1
-#: Rows claimed and written per transaction.
-BATCH = 2000
+#: Rows claimed and written per transaction (SQLite holds its write lock that long:
+#: ~50 ms at the rates in BENCHMARKS.md).
+BATCH = 5000
+#: The reason a reminder to a deactivated account fails (at once: no retry helps).
+INACTIVE = "the recipient's account is inactive"
 ERROR_MAX = 500
-
-#: Subject and body of each kind, in Chinese; ``{…}`` come from the reminder's payload.
-TEXTS: dict[str, tuple[str, str]] = {
-    ReminderKind.ASSIGN_DUE: ("待分派：{number}",
-                              "案件{number}（{project}）应于{step_due}前委派调解员，请及时分派。"),
-    ReminderKind.ACCEPT_DUE: ("待接受委派：{number}",
-                              "案件{number}（{project}）已委派给您，请于{step_due}前接受或申请回避。"),
-    ReminderKind.MEDIATION_ENDING: ("调解期限将届满：{number}",
-                                    "案件{number}的调解期限至{deadline}届满。需要延长的，"
-                                    "应在届满前取得双方当事人同意。"),
-    ReminderKind.MEDIATION_ENDED: ("调解期限已届满：{number}",
-                                   "案件{number}的调解期限已于{deadline}届满，请依规则终止调解或转入诉讼。"),
-    ReminderKind.VISIT_TOMORROW: ("明日上门调解：{project}",
-                                  "上门调解定于{starts}在{project}{room}进行，请按时参加。"),
-    ReminderKind.INQUIRY_DUE: ("函询答复期限临近：{project}",
-                               "关于{project}的合规性函询应于{deadline}前答复，请及时答复。"),
-    ReminderKind.INQUIRY_OVERDUE: ("函询逾期未答复：{project}",
-                                   "关于{project}的合规性函询答复期限{deadline}已过，开发企业尚未答复。"),
-    ReminderKind.MILESTONE_DUE: ("履行节点临近：{number}",
-                                 "案件{number}调解协议的履行节点即将到期，请按协议履行。"),
-    ReminderKind.MILESTONE_OVERDUE: ("履行节点已到期：{number}",
-                                     "案件{number}调解协议的履行节点已到期，请核实履行情况。"),
-    ReminderKind.CONFIRMATION_WINDOW: ("司法确认申请期限临近：{number}",
-                                       "案件{number}的调解协议于{effective}生效，申请司法确认应在生效之日起"
-                                       "三十日内共同提出，请提示当事人。"),
-    ReminderKind.FOLLOW_UP: ("回访：{number}",
-                             "案件{number}的调解协议于{effective}生效，请按期回访当事人，了解履行情况。"),
-    ReminderKind.RATING_FOLLOW_UP: ("差评回访：{number}", "案件{number}收到当事人差评，请跟进处理。"),
-    ReminderKind.WARNING_ACK: ("请确认风险预警{project}",
-                               "贵公司{project}的风险预警尚未确认，请登录平台查看并提交整改计划。"),
-}
 
 
 @dataclass
@@ -85,17 +81,162 @@ class ReminderReport:
     batches: int = 0
     #: Rows the last batch claimed (the loop stops at a short batch).
     claimed_last: int = 0
+    #: Notices written (one per channel of each reminder).
+    notices: int = 0
+    #: Batches written row by row because the set-based statement failed.
+    row_batches: int = 0
 
     def line(self) -> str:
         return (f"reminders: {self.sent} sent, {self.retrying} to retry, {self.failed} failed"
                 f" ({self.batches} batch(es))")
 
 
-def render(kind: str, payload: dict) -> tuple[str, str]:
-    """The subject and body of a reminder (missing facts read as empty)."""
-    subject, body = TEXTS[kind]
-    facts = defaultdict(str, payload or {})
-    return subject.format_map(facts), body.format_map(facts)
+# --- The set-based batch ---------------------------------------------------------------------
+
+#: The first ``limit`` due reminders, in due order (the partial index ix_reminders_due).
+_FIRST_DUE = ("SELECT id FROM reminders WHERE status = 'pending' AND due_at <= :now "
+              "ORDER BY due_at, id LIMIT :limit")
+#: One log line per reminder on the log channel, as the row-by-row path writes it.
+_LOG_LINE = "'reminder ' || {r}.id || ' (' || {r}.kind || ') to user ' || {r}.recipient_id"
+
+
+def _texts_cte(dialect: str, in_batch: str) -> str:
+    """The batch's reminders on the notice channel to active accounts, with their
+    recipient's addresses and preferences and their four texts rendered."""
+    columns, _ = sql_texts(dialect, "r")
+    # PostgreSQL parses a json value at each ->>; the batch's payloads are parsed once
+    # (jsonb) in a CTE of their own. SQLite's json_extract reads the text as it is.
+    rows = ("(SELECT id, recipient_id, case_id, due_at, kind, channel, payload::jsonb AS payload "
+            f"FROM reminders r WHERE {in_batch} AND r.channel = 'notice' OFFSET 0)" if dialect == "postgresql"
+            else "reminders")
+    return (
+        "texts AS MATERIALIZED (SELECT r.id, r.recipient_id, r.case_id, r.due_at, "
+        "u.email, u.phone, p.email AS want_email, p.sms AS want_sms, "
+        f"{columns['subject']} AS subject, {columns['body']} AS body, "
+        f"{columns['subject_en']} AS subject_en, {columns['body_en']} AS body_en "
+        f"FROM {rows} r JOIN users u ON u.id = r.recipient_id "
+        "LEFT JOIN notice_preferences p ON p.user_id = r.recipient_id "
+        f"WHERE {in_batch} AND r.channel = 'notice' AND u.active), "
+        "channels(channel) AS (VALUES ('inbox'), ('email'), ('sms'))")
+
+
+def _cut(column: str) -> str:
+    """A subject cut to the notice's column, as ``queue_notice`` cuts it."""
+    return (f"CASE WHEN length(t.{column}) > {SUBJECT_MAX} "
+            f"THEN substr(t.{column}, 1, {SUBJECT_MAX - 1}) || '…' ELSE t.{column} END")
+
+
+#: ``channels_for`` in SQL: the inbox always; e-mail and SMS where the user can be reached
+#: and has not turned them off (no preference row: every channel).
+_INSERT = (
+    "INSERT INTO notices (user_id, channel, kind, subject, body, subject_en, body_en, case_id, "
+    "dedupe_key, status, attempts, crash_resends, created_at, sent_at, next_attempt_at) "
+    "SELECT t.recipient_id, c.channel, 'reminder', " + _cut("subject") + ", t.body, "
+    + _cut("subject_en") + ", t.body_en, t.case_id, "
+    "'reminder:' || t.id || ':' || c.channel, "
+    "CASE WHEN c.channel = 'inbox' THEN 'sent' ELSE 'pending' END, 0, 0, :now, "
+    "CASE WHEN c.channel = 'inbox' THEN :now END, "
+    "CASE WHEN c.channel = 'email' THEN t.due_at "
+    "WHEN c.channel = 'sms' THEN coalesce(:sms_at, t.due_at) END "
+    "FROM texts t JOIN channels c ON c.channel = 'inbox' "
+    "OR (c.channel = 'email' AND :email_on AND coalesce(t.want_email, :yes) "
+    "    AND trim(coalesce(t.email, '')) <> '') "
+    "OR (c.channel = 'sms' AND coalesce(t.want_sms, :yes) AND trim(coalesce(t.phone, '')) <> '') "
+    "WHERE :yes ON CONFLICT (dedupe_key) DO NOTHING")
+
+#: The status a claimed reminder gets, and its error: a notice reminder to a deactivated
+#: account fails at once.
+_WRITABLE = "(channel = 'log' OR {active})"
+
+
+def _sql(statement: str) -> text:
+    times = [bindparam(name, type_=UTCDateTime()) for name in ("now", "sms_at")
+             if f":{name}" in statement]
+    return text(statement).bindparams(*times)
+
+
+@cache
+def _statements(dialect: str) -> dict[str, text]:
+    if dialect == "postgresql":
+        # The batch is one array: "id = ANY(it)" reads each row by its key, where a join
+        # with the CTE (whose size the planner cannot know) chose to scan the whole table.
+        in_batch = "r.id = ANY((SELECT ids FROM batch)::integer[])"
+        writable = _WRITABLE.format(
+            active="(SELECT active FROM users WHERE users.id = r.recipient_id)"
+        ).replace("(channel", "(r.channel")
+        return {"batch": _sql(
+            "WITH batch AS MATERIALIZED (SELECT array_agg(id) AS ids FROM "
+            f"({_FIRST_DUE} FOR UPDATE SKIP LOCKED) AS first_due), "
+            f"{_texts_cte(dialect, in_batch)}, "
+            f"written AS ({_INSERT} RETURNING channel), "
+            "marked AS (UPDATE reminders r SET "
+            f"status = CASE WHEN {writable} THEN 'sent' ELSE 'failed' END, "
+            f"last_error = CASE WHEN {writable} THEN NULL ELSE :inactive END, "
+            "settled_at = :now, attempts = r.attempts + 1 "
+            f"WHERE {in_batch} AND r.status = 'pending' "
+            "RETURNING r.id, r.kind, r.recipient_id, r.channel, r.status) "
+            "SELECT (SELECT count(*) FROM marked) AS claimed, "
+            "(SELECT count(*) FROM marked WHERE status = 'failed') AS failed, "
+            "(SELECT count(*) FROM written) AS notices, "
+            f"(SELECT string_agg({_LOG_LINE.format(r='marked')}, chr(10) ORDER BY id) "
+            "FROM marked WHERE channel = 'log') AS log_lines")}
+    active = "(SELECT active FROM users WHERE users.id = reminders.recipient_id)"
+    writable = _WRITABLE.format(active=active)
+    return {
+        # What the batch holds, read before it is written (the write lock is already held).
+        "summary": _sql(
+            f"SELECT count(*) AS claimed, coalesce(sum(NOT {writable}), 0) AS failed, "
+            f"coalesce(sum(channel = 'notice' AND {writable}), 0) AS to_notices, "
+            f"group_concat(CASE WHEN channel = 'log' THEN {_LOG_LINE.format(r='reminders')} END, "
+            f"char(10)) AS log_lines FROM reminders WHERE id IN ({_FIRST_DUE})"),
+        "insert": _sql(f"WITH batch AS ({_FIRST_DUE}), "
+                       f"{_texts_cte(dialect, 'r.id IN (SELECT id FROM batch)')} {_INSERT}"),
+        "mark": _sql(
+            f"UPDATE reminders SET status = CASE WHEN {writable} THEN 'sent' ELSE 'failed' END, "
+            f"last_error = CASE WHEN {writable} THEN NULL ELSE :inactive END, "
+            f"settled_at = :now, attempts = attempts + 1 "
+            f"WHERE id IN ({_FIRST_DUE}) AND status = 'pending'"),
+    }
+
+
+@use_case
+def dispatch_set(*, now: datetime, limit: int = BATCH, report: ReminderReport | None = None
+                 ) -> ReminderReport:
+    """Claim and write one batch of due reminders as a set (see the module's docstring);
+    commit it. Harmless twice or in parallel."""
+    report = report or ReminderReport()
+    dialect = db.session.get_bind().dialect.name
+    statements = _statements(dialect)
+    _, templates = sql_texts(dialect)
+    params = {"now": now, "limit": limit, "inactive": INACTIVE, "yes": True,
+              "email_on": email_enabled(),
+              "sms_at": sms_allowed_at(now) if in_quiet_hours(now) else None, **templates}
+    if dialect == "postgresql":
+        row = db.session.execute(statements["batch"], params).one()
+        notices = row.notices
+    else:
+        row = db.session.execute(statements["summary"], params).one()
+        notices = 0
+        if row.to_notices:
+            db.session.execute(statements["insert"], params)
+            # (sqlite3 reports no rowcount for a statement that begins with WITH)
+            notices = db.session.execute(text("SELECT changes()")).scalar()
+        if row.claimed:
+            db.session.execute(statements["mark"], params)
+    db.session.commit()
+    if row.log_lines:
+        log.info("%d reminder(s) to the log channel:\n%s", row.log_lines.count("\n") + 1,
+                 row.log_lines)
+    report.claimed_last = row.claimed
+    if row.claimed:
+        report.batches += 1
+    report.sent += row.claimed - row.failed
+    report.failed += row.failed
+    report.notices += notices
+    return report
+
+
+# --- Row by row (the fallback) ----------------------------------------------------------------
 
 
 def _claim(now: datetime, limit: int) -> list:
@@ -126,47 +267,11 @@ def _claim(now: datetime, limit: int) -> list:
 
 
 def anything_due(now: datetime) -> bool:
-    """Whether any reminder is due: one indexed probe outside any writing transaction, so
-    the idle tick (every minute, nearly always idle) takes no lock and costs one read —
-    in autocommit on PostgreSQL, on SQLite a bare cursor (the driver begins nothing itself,
-    ``app.extensions``, and a SELECT alone needs no ``BEGIN IMMEDIATE``)."""
-    engine = db.engine
-    if engine.dialect.name == "sqlite":
-        raw = engine.raw_connection()
-        try:
-            cursor = raw.cursor()
-            cursor.execute(_SQLITE_PROBE, (now.astimezone(timezone.utc).replace(tzinfo=None)
-                                           .strftime("%Y-%m-%d %H:%M:%S.%f"),))
-            return cursor.fetchone() is not None
-        finally:
-            raw.close()
-    connection = getattr(_PROBES, "connection", None)
-    if connection is None or connection.engine is not engine or connection.invalidated:
-        # One autocommit connection per thread, kept: a tick is then one round trip (taking
-        # a pooled connection and switching it to autocommit and back cost several).
-        connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        _PROBES.connection = connection
-    try:
-        return connection.execute(_PROBE, {"now": now}).first() is not None
-    except Exception:
-        _PROBES.connection = None  # a broken connection (a database restart): a new one next time
-        connection.close()
-        raise
-
-
-_PROBES = threading.local()
-
-
-#: ``ORDER BY due_at`` makes it the partial index's first entry whatever the plan: a prepared
-#: statement's generic plan (psycopg prepares after 5 runs) guesses a third of the table is
-#: due and, without the order, scans the table for one row — the whole table when none is due.
-_PROBE = (select(Reminder.__table__.c.id)
-          .where(Reminder.__table__.c.status == ReminderStatus.PENDING.value,
-                 Reminder.__table__.c.due_at <= bindparam("now", type_=UTCDateTime()))
-          .order_by(Reminder.__table__.c.due_at).limit(1))
-#: The same probe for sqlite3 (timestamps stored as SQLAlchemy writes them: ISO text, UTC).
-_SQLITE_PROBE = ("SELECT id FROM reminders WHERE status = 'pending' AND due_at <= ? "
-                 "ORDER BY due_at LIMIT 1")
+    """Whether any reminder is due at ``now``: this process's watch of the table
+    (``app.services.reminder_watch``) answers an idle tick from memory, and reads the
+    partial index's first entry only when the next due time has come or the table changed
+    (a notification on PostgreSQL, ``PRAGMA data_version`` on SQLite)."""
+    return watch_for(db.engine).anything_due(now)
 
 
 def _log_line(row) -> str:
@@ -178,7 +283,7 @@ def _write(row, users: dict[int, User], now: datetime) -> None:
     subject, body = render(row.kind, json.loads(payload) if isinstance(payload, str) else payload)
     user = users.get(row.recipient_id)
     if user is None or not user.active:
-        raise _Permanent("the recipient's account is inactive")
+        raise _Permanent(INACTIVE)
     queue_notice(user=user, kind=NoticeKind.REMINDER, subject=subject, body=body,
                  dedupe_key=f"reminder:{row.id}", now=now, case_id=row.case_id)
 
@@ -209,6 +314,7 @@ def dispatch_batch(*, now: datetime, limit: int = BATCH, report: ReminderReport 
     rows = _claim(now, limit)
     if rows:
         report.batches += 1
+        report.row_batches += 1
         wanted = {r.recipient_id for r in rows if r.channel == ReminderChannel.NOTICE.value}
         users = ({u.id: u for u in db.session.scalars(select(User).where(User.id.in_(wanted)))}
                  if wanted else {})
@@ -242,9 +348,15 @@ def dispatch_due(*, now: datetime, limit: int | None = None, batch: int = BATCH)
     if not anything_due(now):
         return report
     left = limit
+    watch_for(db.engine).forget()  # what this run writes is asked again at the next tick
     while left is None or left > 0:
         size = batch if left is None else min(batch, left)
-        dispatch_batch(now=now, limit=size, report=report)
+        try:
+            dispatch_set(now=now, limit=size, report=report)
+        except Exception:  # rolled back (use_case): the same rows, one by one
+            db.session.rollback()
+            log.exception("a batch of reminders could not be written as a set; row by row")
+            dispatch_batch(now=now, limit=size, report=report)
         if report.claimed_last < size:
             break
         if left is not None:

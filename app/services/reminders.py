@@ -22,13 +22,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import (
-    Agreement, Case, Complaint, ComplianceInquiry, Mediator, Project, Reminder, ReminderChannel,
-    ReminderStatus, Role, User, Visit, VisitCase,
+    Agreement, Case, Complaint, ComplianceInquiry, Mediator, Project, Rating, Reminder,
+    ReminderChannel, ReminderStatus, Role, User, Visit, VisitCase,
 )
 from app.models.types import upsert_insert
 from mediation import reminders as rules
@@ -209,6 +209,15 @@ def apply_plan(subject: Subject, plan: Plan, *, now: datetime,
             conditions.append(table.c.dedupe_key.notin_(keys))
         db.session.execute(update(table).where(*conditions).values(
             status=ReminderStatus.CANCELLED.value, settled_at=now))
+    if plan.cancel_keys:
+        # The dedupe key starts with subject, kind and key (Planned.dedupe_part).
+        prefixes = [f"{subject.type}:{subject.id}:{kind.value}:{key}:" for kind, key in
+                    sorted(plan.cancel_keys)]
+        db.session.execute(update(table).where(
+            table.c.subject_type == subject.type, table.c.subject_id == subject.id,
+            table.c.status == ReminderStatus.PENDING.value,
+            or_(*[table.c.dedupe_key.startswith(p, autoescape=True) for p in prefixes]))
+            .values(status=ReminderStatus.CANCELLED.value, settled_at=now))
     return created
 
 
@@ -236,7 +245,9 @@ def _case_changed(case: Case, now: datetime) -> tuple[Subject, Plan]:
         plan = Plan(plan.create, plan.cancel | rules.agreement_confirmed().cancel)
     step = court_date(case.response_due_at) if case.response_due_at else None
     return _case_subject(case, deadline=date_zh(deadline) if deadline else "",
-                         step_due=date_zh(step) if step else ""), plan
+                         deadline_en=deadline.isoformat() if deadline else "",
+                         step_due=date_zh(step) if step else "",
+                         step_due_en=step.isoformat() if step else ""), plan
 
 
 def _inquiry_subject(inquiry: ComplianceInquiry) -> Subject:
@@ -245,7 +256,8 @@ def _inquiry_subject(inquiry: ComplianceInquiry) -> Subject:
                    judge_ids=(inquiry.issued_by_id,) if inquiry.issued_by_id else (),
                    developer_ids=(inquiry.developer_id,),
                    payload={"project": project.name if project else "",
-                            "deadline": date_zh(inquiry.deadline_on)})
+                            "deadline": date_zh(inquiry.deadline_on),
+                            "deadline_en": inquiry.deadline_on.isoformat()})
 
 
 def _inquiry_issued(inquiry: ComplianceInquiry, now: datetime) -> tuple[Subject, Plan]:
@@ -265,7 +277,9 @@ def _visit_scheduled(visit: Visit, now: datetime) -> tuple[Subject, Plan]:
     subject = Subject("visit", visit.id, court_id=visit.court_id, case_ids=case_ids,
                       payload={"project": project.name if project else "", "room": visit.room,
                                "starts": f"{date_zh(court_date(start))} "
-                                         f"{start.astimezone(rules.COURT_TZ):%H:%M}"})
+                                         f"{start.astimezone(rules.COURT_TZ):%H:%M}",
+                               "starts_en": f"{start.astimezone(rules.COURT_TZ):%H:%M} on "
+                                            f"{court_date(start).isoformat()}"})
     return subject, rules.visit_scheduled(start, now=now)
 
 
@@ -275,6 +289,7 @@ def _agreement_effective(agreement: Agreement, now: datetime) -> tuple[Subject, 
                   for i, m in enumerate((agreement.content or {}).get("milestones") or ())]
     subject = _case_subject(case, agreement_id=agreement.id,
                             effective=date_zh(court_date(agreement.effective_at)),
+                            effective_en=court_date(agreement.effective_at).isoformat(),
                             milestones=[m.get("what", "") for m in
                                         (agreement.content or {}).get("milestones") or ()])
     return subject, rules.agreement_effective(agreement.effective_at, milestones, now=now)
@@ -292,6 +307,50 @@ def _warning_raised(change, now: datetime) -> tuple[Subject, Plan]:
     return subject, rules.warning_issued(now, now=now, is_working_day=is_working_day)
 
 
+def _warning_acknowledged(notice, now: datetime) -> tuple[Subject, Plan]:
+    """The developer signed for the warning notice of a rise (``notice``: a WarningNotice)."""
+    return Subject("warning", notice.change_id), rules.warning_acknowledged()
+
+
+def _milestone_index(obligation, agreement: Agreement) -> int | None:
+    """Which milestone of its agreement an obligation is (``confirmation._track_obligations``
+    made it from the milestone's text and due day); None: a payment, or entered by hand."""
+    for index, milestone in enumerate((agreement.content or {}).get("milestones") or ()):
+        if (str(milestone.get("due")) == str(obligation.due_on)
+                and obligation.description.startswith((milestone.get("what") or "")[:200])):
+            return index
+    return None
+
+
+def _obligation_performed(obligation, now: datetime) -> tuple[Subject, Plan]:
+    """The court confirmed an obligation performed (``obligation``: an Obligation): its
+    milestone's reminders go (the agreement's reminders are the case's)."""
+    agreement = db.session.get(Agreement, obligation.agreement_id) if obligation.agreement_id else None
+    index = _milestone_index(obligation, agreement) if agreement is not None else None
+    if index is None or obligation.case_id is None:
+        return Subject("case", obligation.case_id or 0), Plan()
+    return Subject("case", obligation.case_id), rules.milestone_met(index)
+
+
+def _followup_subject(followup) -> Subject:
+    case = db.session.get(Case, followup.case_id)
+    return Subject("followup", followup.id, court_id=followup.court_id, case_ids=(case.id,),
+                   judge_ids=(case.judge_id,) if case.judge_id else (),
+                   payload={"number": case.number, "deadline": date_zh(followup.due_on),
+                            "deadline_en": followup.due_on.isoformat()})
+
+
+def _bad_rating(followup, now: datetime) -> tuple[Subject, Plan]:
+    """A bad rating opened a follow-up (``followup``: a FollowUp, due in 5 working days)."""
+    rating = db.session.get(Rating, followup.rating_id)
+    return _followup_subject(followup), rules.rating_given(rating.score, now=now,
+                                                           followup_due=followup.due_on)
+
+
+def _followup_done(followup, now: datetime) -> tuple[Subject, Plan]:
+    return Subject("followup", followup.id), rules.followup_done()
+
+
 #: Event name → (subject row, now) → (the subject, the rule's plan). One line per event.
 EVENTS: dict[str, Callable[..., tuple[Subject, Plan]]] = {
     "case_changed": _case_changed,
@@ -299,7 +358,11 @@ EVENTS: dict[str, Callable[..., tuple[Subject, Plan]]] = {
     "inquiry_answered": _inquiry_answered,
     "visit_scheduled": _visit_scheduled,
     "agreement_effective": _agreement_effective,
+    "obligation_performed": _obligation_performed,
     "warning_raised": _warning_raised,
+    "warning_acknowledged": _warning_acknowledged,
+    "bad_rating": _bad_rating,
+    "followup_done": _followup_done,
 }
 
 

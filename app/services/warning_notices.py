@@ -29,6 +29,7 @@ from app.models import (
 )
 from app.notify.outbox import Queued, queue_notices
 from app.services.errors import ConflictError, NotFoundError, ServiceError
+from app.services.reminders import remind
 from app.services.use_case import use_case
 from mediation.lifecycle import court_date, date_zh
 from mediation.messages import Msg
@@ -171,6 +172,7 @@ def acknowledge_notice(notice_id: int, *, actor: User, now: datetime) -> Warning
     notice = _own_notice(notice_id, actor)
     if notice.acknowledged_at is None:
         notice.acknowledged_at, notice.acknowledged_by_id = now, actor.id
+        remind("warning_acknowledged", notice, now=now)
         db.session.commit()
     return notice
 

@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta, timezone
 from mediation.lifecycle import COURT_TZ, CaseStatus
 from mediation.reminders import (
     CASE_KINDS, CaseFacts, Recipient, ReminderKind, agreement_confirmed, agreement_effective,
-    case_changed, inquiry_answered, inquiry_issued, rating_given, visit_scheduled,
-    warning_issued, working_days_before,
+    case_changed, followup_done, inquiry_answered, inquiry_issued, milestone_met, rating_given,
+    visit_scheduled, warning_issued, working_days_before,
 )
 
 UTC = timezone.utc
@@ -126,6 +126,16 @@ def test_an_agreement_in_effect_opens_the_window_the_follow_ups_and_the_mileston
 def test_only_a_bad_rating_asks_the_judge_to_follow_up():
     assert kinds(rating_given(2, now=MONDAY)) == [("rating_follow_up", "judge", MONDAY)]
     assert rating_given(4, now=MONDAY).create == ()
+    # With the follow-up's last day: that morning; recording the follow-up cancels it.
+    assert kinds(rating_given(1, now=MONDAY, followup_due=date(2026, 6, 8))) == [
+        ("rating_follow_up", "judge", court(2026, 6, 8))]
+    assert followup_done().cancel == {ReminderKind.RATING_FOLLOW_UP}
+
+
+def test_a_milestone_performed_cancels_that_milestones_reminders_only():
+    plan = milestone_met(1)
+    assert plan.cancel == frozenset() and plan.cancel_keys == {
+        (ReminderKind.MILESTONE_DUE, "m1"), (ReminderKind.MILESTONE_OVERDUE, "m1")}
 
 
 def test_a_warning_waits_three_working_days_for_its_acknowledgement():

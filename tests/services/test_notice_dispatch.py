@@ -327,8 +327,8 @@ def test_a_claim_is_a_short_lease_so_a_restart_repairs_a_crash_within_minutes(ap
     user = make.user("homeowner", email="wang@example.com")
     [notice_id] = queue(app, user)
     with app.app_context():
-        assert _claim("died", channels=["email"], now=NOW, until=NOW + CLAIM_LEASE, limit=10,
-                      report=DispatchReport()) == [notice_id]
+        assert list(_claim("died", channels=["email"], now=NOW, until=NOW + CLAIM_LEASE, limit=10,
+                      report=DispatchReport())) == [notice_id]
     [row] = emails(app)
     assert (row.status, row.next_attempt_at) == ("sending", NOW + CLAIM_LEASE)
     assert run(app, now=NOW + CLAIM_LEASE - timedelta(seconds=1)).claimed == 0

@@ -240,22 +240,28 @@ def test_the_demo_plans_the_reminders_its_open_cases_and_inquiries_have(app, mak
 
 
 def test_the_due_scans_read_the_partial_index_even_with_a_generic_plan(app):
-    """Does the idle probe and the claim read ix_reminders_due, whatever the parameters? (A
-    prepared statement's generic plan once chose a table scan: it grew with future rows.)"""
+    """Do the watch's probe and the batch's claim read ix_reminders_due, whatever the
+    parameters? (A prepared statement's generic plan once chose a table scan: it grew with
+    future rows.)"""
     from sqlalchemy import text
 
-    from app.services.reminder_dispatch import _SQLITE_PROBE
+    from app.services.reminder_dispatch import _FIRST_DUE
+    from app.services.reminder_watch import _NEXT_DUE
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            query = _SQLITE_PROBE.replace("?", "'2026-12-01 00:00:00.000000'")
-            plan = " ".join(r[-1] for r in db.session.execute(text(f"EXPLAIN QUERY PLAN {query}")).all())
-            assert "USING INDEX ix_reminders_due" in plan
+            for query in (_NEXT_DUE, _FIRST_DUE.replace(":now", "'2026-12-01 00:00:00.000000'")
+                          .replace(":limit", "2000")):
+                plan = " ".join(r[-1] for r in db.session.execute(
+                    text(f"EXPLAIN QUERY PLAN {query}")).all())
+                assert "USING INDEX ix_reminders_due" in plan, plan
+                assert "TEMP B-TREE" not in plan, plan
             return
         db.session.execute(text("SET plan_cache_mode = force_generic_plan"))
         db.session.execute(text(
-            "PREPARE probe(timestamp) AS SELECT id FROM reminders WHERE status = 'pending' "
-            "AND due_at <= $1 ORDER BY due_at LIMIT 1"))
-        plan = " ".join(db.session.execute(text("EXPLAIN EXECUTE probe('2026-12-01')")).scalars())
+            "PREPARE claim(timestamp, int) AS "
+            + _FIRST_DUE.replace(":now", "$1").replace(":limit", "$2") + " FOR UPDATE SKIP LOCKED"))
+        for statement in ("EXPLAIN EXECUTE claim('2026-12-01', 2000)", f"EXPLAIN {_NEXT_DUE}"):
+            plan = " ".join(db.session.execute(text(statement)).scalars())
+            assert "ix_reminders_due" in plan and "Seq Scan" not in plan and "Sort" not in plan, plan
         db.session.rollback()
-        assert "ix_reminders_due" in plan and "Seq Scan" not in plan

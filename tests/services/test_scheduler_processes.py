@@ -118,3 +118,35 @@ def test_a_killed_leader_is_replaced_within_a_minute(app, database_url, tmp_path
         assert time.monotonic() - killed_at < 60
     finally:
         _stop(*(p for p in (first, second) if p is not None))
+
+
+def test_a_reminder_planned_by_another_process_goes_out_at_the_next_dispatch(app, make, database_url,
+                                                                             tmp_path):
+    """The scheduler's idle ticks answer from memory (app.services.reminder_watch); a
+    reminder a web worker commits afterwards — here this test process — must still be
+    seen: a notification on PostgreSQL, PRAGMA data_version on SQLite."""
+    user = make.user("judge", court=make.court())
+    env = _env(database_url, tmp_path)
+    log = tmp_path / "watch.log"
+    scheduler = _start(env, log)
+    try:
+        # Idle first: it has read the (empty) table and keeps its answer in memory.
+        _until(lambda: log.read_text().count("dispatch: reminders: 0 sent") >= 2, "idle dispatches")
+        with app.app_context():
+            now = utcnow()
+            db.session.execute(insert(Reminder), [dict(
+                kind="rating_follow_up", recipient_id=user.id, channel="log", subject_type="case",
+                subject_id=1, payload={"number": "web"}, due_at=now, status="pending", attempts=0,
+                dedupe_key="web:worker", created_at=now)])
+            db.session.commit()
+            db.session.remove()
+
+        def sent():
+            with app.app_context():
+                status = db.session.scalar(select(Reminder.status))
+                db.session.remove()
+                return status == "sent"
+        _until(sent, "the web worker's reminder to be written")
+    finally:
+        _stop(scheduler)
+    assert "reminders: 1 sent" in log.read_text()
