@@ -93,6 +93,7 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("GET", "agreements.show_agreement"): NOT_FOUND_FOR_ALL,
     ("POST", "agreements.record_agreement"): NOT_FOUND_FOR_ALL,
     ("POST", "agreements.sign_agreement"): NOT_FOUND_FOR_ALL,
+    ("POST", "agreements.send_signing_code"): NOT_FOUND_FOR_ALL,
     ("GET", "intake.download_attachment"): NOT_FOUND_FOR_ALL,
     # Homeowners.
     ("GET", "homeowner.home"): only("homeowner", 200),
@@ -260,6 +261,7 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("GET", "onsite.show_sessions"): NOT_FOUND_FOR_ALL,
     ("POST", "onsite.record_session"): NOT_FOUND_FOR_ALL,
     ("POST", "onsite.confirm_session"): NOT_FOUND_FOR_ALL,
+    ("POST", "onsite.send_confirmation_code"): NOT_FOUND_FOR_ALL,
     ("GET", "onsite.show_confirmation"): NOT_FOUND_FOR_ALL,
     ("POST", "onsite.apply_for_confirmation"): NOT_FOUND_FOR_ALL,
     ("POST", "onsite.decide_confirmation"): NOT_FOUND_FOR_ALL,
