@@ -258,6 +258,9 @@ ROUTES: dict[tuple[str, str], Expect] = {
     # judicial confirmation, ratings: someone else's object is not found, for every role.
     ("GET", "onsite.download_document"): NOT_FOUND_FOR_ALL,
     ("POST", "onsite.print_visit_sheet"): NOT_FOUND_FOR_ALL,
+    ("GET", "onsite.show_visit"): NOT_FOUND_FOR_ALL,
+    ("POST", "onsite.move_visit"): NOT_FOUND_FOR_ALL,
+    ("POST", "onsite.cancel_visit"): NOT_FOUND_FOR_ALL,
     ("GET", "onsite.show_sessions"): NOT_FOUND_FOR_ALL,
     ("POST", "onsite.record_session"): NOT_FOUND_FOR_ALL,
     ("POST", "onsite.confirm_session"): NOT_FOUND_FOR_ALL,
