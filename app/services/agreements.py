@@ -40,7 +40,7 @@ from mediation.agreements import (
     AgreementError, Content, content_digest, effective_at, signatures_hold, validate_content,
     warnings_for,
 )
-from mediation.lifecycle import CaseStatus, Outcome, TransitionError, apply_transition, court_date
+from mediation.lifecycle import COURT_TZ, CaseStatus, Outcome, TransitionError, apply_transition, court_date
 from mediation.messages import Msg
 
 __all__ = [
@@ -275,6 +275,9 @@ def agreement_verifies(agreement: Agreement) -> bool:
 
 # --- The PDF -------------------------------------------------------------------------------
 
+#: How a signature was given, as the agreement's signature block prints it.
+SIGNING_METHODS = {"password": "登录密码", "otp": "短信验证码"}
+
 
 def _party(key: str, role: str) -> AgreementParty:
     kind, _, ident = key.partition(":")
@@ -301,7 +304,10 @@ def agreement_data(agreement: Agreement) -> AgreementData:
         terms=tuple(terms), mediator=mediator,
         payments=tuple(Payment(p.due, p.payer, p.payee, p.amount_fen, p.settles) for p in content.payments),
         milestones=tuple(Milestone(m.what, m.who, m.due, m.amount_fen, m.settles) for m in content.milestones),
-        dated=court_date(agreement.effective_at) if agreement.effective_at else None)
+        dated=court_date(agreement.effective_at) if agreement.effective_at else None,
+        signatures=tuple((sig.party_key, f"{sig.signed_at.astimezone(COURT_TZ):%Y-%m-%d %H:%M}",
+                          SIGNING_METHODS.get(sig.method, sig.method)) for sig in agreement.signatures),
+        content_sha256=agreement.content_sha256 if agreement.signatures else "")
 
 
 # --- The page ------------------------------------------------------------------------------

@@ -74,7 +74,10 @@ def test_a_texted_code_signs_once_and_the_signature_records_method_time_ip_and_d
             AgreementSignature.party_key.like("developer:%"))) is None
 
 
-def test_the_last_signature_by_code_makes_the_agreement_effective(app, world):
+def test_the_last_signature_by_code_makes_the_agreement_effective(app, world, tmp_path):
+    from app.models import Document
+    from app.services.documents import path_of
+    from tests.documents_support import pdf_text
     with app.test_request_context():
         agreement_id = _record(world)
         _ask(world, "home", agreement_id)
@@ -84,6 +87,12 @@ def test_the_last_signature_by_code_makes_the_agreement_effective(app, world):
         agreement = db.session.get(Agreement, agreement_id)
         assert agreement.status == "effective" and agreements.agreement_verifies(agreement)
         assert {s.method for s in agreement.signatures} == {"otp"}
+        # The PDF's signature block says how and when each party signed, and the digest signed.
+        court_copy = db.session.scalar(select(Document).where(
+            Document.kind == "agreement", Document.party_person_id.is_(None), Document.party_developer_id.is_(None)))
+        text = "".join(pdf_text(path_of(court_copy).read_bytes(), tmp_path).split())
+        assert text.count("已在线签署（短信验证码）") == 2 and "2026-11-2710:02" in text
+        assert agreement.content_sha256 in text
 
 
 def test_a_wrong_code_is_refused_at_the_field_counts_a_guess_and_saves_nothing(app, world):
