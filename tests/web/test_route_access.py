@@ -355,6 +355,12 @@ def _build_world(make) -> World:
     session = make._save(MediationSession(
         case_id=case.id, held_at=NOW, outcome="continued", content={"notes": "秘密笔录"}, content_sha256="0" * 64,
         status="confirming", created_at=NOW))
+    from app.models import Visit, VisitCase
+    visit = make._save(Visit(
+        court_id=their_judge.court_id, mediator_id=their_mediator.mediator.id, project_id=project.id,
+        room="秘密会议室", starts_at=NOW + timedelta(days=400), ends_at=NOW + timedelta(days=400, hours=2),
+        created_at=NOW))
+    make._save(VisitCase(visit_id=visit.id, case_id=case.id))
 
     reminder = make._save(Reminder(
         kind="follow_up", recipient_id=their_judge.id, channel="notice",
@@ -402,11 +408,11 @@ def _build_world(make) -> World:
              "session_id": their_session.id, "plan_id": 2147483000, "number": 1, "asset_id": 2147483000,
              "inquiry_id": inquiry.id, "notice_id": warning.id, "commitment_id": commitment.id,
              "document_id_letter": letter.id,
-             "visit_id": 2147483000, "session_id": session.id,
+             "visit_id": visit.id, "session_id": session.id,
              "application_id": 2147483000, "followup_id": 2147483000},
         secrets=[case.number, complaint.receipt_no, claimant.name, "秘密通知主题", "秘密事实",
                  "符科长", "转办.csv", "秘密条款", "秘密错误", "秘密函询问题", "秘密答复", "秘密预警事实", "秘密承诺",
-                 "秘密函询函", "秘密笔录"],
+                 "秘密函询函", "秘密笔录", "秘密会议室"],
         users=users,
     )
 
