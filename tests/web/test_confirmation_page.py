@@ -74,6 +74,8 @@ def test_each_obligation_shows_who_performs_it_on_the_case_and_home_pages(app, c
     _, html = get_page(client, f"/cases/{case.id}/confirmation")
     assert html.count('data-side="homeowner"') == 2 and html.count('data-side="developer"') == 1
     assert "王海燕" in html and project.developer.name in html
+    _, html = get_page(client, f"/cases/{case.id}")  # the case page lists them too
+    assert html.count('data-side="homeowner"') == 2 and html.count('data-side="developer"') == 1
     logout(client)
     login(client, home.username)
     _, html = get_page(client, "/homeowner/")
