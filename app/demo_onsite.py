@@ -64,7 +64,9 @@ def build(builder, password: str) -> None:
             terms=("被申请人于约定期限内向申请人交付房屋并办理交接手续。", "被申请人向申请人支付逾期交房违约金48,000元，分两期付清。"),
             payments=(PaymentTerm(today + timedelta(days=20), "开发企业", "申请人", 2_400_000, "逾期交房违约金"),
                       PaymentTerm(due, "开发企业", "申请人", 2_400_000, "逾期交房违约金")),
-            milestones=(MilestoneTerm("交付房屋并移交钥匙", "开发企业", due + timedelta(days=15), None, "交付房屋"),))
+            milestones=(MilestoneTerm("交付房屋并移交钥匙", "开发企业", due + timedelta(days=15), None, "交付房屋"),
+                        # The homeowner's own part: tracked as the homeowner's obligation once confirmed.
+                        MilestoneTerm("办理收房手续并签署交接单", "申请人", due + timedelta(days=30), None, "交付房屋")))
         agreement, _ = agreements.record_agreement(case.id, content, actor=mediator_user, now=at)
         for who in (home, company):
             agreements.sign_agreement(agreement.id, actor=who, now=at + timedelta(hours=1),

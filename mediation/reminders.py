@@ -202,13 +202,17 @@ def case_changed(facts: CaseFacts, *, now: datetime,
 # --- Visits and sessions ---------------------------------------------------------------------
 
 
-def visit_scheduled(starts_at: datetime, *, now: datetime) -> Plan:
-    """Every party is reminded at 09:00 the day before (at once if that has passed)."""
+def visit_scheduled(starts_at: datetime, *, now: datetime, version: str = "") -> Plan:
+    """Every party is reminded at 09:00 the day before (at once if that has passed).
+
+    ``version`` tells the arrangements of a moved visit apart (the moment it was moved):
+    the reminder of the new time or place replaces the old one even when both fall due
+    at the same minute, so it never states the old arrangement."""
     if starts_at <= now:
         return Plan()
     day_before = court_date(starts_at) - timedelta(days=1)
     return Plan(create=(Planned(ReminderKind.VISIT_TOMORROW, Recipient.PARTIES,
-                                _not_before(_at(day_before), now)),),
+                                _not_before(_at(day_before), now), version),),
                 cancel=frozenset({ReminderKind.VISIT_TOMORROW}))
 
 

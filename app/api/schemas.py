@@ -207,6 +207,10 @@ class VisitItem(Schema):
     ends_at = Text(metadata={"format": "date-time"})
     case_ids = fields.List(fields.Integer())
     room = Text()
+    status = Text(metadata={"description": "planned or cancelled (a cancelled visit stays, marked)"})
+    moved_at = Text(allow_none=True, metadata={"format": "date-time", "description": "last moved, or null"})
+    cancelled_at = Text(allow_none=True, metadata={"format": "date-time"})
+    cancel_reason = Text(allow_none=True)
 
 
 class VisitList(Schema):

@@ -19,7 +19,7 @@ def list_visits_api():
     """Site visits.
     ---
     get:
-      summary: Site visits overlapping the court dates from–to (both inclusive); a mediator's own, a judge's court's
+      summary: Site visits overlapping the court dates from–to (both inclusive); a mediator's own, a judge's court's; cancelled ones marked (status)
       parameters:
         - {in: query, name: from, required: true, schema: {type: string, format: date}}
         - {in: query, name: to, required: true, schema: {type: string, format: date}}
@@ -43,4 +43,7 @@ def list_visits_api():
         "id": v.id, "mediator_id": v.mediator_id, "project_id": v.project_id,
         "starts_at": iso(v.starts_at), "ends_at": iso(v.ends_at),
         "case_ids": [c.id for c in v.cases], "room": v.room,
+        "status": v.status, "moved_at": iso(v.moved_at) if v.moved_at else None,
+        "cancelled_at": iso(v.cancelled_at) if v.cancelled_at else None,
+        "cancel_reason": v.cancel_reason or None,
     } for v in found]}

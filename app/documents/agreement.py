@@ -68,6 +68,10 @@ class AgreementData:
     place: str | None = None
     dated: date | None = None
     notes: tuple[str, ...] = field(default=())
+    #: Online signatures: (party key, "2026-11-21 10:05", method in words), and the SHA-256
+    #: of the content every party signed (printed under the signature block).
+    signatures: tuple[tuple[str, str, str], ...] = ()
+    content_sha256: str = ""
 
 
 def shown_party(party: AgreementParty, copy_for: str | None) -> tuple[str, str]:
@@ -112,7 +116,11 @@ def agreement_story(data: AgreementData, st: layout.Styles, *, copy_for: str | N
     if data.mediator:
         story.append(Spacer(1, 6))
         story.append(layout.para(f"调解员：{data.mediator}", st.body))
-    story += layout.signature_block(st, [(p.role, p.name) for p in data.parties], dated=data.dated, place=data.place)
+    signed = {key: (f"已在线签署（{how}）", when) for key, when, how in data.signatures}
+    story += layout.signature_block(st, [(p.role, p.name) for p in data.parties], dated=data.dated, place=data.place,
+                                    marks=[signed.get(p.key) for p in data.parties])
+    if data.content_sha256:
+        story.append(layout.para(f"各方签署的协议文本SHA-256：{data.content_sha256}", st.cell))
     return story
 
 

@@ -112,10 +112,13 @@ def numbered(st: Styles, items: list[str]) -> list:
 
 
 def signature_block(st: Styles, signers: list[tuple[str, str]], *, dated: date | None, place: str | None,
-                    labels: tuple[str, ...] = ("当事人", "签名", "日期", "签名（盖章）：", "日期：")) -> list:
-    """One line per signer (role, name): where to sign and date; then place and date."""
+                    labels: tuple[str, ...] = ("当事人", "签名", "日期", "签名（盖章）：", "日期："),
+                    marks: list[tuple[str, str] | None] | None = None) -> list:
+    """One line per signer (role, name): where to sign and date — or, where ``marks`` gives
+    one for that signer, how and when it signed online; then place and date."""
     party, sign, day, sign_here, day_here = labels
-    rows = [[f"{role}：{name}", sign_here, day_here] for role, name in signers]
+    marks = marks or [None] * len(signers)
+    rows = [[f"{role}：{name}", *(mark or (sign_here, day_here))] for (role, name), mark in zip(signers, marks)]
     block = table(st, [party, sign, day], rows, widths=[0.45, 0.35, 0.20])
     block.setStyle(TableStyle([("TOPPADDING", (0, 1), (-1, -1), 12), ("BOTTOMPADDING", (0, 1), (-1, -1), 12)]))
     tail = []

@@ -42,11 +42,15 @@ class VisitSheetData:
     circuit_name: str | None = None
     title: str = "上门调解安排单"
     note: str = ""
+    #: The visit's state when it is not simply planned: "已取消：…" or "已改期（…）".
+    state: str = ""
 
 
 def visit_sheet_story(data: VisitSheetData, st: layout.Styles) -> list:
     story = layout.court_header(st, court_name=data.court_name, circuit_name=data.circuit_name,
                                 title=data.title, case_number=data.sheet_number)
+    if data.state:
+        story += layout.section(st, "状态", layout.para(data.state, st.body))
     story += layout.section(st, "安排", layout.table(
         st, ["项目", "地址", "调解地点", "时间", "调解员"],
         [[data.project, data.address, data.room, data.when, data.mediator]],

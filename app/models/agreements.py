@@ -56,12 +56,14 @@ class AgreementSignature(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ip: Mapped[str] = mapped_column(String(45))
-    method: Mapped[str] = mapped_column(String(12))  # password | code
+    #: How the party proved itself: its password typed again, or a one-time code sent by
+    #: SMS to its phone (``otp``, bound to this party and this content digest).
+    method: Mapped[str] = mapped_column(String(12))  # password | otp
     content_sha256: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (
         UniqueConstraint("agreement_id", "party_key", name="one_signature_per_party"),
-        CheckConstraint("method IN ('password', 'code')", name="method_known"),
+        CheckConstraint("method IN ('password', 'otp')", name="method_known"),
     )
 
     agreement = relationship("Agreement", back_populates="signatures")

@@ -46,6 +46,8 @@ class NoticeKind(str, enum.Enum):
     DELEGATION_DECLINED = "delegation_declined"
     MEDIATION_EXPIRED = "mediation_expired"
     VISIT_SCHEDULED = "visit_scheduled"
+    VISIT_MOVED = "visit_moved"
+    VISIT_CANCELLED = "visit_cancelled"
     AGREEMENT_TO_SIGN = "agreement_to_sign"
     AGREEMENT_EFFECTIVE = "agreement_effective"
     CHANNELS_CHANGED = "channels_changed"

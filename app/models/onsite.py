@@ -62,8 +62,11 @@ class SessionConfirmation(db.Model):
     confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ip: Mapped[str] = mapped_column(String(45))
     content_sha256: Mapped[str] = mapped_column(String(64))
+    #: ``password`` typed again or a one-time SMS code (``otp``), as for signing an agreement.
+    method: Mapped[str] = mapped_column(String(12), default="password", server_default="password")
 
-    __table_args__ = (UniqueConstraint("session_id", "party_key", name="one_confirmation_per_party"),)
+    __table_args__ = (UniqueConstraint("session_id", "party_key", name="one_confirmation_per_party"),
+                      CheckConstraint("method IN ('password', 'otp')", name="method_known"))
 
     session = relationship("MediationSession", back_populates="confirmations")
 

@@ -1,4 +1,5 @@
-"""One-time codes sent by SMS to prove a phone number (registration, password reset)."""
+"""One-time codes sent by SMS to prove a phone number (registration, password reset) or
+to sign a document online (an agreement, a session record)."""
 from __future__ import annotations
 
 import enum
@@ -14,6 +15,9 @@ from app.models.types import UTCDateTime, in_clause
 class CodePurpose(str, enum.Enum):
     REGISTER = "register"
     RESET = "reset"
+    #: Signing an agreement or confirming a session record: the code is bound to the
+    #: party and the digest of the text it signs (``PhoneCode.binding``).
+    SIGN = "sign"
 
 
 class PhoneCode(db.Model):
@@ -35,6 +39,9 @@ class PhoneCode(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(default=0)
     consumed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: For a signing code: SHA-256 of "document kind:id:party key:content SHA-256", so the
+    #: code signs that party's signature of that version of that document and nothing else.
+    binding: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         CheckConstraint(f"purpose IN ({in_clause(CodePurpose)})", name="purpose_known"),

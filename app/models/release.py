@@ -156,7 +156,11 @@ class Obligation(db.Model):
     __tablename__ = "obligations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    developer_id: Mapped[int] = mapped_column(ForeignKey("developers.id"), index=True)
+    #: Who must perform it: the developer (the release planner's obligations), or — for a
+    #: confirmed agreement's milestone a homeowner performs (paying the balance, taking
+    #: delivery) — that person. Exactly one is set; the planner reads developer rows only.
+    developer_id: Mapped[int | None] = mapped_column(ForeignKey("developers.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
     description: Mapped[str] = mapped_column(String(200))
     cost_fen: Mapped[int] = mapped_column(BigInteger)
     after_id: Mapped[int | None] = mapped_column(ForeignKey("obligations.id"))
@@ -173,6 +177,7 @@ class Obligation(db.Model):
     __table_args__ = (
         CheckConstraint(f"status IN ({in_clause(OBLIGATION_STATUSES)})", name="status_known"),
         CheckConstraint("cost_fen >= 0", name="cost_nonnegative"),
+        CheckConstraint("(developer_id IS NULL) <> (person_id IS NULL)", name="one_obligor"),
     )
 
     reductions = relationship("ObligationReduction", order_by="ObligationReduction.case_id",

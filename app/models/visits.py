@@ -10,6 +10,11 @@ from app.extensions import db
 from app.models.types import UTCDateTime
 
 
+#: A visit is ``planned`` (possibly moved since: ``moved_at``) or ``cancelled`` with its
+#: reason; a cancelled visit stays on the calendars, marked, and books nobody.
+VISIT_STATUSES = ("planned", "cancelled")
+
+
 class Visit(db.Model):
     """One visit: who goes, where (project and room), when, for which cases."""
 
@@ -25,9 +30,18 @@ class Visit(db.Model):
     note: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(12), default="planned", server_default="planned")
+    #: The last time the visit was moved (new time, place or room), None if never.
+    moved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancel_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("status IN ('planned', 'cancelled')", name="status_known"),
+        CheckConstraint("status <> 'cancelled' OR (cancelled_at IS NOT NULL AND length(cancel_reason) > 0)",
+                        name="cancel_recorded"),
         Index("ix_visits_mediator_starts", "mediator_id", "starts_at"),
         Index("ix_visits_court_starts", "court_id", "starts_at"),
     )

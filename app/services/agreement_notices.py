@@ -33,9 +33,9 @@ def agreement_to_sign(case: Case, agreement: Agreement, keys, *, actor: User, no
                      subject=Msg("案件{n}的调解协议待您签署", "Case {n}: the mediation agreement awaits your signature",
                                  n=case.number),
                      body=Msg("调解员{m}已录入案件{n}的调解协议，请登录平台核对条款后在线签署"
-                              "（需再次输入登录密码）。各方当事人均签署后协议生效。",
+                              "（再次输入登录密码，或使用短信验证码）。各方当事人均签署后协议生效。",
                               "Mediator {m} recorded the mediation agreement of case {n}. Log in, check "
-                              "its terms and sign it online (you enter your password again). The "
+                              "its terms and sign it online (with your password again, or a code texted to your phone). The "
                               "agreement takes effect once every party has signed.",
                               m=actor.name, n=case.number),
                      dedupe_key=f"agreement_to_sign:{agreement.id}:user:{user.id}", now=now, case_id=case.id)

@@ -7,7 +7,8 @@ last signature makes the agreement effective and the case mediated.
   text do not carry over. Terms that only confirm ownership come back as warnings
   (``mediation.agreements.warnings_for``; 民诉法解释 art. 355).
 - **Signing** (:func:`sign_agreement`): each party — every claimant and respondent of the
-  case — signs for itself by typing its password again. The signature stores the time, the
+  case — signs for itself by typing its password again, or by a one-time code texted to
+  its phone (:func:`send_signing_code`; bound to that party and that text's SHA-256). The signature stores the time, the
   IP address, the method and the SHA-256 of the content signed. The last signature makes
   the agreement effective (调解协议自各方签名之日起生效), moves the case to mediated (the
   only way there: ``Transition.by_agreement``) and issues the agreement PDF
@@ -28,7 +29,7 @@ from app.access import Permission, can
 from app.documents.agreement import AgreementData, AgreementParty, Milestone, Payment
 from app.extensions import db
 from app.models import Agreement, AgreementSignature, Case, Complaint, Developer, Person, User
-from app.services import agreement_notices
+from app.services import agreement_notices, phone_codes
 from app.services.accounts import verify_password
 from app.services.case_records import case_state, record, record_event, save_state
 from app.services.documents import Copy, store_agreement
@@ -39,12 +40,12 @@ from mediation.agreements import (
     AgreementError, Content, content_digest, effective_at, signatures_hold, validate_content,
     warnings_for,
 )
-from mediation.lifecycle import CaseStatus, Outcome, TransitionError, apply_transition, court_date
+from mediation.lifecycle import COURT_TZ, CaseStatus, Outcome, TransitionError, apply_transition, court_date
 from mediation.messages import Msg
 
 __all__ = [
-    "agreement_verifies", "case_agreements", "party_keys", "record_agreement", "sign_agreement",
-    "signer_key",
+    "agreement_verifies", "case_agreements", "party_keys", "record_agreement", "send_signing_code",
+    "sign_agreement", "signer_key",
 ]
 
 
@@ -160,10 +161,9 @@ def case_agreements(user: User, case_id: int) -> list[Agreement]:
 # --- Signing -------------------------------------------------------------------------------
 
 
-@use_case
-def sign_agreement(agreement_id: int, *, actor: User, now: datetime, password: str,
-                   ip: str) -> Agreement:
-    """Sign for the actor's own party; the last signature makes the agreement effective."""
+def _signable(agreement_id: int, actor: User) -> tuple[Agreement, str, set[str]]:
+    """The agreement the actor may sign now, its party key and the keys of every signer;
+    else the refusal (404 for someone else's agreement)."""
     agreement = db.session.scalar(select(Agreement).where(Agreement.id == agreement_id).with_for_update())
     if agreement is None or not can(actor, Permission.CASE_VIEW, agreement.case):
         raise NotFoundError(Msg("调解协议不存在", "No such mediation agreement"))
@@ -179,15 +179,47 @@ def sign_agreement(agreement_id: int, *, actor: User, now: datetime, password: s
     if content_digest(agreement.content) != agreement.content_sha256:
         raise ServiceError(Msg("协议内容与录入时不一致，请联系调解员重新录入",
                                "The agreement's text differs from what was recorded; ask the mediator to record it again"))
-    if not verify_password(actor, password or ""):
-        raise ServiceError(Msg("密码不正确，未签署", "Wrong password; nothing was signed"), "password")
-    case = agreement.case
-    if case.status != CaseStatus.IN_MEDIATION.value:
+    if agreement.case.status != CaseStatus.IN_MEDIATION.value:
         raise ServiceError(Msg("案件状态为“{status}”，不能签署调解协议",
                                "The case is “{status}”; the mediation agreement cannot be signed",
-                               status=CaseStatus.msg(case.status)))
+                               status=CaseStatus.msg(agreement.case.status)))
+    return agreement, key, required
+
+
+def _binding(agreement: Agreement, key: str) -> str:
+    return phone_codes.signing_binding("agreement", agreement.id, key, agreement.content_sha256)
+
+
+@use_case
+def send_signing_code(agreement_id: int, *, actor: User, now: datetime, ip: str) -> str:
+    """Text the actor a one-time code that signs this version of the agreement for its party
+    only (five minutes, one use); returns the phone masked."""
+    agreement, key, _required = _signable(agreement_id, actor)
+    number, digest = agreement.case.number, agreement.content_sha256[:8]
+    text = lambda code: Msg(  # noqa: E731
+        "【文昌巡回法庭调解平台】您正在签署案件{n}的调解协议（文本摘要{d}），验证码{code}，5分钟内有效。如非本人操作，请勿告诉他人。",
+        "[Wenchang circuit court] You are signing the mediation agreement of case {n} (text digest {d}). "
+        "Code {code}, valid 5 minutes. If this is not you, tell no one.", n=number, d=digest, code=code)
+    return phone_codes.send_signing_code(actor, _binding(agreement, key), text, address=ip, now=now)
+
+
+@use_case
+def sign_agreement(agreement_id: int, *, actor: User, now: datetime, password: str | None = None,
+                   code: str | None = None, ip: str) -> Agreement:
+    """Sign for the actor's own party — by its password typed again, or by the one-time code
+    texted for this party and this text (``code``); the last signature makes the agreement
+    effective."""
+    agreement, key, required = _signable(agreement_id, actor)
+    if code is not None:
+        phone_codes.consume_signing_code(actor, _binding(agreement, key), code, now=now)
+        method = "otp"
+    else:
+        if not verify_password(actor, password or ""):
+            raise ServiceError(Msg("密码不正确，未签署", "Wrong password; nothing was signed"), "password")
+        method = "password"
+    case = agreement.case
     db.session.add(AgreementSignature(agreement=agreement, party_key=key, user_id=actor.id, signed_at=now,
-                                      ip=(ip or "unknown")[:45], method="password",
+                                      ip=(ip or "unknown")[:45], method=method,
                                       content_sha256=agreement.content_sha256))
     db.session.flush()
     signed = {s.party_key: s.signed_at for s in agreement.signatures}
@@ -243,6 +275,9 @@ def agreement_verifies(agreement: Agreement) -> bool:
 
 # --- The PDF -------------------------------------------------------------------------------
 
+#: How a signature was given, as the agreement's signature block prints it.
+SIGNING_METHODS = {"password": "登录密码", "otp": "短信验证码"}
+
 
 def _party(key: str, role: str) -> AgreementParty:
     kind, _, ident = key.partition(":")
@@ -269,7 +304,10 @@ def agreement_data(agreement: Agreement) -> AgreementData:
         terms=tuple(terms), mediator=mediator,
         payments=tuple(Payment(p.due, p.payer, p.payee, p.amount_fen, p.settles) for p in content.payments),
         milestones=tuple(Milestone(m.what, m.who, m.due, m.amount_fen, m.settles) for m in content.milestones),
-        dated=court_date(agreement.effective_at) if agreement.effective_at else None)
+        dated=court_date(agreement.effective_at) if agreement.effective_at else None,
+        signatures=tuple((sig.party_key, f"{sig.signed_at.astimezone(COURT_TZ):%Y-%m-%d %H:%M}",
+                          SIGNING_METHODS.get(sig.method, sig.method)) for sig in agreement.signatures),
+        content_sha256=agreement.content_sha256 if agreement.signatures else "")
 
 
 # --- The page ------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from app.access import Permission, can, case_relation, visible_complaints
 from app.extensions import db
+from app.services.agreement_obligations import case_obligations
 from app.models import Case, CaseEvent, Complaint, ComplaintResponse, Mediator, User
 from app.services import people
 from app.services.agency_tasks import TaskSection, task_section
@@ -120,6 +121,9 @@ class CasePage:
     #: court and the assigned mediator read every one, a homeowner their own, the
     #: developer those it is party to.
     complaint_details: list[Complaint] = field(default_factory=list)
+    #: Obligations tracked from the case's confirmed agreements, each with who performs it
+    #: (``app.services.agreement_obligations``).
+    obligations: list = field(default_factory=list)
 
 
 def _claimant_rows(members: list[Complaint], viewer: User, relation: Relation,
@@ -219,4 +223,5 @@ def case_page(case_id: int, *, viewer: User, now: datetime) -> CasePage:
                      if case.response_due_at else None, now=now),
         can_accept=(state.status is CaseStatus.ASSIGNED and state.accepted_at is None
                     and case.mediator is not None and case.mediator.user_id == viewer.id),
+        obligations=case_obligations(viewer, case),
     )

@@ -8,9 +8,10 @@ the judge's ruling, the ruling PDF, and the agreement's obligations tracked from
 - ``decide_confirmation``: a judge of the court confirms, or refuses with the ground
   (art. 206). Either way a ruling (民事裁定书, number 民特) is issued as PDFs — the court's
   copy and one per party — in the same commit. Confirmation moves the case to 已司法确认
-  once every effective agreement of the case is confirmed, and turns the developer's
-  payments and milestones into tracked ``Obligation`` rows with their due days (the release
-  planner and the warnings read them). The parties and the mediator are told.
+  once every effective agreement of the case is confirmed, and turns the payments and
+  milestones into tracked ``Obligation`` rows with their due days — the developer's (the
+  release planner and the warnings read them) and the homeowners'
+  (``app.services.agreement_obligations``). The parties and the mediator are told.
 See docs/on-site.md.
 """
 from __future__ import annotations
@@ -25,10 +26,10 @@ from app.documents.agreement import Milestone
 from app.documents.confirmation_ruling import RulingData, render_ruling
 from app.extensions import db
 from app.models import (
-    Agreement, Case, ConfirmationApplicant, ConfirmationApplication, Developer, NoticeKind, Obligation,
-    ObligationReduction, User,
+    Agreement, Case, ConfirmationApplicant, ConfirmationApplication, NoticeKind, User,
 )
 from app.services import onsite_notices as notices
+from app.services.agreement_obligations import ObligationRow, case_obligations, track_obligations
 from app.services.agreements import (
     agreement_verifies, case_parties, copies_for, document_party, party_keys, signer_key,
 )
@@ -46,8 +47,6 @@ from risk.workdays import is_working_day
 
 __all__ = ["apply_for_confirmation", "confirmation_page", "decide_confirmation"]
 
-#: How the developer may be named as performer in an agreement's schedule.
-DEVELOPER_WORDS = ("开发企业", "开发商", "被申请人")
 
 
 def _agreement_for(agreement_id: int, actor: User, *, lock: bool = False) -> Agreement:
@@ -153,7 +152,7 @@ def decide_confirmation(application_id: int, *, actor: User, now: datetime, conf
     record(case, actor=actor, now=now, from_status=case.status, to_status=case.status,
            reason=f"司法确认裁定{application.ruling_number}：{'确认调解协议有效' if confirm else '驳回申请：' + ground}")
     if confirm:
-        _track_obligations(case, agreement, now)
+        track_obligations(case, agreement, case_parties(case, agreement.claimant_person_id), now)
         db.session.flush()
         if _all_confirmed(case):
             try:
@@ -183,34 +182,6 @@ def _all_confirmed(case: Case) -> bool:
     confirmed = set(db.session.scalars(select(ConfirmationApplication.agreement_id).where(
         ConfirmationApplication.case_id == case.id, ConfirmationApplication.status == "confirmed")))
     return bool(effective) and set(effective) <= confirmed
-
-
-def _by_developer(who: str, developer: Developer) -> bool:
-    who = (who or "").strip()
-    return who == developer.name or who in DEVELOPER_WORDS
-
-
-def _track_obligations(case: Case, agreement: Agreement, now: datetime) -> list[Obligation]:
-    """The developer's payments and milestones become obligations (the release planner's
-    and the warnings' input), each with its due day; others stay in the agreement."""
-    content = Content.from_dict(agreement.content)
-    developer = db.session.get(Developer, case.developer_id)
-    items = [(f"付款：{p.payer}→{p.payee}" + (f"（{p.settles}）" if p.settles else ""), p.payer, p.due, p.amount_fen)
-             for p in content.payments]
-    items += [(m.what + (f"（{m.settles}）" if m.settles else ""), m.who, m.due, m.amount_fen or 0)
-              for m in content.milestones]
-    made = []
-    for description, who, due, amount in items:
-        if not _by_developer(who, developer):
-            continue
-        obligation = Obligation(developer_id=developer.id, description=description[:200], cost_fen=amount,
-                                status="open", created_at=now, agreement_id=agreement.id, case_id=case.id,
-                                due_on=due, performer=who[:100])
-        if amount > 0:
-            obligation.reductions = [ObligationReduction(case_id=case.id, amount_fen=amount)]
-        db.session.add(obligation)
-        made.append(obligation)
-    return made
 
 
 def _tell_decided(case: Case, application: ConfirmationApplication, *, actor: User, now: datetime) -> None:
@@ -265,7 +236,7 @@ class ConfirmationView:
 class ConfirmationPage:
     case: Case
     items: list[ConfirmationView]
-    obligations: list[Obligation]
+    obligations: list[ObligationRow]
 
 
 def confirmation_page(user: User, case_id: int) -> ConfirmationPage:
@@ -292,9 +263,7 @@ def confirmation_page(user: User, case_id: int) -> ConfirmationPage:
             and (application is None or application.status == "applying"),
             judge and application is not None and application.status == "pending",
             [content.terms[i - 1] for i in ownership_only_terms(content.terms)]))
-    obligations = list(db.session.scalars(select(Obligation).where(Obligation.case_id == case.id)
-                                          .order_by(Obligation.due_on, Obligation.id)))
-    return ConfirmationPage(case, items, obligations)
+    return ConfirmationPage(case, items, case_obligations(user, case))
 
 
 def case_id_of_agreement(user: User, agreement_id: int) -> int | None:

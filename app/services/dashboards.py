@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from app.access import visible_cases, visible_complaints
 from app.extensions import db
 from app.models import Case, Complaint, Court, Developer, Mediator, Person, Project, User
+from app.services.agreement_obligations import obligations_of
 from mediation.disputes import ComplaintStatus
 from mediation.lifecycle import CaseStatus
 
@@ -46,7 +47,7 @@ def homeowner_home(user: User) -> dict:
         .order_by(Complaint.submitted_at.desc()).limit(RECENT)
     ).all()
     return {"person": db.session.get(Person, user.person_id), "complaints": complaints,
-            **homeowner_overview(user)}
+            "obligations": obligations_of(user), **homeowner_overview(user)}
 
 
 def developer_home(user: User) -> dict:
@@ -59,6 +60,7 @@ def developer_home(user: User) -> dict:
         "developer": db.session.get(Developer, user.developer_id),
         "counts": _status_counts(user, *where),
         "recent": recent,
+        "obligations": obligations_of(user),
         "projects": db.session.scalars(
             select(Project).where(Project.developer_id == user.developer_id).order_by(Project.name)
         ).all(),

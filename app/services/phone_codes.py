@@ -12,6 +12,12 @@ and without expiry. Both keep only a digest of the code.
 
 The code leaves by SMS after the commit (``send_code``), so a code that reached a phone
 always exists in the database.
+
+A **signing code** (purpose ``sign``: signing an agreement, confirming a session record)
+is the same kind of code, living five minutes, with a ``binding``: the SHA-256 of the
+document kind, its id, the signing party and the SHA-256 of the text signed
+(:func:`signing_binding`). It is looked up and checked under that binding only, so a code
+sent for one party, one document or one version of its text signs nothing else.
 """
 from __future__ import annotations
 
@@ -33,6 +39,8 @@ from mediation.identifiers import InvalidIdentifierError, mask_phone, validate_p
 
 CODE_DIGITS = 6
 CODE_LIFETIME = timedelta(minutes=10)
+#: A signing code is asked for at the moment of signing: five minutes are enough.
+SIGN_CODE_LIFETIME = timedelta(minutes=5)
 #: Wrong guesses a code survives: five tries at a million values is a 1-in-200,000 chance.
 MAX_ATTEMPTS = 5
 #: A phone gets one code a minute and at most five an hour (the usual SMS-provider limits).
@@ -51,9 +59,15 @@ INVALID_CODE = Msg("验证码不正确或已失效，请重新获取",
 CODE_REQUIRED = Msg("请填写短信验证码", "Enter the code from the text message.")
 
 
-def _hmac(purpose: str, phone: str, code: str) -> str:
+def _hmac(purpose: str, phone: str, code: str, binding: str | None = None) -> str:
     key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, f"{purpose}:{phone}:{code}".encode(), hashlib.sha256).hexdigest()
+    text = f"{purpose}:{phone}:{code}" if binding is None else f"{purpose}:{phone}:{binding}:{code}"
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+
+
+def signing_binding(kind: str, object_id: int, party_key: str, content_sha256: str) -> str:
+    """What a signing code is bound to: one party's signature of one version of one document."""
+    return hashlib.sha256(f"{kind}:{object_id}:{party_key}:{content_sha256}".encode()).hexdigest()
 
 
 def mobile_number(phone, *, field: str = "phone") -> str:
@@ -91,14 +105,15 @@ def _check_limits(phone: str, address: str | None, now: datetime) -> None:
 
 
 def issue_code(phone: str, purpose: CodePurpose, *, address: str | None,
-               now: datetime) -> str:
+               now: datetime, binding: str | None = None) -> str:
     """Store a new code for ``phone`` in the current transaction; return it in clear."""
     _check_limits(phone, address, now)
     code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+    lifetime = SIGN_CODE_LIFETIME if purpose is CodePurpose.SIGN else CODE_LIFETIME
     db.session.add(PhoneCode(
-        purpose=purpose.value, phone=phone, code_hmac=_hmac(purpose.value, phone, code),
+        purpose=purpose.value, phone=phone, code_hmac=_hmac(purpose.value, phone, code, binding),
         address=(address or "")[:45] or None, created_at=now,
-        expires_at=now + CODE_LIFETIME, attempts=0))
+        expires_at=now + lifetime, attempts=0, binding=binding))
     return code
 
 
@@ -114,6 +129,47 @@ def send_code(phone, purpose: CodePurpose, *, address: str | None, now: datetime
     return mask_phone(number)
 
 
+def signing_phone(user) -> str:
+    """The mobile number a signing code goes to: the account's, else (a homeowner) the
+    person's as filed; a ServiceError on the ``code`` field when there is none."""
+    from app.models import Person
+
+    candidates = [user.phone]
+    if user.person_id:
+        person = db.session.get(Person, user.person_id)
+        candidates.append(person.phone if person else None)
+    for phone in candidates:
+        if not phone:
+            continue
+        try:
+            return mobile_number(phone, field="code")
+        except ServiceError:
+            continue
+    raise ServiceError(Msg("您的账户没有登记手机号，无法接收验证码，请用密码签署",
+                           "Your account has no mobile phone to text a code to; sign with your password."),
+                       "code")
+
+
+def send_signing_code(user, binding: str, text, *, address: str | None, now: datetime) -> str:
+    """Store a signing code bound to ``binding``, commit, and text it to ``user`` in their
+    language (``text(code)`` gives the message, a Msg). Returns the phone masked. The caller
+    has checked that the user may sign; this is its last step."""
+    number = signing_phone(user)
+    try:
+        code = issue_code(number, CodePurpose.SIGN, address=address, now=now, binding=binding)
+    except ServiceError as error:
+        raise ServiceError(error.message, "code") from None
+    db.session.commit()
+    locale = (user.locale or "zh")[:2]
+    sms_gateway().send(number, text(code).in_locale(locale))
+    return mask_phone(number)
+
+
+def consume_signing_code(user, binding: str, code, *, now: datetime) -> None:
+    """Spend the user's live signing code for ``binding`` (see :func:`consume_code`)."""
+    consume_code(signing_phone(user), CodePurpose.SIGN, code, now=now, binding=binding)
+
+
 def record_request(phone: str, *, address: str | None, now: datetime) -> None:
     """Count a request for which no code is sent (an unknown phone asking for a reset), so
     the limits answer it exactly as a known phone's; the row holds no usable code."""
@@ -124,7 +180,8 @@ def record_request(phone: str, *, address: str | None, now: datetime) -> None:
 
 
 @use_case
-def consume_code(phone: str, purpose: CodePurpose, code, *, now: datetime) -> None:
+def consume_code(phone: str, purpose: CodePurpose, code, *, now: datetime,
+                 binding: str | None = None) -> None:
     """Spend the phone's latest live code if ``code`` matches; else count a wrong guess.
 
     On a match the code is marked used in the caller's transaction (the caller commits).
@@ -136,13 +193,14 @@ def consume_code(phone: str, purpose: CodePurpose, code, *, now: datetime) -> No
         select(PhoneCode)
         .where(PhoneCode.phone == phone, PhoneCode.purpose == purpose.value,
                PhoneCode.consumed_at.is_(None), PhoneCode.expires_at > now,
-               PhoneCode.attempts < MAX_ATTEMPTS)
+               PhoneCode.attempts < MAX_ATTEMPTS,
+               PhoneCode.binding.is_(None) if binding is None else PhoneCode.binding == binding)
         .order_by(PhoneCode.created_at.desc(), PhoneCode.id.desc()).limit(1))
     if not typed:
         raise ServiceError(CODE_REQUIRED, "code")
     if row is None:
         raise ServiceError(INVALID_CODE, "code")
-    if not hmac.compare_digest(row.code_hmac, _hmac(purpose.value, phone, typed)):
+    if not hmac.compare_digest(row.code_hmac, _hmac(purpose.value, phone, typed, binding)):
         db.session.rollback()
         db.session.execute(update(PhoneCode).where(PhoneCode.id == row.id)
                            .values(attempts=PhoneCode.attempts + 1))

@@ -280,7 +280,12 @@ def _visit_scheduled(visit: Visit, now: datetime) -> tuple[Subject, Plan]:
                                          f"{start.astimezone(rules.COURT_TZ):%H:%M}",
                                "starts_en": f"{start.astimezone(rules.COURT_TZ):%H:%M} on "
                                             f"{court_date(start).isoformat()}"})
-    return subject, rules.visit_scheduled(start, now=now)
+    version = f"m{visit.moved_at:%Y%m%d%H%M%S}" if visit.moved_at else ""
+    return subject, rules.visit_scheduled(start, now=now, version=version)
+
+
+def _visit_cancelled(visit: Visit, now: datetime) -> tuple[Subject, Plan]:
+    return _visit_scheduled(visit, now)[0], rules.visit_cancelled()
 
 
 def _agreement_effective(agreement: Agreement, now: datetime) -> tuple[Subject, Plan]:
@@ -357,6 +362,8 @@ EVENTS: dict[str, Callable[..., tuple[Subject, Plan]]] = {
     "inquiry_issued": _inquiry_issued,
     "inquiry_answered": _inquiry_answered,
     "visit_scheduled": _visit_scheduled,
+    "visit_moved": _visit_scheduled,  # the new time's reminder; the old one is cancelled
+    "visit_cancelled": _visit_cancelled,
     "agreement_effective": _agreement_effective,
     "obligation_performed": _obligation_performed,
     "warning_raised": _warning_raised,

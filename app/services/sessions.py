@@ -6,8 +6,9 @@ scheduled or in mediation — a scheduled case starts mediation with its first r
 (开始调解). The record is issued as PDFs (``session_record``: the court's copy and one per
 party, the others' IDs and phones masked) in the same commit. An outcome ``failed`` moves
 the case to 调解不成 with the ground and tells the parties and the judge; the present
-parties are asked to confirm. ``confirm_session`` asks the password again (as signing an
-agreement does) and keeps time, IP and the SHA-256 confirmed. See docs/on-site.md.
+parties are asked to confirm. ``confirm_session`` asks the password again or a one-time
+code texted for that party and that text (as signing an agreement does) and keeps time, IP,
+method and the SHA-256 confirmed. See docs/on-site.md.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from app.documents.session_record import RecordAttendance, SessionRecordData, re
 from app.extensions import db
 from app.models import Case, MediationSession, NoticeKind, SessionConfirmation, User
 from app.services import onsite_notices as notices
+from app.services import phone_codes
 from app.services.accounts import verify_password
 from app.services.agreements import case_parties, copies_for, document_party, signer_key
 from app.services.case_records import case_state, record, record_event, save_state
@@ -33,7 +35,7 @@ from mediation.sessions import (
     SessionError, SessionOutcome, SessionRecord, confirmed, record_digest, validate_record,
 )
 
-__all__ = ["confirm_session", "record_session", "session_page"]
+__all__ = ["confirm_session", "record_session", "send_confirmation_code", "session_page"]
 
 #: Where a session may be recorded: scheduled (the first one starts mediation) or in mediation.
 RECORDABLE = (CaseStatus.SCHEDULED.value, CaseStatus.IN_MEDIATION.value)
@@ -117,9 +119,9 @@ def _ask_to_confirm(case: Case, session: MediationSession, record_: SessionRecor
     users = notices.party_users(case, record_.present)
     notices.tell_all(users, actor, NoticeKind.SESSION_TO_CONFIRM,
                      Msg("请核对案件{n}的调解笔录", "Please check the session record of case {n}", n=case.number),
-                     Msg("调解员已制作案件{n}的调解笔录（{d}），请登录平台核对，无误后在线确认（需再次输入登录密码）。",
+                     Msg("调解员已制作案件{n}的调解笔录（{d}），请登录平台核对，无误后在线确认（再次输入登录密码，或使用短信验证码）。",
                          "The mediator recorded the session of case {n} ({d_en}). Please read it and confirm it "
-                         "online (your password is asked again).",
+                         "online (your password, or a code texted to your phone).",
                          n=case.number, d=date_zh(record_.held_at.astimezone(COURT_TZ).date()),
                          d_en=record_.held_at.astimezone(COURT_TZ).date().isoformat()),
                      key=f"session_to_confirm:{session.id}", now=now, case_id=case.id)
@@ -134,9 +136,7 @@ def _tell_failed(case: Case, ground: str, *, actor: User, now: datetime, key: st
                      subject, body, key=key, now=now, case_id=case.id)
 
 
-@use_case
-def confirm_session(session_id: int, *, actor: User, now: datetime, password: str, ip: str) -> MediationSession:
-    """A present party confirms the record; the last confirmation makes it ``confirmed``."""
+def _confirmable(session_id: int, actor: User) -> tuple[MediationSession, str]:
     session = db.session.scalar(select(MediationSession).where(MediationSession.id == session_id).with_for_update())
     if session is None or not can(actor, Permission.CASE_VIEW, session.case):
         raise NotFoundError(Msg("调解笔录不存在", "No such session record"))
@@ -148,10 +148,41 @@ def confirm_session(session_id: int, *, actor: User, now: datetime, password: st
         raise ConflictError(Msg("您已确认该笔录", "You have confirmed this record"))
     if record_digest(session.content) != session.content_sha256:
         raise ServiceError(Msg("笔录内容与制作时不一致，请联系调解员", "The record differs from what was recorded"))
-    if not verify_password(actor, password or ""):
-        raise ServiceError(Msg("密码不正确，未确认", "Wrong password: nothing was confirmed"), "password")
+    return session, key
+
+
+def _binding(session: MediationSession, key: str) -> str:
+    return phone_codes.signing_binding("session", session.id, key, session.content_sha256)
+
+
+@use_case
+def send_confirmation_code(session_id: int, *, actor: User, now: datetime, ip: str) -> str:
+    """Text the actor a one-time code that confirms this record for its party only."""
+    session, key = _confirmable(session_id, actor)
+    number, digest = session.case.number, session.content_sha256[:8]
+    text = lambda code: Msg(  # noqa: E731
+        "【文昌巡回法庭调解平台】您正在确认案件{n}的调解笔录（文本摘要{d}），验证码{code}，5分钟内有效。如非本人操作，请勿告诉他人。",
+        "[Wenchang circuit court] You are confirming the session record of case {n} (text digest {d}). "
+        "Code {code}, valid 5 minutes. If this is not you, tell no one.", n=number, d=digest, code=code)
+    return phone_codes.send_signing_code(actor, _binding(session, key), text, address=ip, now=now)
+
+
+@use_case
+def confirm_session(session_id: int, *, actor: User, now: datetime, password: str | None = None,
+                    code: str | None = None, ip: str) -> MediationSession:
+    """A present party confirms the record — password again, or the one-time code texted for
+    it (``code``); the last confirmation makes it ``confirmed``."""
+    session, key = _confirmable(session_id, actor)
+    if code is not None:
+        phone_codes.consume_signing_code(actor, _binding(session, key), code, now=now)
+        method = "otp"
+    else:
+        if not verify_password(actor, password or ""):
+            raise ServiceError(Msg("密码不正确，未确认", "Wrong password: nothing was confirmed"), "password")
+        method = "password"
     db.session.add(SessionConfirmation(session=session, party_key=key, user_id=actor.id, confirmed_at=now,
-                                       ip=(ip or "unknown")[:45], content_sha256=session.content_sha256))
+                                       ip=(ip or "unknown")[:45], content_sha256=session.content_sha256,
+                                       method=method))
     db.session.flush()
     if confirmed(session.content, {c.party_key: c.content_sha256 for c in session.confirmations},
                  session.content_sha256):

@@ -1,7 +1,9 @@
 """The printable visit sheet (上门调解安排单, document kind ``visit_sheet``) of a site visit.
 
-The visit's mediator or a judge of its court issues it; it is rendered once per visit
-(a second request returns the sheet already issued: a visit is not edited) and filed under
+The visit's mediator or a judge of its court issues it; it is rendered once per state of
+the visit (a second request returns the sheet already issued; moving or cancelling the
+visit detaches that sheet, ``app.services.visits``, so the next print shows the new time
+or the cancellation) and filed under
 the visit's first case, listed with every case the visit serves (``case_documents``). The
 court's side sees it; parties do not (it names the other cases' parties). Parties appear
 as the mediator sees them (``mediation.people``: ID numbers masked). See docs/on-site.md.
@@ -76,11 +78,13 @@ def sheet_data(visit: Visit) -> VisitSheetData:
         cases.append(SheetCase(case.number, DisputeType.zh(case.dispute_type), units, tuple(parties.values())))
     start, end = visit.starts_at.astimezone(COURT_TZ), visit.ends_at.astimezone(COURT_TZ)
     first = visit.cases[0]
+    state = (f"已取消：{visit.cancel_reason}" if visit.status == "cancelled"
+             else f"已改期（{date_zh(visit.moved_at.astimezone(COURT_TZ).date())}调整）" if visit.moved_at else "")
     return VisitSheetData(
         court_name=first.court.name, sheet_number=f"{first.number}等 · 上门调解第{visit.id}号",
         project=visit.project.name, address=visit.project.address or "", room=visit.room,
         when=f"{date_zh(start.date())} {start:%H:%M}—{end:%H:%M}", mediator=visit.mediator.user.name,
-        cases=tuple(cases), note=visit.note or "")
+        cases=tuple(cases), note=visit.note or "", state=state)
 
 
 @use_case

@@ -1,8 +1,9 @@
 """The agreement page of a case: the mediator records the terms, each party signs online.
 
 Any logged-in user reaches this blueprint; the services decide per case (someone else's
-case is a 404). Signing asks for the password again; the service keeps time, IP and the
-SHA-256 of what was signed (docs/settlement.md).
+case is a 404). Signing asks for the password again, or a one-time code texted to the
+party's phone ("Text me a code", then the code); the service keeps time, IP, method and
+the SHA-256 of what was signed (docs/settlement.md).
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import PasswordField, TextAreaField
+from wtforms import PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.models.types import utcnow
@@ -37,13 +38,26 @@ class SignForm(BaseForm):
     password = PasswordField(_l("Your password, to sign"), validators=[DataRequired(), Length(max=256)])
 
 
-def _render(case_id: int, *, form=None, sign_form=None, warnings=(), status=200):
+class CodeSignForm(BaseForm):
+    """Signing with the one-time code texted to the party's phone."""
+
+    code = StringField(_l("Code from the text message"), validators=[DataRequired(), Length(max=12)],
+                       render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"})
+
+
+class SendCodeForm(BaseForm):
+    """"Text me a code": no field but the CSRF token."""
+
+
+def _render(case_id: int, *, form=None, sign_form=None, code_form=None, warnings=(), status=200):
     try:
         view = agreement_service.agreement_page(current_user, case_id)
     except ServiceError:
         abort(404)
     return render_template("agreements/show.html", view=view, case=view.case, form=form or AgreementForm(formdata=None),
-                           sign_form=sign_form or SignForm(formdata=None), warnings=warnings), status
+                           sign_form=sign_form or SignForm(formdata=None),
+                           code_form=code_form or CodeSignForm(formdata=None),
+                           send_code_form=SendCodeForm(formdata=None), warnings=warnings), status
 
 
 @bp.get("/cases/<int(max=2147483647):case_id>/agreement")
@@ -75,22 +89,49 @@ def record_agreement(case_id: int):
     return redirect(url_for("agreements.show_agreement", case_id=case_id), code=303)
 
 
-@bp.post("/agreements/<int(max=2147483647):agreement_id>/sign")
-def sign_agreement(agreement_id: int):
+@bp.post("/agreements/<int(max=2147483647):agreement_id>/code")
+def send_signing_code(agreement_id: int):
+    """Text the party a one-time code for signing this version of the agreement."""
     case_id = agreement_service.case_id_of(current_user, agreement_id)
     if case_id is None:
         abort(404)
-    form = SignForm()
+    form = SendCodeForm()
     if not form.validate():
-        return _render(case_id, sign_form=form, status=422)
+        abort(400)
     try:
-        agreement = agreement_service.sign_agreement(agreement_id, actor=current_user, now=utcnow(),
-                                                     password=form.password.data, ip=request.remote_addr or "")
+        masked = agreement_service.send_signing_code(agreement_id, actor=current_user, now=utcnow(),
+                                                     ip=request.remote_addr or "")
     except ServiceError as error:
         if error.status == 404:
             abort(404)
-        form.password.errors = [*form.password.errors, error.message]
-        return _render(case_id, sign_form=form, status=error.status)
+        code_form = CodeSignForm(formdata=None)
+        code_form.code.errors = [error.message]
+        return _render(case_id, code_form=code_form, status=error.status)
+    flash(_("A code was texted to %(phone)s; it is valid for 5 minutes.", phone=masked), "success")
+    return redirect(url_for("agreements.show_agreement", case_id=case_id, _anchor=f"sign-{agreement_id}"), code=303)
+
+
+@bp.post("/agreements/<int(max=2147483647):agreement_id>/sign")
+def sign_agreement(agreement_id: int):
+    """Sign by password (field ``password``) or by the texted code (field ``code``)."""
+    case_id = agreement_service.case_id_of(current_user, agreement_id)
+    if case_id is None:
+        abort(404)
+    by_code = "code" in request.form
+    form = CodeSignForm() if by_code else SignForm()
+    field = form.code if by_code else form.password
+    forms = {"code_form": form} if by_code else {"sign_form": form}
+    if not form.validate():
+        return _render(case_id, status=422, **forms)
+    try:
+        agreement = agreement_service.sign_agreement(
+            agreement_id, actor=current_user, now=utcnow(), ip=request.remote_addr or "",
+            **({"code": form.code.data} if by_code else {"password": form.password.data}))
+    except ServiceError as error:
+        if error.status == 404:
+            abort(404)
+        field.errors = [*field.errors, error.message]
+        return _render(case_id, status=error.status, **forms)
     flash(_("The agreement took effect: every party has signed.") if agreement.status == "effective"
           else _("You signed the agreement. It takes effect when every party has signed."), "success")
     return redirect(url_for("agreements.show_agreement", case_id=case_id), code=303)

@@ -155,3 +155,11 @@ def test_the_day_the_case_row_keeps_wins_over_counting_again():
     plan = case_changed(CaseFacts(CaseStatus.REGISTERED, registered_at=MONDAY,
                                   step_due=date(2026, 6, 9)), now=MONDAY)
     assert plan.create[0].due_at == court(2026, 6, 9)
+
+
+def test_a_moved_visits_reminder_replaces_the_old_one_even_at_the_same_minute():
+    first = visit_scheduled(court(2026, 6, 10, 14, 30), now=MONDAY)
+    moved = visit_scheduled(court(2026, 6, 10, 16, 0), now=MONDAY, version="m20260608101500")
+    assert first.create[0].due_at == moved.create[0].due_at
+    assert first.create[0].dedupe_part() != moved.create[0].dedupe_part()
+    assert ReminderKind.VISIT_TOMORROW in moved.cancel

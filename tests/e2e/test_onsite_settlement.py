@@ -1,8 +1,15 @@
 """On site, end to end: the mediator books a visit and records the session and the agreement,
-the homeowner signs on a phone, the company signs, both apply, and the judge confirms."""
+the homeowner signs on a phone with a one-time code texted to it, the company signs with its
+password, both apply, and the judge confirms.
+
+With ``SCREENSHOT_DIR`` set, the phone's signing page (code typed, before signing) is saved
+there as ``sign-otp-phone.png`` (docs/screenshots/)."""
 from __future__ import annotations
 
+import os
+import re
 from datetime import timedelta
+from pathlib import Path
 
 from app.models.types import utcnow
 from mediation.lifecycle import court_date
@@ -17,11 +24,12 @@ def _log_in(page, username: str) -> None:
     page.wait_for_load_state()
 
 
-def test_visit_agreement_phone_signature_and_confirmation(page, phone, browser, live_server, make):
+def test_visit_agreement_phone_signature_and_confirmation(app, page, phone, browser, live_server, make):
     project = make.project(name="椰风海韵")
     mediator = make.user("mediator", username="mediator", court=project.court, name="陈调解")
     judge = make.user("judge", username="judge", court=project.court)
-    owner = make.user("homeowner", username="homeowner", name="王海燕")
+    owner = make.user("homeowner", username="homeowner", name="王海燕", phone="13907561234",
+                      person=make.person("王海燕"))
     company = make.user("developer", username="developer", developer=project.developer)
     case = make.case(project=project, status="assigned", mediator=mediator.mediator, claimant=owner.person)
     today = court_date(utcnow())
@@ -55,14 +63,27 @@ def test_visit_agreement_phone_signature_and_confirmation(page, phone, browser, 
     page.get_by_test_id("record-agreement").click()
     page.wait_for_load_state()
 
-    # The homeowner signs on a phone-sized screen.
+    # The homeowner signs on a phone-sized screen, with the code texted to the phone.
     _log_in(phone, "homeowner")
     phone.goto(f"/cases/{case.id}/agreement")
-    phone.locator("#password").fill(PASSWORD)
+    phone.get_by_test_id("send-code").click()
+    phone.wait_for_load_state()
+    assert "139****1234" in phone.content()
+    code = re.search(r"\d{6}", app.extensions["sms"].last_to("13907561234")).group(0)
+    phone.locator("#code").fill(code)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
-    phone.get_by_test_id("sign").click()
+    if os.environ.get("SCREENSHOT_DIR"):
+        phone.locator("#sign-otp-form, [data-testid=sign-otp-form]").first.scroll_into_view_if_needed()
+        phone.screenshot(path=str(Path(os.environ["SCREENSHOT_DIR"]) / "sign-otp-phone.png"))
+    phone.get_by_test_id("sign-otp").click()
     phone.wait_for_load_state()
     assert "签署" in phone.get_by_test_id("signatures").inner_text()
+    with app.app_context():
+        from sqlalchemy import select
+
+        from app.extensions import db
+        from app.models import AgreementSignature
+        assert db.session.scalar(select(AgreementSignature.method)) == "otp"
 
     # The company signs: the agreement takes effect; both apply for judicial confirmation.
     desk = browser.new_context(base_url=live_server, locale="zh-CN")

@@ -1,5 +1,6 @@
 """Judicial confirmation: a joint application within 30 days, the judge's ruling with its
-ground, the ruling PDF, and the developer's milestones tracked as obligations."""
+ground, the ruling PDF, and the milestones tracked as obligations — the developer's for the
+release planner, a homeowner's as theirs, outside every release plan."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -56,9 +57,10 @@ def test_a_joint_application_then_confirmation_tracks_the_developers_obligations
         assert decided.status == "confirmed" and decided.ruling_number == "（2026）琼9005民特1号"
         assert db.session.get(Case, world["case"].id).status == "confirmed"
         obligations = db.session.scalars(select(Obligation).order_by(Obligation.due_on)).all()
-        # The developer's payment and milestone, not the homeowner's.
-        assert [(o.due_on, o.cost_fen, o.performer) for o in obligations] == [
-            (date(2027, 1, 15), 4_800_000, "开发企业"), (date(2027, 3, 31), 0, "开发企业")]
+        # The developer's payment and milestone, and the homeowner's milestone as theirs.
+        assert [(o.due_on, o.cost_fen, o.performer, o.person_id is not None) for o in obligations] == [
+            (date(2027, 1, 15), 4_800_000, "开发企业", False), (date(2027, 3, 31), 0, "开发企业", False),
+            (date(2027, 4, 30), 0, "申请人", True)]
         assert [(r.case_id, r.amount_fen) for r in obligations[0].reductions] == [(world["case"].id, 4_800_000)]
         rulings = db.session.scalars(select(Document).where(Document.kind == "confirmation_ruling")).all()
         assert len(rulings) == 3
@@ -123,3 +125,63 @@ def test_the_bare_button_is_gone(app, world):
         _effective(world)
         with pytest.raises(ServiceError, match="共同申请"):
             cases.transition_case(world["case"].id, "confirmed", actor=actor(world["judge"]), now=NOW)
+
+
+HOMEOWNER_CONTENT = Content(
+    terms=("被申请人于2027年3月31日前向申请人交付房屋，申请人于交付时付清购房尾款。",),
+    payments=(PaymentTerm(date(2027, 1, 15), "开发企业", "申请人", 4_800_000, "逾期交房违约金"),
+              PaymentTerm(date(2027, 3, 31), "申请人", "开发企业", 12_000_000, "购房尾款")),
+    milestones=(MilestoneTerm("办理收房手续", "王海燕", date(2027, 4, 15)),
+                MilestoneTerm("海南担保有限公司出具保函", "海南担保有限公司", date(2027, 1, 10))),
+)
+
+
+def _confirmed(world, content):
+    agreement, _ = agreements.record_agreement(world["case"].id, content, actor=actor(world["mediator"]), now=NOW)
+    for who in ("home", "company"):
+        agreements.sign_agreement(agreement.id, actor=actor(world[who]), now=NOW, password=PASSWORD, ip="::1")
+    _apply(world, agreement.id, "home")
+    application = _apply(world, agreement.id, "company")
+    confirmation.decide_confirmation(application.id, actor=actor(world["judge"]), now=NOW + timedelta(days=3),
+                                     confirm=True)
+    return agreement.id
+
+
+def test_a_homeowners_milestones_become_their_obligations_and_leave_the_release_plan_alone(app, world):
+    from app.services import release
+    from app.services.agreement_obligations import obligations_of
+    with app.test_request_context():
+        developer_id = world["case"].developer_id
+        person_id = world["home"].person_id
+        _confirmed(world, HOMEOWNER_CONTENT)
+        rows = db.session.scalars(select(Obligation).order_by(Obligation.due_on, Obligation.id)).all()
+        # The guarantor's item names no party: it stays in the agreement only.
+        assert [(o.due_on, o.developer_id, o.person_id, o.cost_fen, o.performer) for o in rows] == [
+            (date(2027, 1, 15), developer_id, None, 4_800_000, "开发企业"),
+            (date(2027, 3, 31), None, person_id, 12_000_000, "申请人"),
+            (date(2027, 4, 15), None, person_id, 0, "王海燕")]
+        assert rows[1].reductions == [] and rows[2].reductions == []
+        scenario = release.build_scenario(developer_id)
+        assert [o["id"] for o in scenario["obligations"]] == [f"O{rows[0].id}"]
+        mine = obligations_of(actor(world["home"]))
+        assert [(r.side, r.party, r.obligation.id) for r in mine] == [
+            ("homeowner", "王海燕", rows[1].id), ("homeowner", "王海燕", rows[2].id)]
+        theirs = obligations_of(actor(world["company"]))
+        assert [(r.side, r.obligation.id) for r in theirs] == [
+            ("developer", rows[0].id), ("homeowner", rows[1].id), ("homeowner", rows[2].id)]
+        assert obligations_of(actor(world["stranger"])) == []
+
+
+def test_homeowner_obligations_do_not_change_a_release_plans_scenario(app, world):
+    """The same agreement without the homeowner's items gives the developer the same scenario."""
+    from dataclasses import replace
+
+    from app.services import release
+    with app.test_request_context():
+        _confirmed(world, replace(HOMEOWNER_CONTENT, payments=HOMEOWNER_CONTENT.payments[:1], milestones=()))
+        without = release.build_scenario(world["case"].developer_id)
+        db.session.execute(Obligation.__table__.insert().values(
+            description="付清购房尾款", cost_fen=12_000_000, status="open", created_at=NOW,
+            person_id=world["home"].person_id, case_id=world["case"].id))
+        db.session.commit()
+        assert release.build_scenario(world["case"].developer_id) == without

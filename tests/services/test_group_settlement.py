@@ -81,3 +81,20 @@ def test_a_claimant_consents_only_for_itself_and_nobody_without_representatives(
         db.session.commit()
         with pytest.raises(ServiceError, match="推选2至5名代表人"):
             group_settlement.issue_group_agreements(group["case"], CONTENT, actor=actor(group["mediator"]), now=NOW)
+
+
+def test_a_claimant_who_opted_out_gets_no_agreement_even_after_consenting(app, group):
+    from app.models import Complaint
+    with app.app_context():
+        for person in group["people"][:3]:
+            group_settlement.record_consent(group["case"], person.id, actor=actor(group["mediator"]), now=NOW)
+        leaver = group["people"][2]
+        complaint = db.session.scalar(select(Complaint).where(Complaint.case_id == group["case"],
+                                                              Complaint.claimant_person_id == leaver.id))
+        complaint.opted_out_at = NOW + timedelta(minutes=1)  # left the group case
+        db.session.commit()
+        result = group_settlement.issue_group_agreements(group["case"], CONTENT, actor=actor(group["mediator"]),
+                                                         now=NOW + timedelta(minutes=2))
+        bound = set(db.session.scalars(select(Agreement.claimant_person_id)))
+        assert result.created == 2 and bound == {p.id for p in group["people"][:2]}
+        assert leaver.id not in bound

@@ -89,3 +89,41 @@ def test_a_bad_payment_line_is_explained_next_to_the_field(client, world):
     response = _record(client, world, payments="明年|开发企业|申请人|48,000")
     assert response.status_code == 422
     assert "第1行付款安排的期限应为日期" in response.get_data(as_text=True)
+
+
+def test_a_party_signs_on_the_page_with_a_code_texted_to_its_phone(app, client, world):
+    import re
+
+    from app.models import AgreementSignature, User
+    with app.app_context():
+        db.session.scalar(select(User).where(User.username == world["home"])).phone = "13907561234"
+        db.session.commit()
+    login(client, world["mediator"])
+    _record(client, world)
+    with app.app_context():
+        agreement_id = db.session.scalar(select(Agreement.id))
+    logout(client)
+
+    login(client, world["home"])
+    html = client.get(_page(world)).get_data(as_text=True)
+    assert 'data-testid="send-code"' in html and 'autocomplete="one-time-code"' in html
+    sent = client.post(f"/agreements/{agreement_id}/code", data={"csrf_token": csrf_token(client, _page(world))})
+    assert sent.status_code == 303
+    assert "139****1234" in client.get(sent.headers["Location"]).get_data(as_text=True)
+    code = re.search(r"\d{6}", app.extensions["sms"].last_to("13907561234")).group(0)
+    wrong = client.post(f"/agreements/{agreement_id}/sign",
+                        data={"code": "000000" if code != "000000" else "111111",
+                              "csrf_token": csrf_token(client, _page(world))})
+    page = wrong.get_data(as_text=True)
+    assert wrong.status_code == 422 and 'id="code-error"' in page and "验证码不正确" in page
+    signed = client.post(f"/agreements/{agreement_id}/sign",
+                         data={"code": code, "csrf_token": csrf_token(client, _page(world))})
+    assert signed.status_code == 303
+    with app.app_context():
+        signature = db.session.scalar(select(AgreementSignature))
+        assert (signature.method, signature.ip) == ("otp", "127.0.0.1")
+    logout(client)
+
+    login(client, world["stranger"])  # someone else's agreement: no code, no page
+    assert client.post(f"/agreements/{agreement_id}/code",
+                       data={"csrf_token": csrf_token(client, "/notices")}).status_code == 404

@@ -93,6 +93,7 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("GET", "agreements.show_agreement"): NOT_FOUND_FOR_ALL,
     ("POST", "agreements.record_agreement"): NOT_FOUND_FOR_ALL,
     ("POST", "agreements.sign_agreement"): NOT_FOUND_FOR_ALL,
+    ("POST", "agreements.send_signing_code"): NOT_FOUND_FOR_ALL,
     ("GET", "intake.download_attachment"): NOT_FOUND_FOR_ALL,
     # Homeowners.
     ("GET", "homeowner.home"): only("homeowner", 200),
@@ -277,9 +278,13 @@ ROUTES: dict[tuple[str, str], Expect] = {
     # judicial confirmation, ratings: someone else's object is not found, for every role.
     ("GET", "onsite.download_document"): NOT_FOUND_FOR_ALL,
     ("POST", "onsite.print_visit_sheet"): NOT_FOUND_FOR_ALL,
+    ("GET", "onsite.show_visit"): NOT_FOUND_FOR_ALL,
+    ("POST", "onsite.move_visit"): NOT_FOUND_FOR_ALL,
+    ("POST", "onsite.cancel_visit"): NOT_FOUND_FOR_ALL,
     ("GET", "onsite.show_sessions"): NOT_FOUND_FOR_ALL,
     ("POST", "onsite.record_session"): NOT_FOUND_FOR_ALL,
     ("POST", "onsite.confirm_session"): NOT_FOUND_FOR_ALL,
+    ("POST", "onsite.send_confirmation_code"): NOT_FOUND_FOR_ALL,
     ("GET", "onsite.show_confirmation"): NOT_FOUND_FOR_ALL,
     ("POST", "onsite.apply_for_confirmation"): NOT_FOUND_FOR_ALL,
     ("POST", "onsite.decide_confirmation"): NOT_FOUND_FOR_ALL,
@@ -370,6 +375,12 @@ def _build_world(make) -> World:
     session = make._save(MediationSession(
         case_id=case.id, held_at=NOW, outcome="continued", content={"notes": "秘密笔录"}, content_sha256="0" * 64,
         status="confirming", created_at=NOW))
+    from app.models import Visit, VisitCase
+    visit = make._save(Visit(
+        court_id=their_judge.court_id, mediator_id=their_mediator.mediator.id, project_id=project.id,
+        room="秘密会议室", starts_at=NOW + timedelta(days=400), ends_at=NOW + timedelta(days=400, hours=2),
+        created_at=NOW))
+    make._save(VisitCase(visit_id=visit.id, case_id=case.id))
 
     reminder = make._save(Reminder(
         kind="follow_up", recipient_id=their_judge.id, channel="notice",
@@ -433,13 +444,13 @@ def _build_world(make) -> World:
              "session_id": their_session.id, "plan_id": 2147483000, "number": 1,
              "inquiry_id": inquiry.id, "warning_id": warning.id, "commitment_id": commitment.id,
              "document_id_letter": letter.id,
-             "visit_id": 2147483000, "session_id": session.id,
+             "visit_id": visit.id, "session_id": session.id,
              "application_id": 2147483000, "followup_id": 2147483000,
              "order_id": order.id, "guarantee_id": guarantee.id, "file_id": guarantee_file.id,
              "obligation_id": obligation.id, "asset_id": frozen.id},
         secrets=[case.number, complaint.receipt_no, claimant.name, "秘密通知主题", "秘密事实",
                  "符科长", "转办.csv", "秘密条款", "秘密错误", "秘密函询问题", "秘密答复", "秘密预警事实", "秘密承诺",
-                 "秘密函询函", "秘密笔录", "秘密冻结账户", "秘密担保人", "秘密保函", "秘密义务"],
+                 "秘密函询函", "秘密笔录", "秘密冻结账户", "秘密担保人", "秘密保函", "秘密义务", "秘密会议室"],
         users=users,
     )
 

@@ -15,3 +15,4 @@ from app.web.onsite import sessions  # noqa: E402,F401
 from app.web.onsite import confirmation  # noqa: E402,F401
 from app.web.onsite import litigation  # noqa: E402,F401
 from app.web.onsite import ratings  # noqa: E402,F401
+from app.web.onsite import visits  # noqa: E402,F401

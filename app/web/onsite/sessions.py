@@ -14,6 +14,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.models.types import utcnow
 from app.services import sessions as session_service
 from app.services.errors import ServiceError
+from app.web.agreements import CodeSignForm, SendCodeForm
 from app.web.forms import BaseForm
 from app.web.onsite import bp
 from mediation.lifecycle import COURT_TZ
@@ -39,7 +40,7 @@ class ConfirmForm(BaseForm):
     password = PasswordField(_l("Your password, to confirm"), validators=[DataRequired(), Length(max=256)])
 
 
-def _render(case_id: int, *, form=None, confirm_form=None, status=200):
+def _render(case_id: int, *, form=None, confirm_form=None, code_form=None, status=200):
     try:
         view = session_service.session_page(current_user, case_id)
     except ServiceError:
@@ -47,7 +48,9 @@ def _render(case_id: int, *, form=None, confirm_form=None, status=200):
     form = form or SessionForm(formdata=None)
     form.present.choices = [(k, f"{role} {name}") for k, role, name in view.parties]
     return render_template("onsite/sessions.html", view=view, case=view.case, form=form,
-                           confirm_form=confirm_form or ConfirmForm(formdata=None)), status
+                           confirm_form=confirm_form or ConfirmForm(formdata=None),
+                           code_form=code_form or CodeSignForm(formdata=None),
+                           send_code_form=SendCodeForm(formdata=None)), status
 
 
 @bp.get("/cases/<int(max=2147483647):case_id>/sessions")
@@ -91,19 +94,47 @@ def record_session(case_id: int):
     return redirect(url_for("onsite.show_sessions", case_id=case_id), code=303)
 
 
-@bp.post("/sessions/<int(max=2147483647):session_id>/confirm")
-def confirm_session(session_id: int):
+@bp.post("/sessions/<int(max=2147483647):session_id>/code")
+def send_confirmation_code(session_id: int):
+    """Text a present party a one-time code for confirming this record."""
     case_id = session_service.case_id_of(current_user, session_id)
     if case_id is None:
         abort(404)
-    form = ConfirmForm()
-    if not form.validate():
-        return _render(case_id, confirm_form=form, status=422)
+    if not SendCodeForm().validate():
+        abort(400)
     try:
-        session_service.confirm_session(session_id, actor=current_user, now=utcnow(), password=form.password.data,
-                                         ip=request.remote_addr or "")
+        masked = session_service.send_confirmation_code(session_id, actor=current_user, now=utcnow(),
+                                                        ip=request.remote_addr or "")
     except ServiceError as error:
-        form.password.errors = [*form.password.errors, error.message]
-        return _render(case_id, confirm_form=form, status=error.status)
+        if error.status == 404:
+            abort(404)
+        code_form = CodeSignForm(formdata=None)
+        code_form.code.errors = [error.message]
+        return _render(case_id, code_form=code_form, status=error.status)
+    flash(_("A code was texted to %(phone)s; it is valid for 5 minutes.", phone=masked), "success")
+    return redirect(url_for("onsite.show_sessions", case_id=case_id), code=303)
+
+
+@bp.post("/sessions/<int(max=2147483647):session_id>/confirm")
+def confirm_session(session_id: int):
+    """Confirm by password (field ``password``) or by the texted code (field ``code``)."""
+    case_id = session_service.case_id_of(current_user, session_id)
+    if case_id is None:
+        abort(404)
+    by_code = "code" in request.form
+    form = CodeSignForm() if by_code else ConfirmForm()
+    field = form.code if by_code else form.password
+    forms = {"code_form": form} if by_code else {"confirm_form": form}
+    if not form.validate():
+        return _render(case_id, status=422, **forms)
+    try:
+        session_service.confirm_session(
+            session_id, actor=current_user, now=utcnow(), ip=request.remote_addr or "",
+            **({"code": form.code.data} if by_code else {"password": form.password.data}))
+    except ServiceError as error:
+        if error.status == 404:
+            abort(404)
+        field.errors = [*field.errors, error.message]
+        return _render(case_id, status=error.status, **forms)
     flash(_("You confirmed the record."), "success")
     return redirect(url_for("onsite.show_sessions", case_id=case_id), code=303)
