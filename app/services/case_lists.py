@@ -25,6 +25,7 @@ from app.models import Case, Complaint, Developer, Mediator, Person, Project, Ro
 from app.services import people
 from app.models.search import uses_fts
 from app.services.case_paging import (
+    first_segment_with_count,
     SORT_SEGMENTS, SORTS, Cursor, InvalidCursorError, decode_cursor, encode_cursor, fetch_rows,
     mediation_phase, read,
 )
@@ -402,15 +403,30 @@ def _list_cases(user: User, filters, *, cursor: str | None, limit: int, now: dat
     decoded = decode_cursor(cursor, filters.sort) if cursor else None
     cap = min(COUNT_CAP, SEARCH_COUNT_CAP) if filters.terms else COUNT_CAP
     shape = _statement_key(user, filters)
-    counted = read(_kept(shape, ("count", cap), lambda: select(func.count()).select_from(
-        _base_query(user, filters, now, [Case.id], counting=True).limit(cap + 1).subquery()))
-    ).scalar()
-    total = counted if counted <= cap else None
-    small = (total is not None and filters.active and not _index_ordered(filters)
-             and not _only_unindexed_search(filters))
-    # More matches than the cap: a page is near in sort order, so check rows as we walk.
-    base = _kept(shape, ("base", small, total is None), lambda: _base_query(
-        user, filters, now, [Case.id], counting=small, scan_search=total is None))
+
+    def count_query():
+        return select(func.count()).select_from(
+            _base_query(user, filters, now, [Case.id], counting=True).limit(cap + 1).subquery())
+
+    prefetched = None
+    if decoded is None and not filters.terms and (not filters.active or _index_ordered(filters)):
+        # The first page of a list walked along one index: its statement does not depend on
+        # the count, so both are read in one statement (one round trip on PostgreSQL).
+        small = False
+        base = _kept(shape, ("base", False, "no terms"), lambda: _base_query(
+            user, filters, now, [Case.id]))
+        prefetched, counted = first_segment_with_count(
+            base, filters, count_query, limit + 1,
+            kept=lambda part, build: _kept(shape, ("count+page", cap, *part), build))
+        total = counted if counted <= cap else None
+    else:
+        counted = read(_kept(shape, ("count", cap), count_query)).scalar()
+        total = counted if counted <= cap else None
+        small = (total is not None and filters.active and not _index_ordered(filters)
+                 and not _only_unindexed_search(filters))
+        # More matches than the cap: a page is near in sort order, so check rows as we walk.
+        base = _kept(shape, ("base", small, total is None), lambda: _base_query(
+            user, filters, now, [Case.id], counting=small, scan_search=total is None))
 
     def _fetch(*args, **kwargs):
         return fetch_rows(*args, small=small, kept=lambda part, build: _kept(
@@ -418,7 +434,7 @@ def _list_cases(user: User, filters, *, cursor: str | None, limit: int, now: dat
 
     position = 0
     if decoded is None:
-        rows = _fetch(base, filters, None, limit + 1, forward=True)
+        rows = _fetch(base, filters, None, limit + 1, forward=True, prefetched=prefetched)
         has_more, has_before = len(rows) > limit, False
         rows = rows[:limit]
     elif not decoded.before:

@@ -94,3 +94,29 @@ def test_the_rows_and_their_claimants_are_one_statement(app, client, court, make
         stop()
     assert len(seen) == 1 and "cases.number" in seen[0], seen
     assert re.search(r"等 2 人", html)
+
+
+@pytest.mark.parametrize("params", [{}, {"dispute_type": "late_delivery"}, {"sort": "claim_desc"}])
+def test_a_first_page_walked_along_an_index_is_three_statements(app, client, court, params):
+    """Login session (with the data version), count with the page's ids, rows with their
+    claimants: three statements, three round trips on PostgreSQL (six before)."""
+    login(client, court["judge"].username)
+    get_page(client, "/court/cases", **params)  # the choices, kept for this data version
+    seen, stop = _statements(app, "SELECT")
+    try:
+        response, html = get_page(client, "/court/cases", limit=20, **params)  # a new page: rendered
+    finally:
+        stop()
+    assert response.headers["X-Page-Cache"] == "miss"
+    assert len(seen) == 3, seen
+    assert "count(" in seen[1] and "ORDER BY" in seen[1]
+    assert f'data-case-id="{court["case"].id}"' in html or params.get("dispute_type")
+
+
+def test_the_count_comes_with_an_empty_page_too(app, client, court):
+    """The count is joined to the page's rows from outside: no rows, still a count."""
+    login(client, court["judge"].username)
+    response, html = get_page(client, "/court/cases", dispute_type="area")
+    assert response.status_code == 200 and 'data-testid="no-cases"' in html
+    response, html = get_page(client, "/court/cases")
+    assert "共 1 件" in html
