@@ -282,8 +282,12 @@ def render_case_list(template: str, scope: str, *, args: MultiDict | None = None
             return render_filter_form()
         return fragments.kept(("filter form", form_key, tuple(labels.items())), render_filter_form)
 
+    def table_head():
+        return fragments.kept(("table head", str(get_locale()), columns),
+                              lambda: fragments.macro("_case_list.html", "case_table_head", columns))
+
     return render_template(
         template, form=form, page=page, rows=rows, columns=columns, options=options,
-        filter_form=filter_form, labels=labels, cursor_error=cursor_error,
+        filter_form=filter_form, table_head=table_head, labels=labels, cursor_error=cursor_error,
         list_url=list_url, page_sizes=PAGE_SIZES, back=url_encode(args), option_tags=option_tags,
         **context), code

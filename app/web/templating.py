@@ -34,8 +34,18 @@ def navigation():
         lambda: render_template("_nav.html", unread=unread))
 
 
+def account_links():
+    """Who is logged in and the links to their account's pages (``_account_links.html``),
+    kept by the name, role, language and mount point they show."""
+    return fragments.kept(
+        ("account links", current_user.name, str(current_user.role), str(get_locale()),
+         request.script_root),
+        lambda: render_template("_account_links.html"))
+
+
 #: name in templates → function
 TEMPLATE_GLOBALS = {
+    "account_links": account_links,
     "navigation": navigation,
     "agency_label": agency_label,
     "agency_task_result_form": result_form,

@@ -120,3 +120,44 @@ def test_the_count_comes_with_an_empty_page_too(app, client, court):
     assert response.status_code == 200 and 'data-testid="no-cases"' in html
     response, html = get_page(client, "/court/cases")
     assert "共 1 件" in html
+
+
+def test_a_kept_piece_follows_what_it_shows(app, client, court):
+    """Pieces are kept by their content: the judge renamed shows under the new name at once;
+    an invalid filter still gets its error next to the field after the valid form was kept."""
+    from app.models import User
+
+    login(client, court["judge"].username)
+    _, html = get_page(client, "/court/cases")
+    assert 'data-testid="who">' in html
+    with app.app_context():
+        db.session.get(User, court["judge"].id).name = "<i>法官丙</i>"
+        db.session.commit()
+    _, html = get_page(client, "/court/cases")
+    assert "&lt;i&gt;法官丙&lt;/i&gt;" in html and "<i>法官丙" not in html
+    response, html = get_page(client, "/court/cases", dispute_type="nonsense")
+    assert response.status_code == 400 and 'id="dispute_type-error"' in html
+    response, html = get_page(client, "/court/cases", dispute_type="quality")
+    assert response.status_code == 200 and 'id="dispute_type-error"' not in html
+
+
+def test_a_piece_holding_the_sessions_csrf_token_is_never_kept(app):
+    """A kept piece is shared by everyone: one that would carry a session's token is drawn
+    for this request and not kept."""
+    from flask_wtf.csrf import generate_csrf
+
+    from app.web import fragments
+
+    drawn = []
+
+    def render():
+        drawn.append(1)
+        return f'<input name="csrf_token" value="{generate_csrf()}">'
+
+    with app.test_request_context("/court/cases"):
+        first = fragments.kept(("test piece",), render)
+        second = fragments.kept(("test piece",), render)
+        assert first == second and len(drawn) == 2
+        assert fragments.kept(("plain piece",), lambda: "<p>x</p>") == "<p>x</p>"
+        assert fragments.kept(("plain piece",), lambda: "<p>changed</p>") == "<p>x</p>"
+    fragments.forget()
