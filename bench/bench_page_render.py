@@ -8,7 +8,9 @@ it), in one run:
 
 1. In-process (Flask's test client, ``PAGE_CACHE=off``): the median time of the bare
    ``/healthz`` and of the judge's list (page 1 of every case, and filtered by late
-   delivery), requests interleaved; the page's size; where the time goes (cProfile, the
+   delivery), requests interleaved, in wall time and in this process's CPU time (which
+   the machine's load does not inflate: on PostgreSQL it leaves out the server's work);
+   the page's size; where the time goes (cProfile, the
    functions with the most own time and the biggest cumulative steps).
 2. Over HTTP (gunicorn, 2 sync workers, wrk, 1 thread and 4 connections): the same pages
    with the page cache off (every request renders) and on (a repeated page is a hit), each
@@ -44,6 +46,7 @@ PAGES = {
 }
 
 AFTER_WRITE = "judge's list, late delivery, first after a write (choices read again)"
+COLD = "judge's list, late delivery, nothing kept (choices, filter form, bulk bar, navigation built again)"
 
 
 def _client(url: str):
@@ -63,10 +66,14 @@ def _client(url: str):
 def in_process(url: str, repeat: int) -> dict:
     app, client = _client(url)
 
-    def get(path: str) -> float:
-        started = time.perf_counter()
+    cpu: dict[str, list[float]] = {}
+
+    def get(path: str, label: str | None = None) -> float:
+        started, started_cpu = time.perf_counter(), time.thread_time()
         response = client.get(path)
         elapsed = (time.perf_counter() - started) * 1000
+        if label:  # this process's CPU time: what the machine's load does not inflate
+            cpu.setdefault(label, []).append((time.thread_time() - started_cpu) * 1000)
         assert response.status_code == 200, (path, response.status_code)
         return elapsed
 
@@ -74,20 +81,38 @@ def in_process(url: str, repeat: int) -> dict:
 
     def after_a_write(path: str) -> float:
         getattr(web_lists, "_OPTIONS", {}).clear()  # a new data version: the choices are read again
-        return get(path)
+        return get(path, AFTER_WRITE)
+
+    def cold(path: str) -> float:
+        """Nothing kept at all: a worker's first request for this query string."""
+        getattr(web_lists, "_OPTIONS", {}).clear()
+        getattr(web_lists, "_FORMS", {}).clear()
+        try:
+            from app.web import fragments
+        except ImportError:  # before the third pass
+            pass
+        else:
+            fragments.forget()
+        return get(path, COLD)
 
     for path in ("/healthz", *PAGES.values()):
         get(path)  # warm: templates compiled, statements cached, pool filled
-    times = {"bare /healthz": [], **{label: [] for label in PAGES}, AFTER_WRITE: []}
+    times = {"bare /healthz": [], **{label: [] for label in PAGES}, AFTER_WRITE: [], COLD: []}
     for _ in range(repeat):
         for label, path in PAGES.items():
-            times["bare /healthz"].append(get("/healthz"))
-            times[label].append(get(path))
+            times["bare /healthz"].append(get("/healthz", "bare /healthz"))
+            times[label].append(get(path, label))
         times[AFTER_WRITE].append(after_a_write(PAGES["judge's list, late delivery"]))
-    result = {label: {"median_ms": round(statistics.median(values), 2)}
+        times[COLD].append(cold(PAGES["judge's list, late delivery"]))
+    result = {label: {"median_ms": round(statistics.median(values), 2),
+                      "cpu_ms": round(statistics.median(cpu[label]), 2)}
               for label, values in times.items()}
-    result[AFTER_WRITE]["vs_bare"] = round(result["bare /healthz"]["median_ms"]
-                                           / result[AFTER_WRITE]["median_ms"], 3)
+    for label in (AFTER_WRITE, COLD):
+        result[label]["vs_bare"] = round(result["bare /healthz"]["median_ms"]
+                                         / result[label]["median_ms"], 3)
+    for label in result:
+        result[label]["cpu_vs_bare"] = round(result["bare /healthz"]["cpu_ms"]
+                                             / result[label]["cpu_ms"], 3)
     for label, path in PAGES.items():
         html = client.get(path).get_data()
         result[label]["kb"] = round(len(html) / 1024, 1)
@@ -180,17 +205,21 @@ def markdown(result: dict) -> str:
              f"Machine: {m['nproc']} CPUs ({m['cpu']}), Python {m['python']}, SQLite {m['sqlite']}"
              + (f", PostgreSQL {m['postgresql']}" if m.get("postgresql") else "")
              + f"; load average {', '.join(f'{x:.1f}' for x in m['load_average'])} at the start.",
-             "", "| page | in-process ms (median) | × bare | Python calls | KB | rows |",
-             "|---|---:|---:|---:|---:|---:|"]
+             "", "| page | in-process ms (median) | × bare | CPU ms (this process) | × bare (CPU) "
+                 "| Python calls | KB | rows |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     local = result["in_process"]
     bare = local["bare /healthz"]
-    lines.append(f"| bare /healthz | {bare['median_ms']} | 1 | {bare['python_calls']:,} | | |")
+    lines.append(f"| bare /healthz | {bare['median_ms']} | 1 | {bare['cpu_ms']} | 1 | "
+                 f"{bare['python_calls']:,} | | |")
     for label in PAGES:
         e = local[label]
-        lines.append(f"| {label} | {e['median_ms']} | {e['vs_bare']} | {e['python_calls']:,} | "
-                     f"{e['kb']} | {e['rows']} |")
-    e = local[AFTER_WRITE]
-    lines.append(f"| {AFTER_WRITE} | {e['median_ms']} | {e['vs_bare']} | | | |")
+        lines.append(f"| {label} | {e['median_ms']} | {e['vs_bare']} | {e['cpu_ms']} | "
+                     f"{e['cpu_vs_bare']} | {e['python_calls']:,} | {e['kb']} | {e['rows']} |")
+    for label in (AFTER_WRITE, COLD):
+        e = local[label]
+        lines.append(f"| {label} | {e['median_ms']} | {e['vs_bare']} | {e['cpu_ms']} | "
+                     f"{e['cpu_vs_bare']} | | | |")
     for key, title in (("http_off", "page cache off: every request renders the page"),
                        ("http_on", "page cache on: a repeated page is a hit")):
         if key not in result:

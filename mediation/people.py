@@ -30,7 +30,8 @@ from enum import StrEnum
 
 from mediation.identifiers import mask_name, mask_phone, mask_resident_id
 
-__all__ = ["EMPTY", "Person", "PersonView", "Relation", "Shown", "present_person"]
+__all__ = ["EMPTY", "Person", "PersonView", "Relation", "Shown", "present_in_list",
+           "present_person", "shown_to"]
 
 #: What is shown for a value the record does not have.
 EMPTY = "—"
@@ -108,6 +109,15 @@ def _show(value: str | None, shown: Shown, mask) -> str:
     return text if shown is Shown.FULL else mask(text)
 
 
+def shown_to(relation: Relation | str, *, in_list: bool = False) -> tuple[Shown, Shown, Shown]:
+    """How much of (name, resident ID, phone) a viewer in ``relation`` sees: the rule
+    (``RULES``) and, ``in_list``, its list form — ID numbers and phones masked for everyone."""
+    name, resident_id, phone = RULES[Relation(relation)]
+    if in_list:
+        resident_id = phone = Shown.MASKED
+    return name, resident_id, phone
+
+
 def present_person(relation: Relation | str, person: Person, *, in_list: bool = False
                    ) -> PersonView:
     """Show ``person`` to a viewer standing in ``relation`` to them.
@@ -116,10 +126,9 @@ def present_person(relation: Relation | str, person: Person, *, in_list: bool = 
     for every viewer.
     """
     relation = Relation(relation)
-    name, resident_id, phone = RULES[relation]
+    name, resident_id, phone = shown_to(relation, in_list=in_list)
     reason = _WHY[relation]
     if in_list:
-        resident_id = phone = Shown.MASKED
         reason += "；列表中身份证号和电话一律遮蔽显示"
     return PersonView(
         name=_show(person.name, name, mask_name),
@@ -128,3 +137,23 @@ def present_person(relation: Relation | str, person: Person, *, in_list: bool = 
         relation=relation, name_shown=name, resident_id_shown=resident_id, phone_shown=phone,
         reason=reason,
     )
+
+
+def present_in_list(relation: Relation | str, people) -> list[tuple[str, str | None]]:
+    """The (name, phone) of each (name, phone) in ``people`` as one viewer standing in
+    ``relation`` to all of them sees it in a list: what ``present_person(relation, Person(name,
+    phone=phone), in_list=True)`` shows, for a page of rows at once — the rule is read once,
+    not an object built per person. A phone the record lacks is None (nothing to show)."""
+    name_shown, _, phone_shown = shown_to(relation, in_list=True)
+    full_name, full_phone = name_shown is Shown.FULL, phone_shown is Shown.FULL
+    shown = []
+    for name, phone in people:
+        name = (name or "").strip()
+        name = EMPTY if not name else name if full_name else mask_name(name)
+        if phone:
+            text = phone.strip()
+            phone = EMPTY if not text else text if full_phone else mask_phone(text)
+        else:
+            phone = None
+        shown.append((name, phone))
+    return shown

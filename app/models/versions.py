@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import secrets
 
+from flask import g, has_app_context
 from sqlalchemy import String, bindparam, event, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -66,6 +67,25 @@ _TOKEN = select(DataVersion.token).where(DataVersion.name == bindparam("name"))
 def current_token(name: str = CASE_LISTS) -> str | None:
     """The token now; None until the first write to a shown table (callers then do not cache)."""
     return db.session.scalar(_TOKEN, {"name": name})
+
+
+def remember_request_token(token: str | None) -> None:
+    """Keep the token the request read with its login session (``request_token``), for the
+    per-process copies that are checked against it (the court calendar)."""
+    if has_app_context():
+        g.data_version = token
+
+
+def request_token() -> str | None:
+    """The token read at the start of this request, or None (no request, no login, no
+    write yet, or a write of the request's own since: see ``forget_request_token``)."""
+    return g.get("data_version") if has_app_context() else None
+
+
+def forget_request_token() -> None:
+    """After a write of the request's own, its early token no longer describes the data."""
+    if has_app_context():
+        g.pop("data_version", None)
 
 
 def token_subquery(name: str = CASE_LISTS):

@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, select, update
 
 from app.extensions import db, may_write
 from app.models import LoginSession, User
-from app.models.versions import token_subquery
+from app.models.versions import remember_request_token, token_subquery
 from app.services.errors import ServiceError
 from app.services.use_case import use_case
 from mediation.messages import Msg
@@ -128,6 +128,7 @@ def load_session_user(token: str, *, now: datetime, kind: str = "web",
     user.session_token = token
     user.session_id = session_id
     user.list_version = list_version
+    remember_request_token(list_version)
     return user
 
 

@@ -16,7 +16,7 @@ from functools import cached_property
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, bindparam, exists, func, select
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, case, exists, func, select
 from sqlalchemy.orm import aliased
 
 from app.access import list_relation, visible_cases
@@ -25,6 +25,7 @@ from app.models import Case, Complaint, Developer, Mediator, Person, Project, Ro
 from app.services import people
 from app.models.search import uses_fts
 from app.services.case_paging import (
+    first_segment_with_count,
     SORT_SEGMENTS, SORTS, Cursor, InvalidCursorError, decode_cursor, encode_cursor, fetch_rows,
     mediation_phase, read,
 )
@@ -384,7 +385,11 @@ def list_cases(user: User, filters: CaseFilters | dict | None = None, *, cursor:
     :class:`InvalidCursorError` for a cursor this list did not make.
     """
     with _planned_for_their_values():
-        return _list_cases(user, filters, cursor=cursor, limit=limit, now=now)
+        page = _list_cases(user, filters, cursor=cursor, limit=limit, now=now)
+    # The rows by primary key: no plan to get wrong, so prepared (planned once) like any
+    # statement — planning this join took longer than running it.
+    page.items = load_rows(page.items, now, user)
+    return page
 
 
 def _list_cases(user: User, filters, *, cursor: str | None, limit: int, now: datetime) -> CasePage:
@@ -398,15 +403,30 @@ def _list_cases(user: User, filters, *, cursor: str | None, limit: int, now: dat
     decoded = decode_cursor(cursor, filters.sort) if cursor else None
     cap = min(COUNT_CAP, SEARCH_COUNT_CAP) if filters.terms else COUNT_CAP
     shape = _statement_key(user, filters)
-    counted = read(_kept(shape, ("count", cap), lambda: select(func.count()).select_from(
-        _base_query(user, filters, now, [Case.id], counting=True).limit(cap + 1).subquery()))
-    ).scalar()
-    total = counted if counted <= cap else None
-    small = (total is not None and filters.active and not _index_ordered(filters)
-             and not _only_unindexed_search(filters))
-    # More matches than the cap: a page is near in sort order, so check rows as we walk.
-    base = _kept(shape, ("base", small, total is None), lambda: _base_query(
-        user, filters, now, [Case.id], counting=small, scan_search=total is None))
+
+    def count_query():
+        return select(func.count()).select_from(
+            _base_query(user, filters, now, [Case.id], counting=True).limit(cap + 1).subquery())
+
+    prefetched = None
+    if decoded is None and not filters.terms and (not filters.active or _index_ordered(filters)):
+        # The first page of a list walked along one index: its statement does not depend on
+        # the count, so both are read in one statement (one round trip on PostgreSQL).
+        small = False
+        base = _kept(shape, ("base", False, "no terms"), lambda: _base_query(
+            user, filters, now, [Case.id]))
+        prefetched, counted = first_segment_with_count(
+            base, filters, count_query, limit + 1,
+            kept=lambda part, build: _kept(shape, ("count+page", cap, *part), build))
+        total = counted if counted <= cap else None
+    else:
+        counted = read(_kept(shape, ("count", cap), count_query)).scalar()
+        total = counted if counted <= cap else None
+        small = (total is not None and filters.active and not _index_ordered(filters)
+                 and not _only_unindexed_search(filters))
+        # More matches than the cap: a page is near in sort order, so check rows as we walk.
+        base = _kept(shape, ("base", small, total is None), lambda: _base_query(
+            user, filters, now, [Case.id], counting=small, scan_search=total is None))
 
     def _fetch(*args, **kwargs):
         return fetch_rows(*args, small=small, kept=lambda part, build: _kept(
@@ -414,7 +434,7 @@ def _list_cases(user: User, filters, *, cursor: str | None, limit: int, now: dat
 
     position = 0
     if decoded is None:
-        rows = _fetch(base, filters, None, limit + 1, forward=True)
+        rows = _fetch(base, filters, None, limit + 1, forward=True, prefetched=prefetched)
         has_more, has_before = len(rows) > limit, False
         rows = rows[:limit]
     elif not decoded.before:
@@ -445,9 +465,9 @@ def _list_cases(user: User, filters, *, cursor: str | None, limit: int, now: dat
 
     if total is not None and total < position + len(rows):
         total = position + len(rows)  # rows were inserted before this page meanwhile
-    items = load_rows([case_id for _, case_id, _ in rows], now, user)
-    return CasePage(items=items, filters=filters, limit=limit, position=position,
-                    next_cursor=next_cursor, prev_cursor=prev_cursor, total=total, count_cap=cap)
+    # The ids, for now: list_cases loads their rows.
+    return CasePage(items=[case_id for _, case_id, _ in rows], filters=filters, limit=limit,
+                    position=position, next_cursor=next_cursor, prev_cursor=prev_cursor, total=total, count_cap=cap)
 
 
 def _deadline_state(status: str, deadline: datetime | None, now: datetime) -> str | None:
@@ -460,30 +480,40 @@ def _deadline_state(status: str, deadline: datetime | None, now: datetime) -> st
     return None
 
 
-# Built once: aliases and statements are costly to build per request (every row of a list
-# page comes through these two primary-key lookups).
+# Built once: aliases and statements are costly to build per request.
 _mediator_user = aliased(User, name="mediator_user")
 _claimant_developer = aliased(Developer, name="claimant_developer")
+_shown_complaint = aliased(Complaint, name="shown_complaint")
+_other = aliased(Complaint, name="other_complaint")
+#: The claimant a row shows: the case's first complaint, or the viewer's own where they
+#: are one of its claimants (``own``: the viewer's person id, NULL for staff).
+_FIRST_CLAIMANT = (
+    select(_other.id).where(_other.case_id == Case.id)
+    .order_by(case((_other.claimant_person_id == bindparam("own", type_=Integer), 0), else_=1),
+              _other.id)
+    .limit(1).correlate(Case).scalar_subquery())
+_CLAIMANT_COUNT = (select(func.count(_other.id)).where(_other.case_id == Case.id)
+                   .correlate(Case).scalar_subquery())
+#: A page's rows with their shown claimant and claimant count: one statement (one round
+#: trip on PostgreSQL), each case found by its primary key, its complaints by their index.
 _ROWS = (
     select(Case.id, Case.number, Case.is_group, Case.status, Case.dispute_type,
            Case.registered_at, Case.mediation_deadline_at, Case.claim_total_fen,
            Case.project_id, Project.name, Case.developer_id, Developer.name,
-           Case.mediator_id, _mediator_user.name, Case.outcome, Case.response_due_at)
+           Case.mediator_id, _mediator_user.name, Case.outcome, Case.response_due_at,
+           _CLAIMANT_COUNT, Person.id, Person.name, Person.phone, _claimant_developer.name)
     .join(Project, Project.id == Case.project_id)
     .join(Developer, Developer.id == Case.developer_id)
     .outerjoin(Mediator, Mediator.id == Case.mediator_id)
     .outerjoin(_mediator_user, _mediator_user.id == Mediator.user_id)
+    .outerjoin(_shown_complaint, _shown_complaint.id == _FIRST_CLAIMANT)
+    .outerjoin(Person, Person.id == _shown_complaint.claimant_person_id)
+    .outerjoin(_claimant_developer, _claimant_developer.id == _shown_complaint.claimant_developer_id)
     .where(Case.id.in_(bindparam("ids", expanding=True))))
-_CLAIMANTS = (
-    select(Complaint.case_id, Person.id, Person.name, Person.phone, _claimant_developer.name)
-    .outerjoin(Person, Person.id == Complaint.claimant_person_id)
-    .outerjoin(_claimant_developer, _claimant_developer.id == Complaint.claimant_developer_id)
-    .where(Complaint.case_id.in_(bindparam("ids", expanding=True)))
-    .order_by(Complaint.case_id, Complaint.id))
 
 
 def load_rows(ids: list[int], now: datetime, viewer: User) -> list[CaseRow]:
-    """The display columns of these cases, in this order (two primary-key lookups).
+    """The display columns of these cases, in this order (one statement).
 
     The claimant shown is the first one — the viewer themselves where they are one — as
     ``viewer`` may see them (app.services.people: a neighbour in a group case is 王*燕;
@@ -491,29 +521,22 @@ def load_rows(ids: list[int], now: datetime, viewer: User) -> list[CaseRow]:
     if not ids:
         return []
     found = {}
-    for row in read(_ROWS, {"ids": ids}).all():  # fetched at once, not row by row
-        item = CaseRow(*row)
+    claimants = []
+    # Fetched at once, not row by row; ``own`` read once (an ORM attribute costs a call).
+    for row in read(_ROWS, {"ids": ids, "own": viewer.person_id}).all():
+        item = CaseRow(*row[:16])
+        item.claimant_count, person_id, person_name, phone, developer_name = row[16:]
         item.deadline_state = _deadline_state(item.status, item.deadline_at, now)
         if item.response_due_at is not None and item.status in ("registered", "assigned"):
             item.response_step = "assign" if item.status == "registered" else "accept"
             item.response_overdue = item.response_due_at < now
         found[item.id] = item
-    relation = list_relation(viewer)
-    own = viewer.person_id  # read once: an ORM attribute costs a call per read
-    shown: dict[int, tuple] = {}
-    for case_id, person_id, person_name, phone, developer_name in read(
-            _CLAIMANTS, {"ids": ids}).all():
-        item = found.get(case_id)
-        if item is None:
-            continue
-        mine = person_id is not None and person_id == own
-        if item.claimant_count == 0 or (mine and shown[case_id][0] != own):
-            shown[case_id] = (person_id, person_name or developer_name, phone)
-        item.claimant_count += 1
-    for case_id, (person_id, name, phone) in shown.items():
-        found[case_id].claimant_name, found[case_id].claimant_phone = \
-            people.present_row_claimant(viewer, relation, person_id=person_id, name=name,
-                                        phone=phone)
+        if item.claimant_count:
+            claimants.append((item, (person_id, person_name or developer_name, phone)))
+    shown = people.present_row_claimants(viewer, list_relation(viewer),
+                                         [claimant for _, claimant in claimants])
+    for (item, _), (name, phone) in zip(claimants, shown):
+        item.claimant_name, item.claimant_phone = name, phone
     return [found[i] for i in ids if i in found]
 
 

@@ -15,7 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, literal, not_, select, text, tuple_
+from sqlalchemy import (
+    ColumnElement, Integer, Select, and_, literal, not_, select, text, true, tuple_,
+)
 
 from app.extensions import db
 from app.models import Case
@@ -27,7 +29,8 @@ from mediation.messages import Msg
 
 __all__ = [
     "SORTS", "SORT_SEGMENTS", "Cursor", "InvalidCursorError", "Segment", "decode_cursor",
-    "encode_cursor", "fetch_rows", "mediation_phase", "read", "seek_after",
+    "encode_cursor", "fetch_rows", "first_segment_with_count", "mediation_phase", "read",
+    "seek_after",
 ]
 
 #: Sort orders a list offers (the first is the default).
@@ -199,13 +202,41 @@ def _segment_query(base: Select, segment: Segment, *, forward: bool, seek, limit
     return query.order_by(*order).limit(limit)
 
 
+def first_segment_with_count(base: Select, filters, count_query, limit: int, *, kept):
+    """The first page's rows of the first segment the filters leave, and the list's count,
+    read by one statement: ``(segment index, [(id, key)…]), count``.
+
+    For a first page whose statement does not depend on the count (no search, and an
+    index walks the list in its order): the count is joined to the page's rows (an outer
+    join, so an empty page still brings it). ``count_query()`` builds the count;
+    ``kept(part, build)`` is the caller's store of built statements."""
+    segments = SORT_SEGMENTS[filters.sort]
+    index = next((i for i, segment in enumerate(segments) if not segment.empty(filters)), None)
+    if index is None:
+        return None, read(kept(("count",), count_query)).scalar()
+
+    def build():
+        segment = segments[index]
+        page = _segment_query(base, segment, forward=True, seek=None, limit=limit,
+                              small=False).subquery("page")
+        counted = count_query().subquery("counted")
+        key, case_id = page.c[segment.key().key], page.c.id
+        order = (key.desc(), case_id.desc()) if segment.descending else (key.asc(), case_id.asc())
+        return (select(counted.c[0], case_id, key)
+                .select_from(counted.outerjoin(page, true())).order_by(*order))
+
+    rows = read(kept((index, limit), build)).all()
+    return (index, [(case_id, key) for _, case_id, key in rows if case_id is not None]), rows[0][0]
+
+
 def fetch_rows(base: Select, filters, cursor: Cursor | None, limit: int, *,
-               forward: bool, small: bool = False, kept=None):
+               forward: bool, small: bool = False, kept=None, prefetched=None):
     """Up to ``limit`` (segment, id, key) in display order, after/before the cursor.
 
     ``filters``: the list's ``CaseFilters`` (its sort, and what leaves a segment empty).
     ``kept(part, build)``: the caller's store of built statements, for the statements
-    without a cursor's values (``app.services.case_lists``)."""
+    without a cursor's values (``app.services.case_lists``). ``prefetched``: (segment index,
+    rows) of a segment already read (:func:`first_segment_with_count`)."""
     segments = SORT_SEGMENTS[filters.sort]
     rows: list[tuple[int, int, object]] = []
     if forward:
@@ -217,8 +248,11 @@ def fetch_rows(base: Select, filters, cursor: Cursor | None, limit: int, *,
         if segments[index].empty(filters):
             continue
         seek = (cursor.key, cursor.id) if cursor and index == cursor.segment else None
-        found = _segment_rows(base, segments[index], forward=forward, seek=seek,
-                              limit=limit - len(rows), small=small, kept=kept)
+        if prefetched is not None and index == prefetched[0]:
+            found = prefetched[1]
+        else:
+            found = _segment_rows(base, segments[index], forward=forward, seek=seek,
+                                  limit=limit - len(rows), small=small, kept=kept)
         rows += [(index, case_id, key) for case_id, key in found]
         if len(rows) >= limit:
             break

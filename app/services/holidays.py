@@ -3,8 +3,11 @@
 ``court_calendar()`` is :class:`risk.holidays.HolidayCalendar` with the years the clerk
 entered (``holiday_years``) over the ``chinese_calendar`` package and the lunar estimate.
 It is built once per process and rebuilt when an entered year changes — each save renews
-the year's ``revision``, and the (year, revision) list is read once per request (app
-context) to check — so every worker sees a new notice on its next request.
+the year's ``revision``, and the (year, revision) list is read to check — so every worker
+sees a new notice on its next request. A web request skips even that read when the data
+version it got with its login session (``request_token()`` in app.models.versions) is the one
+the last check saw: any committed change to the holiday tables renews that version, so an
+unchanged version means an unchanged calendar, and a list page makes no query for it.
 ``save_holiday_year`` is the clerk's use-case. docs/working-days.md explains the sources.
 """
 from __future__ import annotations
@@ -20,6 +23,7 @@ from sqlalchemy import delete, select
 
 from app.extensions import db
 from app.models import HolidayDay, HolidayDayKind, HolidayYear, User
+from app.models.versions import forget_request_token, request_token
 from app.services.errors import ForbiddenError, NotFoundError, ServiceError
 from app.services.use_case import use_case
 from mediation.lifecycle import court_date
@@ -34,7 +38,7 @@ MAX_RANGE_DAYS = 31
 _RANGE_SEPARATOR = re.compile(r"\s*(?:\.\.|~|～|至|—|–)\s*")
 _RANGE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})\.\.(\d{4}-\d{1,2}-\d{1,2})$")
 _lock = threading.Lock()
-_cached: dict = {"key": None, "calendar": HolidayCalendar()}
+_cached: dict = {"key": None, "calendar": HolidayCalendar(), "version": None}
 
 
 def _years_key() -> tuple:
@@ -53,15 +57,25 @@ def _load_calendar() -> HolidayCalendar:
 
 
 def court_calendar() -> HolidayCalendar:
-    """The working-day calendar with the clerk's years (checked once per app context)."""
+    """The working-day calendar with the clerk's years (checked once per app context, and
+    not at all when the request's data version is the one the last check was made under)."""
     memo = g.get("_court_calendar")
     if memo is not None:
         return memo
+    # Read with the login session, before any data: the years read below are at least as
+    # new as this version, so the calendar kept under it is never older than it.
+    version = request_token()
+    with _lock:
+        if version is not None and _cached["version"] == version:
+            calendar = _cached["calendar"]
+            g._court_calendar = calendar
+            return calendar
     key = _years_key()
     with _lock:
         if _cached["key"] != key:
             _cached["calendar"] = _load_calendar() if key else HolidayCalendar()
             _cached["key"] = key
+        _cached["version"] = version
         calendar = _cached["calendar"]
     g._court_calendar = calendar
     return calendar
@@ -69,6 +83,7 @@ def court_calendar() -> HolidayCalendar:
 
 def _forget_memo() -> None:
     g.pop("_court_calendar", None)
+    forget_request_token()  # this request changed the calendar: check it again
 
 
 def deadline_is_estimated(value: datetime | date | None) -> bool:

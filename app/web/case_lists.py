@@ -22,6 +22,7 @@ from app.i18n import PageText as _l  # lazy, from the request's catalog (cheap)
 from app.models.types import utcnow
 from app.services import case_lists
 from app.services.case_lists import DEFAULT_LIMIT, MAX_LIMIT, CaseFilters
+from app.web import fragments
 from app.web.case_rows import Columns, option_tags, render_rows
 from app.web.forms import BaseForm
 from mediation.disputes import DisputeType
@@ -194,6 +195,41 @@ def list_options(user) -> case_lists.FilterOptions:
     return options
 
 
+#: The filter form's outcome for a query string, by (language, page, role's search, the
+#: choices' content, the query string): a valid query's filters, page size and form. The
+#: choices are in the key by content, so a copy meets only the choices it was checked against.
+_FORMS: dict[tuple, tuple] = {}
+_FORMS_KEPT = 256
+
+
+def _choices_key(options: case_lists.FilterOptions) -> tuple:
+    return (tuple(options.towns), tuple(options.mediators), tuple(options.projects),
+            tuple(options.developers))
+
+
+def _filter_form(args: MultiDict, scope: str, user, options):
+    """(form, valid, filters): read from the query string, or — for a valid query already
+    read under the same choices and language — the same result without building the form."""
+    key = (str(get_locale()), request.script_root, request.blueprint, scope,
+           user.role in case_lists.PHONE_SEARCH_ROLES,
+           _choices_key(options), tuple((k, v) for k, v in args.items(multi=True) if k != "cursor"))
+    found = _FORMS.get(key)
+    if found is not None:
+        return found[0], True, found[1], key
+    form = CaseFilterForm(formdata=args)
+    form.set_choices(options)
+    if user.role in case_lists.PHONE_SEARCH_ROLES:
+        form.q.description = _l("Case or receipt number, project, developer, party names, "
+                                "phone or facts")
+    valid = form.validate()
+    filters = form.to_filters(scope)
+    if valid:
+        if len(_FORMS) >= _FORMS_KEPT:
+            _FORMS.clear()
+        _FORMS[key] = (form, filters)
+    return form, valid, filters, key if valid else None
+
+
 def render_case_list(template: str, scope: str, *, args: MultiDict | None = None,
                      status: int | None = None, options=None, **context):
     """Load → check (done by the blueprint) → list → render, for one role's list page."""
@@ -202,13 +238,7 @@ def render_case_list(template: str, scope: str, *, args: MultiDict | None = None
     # every row (a proxy costs a context look-up per attribute: ~170 a page).
     user = current_user._get_current_object()
     options = options or list_options(user)
-    form = CaseFilterForm(formdata=args)
-    form.set_choices(options)
-    if user.role in case_lists.PHONE_SEARCH_ROLES:
-        form.q.description = _l("Case or receipt number, project, developer, party names, "
-                                "phone or facts")
-    valid = form.validate()
-    filters = form.to_filters(scope)
+    form, valid, filters, form_key = _filter_form(args, scope, user, options)
     cursor_error = None
     now = utcnow()
     try:
@@ -239,8 +269,25 @@ def render_case_list(template: str, scope: str, *, args: MultiDict | None = None
         page.items, columns, case_link=case_link_pattern(), project_link=filter_link("project_id"),
         developer_link=filter_link("developer_id"), statuses=statuses, disputes=disputes)
     code = status or (200 if valid and cursor_error is None else 400)
+
+    def render_filter_form():
+        return fragments.macro("_case_list.html", "filter_form", form, options,
+                               SCOPE_FIELDS[scope], labels, list_url, PAGE_SIZES,
+                               option_tags=option_tags)
+
+    def filter_form():
+        """The form's HTML, when the page shows it: a valid query's is kept with its chips'
+        names (everything it shows is in the key); one with errors is drawn each time."""
+        if form_key is None:
+            return render_filter_form()
+        return fragments.kept(("filter form", form_key, tuple(labels.items())), render_filter_form)
+
+    def table_head():
+        return fragments.kept(("table head", str(get_locale()), columns),
+                              lambda: fragments.macro("_case_list.html", "case_table_head", columns))
+
     return render_template(
         template, form=form, page=page, rows=rows, columns=columns, options=options,
-        offered=SCOPE_FIELDS[scope], labels=labels, cursor_error=cursor_error,
+        filter_form=filter_form, table_head=table_head, labels=labels, cursor_error=cursor_error,
         list_url=list_url, page_sizes=PAGE_SIZES, back=url_encode(args), option_tags=option_tags,
         **context), code

@@ -22,6 +22,8 @@ from app.services.errors import ServiceError
 from app.web.case_lists import (
     _Choice, enum_choices, id_choices, list_options, parse_back, render_case_list,
 )
+from app.web import fragments
+from app.web.case_rows import option_tags
 from app.web.court import bp
 from app.web.forms import BaseForm
 from app.web.page_cache import cached_page
@@ -85,10 +87,15 @@ def _bulk_form(options, formdata=None) -> BulkCaseForm:
     return form
 
 
+def _bulk_bar(form: BulkCaseForm):
+    return fragments.macro("court/_bulk_bar.html", "bulk_bar", form, option_tags=option_tags)
+
+
 def _list_again(form: BulkCaseForm):
     """The list as it was, with the bulk form's errors beside its fields (422)."""
     return render_case_list("court/cases.html", "court", args=parse_back(form.back.data),
-                            status=422, bulk=form, bulk_actions=BULK_ACTIONS, options=form.options)
+                            status=422, bulk=form, bulk_bar=lambda: _bulk_bar(form),
+                            bulk_actions=BULK_ACTIONS, options=form.options)
 
 
 def _expected(form: BulkCaseForm) -> dict[int, str]:
@@ -100,9 +107,15 @@ def _expected(form: BulkCaseForm) -> dict[int, str]:
 @bp.get("/cases")
 @cached_page
 def list_cases():
-    form = _bulk_form(list_options(current_user))
-    return render_case_list("court/cases.html", "court", bulk=form, bulk_actions=BULK_ACTIONS,
-                            options=form.options)
+    options = list_options(current_user)
+
+    def bulk_bar():
+        """The empty bar, kept by what it shows: the language and the court's mediators."""
+        return fragments.kept(("bulk bar", str(get_locale()), tuple(options.mediators)),
+                              lambda: _bulk_bar(_bulk_form(options)))
+
+    return render_case_list("court/cases.html", "court", bulk=None, bulk_bar=bulk_bar,
+                            bulk_actions=BULK_ACTIONS, options=options)
 
 
 @bp.post("/cases/bulk")
