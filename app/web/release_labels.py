@@ -20,4 +20,9 @@ def release_labels() -> dict:
     return {**dict(asset_kinds()), **dict(guarantee_kinds()),
             "offered": _l("awaiting review"), "accepted": _l("accepted on review"), "refused": _l("refused on review"),
             "open": _l("to perform"), "performed": _l("performed, awaiting confirmation"),
-            "confirmed": _l("performance confirmed")}
+            "confirmed": _l("performance confirmed"),
+            # the plan (risk.plan_result) and its kept stages (docs/release-in-the-app.md)
+            "complete": _l("complete: every frozen asset can be let go in stages"),
+            "blocked": _l("blocked: a claim would be left unsecured"),
+            "proposed": _l("proposed, awaiting approval"), "approved": _l("approved"),
+            "released": _l("released")}

@@ -13,6 +13,7 @@ from app.models import Developer
 from app.models.types import utcnow
 from app.services import release, release_view
 from app.services.errors import ServiceError
+from app.web.release_labels import release_labels
 from app.web.court import bp
 from app.web.forms import BaseForm
 
@@ -38,7 +39,7 @@ def release_plan(developer_id: int):
                            rows=release_view.stage_rows(scenario, plan),
                            graph=Markup(release_view.graph_svg(scenario, plan)),
                            expiring=release.guarantee_expiry(developer_id, scenario, plan),
-                           kept=release.plans_of(developer_id), form=ConfirmForm())
+                           kept=release.plans_of(developer_id), form=ConfirmForm(), labels=release_labels())
 
 
 @bp.post("/developers/<int(max=2147483647):developer_id>/release")
