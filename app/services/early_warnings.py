@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import networkx as nx
-from sqlalchemy import Date, cast, func, or_, select, text
+from sqlalchemy import Date, cast, func, or_, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from app.access import Permission, can
@@ -184,15 +184,16 @@ def _warnings_json(assessment) -> list[dict]:
 def _store(evaluation: Evaluation, *, now: datetime, developer_id: int | None = None) -> tuple[int, int, list]:
     """Store every level, or (``developer_id``) only that developer's and its projects'."""
     today = evaluation.today
-    rows = select(RiskLevelRow)
+    scope = []
     projects, developers = evaluation.projects, evaluation.developers
     if developer_id is not None:
         developers = [a for a in developers if a.id == developer_id]
         mine = {a.id for a in projects} & set(db.session.scalars(
             select(Project.id).where(Project.developer_id == developer_id)))
         projects = [a for a in projects if a.id in mine]
-        rows = rows.where(or_(RiskLevelRow.developer_id == developer_id, RiskLevelRow.project_id.in_(sorted(mine))))
-    current = {(row.subject, row.project_id or row.developer_id): row for row in db.session.scalars(rows)}
+        scope = [or_(RiskLevelRow.developer_id == developer_id, RiskLevelRow.project_id.in_(sorted(mine)))]
+    current = {(row.subject, row.project_id or row.developer_id): row
+               for row in db.session.scalars(select(RiskLevelRow).where(*scope))}
     rises = falls = 0
     risen = []
     subjects = [("project", a) for a in projects] + [("developer", a) for a in developers]
@@ -203,7 +204,7 @@ def _store(evaluation: Evaluation, *, now: datetime, developer_id: int | None = 
         warnings = _warnings_json(assessment)
         before = row.level if row is not None else Level.NONE.code
         if row is None:
-            row = RiskLevelRow(subject=subject, since_on=today, **ids)
+            row = RiskLevelRow(subject=subject, since_on=today, evaluated_on=today, evaluated_at=now, **ids)
             db.session.add(row)
         if before != level:
             change = RiskLevelChange(subject=subject, from_level=before, to_level=level,
@@ -217,8 +218,11 @@ def _store(evaluation: Evaluation, *, now: datetime, developer_id: int | None = 
                 falls += 1
         if row.warnings != warnings:  # unchanged rows get only their evaluation date
             row.warnings = warnings
-        row.level, row.evaluated_on, row.blacklisted = level, today, assessment.blacklisted
-        row.evaluated_at = now
+        row.level, row.blacklisted = level, assessment.blacklisted  # written only when changed
+    db.session.flush()
+    # The evaluation's day and time on every row in one statement, not an UPDATE a row.
+    db.session.execute(update(RiskLevelRow).where(*scope).values(evaluated_on=today, evaluated_at=now)
+                       .execution_options(synchronize_session="evaluate"))
     return rises, falls, risen
 
 

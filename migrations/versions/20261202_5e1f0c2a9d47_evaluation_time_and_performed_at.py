@@ -7,7 +7,7 @@ was recorded performed, so a developer's obligations feed ``milestone_overdue``
 time, else their creation time: an earlier day than the truth never makes a warning fire.
 
 Revision ID: 5e1f0c2a9d47
-Revises: 117e3efc5428
+Revises: 6a9b67f32004
 Create Date: 2026-12-02 18:10:00
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5e1f0c2a9d47'
-down_revision = '117e3efc5428'
+down_revision = '6a9b67f32004'
 branch_labels = None
 depends_on = None
 
