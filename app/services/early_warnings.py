@@ -43,8 +43,8 @@ from app.services.holidays import court_calendar
 from app.services.reminders import remind_many
 from app.services.use_case import use_case
 from mediation.lifecycle import COURT_TZ, court_date
-from risk import warnings as engine
 from mediation.messages import Msg
+from risk import warnings as engine
 from risk.warnings import DEFAULT_RULES, Evaluation, Level, Snapshot, WarningRules
 
 #: PostgreSQL advisory-lock keys (transaction-scoped): the nightly run takes ``NIGHTLY_KEY``
