@@ -6,7 +6,8 @@ broken; one developer blacklisted (three broken commitments and a judge's decisi
 guarantee chain that spreads the red level to two guarantors; projects set up so that the
 evaluation gives every level (blue by a surge of complaints, yellow and orange by late
 delivery, red by a long delay and by the blacklist). The evaluation runs last, so the
-warnings, their notices and PDFs are the engine's, not hand-written.
+warnings, their notices and PDFs are the engine's, not hand-written. One developer has an
+obligation past its due day (``milestone_overdue``).
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import BlacklistDecision, Commitment, DeveloperGuarantee, Project, User
+from app.models import BlacklistDecision, Commitment, DeveloperGuarantee, Obligation, Project, User
 from mediation.lifecycle import COURT_TZ, court_date
 
 
@@ -106,6 +107,10 @@ def build_prevention(builder) -> None:
         DeveloperGuarantee(guarantor_id=devs[1].id, debtor_id=devs[2].id, note="融资担保"),
         DeveloperGuarantee(guarantor_id=devs[2].id, debtor_id=devs[3].id, note="工程款连带担保"),
     ])
+    # An obligation a judge entered for devs[5] (already orange by its late project), 12 days
+    # past its day and not performed: the developer's own milestone_overdue warning.
+    db.session.add(Obligation(developer_id=devs[5].id, description="向购房人交付3号楼并移交钥匙", cost_fen=0,
+                              status="open", due_on=today - timedelta(days=12), created_at=now - timedelta(days=60)))
     db.session.commit()
 
     summary = evaluate_warnings(now=now)

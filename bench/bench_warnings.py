@@ -245,6 +245,40 @@ def explain_aggregate(engine, captured: list) -> list[str]:
     return [" ".join(str(c) for c in row) for row in rows]
 
 
+def bench_on_demand(db) -> dict:
+    """A judge's "evaluate now" after the nightly run (nothing changes): for a developer with
+    no guarantees, and for one in the largest guarantee component (its whole component is
+    the snapshot). Median of 3 presses each."""
+    import statistics
+
+    import networkx as nx
+    from sqlalchemy import select
+
+    from app.models import DeveloperGuarantee, Project, User
+    from app.services.early_warnings import evaluate_on_demand
+
+    judge = db.session.scalar(select(User).where(User.username == "bench_judge"))
+    if judge is None:
+        judge = User(username="bench_judge", name="法官", role="judge", court_id=1, password_hash="-",
+                     created_at=NOW)
+        db.session.add(judge)
+        db.session.commit()
+    graph = nx.Graph(list(db.session.execute(select(DeveloperGuarantee.guarantor_id, DeveloperGuarantee.debtor_id))))
+    largest = max(nx.connected_components(graph), key=len)
+    alone = next(d for d in range(1, DEVELOPERS + 1) if d not in graph)
+    result = {}
+    for name, developer, size in (("no_guarantees", alone, 1), ("largest_component", min(largest), len(largest))):
+        project_id = db.session.scalar(select(Project.id).where(Project.developer_id == developer).limit(1))
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            evaluate_on_demand(project_id, actor=db.session.get(User, judge.id), now=NOW)
+            times.append(time.perf_counter() - start)
+        result[name] = {"developers_in_snapshot": size, "seconds_median": round(statistics.median(times), 3)}
+        log(f"on demand, {name} ({size} developers in the snapshot): {statistics.median(times):.3f} s")
+    return result
+
+
 def bench_database(url: str) -> dict:
     from sqlalchemy import event, text
 
@@ -280,6 +314,7 @@ def bench_database(url: str) -> dict:
             result[f"{run}_run"] = summary.line()
             log(f"{run} evaluation: {seconds:.1f} s — {summary.line()}")
         result["per_project_ms"] = round(result["first_run_seconds"] / PROJECTS * 1000, 3)
+        result["on_demand"] = bench_on_demand(db)
         for table in OUTPUT_TABLES:
             result[f"{table}_rows"] = db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar()
         log("rows written: " + ", ".join(f"{t} {result[t + '_rows']:,}" for t in OUTPUT_TABLES))

@@ -166,6 +166,9 @@ class Obligation(db.Model):
     after_id: Mapped[int | None] = mapped_column(ForeignKey("obligations.id"))
     status: Mapped[str] = mapped_column(String(12), default="open")
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When it was recorded performed (or confirmed straight away); the early warning's
+    #: ``milestone_overdue`` reads it (docs/early-warnings.md).
+    performed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     #: From a judicially confirmed agreement (docs/on-site.md): the agreement, the case, the
     #: due day and the performer as the agreement names it; None for one entered by hand.

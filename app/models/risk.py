@@ -224,6 +224,8 @@ class RiskLevelRow(db.Model):
     blacklisted: Mapped[bool] = mapped_column(default=False)
     warnings: Mapped[list] = mapped_column(JSON)  # [{rule, level, facts_zh, facts_en}]
     evaluated_on: Mapped[date]
+    #: The moment of the last evaluation (nightly or on demand from the project page).
+    evaluated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     since_on: Mapped[date]  # the evaluation that set this level
 
     __table_args__ = (

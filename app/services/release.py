@@ -168,6 +168,7 @@ def confirm_obligation(obligation_id: int, *, now: datetime) -> Obligation:
     if obligation is None:
         raise NotFoundError(Msg("没有这项义务。", "No such obligation."))
     obligation.status, obligation.confirmed_at = "confirmed", now
+    obligation.performed_at = obligation.performed_at or now
     remind("obligation_performed", obligation, now=now)
     db.session.commit()
     return obligation

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -433,7 +433,9 @@ def mark_obligation(obligation_id: int, *, status: str, actor: User | None, now:
     obligation = obligation_record(obligation_id)
     if status not in _MOVES:
         raise ServiceError(Msg("未知的履行状态", "Unknown status"), "status")
-    values = {"status": status, **({"confirmed_at": now} if status == "confirmed" else {})}
+    values = {"status": status, **({"confirmed_at": now} if status == "confirmed" else {}),
+              # confirmed straight from open: performed now too (the early warning reads it)
+              "performed_at": func.coalesce(Obligation.performed_at, literal(now, Obligation.performed_at.type))}
     moved = db.session.execute(update(Obligation).where(
         Obligation.id == obligation.id, Obligation.status.in_(_MOVES[status])).values(**values)
         .execution_options(synchronize_session=False))

@@ -31,5 +31,6 @@ def test_the_demo_shows_every_state_and_level(app):
         assert all(w["facts_zh"] for r in rows for w in r.warnings)
         assert sum(r.blacklisted for r in rows if r.subject == "developer") == 1
         assert any(w["rule"] == "contagion" for r in rows for w in r.warnings)
+        assert any(w["rule"] == "milestone_overdue" for r in rows if r.subject == "developer" for w in r.warnings)
         assert {c.status for c in db.session.scalars(select(Commitment))} >= {"kept", "broken", "open"}
         assert db.session.scalar(select(WarningNotice).where(WarningNotice.answered_at.is_not(None))) is not None

@@ -267,6 +267,7 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("POST", "prevention.answer_warning"): web(403, 404, 403, 404, 403),
     ("POST", "prevention.settle_commitment"): web(403, 404, 403, 404, 403),
     ("GET", "prevention.show_project"): web(403, 404, 403, 404, 403),
+    ("POST", "prevention.evaluate_project"): web(403, 404, 403, 404, 403),  # judges of its court only
     ("GET", "prevention.show_developer"): web(403, 404, 403, 404, 403),
     ("POST", "prevention.blacklist_developer"): web(403, 404, 403, 404, 403),
     ("POST", "prevention.lift_blacklist"): web(403, 404, 403, 404, 403),

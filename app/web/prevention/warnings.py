@@ -7,14 +7,15 @@ from flask_login import current_user
 
 from app.access import Permission, can
 from app.models.types import utcnow
-from app.services import risk_overview, risk_pages
+from app.services import early_warnings, risk_overview, risk_pages
 from app.services import warning_notices as svc
-from app.services.errors import NotFoundError, ServiceError
+from app.services.errors import ConflictError, ForbiddenError, NotFoundError, ServiceError
 from app.web.account_forms import place_errors
 from app.web.prevention import bp
 from app.web.prevention.forms import (
     AcknowledgeForm, AnswerWarningForm, BlacklistForm, SettleCommitmentForm,
 )
+from app.web.prevention.labels import level_label
 from mediation.lifecycle import court_date
 
 
@@ -109,7 +110,31 @@ def show_project(project_id: int):
         page = risk_pages.project_page(current_user, project_id, court_date(utcnow()))
     except NotFoundError:
         abort(404)
-    return render_template("prevention/project.html", **page)
+    judge = can(current_user, Permission.RISK_VIEW)
+    return render_template("prevention/project.html", **page,
+                           evaluate_form=AcknowledgeForm(formdata=None) if judge else None)
+
+
+@bp.post("/projects/<int(max=2147483647):project_id>/evaluate")
+def evaluate_project(project_id: int):
+    """A judge's "evaluate now": the project's developer and its projects, stored like the nightly run."""
+    try:
+        early_warnings.project_to_evaluate(current_user, project_id)
+    except NotFoundError:
+        abort(404)
+    except ForbiddenError:
+        abort(403)
+    if not AcknowledgeForm().validate_on_submit():
+        abort(400)
+    try:
+        result = early_warnings.evaluate_on_demand(project_id, actor=current_user, now=utcnow())
+    except ConflictError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Evaluated: the project is now %(project)s, its developer %(developer)s.",
+                project=level_label(result.project_level), developer=level_label(result.developer_level)),
+              "success")
+    return redirect(url_for("prevention.show_project", project_id=project_id), 303)
 
 
 def _developer_page(developer_id: int, form=None, status=200):
