@@ -124,6 +124,9 @@ class CasePage:
     #: Obligations tracked from the case's confirmed agreements, each with who performs it
     #: (``app.services.agreement_obligations``).
     obligations: list = field(default_factory=list)
+    #: The viewer may mark them performed / confirmed here: a judge of the case's court
+    #: (``CASE_MANAGE``), for the developer's and the homeowners' alike.
+    can_mark_obligations: bool = False
 
 
 def _claimant_rows(members: list[Complaint], viewer: User, relation: Relation,
@@ -224,4 +227,5 @@ def case_page(case_id: int, *, viewer: User, now: datetime) -> CasePage:
         can_accept=(state.status is CaseStatus.ASSIGNED and state.accepted_at is None
                     and case.mediator is not None and case.mediator.user_id == viewer.id),
         obligations=case_obligations(viewer, case),
+        can_mark_obligations=manages,
     )

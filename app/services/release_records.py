@@ -31,6 +31,7 @@ from app.services import evidence
 from app.services.case_records import event_reason
 from app.services.errors import ConflictError, NotFoundError, ServiceError
 from app.services.release import _guarantee_refusal
+from app.services.reminders import remind
 from app.services.use_case import use_case
 from mediation.amounts import format_yuan
 from mediation.casenumber import CaseNumberError, format_case_number, parse_case_number
@@ -428,8 +429,11 @@ _MOVES = {"performed": ("open",), "confirmed": ("open", "performed")}
 
 @use_case
 def mark_obligation(obligation_id: int, *, status: str, actor: User | None, now: datetime) -> Obligation:
-    """Record that the developer performed an obligation, or that the court confirms it was
-    performed (later stages may then be released). Once only: a second click is a 409."""
+    """Record that the obligor — the developer, or a homeowner under a confirmed agreement —
+    performed an obligation, or that the court confirms it was performed (later stages may
+    then be released; a homeowner's never enter a release plan). Once only: a second click
+    is a 409. A confirmation ends its milestone's reminders (``obligation_performed``), in
+    the same transaction as the status and the timeline line."""
     obligation = obligation_record(obligation_id)
     if status not in _MOVES:
         raise ServiceError(Msg("未知的履行状态", "Unknown status"), "status")
@@ -447,6 +451,8 @@ def mark_obligation(obligation_id: int, *, status: str, actor: User | None, now:
     _log([r.case_id for r in obligation.reductions] + ([obligation.case_id] if obligation.case_id else []),
          Msg("义务 O{id}（{desc}）{what}", "Obligation O{id} ({desc}) {what}", id=obligation.id,
              desc=obligation.description, what=what), actor, now)
+    if status == "confirmed":
+        remind("obligation_performed", obligation, now=now)
     db.session.commit()
     return obligation
 

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import (
-    Agreement, Case, Complaint, ComplianceInquiry, Mediator, Project, Rating, Reminder,
+    Agreement, Case, Complaint, ComplianceInquiry, Mediator, Obligation, Project, Rating, Reminder,
     ReminderChannel, ReminderStatus, Role, User, Visit, VisitCase,
 )
 from app.models.types import upsert_insert
@@ -327,12 +327,21 @@ def _milestone_index(obligation, agreement: Agreement) -> int | None:
     return None
 
 
+def _others_owe(obligation) -> bool:
+    """Another obligor of the same milestone (same agreement, text and day) not yet confirmed."""
+    return db.session.scalar(select(Obligation.id).where(
+        Obligation.agreement_id == obligation.agreement_id, Obligation.id != obligation.id,
+        Obligation.description == obligation.description, Obligation.due_on == obligation.due_on,
+        Obligation.status != "confirmed").limit(1)) is not None
+
+
 def _obligation_performed(obligation, now: datetime) -> tuple[Subject, Plan]:
-    """The court confirmed an obligation performed (``obligation``: an Obligation): its
-    milestone's reminders go (the agreement's reminders are the case's)."""
+    """The court confirmed an obligation performed (``obligation``: an Obligation, the
+    developer's or a homeowner's): its milestone's reminders go (the agreement's reminders
+    are the case's) — once every obligor of that milestone (several buyers) has performed."""
     agreement = db.session.get(Agreement, obligation.agreement_id) if obligation.agreement_id else None
     index = _milestone_index(obligation, agreement) if agreement is not None else None
-    if index is None or obligation.case_id is None:
+    if index is None or obligation.case_id is None or _others_owe(obligation):
         return Subject("case", obligation.case_id or 0), Plan()
     return Subject("case", obligation.case_id), rules.milestone_met(index)
 

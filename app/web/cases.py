@@ -27,7 +27,9 @@ from app.models.types import utcnow
 from app.services import case_page as case_page_service
 from app.services import cases as case_service
 from app.services import delegation
+from app.services import release_records
 from app.services.errors import ServiceError
+from app.web.court.release_record_forms import MarkForm
 from app.web.forms import BaseForm, EmptyForm
 from app.web.loading import complaint_or_404
 from mediation.lifecycle import CaseStatus, Outcome
@@ -239,6 +241,35 @@ def choose_representatives(case_id: int):
     except ServiceError as error:
         return _refused(case_id, {"representatives": form}, error, form)
     return _after_change(case_id, _("The representatives were recorded."))
+
+
+@bp.post("/cases/<int(max=2147483647):case_id>/obligations/<int(max=2147483647):obligation_id>/mark")
+def mark_case_obligation(case_id: int, obligation_id: int):
+    """A judge of the case's court records that an obligation of the case was performed, or
+    confirms it — a homeowner's or the developer's, by the same use case as the release
+    records page (docs/on-site.md). The case's parties and mediator get 403, others 404."""
+    case = db.session.get(Case, case_id)
+    if case is None or not can(current_user, Permission.CASE_VIEW, case):
+        abort(404)
+    if not can(current_user, Permission.CASE_MANAGE, case):
+        abort(403)
+    try:
+        obligation = release_records.obligation_record(obligation_id)
+    except ServiceError:
+        abort(404)
+    if obligation.case_id != case.id:
+        abort(404)
+    form = MarkForm()
+    if not form.validate():
+        abort(400)
+    try:
+        release_records.mark_obligation(obligation.id, status=form.status.data, actor=current_user,
+                                        now=utcnow())
+    except ServiceError as error:
+        flash(error.message, "error")
+        return redirect(url_for("cases.show_case", case_id=case.id, _anchor="obligations"), code=303)
+    flash(_("The obligation's performance was recorded."), "success")
+    return redirect(url_for("cases.show_case", case_id=case.id, _anchor="obligations"), code=303)
 
 
 @bp.post("/complaints/<int(max=2147483647):complaint_id>/opt-out")

@@ -90,6 +90,8 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("POST", "cases.assign_mediator"): NOT_FOUND_FOR_ALL,
     ("POST", "cases.choose_representatives"): NOT_FOUND_FOR_ALL,
     ("POST", "cases.opt_out"): NOT_FOUND_FOR_ALL,
+    # A judge of the case's court marks its obligations; its parties and mediator get 403.
+    ("POST", "cases.mark_case_obligation"): NOT_FOUND_FOR_ALL,
     ("GET", "agreements.show_agreement"): NOT_FOUND_FOR_ALL,
     ("POST", "agreements.record_agreement"): NOT_FOUND_FOR_ALL,
     ("POST", "agreements.sign_agreement"): NOT_FOUND_FOR_ALL,
