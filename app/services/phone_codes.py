@@ -150,6 +150,7 @@ def signing_phone(user) -> str:
                        "code")
 
 
+@use_case
 def send_signing_code(user, binding: str, text, *, address: str | None, now: datetime) -> str:
     """Store a signing code bound to ``binding``, commit, and text it to ``user`` in their
     language (``text(code)`` gives the message, a Msg). Returns the phone masked. The caller

@@ -23,8 +23,7 @@ def _rows(model, *columns):
     return sorted(tuple(getattr(r, c) for c in columns) for r in db.session.scalars(select(model)))
 
 
-def test_queue_notices_queues_what_queue_notice_does_and_respects_preferences(app, make):
-    app.config["MAIL_SERVER"] = "127.0.0.1"
+def test_queue_notices_queues_what_queue_notice_does_and_respects_preferences(app, make, mail_configured):
     reachable = make.user("developer", email="a@example.com", phone="13800000001")
     quiet = make.user("developer", email="b@example.com")
     inbox_only = make.user("developer")
@@ -79,9 +78,8 @@ def test_apply_plans_plans_and_cancels_like_apply_plan(app, make):
         assert db.session.scalar(select(Reminder.status).where(Reminder.subject_id == 3)) == "pending"
 
 
-def test_each_rise_gets_its_notice_its_inbox_copy_and_its_reminder_once(app, make):
+def test_each_rise_gets_its_notice_its_inbox_copy_and_its_reminder_once(app, make, mail_configured):
     projects = [make.project() for _ in range(3)]  # the factory's projects are late: each rises
-    app.config["MAIL_SERVER"] = "127.0.0.1"
     staff = [make.user("developer", developer=p.developer, email=f"s{n}@example.com" if n == 0 else None)
              for n, p in enumerate(projects)]
     with app.app_context():
