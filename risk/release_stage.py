@@ -187,9 +187,9 @@ def release_stage(jobs: Sequence[StageJob]) -> list[np.ndarray]:
     return keep_greedy(keep_jobs)
 
 
-def _margins(network: SecurityNetwork, exposures: np.ndarray, extra: int,
-             asks: Sequence[tuple[int, np.ndarray, int]]) -> list[int]:
-    """What each asset adds to the maximum flow, for (asset, caps, cap of ``extra``).
+def _flow_pairs(network: SecurityNetwork, exposures: np.ndarray, extra: int,
+                asks: Sequence[tuple[int, np.ndarray, int]]) -> list[tuple[int, int]]:
+    """Maximum flow with and without each asset, for (asset, caps, cap of ``extra``).
 
     Asks that share their caps (the same array: trials after the same releases) and the cap
     of ``extra`` share the flow *with* the asset, solved once."""
@@ -208,7 +208,13 @@ def _margins(network: SecurityNetwork, exposures: np.ndarray, extra: int,
         pairs.append((shared[key], len(queries)))
         queries.append(FlowQuery(network, without, exposures))
     answers = solve_batch(queries)
-    return [answers[w].value - answers[o].value for w, o in pairs]
+    return [(answers[w].value, answers[o].value) for w, o in pairs]
+
+
+def _margins(network: SecurityNetwork, exposures: np.ndarray, extra: int,
+             asks: Sequence[tuple[int, np.ndarray, int]]) -> list[int]:
+    """What each asset adds to the maximum flow, for (asset, caps, cap of ``extra``)."""
+    return [with_it - without for with_it, without in _flow_pairs(network, exposures, extra, asks)]
 
 
 def whole_margins(
@@ -223,6 +229,29 @@ def whole_margins(
     return _margins(network, exposures, extra, [(item, caps, at) for item, caps in trials])
 
 
+def _least_zero(lo: int, hi: int, with_lo: int, with_top: int, without_lo: int, without_top: int) -> int | None:
+    """The least g in (lo, hi] where ``min(with_top, with_lo + g − lo)`` equals
+    ``min(without_top, without_lo + g − lo)``, or None.
+
+    Their difference is piecewise linear with slopes −1, 0 or 1 and breaks only where one of
+    the two reaches its top, so the least zero is a piece's start or a piece's start plus the
+    difference there (a piece falling to zero)."""
+    def gap(g: int) -> int:
+        return min(with_top, with_lo + g - lo) - min(without_top, without_lo + g - lo)
+
+    breaks = {lo + with_top - with_lo, lo + without_top - without_lo}
+    points = sorted({lo + 1, hi} | {b for b in breaks if lo + 1 < b < hi})
+    if hi <= lo:
+        return None
+    for start, end in zip(points, points[1:] + [hi]):
+        at_start = gap(start)
+        if at_start == 0:
+            return start
+        if gap(end) == 0:
+            return start + at_start  # the gap falls by a fen per fen on this piece
+    return None
+
+
 def least_whole_threshold(
     network: SecurityNetwork,
     exposures: np.ndarray,
@@ -235,34 +264,25 @@ def least_whole_threshold(
     """The least cap of item ``extra`` in (lo, hi] at which *some* failed trial's asset could
     go, or None if even ``hi`` is not enough (the end of a range of whole-asset decisions).
 
-    Each trial's "can go" is monotone in the cap (its margin only shrinks), so "some trial can
-    go" is too, and one bisection finds the least such cap. A trial that cannot go at a cap
-    where another can has its threshold above the answer and is dropped; one whose lower
-    bound is at or above the cap asked is not asked: what an asset adds to the maximum flow
-    shrinks by at most a fen per fen of cap (both flows are 1-Lipschitz in a cap, the maximum
-    flow is submodular in its capacities), so one adding ``m`` at ``lo`` cannot go below
-    ``lo + m``. So a round costs two flows per trial still in the running, not per trial.
+    No search: with every other capacity fixed, the maximum flow as a function of the cap
+    ``g`` of one source arc is ``min(F(∞), F(lo) + g − lo)`` for ``g ≥ lo`` — a minimum cut
+    either contains that arc (its capacity grows with ``g``) or not (it does not), and the
+    item → case arcs of ``extra``, clipped to ``g`` and to the case's exposure, never bind
+    beyond its source arc and the case's sink arc. So two maximum flows (at ``lo`` and at a
+    cap no flow can use up: all the network's exposure) with the asset and two without it
+    give the asset's margin at every cap, and the least cap where it is zero in closed form.
+    ``margins`` (what each asset adds at ``lo``) is accepted for the callers' convenience and
+    not needed.
     """
-    if margins is None:
-        margins = whole_margins(network, exposures, trials, extra, lo)
-    first = {k: max(lo, lo + m - 1) for k, m in enumerate(margins)}  # known not to suffice
-    candidates = [k for k in range(len(trials)) if first[k] < hi]
-
-    def can_go(ks: list[int], value: int) -> list[bool]:
-        asks = [(trials[k][0], trials[k][1], value) for k in ks]
-        return [m == 0 for m in _margins(network, exposures, extra, asks)] if asks else []
-
-    alive = [k for k, ok in zip(candidates, can_go(candidates, hi)) if ok]
-    if not alive:
+    if not trials or hi <= lo:
         return None
-    low, high = min(first[k] for k in alive), hi  # low: no trial goes; high: some trial goes
-    while high - low > 1:
-        mid = (low + high) // 2
-        asked = [k for k in alive if first[k] < mid]
-        going = [k for k, ok in zip(asked, can_go(asked, mid)) if ok]
-        if going:
-            high, alive = mid, going
-        else:
-            low = mid
-    return high
-
+    top = max(hi, int(np.asarray(exposures, dtype=np.int64).sum()))
+    asks = [(item, caps, at) for item, caps in trials for at in (lo, top)]
+    flows = _flow_pairs(network, exposures, extra, asks)
+    found = None
+    for k in range(len(trials)):
+        (with_lo, without_lo), (with_top, without_top) = flows[2 * k], flows[2 * k + 1]
+        least = _least_zero(lo, hi, with_lo, with_top, without_lo, without_top)
+        if least is not None and (found is None or least < found):
+            found = least
+    return found

@@ -19,7 +19,9 @@ larger guarantee may let a small whole unit go first (fewest cases first) whose 
 keeps a larger one frozen. The whole-asset trials of the stage are a sequence of decisions; for
 a fixed sequence of earlier decisions each trial's outcome is a threshold in ``g`` (again by
 submodularity), so the decisions stay the same from ``g`` up to the least threshold of the
-trials that fail at ``g``. On each such segment only the divisible part varies, monotonically and by at most a fen per fen.
+trials that fail at ``g`` (:func:`risk.release_stage.least_whole_threshold` computes it from four
+maximum flows per trial, no search). On each such segment only the divisible part varies,
+monotonically and by at most a fen per fen.
 The search walks the segments from ``g = 0`` upwards and bisects inside the first one whose top
 suffices, so it returns the least sufficient value overall, and ``g − 1`` does not suffice.
 
