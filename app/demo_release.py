@@ -1,4 +1,5 @@
-"""Demo data for preservation and staged release (边履行边解封), built through the services.
+"""Demo data for preservation and staged release (边履行边解封), built through the services
+(the judge's ``app.services.release_records``, as the forms enter them).
 
 The seed's story (``tests/data/plan_seed_story.json``): two developers, 13 cases mediated
 through counter-guarantees (a bank letter, a preservation insurance, a guarantee company),
@@ -58,8 +59,11 @@ def _new_case(builder, developer, claim_fen: int, concluded: date) -> Case:
 
 
 def build_release(builder) -> dict:
-    """Called by ``app.demo.build_demo`` after the cases are committed; returns the figures."""
+    """Called by ``app.demo.build_demo`` after the cases are committed; returns the figures.
+    The records are entered as the judge enters them (``app.services.release_records``):
+    the circuit court's cases, a line on each case's timeline."""
     from app.services import release
+    from app.services import release_records as records
 
     today = court_date(builder.now)
     judge = db.session.scalar(select(User).where(User.username == "judge"))
@@ -69,21 +73,28 @@ def build_release(builder) -> dict:
         cases = {key: _new_case(builder, developer, fen, today - timedelta(days=100)) for key, fen in story["cases"].items()}
         db.session.commit()
         ids = {key: case.id for key, case in cases.items()}
-        release.record_order(developer.id, ruling_no=f"({ruled_on.year})琼9005财保{n}号", ruled_on=ruled_on,
-                             expires_on=ruled_on + timedelta(days=365 * 2), actor_id=judge.id, now=_at(ruled_on),
-                             assets=[{"kind": kind, "label": label, "frozen_fen": fen, "cases": [ids[c] for c in secures]}
-                                     for kind, label, fen, secures in story["assets"]])
+        first, *more = [{"kind": kind, "label": label, "frozen_fen": fen, "cases": [ids[c] for c in secures]}
+                        for kind, label, fen, secures in story["assets"]]
+        order = records.record_order(developer.id, court_id=judge.court_id,
+                                     ruling_no=f"({ruled_on.year})琼9005财保{n}号", ruled_on=ruled_on,
+                                     expires_on=ruled_on + timedelta(days=365 * 2), asset=first,
+                                     actor=judge, now=_at(ruled_on))
+        for asset in more:
+            records.add_asset(order.id, court_id=judge.court_id, asset=asset, actor=judge, now=_at(ruled_on))
         for provider, kind, fen, secures, reason in story["guarantees"]:
-            offered = release.offer_guarantee(developer.id, provider=provider, kind=kind, value_fen=fen,
+            offered = records.offer_guarantee(developer.id, court_id=judge.court_id, provider=provider,
+                                              provider_developer_id=None, kind=kind, value_fen=fen,
                                               cases=[ids[c] for c in secures], valid_from=ruled_on,
-                                              valid_until=today + timedelta(days=365 * 2), now=_at(ruled_on + timedelta(days=5)))
-            release.review_guarantee(offered.id, accept=True, reason=reason, actor_id=judge.id,
+                                              valid_until=today + timedelta(days=365 * 2), backed_by=None,
+                                              actor=judge, now=_at(ruled_on + timedelta(days=5)))
+            records.review_guarantee(offered.id, accept=True, reason=reason, actor=judge,
                                      now=_at(ruled_on + timedelta(days=7)))
         obligations: dict[str, int] = {}
         for key, description, cost, reduces, after in story["obligations"]:
-            obligations[key] = release.add_obligation(
-                developer.id, description=description, cost_fen=cost, reduces={ids[c]: f for c, f in reduces.items()},
-                after_id=obligations.get(after), now=_at(ruled_on + timedelta(days=8))).id
+            obligations[key] = records.add_obligation(
+                developer.id, court_id=judge.court_id, description=description, cost_fen=cost, due_on=None,
+                after_id=obligations.get(after), reduces=[(ids[c], f) for c, f in reduces.items()],
+                actor=judge, now=_at(ruled_on + timedelta(days=8))).id
         plan = release.propose_plan(developer.id, actor_id=judge.id, now=_at(ruled_on + timedelta(days=10)))
         released_fen += _release_every_stage(plan, judge, start=ruled_on + timedelta(days=14))
     # A third developer: its supervised pre-sale account holds more than the claim; its first
@@ -91,10 +102,10 @@ def build_release(builder) -> dict:
     third = builder.developers[2]
     case = _new_case(builder, third, 50_000_000, today - timedelta(days=20))
     db.session.commit()
-    release.record_order(third.id, ruling_no=f"({today.year})琼9005财保3号", ruled_on=today - timedelta(days=15),
-                         expires_on=today + timedelta(days=350), actor_id=judge.id, now=_at(today - timedelta(days=15)),
-                         assets=[{"kind": "presale_account", "label": "预售资金监管账户", "frozen_fen": 80_000_000,
-                                  "cases": [case.id]}])
+    records.record_order(third.id, court_id=judge.court_id, ruling_no=f"({today.year})琼9005财保3号",
+                         ruled_on=today - timedelta(days=15), expires_on=today + timedelta(days=350),
+                         asset={"kind": "presale_account", "label": "预售资金监管账户", "frozen_fen": 80_000_000,
+                                "cases": [case.id]}, actor=judge, now=_at(today - timedelta(days=15)))
     release.propose_plan(third.id, actor_id=judge.id, now=_at(today - timedelta(days=1)))
     return {"counter_guarantee_cases": sum(len(s["cases"]) for s in _STORY), "released_fen": released_fen}
 

@@ -48,7 +48,7 @@ def build(make, n_cases: int, rng: random.Random, freeze_percent: int = 52) -> t
     from app.models.release import (
         CounterGuarantee, CounterGuaranteeCase, FrozenAsset, FrozenAssetCase, Obligation, ObligationReduction,
     )
-    from app.services import release
+    from app.services import release_records
     from mediation.casenumber import format_case_number
 
     project = make.project()
@@ -78,10 +78,10 @@ def build(make, n_cases: int, rng: random.Random, freeze_percent: int = 52) -> t
     claim_of = {c["cid"]: c["fen"] for c in claims}
     accounts = [(f"账户{i}", case_ids[i * run:(i + 2) * run]) for i in range(40)]
     accounts = [(label, cases, sum(claim_of[c] for c in cases) * freeze_percent // 100) for label, cases in accounts if cases]
-    order = release.record_order(developer_id, ruling_no="(2026)琼9005财保900号", ruled_on=date(2026, 1, 5),
-                                 expires_on=date(2027, 1, 5), actor_id=None, now=NOW, assets=[
-                                     {"kind": "bank_account", "label": accounts[0][0], "frozen_fen": accounts[0][2],
-                                      "cases": accounts[0][1]}])
+    order = release_records.record_order(developer_id, court_id=court.id, ruling_no="(2026)琼9005财保900号",
+                                         ruled_on=date(2026, 1, 5), expires_on=date(2027, 1, 5), actor=None, now=NOW,
+                                         asset={"kind": "bank_account", "label": accounts[0][0],
+                                                "frozen_fen": accounts[0][2], "cases": accounts[0][1]})
     assets = [("bank_account", label, fen, True, cases) for label, cases, fen in accounts[1:]]
     assets += [("unit", f"房{i}", 60_000_000, False, [case_ids[i]]) for i in range(0, len(case_ids), 10)]
     first = db.session.scalar(select(FrozenAsset.id).order_by(FrozenAsset.id.desc())) + 1

@@ -1,4 +1,7 @@
-"""Preservation records, the release plan built from them, and the approval of its stages.
+"""The release plan built from the preservation records, and the approval of its stages.
+
+The records themselves (orders, assets, guarantees and their review, obligations by hand)
+are entered only through ``app.services.release_records``.
 
 The plan is the pure planner's (``risk.planner.plan_release``) answer to a scenario built
 from the database by :func:`build_scenario`; ``flask release export`` writes the same
@@ -30,11 +33,10 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.models import Case, CaseEvent, Developer
 from app.models.release import (
-    AssetRelease, CounterGuarantee, FrozenAsset, Obligation, ObligationReduction, PreservationOrder,
-    ReleasePlan, ReleaseStage,
+    AssetRelease, CounterGuarantee, FrozenAsset, Obligation, ObligationReduction, ReleasePlan, ReleaseStage,
 )
 from app.services.case_records import event_reason
-from app.services.errors import ConflictError, NotFoundError, ServiceError
+from app.services.errors import ConflictError, NotFoundError
 from app.services.reminders import remind
 from app.services.use_case import use_case
 from mediation.messages import Msg
@@ -44,121 +46,6 @@ from risk.planner import plan_release
 
 def owner_key(developer_id: int) -> str:
     return f"D{developer_id}"
-
-
-def _guarantee_refusal(provider_developer_id: int | None):
-    """Why a provider's guarantee cannot be accepted, or None: a developer on the judges'
-    blacklist (a ``BlacklistDecision`` not lifted, or three broken commitments within 365
-    days at the last evaluation: ``warning_notices.is_blacklisted``) gives no adequate security."""
-    from app.services.warning_notices import is_blacklisted
-
-    if provider_developer_id is None or not is_blacklisted(provider_developer_id):
-        return None
-    return Msg("提供人已被列入失信开发商名单，其担保不予接受。",
-               "The provider is on the blacklist of developers; its guarantee is refused.")
-
-
-@use_case
-def record_order(developer_id: int, *, ruling_no: str, ruled_on: date, expires_on: date,
-                 assets: list[dict], actor_id: int | None, now: datetime) -> PreservationOrder:
-    """A preservation ruling and the assets it froze, each ``{kind, label, frozen_fen, cases,
-    disputed?, applicant_consented?}``; units and equity are recorded as whole."""
-    if db.session.get(Developer, developer_id) is None:
-        raise NotFoundError(Msg("没有这个开发商。", "No such developer."))
-    if expires_on < ruled_on:
-        raise ServiceError(Msg("保全期限不能早于裁定日期。", "The order cannot expire before it was made."),
-                           "expires_on")
-    if not assets:
-        raise ServiceError(Msg("请至少填写一项被冻结的财产。", "Name at least one frozen asset."), "assets")
-    order = PreservationOrder(developer_id=developer_id, ruling_no=ruling_no, ruled_on=ruled_on,
-                              expires_on=expires_on, created_by_id=actor_id, created_at=now)
-    db.session.add(order)
-    for item in assets:
-        if item["frozen_fen"] <= 0:
-            raise ServiceError(Msg("冻结金额必须大于零。", "The frozen value must be above zero."), "frozen_fen")
-        secures = _cases_of(developer_id, item["cases"])
-        asset = FrozenAsset(order=order, developer_id=developer_id, kind=item["kind"], label=item["label"],
-                            frozen_fen=item["frozen_fen"], released_fen=0,
-                            divisible=item["kind"] in ("bank_account", "presale_account"),
-                            disputed=item.get("disputed", False),
-                            applicant_consented=item.get("applicant_consented", False))
-        asset.cases = secures
-        db.session.add(asset)
-    db.session.commit()
-    return order
-
-
-def _cases_of(developer_id: int, case_ids) -> list[Case]:
-    cases = db.session.scalars(select(Case).where(Case.id.in_(list(case_ids)))).all()
-    if len(cases) != len(set(case_ids)) or any(c.developer_id != developer_id for c in cases):
-        raise ServiceError(Msg("所列案件须是该开发商的案件。", "The cases must be this developer's cases."), "cases")
-    return list(cases)
-
-
-@use_case
-def offer_guarantee(developer_id: int, *, provider: str, kind: str, value_fen: int, cases,
-                    valid_from: date, valid_until: date, provider_developer_id: int | None = None,
-                    backed_by_asset_id: int | None = None, backed_by_guarantee_id: int | None = None,
-                    now: datetime) -> CounterGuarantee:
-    """A counter-guarantee offered for the developer's frozen assets (not yet reviewed)."""
-    if valid_until < valid_from:
-        raise ServiceError(Msg("担保有效期的结束日不能早于开始日。", "The guarantee cannot end before it starts."),
-                           "valid_until")
-    secures = _cases_of(developer_id, cases)
-    guarantee = CounterGuarantee(
-        developer_id=developer_id, provider=provider, provider_developer_id=provider_developer_id, kind=kind,
-        value_fen=value_fen, valid_from=valid_from, valid_until=valid_until, backed_by_asset_id=backed_by_asset_id,
-        backed_by_guarantee_id=backed_by_guarantee_id, status="offered", created_at=now)
-    guarantee.cases = secures
-    db.session.add(guarantee)
-    db.session.commit()
-    return guarantee
-
-
-@use_case
-def review_guarantee(guarantee_id: int, *, accept: bool, reason: str, actor_id: int | None,
-                     now: datetime, actor_role: str | None = "judge") -> CounterGuarantee:
-    """A judge's review of a guarantee's adequacy, with its reason (保全规定 art. 22), on the
-    timeline of every case the guarantee covers."""
-    guarantee = db.session.get(CounterGuarantee, guarantee_id)
-    if guarantee is None:
-        raise NotFoundError(Msg("没有这项反担保。", "No such counter-guarantee."))
-    if guarantee.status != "offered":
-        raise ConflictError(Msg("这项反担保已经审查过。", "This counter-guarantee was already reviewed."))
-    if not reason.strip():
-        raise ServiceError(Msg("请写明审查理由。", "Give the reason of the review."), "reason")
-    refusal = _guarantee_refusal(guarantee.provider_developer_id) if accept else None
-    if refusal is not None:
-        raise ServiceError(refusal, "accept")
-    guarantee.status = "accepted" if accept else "refused"
-    guarantee.review_reason = reason.strip()
-    guarantee.reviewed_by_id, guarantee.reviewed_at = actor_id, now
-    from mediation.amounts import format_yuan
-
-    verdict = Msg("予以接受", "accepted") if accept else Msg("不予接受", "refused")
-    line = Msg("反担保（{provider}，{value}）经审查{verdict}：{reason}",
-               "Counter-guarantee ({provider}, {value}) reviewed and {verdict}: {reason}",
-               provider=guarantee.provider, value=format_yuan(guarantee.value_fen), verdict=verdict,
-               reason=guarantee.review_reason)
-    for case in guarantee.cases:
-        db.session.add(CaseEvent(case_id=case.id, at=now, actor_id=actor_id, actor_role=actor_role,
-                                 from_status=case.status, to_status=case.status, **event_reason(line)))
-    db.session.commit()
-    return guarantee
-
-
-@use_case
-def add_obligation(developer_id: int, *, description: str, cost_fen: int, reduces: dict[int, int],
-                   after_id: int | None = None, due_on: date | None = None, now: datetime) -> Obligation:
-    """An obligation entered by hand: its cost and what it settles, case by case, and the day
-    it is due (optional; it dates the plan: ``risk.guarantee_expiry``)."""
-    obligation = Obligation(developer_id=developer_id, description=description, cost_fen=cost_fen,
-                            after_id=after_id, status="open", created_at=now, due_on=due_on)
-    _cases_of(developer_id, list(reduces))
-    obligation.reductions = [ObligationReduction(case_id=c, amount_fen=a) for c, a in sorted(reduces.items())]
-    db.session.add(obligation)
-    db.session.commit()
-    return obligation
 
 
 @use_case
@@ -219,7 +106,7 @@ def build_scenario(developer_id: int) -> dict:
         if o.status == "confirmed":
             for case_id, amount in reductions.get(o.id, ()):
                 settled[case_id] = settled.get(case_id, 0) + amount
-    # Every case a record names is the developer's (``_cases_of``): one indexed SELECT, no IN list.
+    # Every case a record names is the developer's (``release_records``): one indexed SELECT, no IN list.
     claims = [row for row in run(select(Case.id, Case.claim_total_fen).where(Case.developer_id == developer_id)
                                  .order_by(Case.id)) if row.id in secured]
     owner = owner_key(developer_id)

@@ -30,7 +30,6 @@ from app.models.release_files import CounterGuaranteeFile
 from app.services import evidence
 from app.services.case_records import event_reason
 from app.services.errors import ConflictError, NotFoundError, ServiceError
-from app.services.release import _guarantee_refusal
 from app.services.reminders import remind
 from app.services.use_case import use_case
 from mediation.amounts import format_yuan
@@ -326,9 +325,16 @@ def guarantee_record(guarantee_id: int) -> CounterGuarantee:
 
 
 def provider_refusal(guarantee: CounterGuarantee) -> Msg | None:
-    """Why this guarantee cannot be accepted (its provider is on the blacklist), or None —
-    the blacklist rule of ``app.services.release``, asked again at review."""
-    return _guarantee_refusal(guarantee.provider_developer_id)
+    """Why this guarantee cannot be accepted, or None: a provider developer on the judges'
+    blacklist (a ``BlacklistDecision`` not lifted, or three broken commitments within 365
+    days at the last evaluation: ``warning_notices.is_blacklisted``) gives no adequate
+    security. Asked by the review form and again by :func:`review_guarantee`."""
+    from app.services.warning_notices import is_blacklisted
+
+    if guarantee.provider_developer_id is None or not is_blacklisted(guarantee.provider_developer_id):
+        return None
+    return Msg("提供人已被列入失信开发商名单，其担保不予接受。",
+               "The provider is on the blacklist of developers; its guarantee is refused.")
 
 
 @use_case

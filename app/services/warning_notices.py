@@ -12,7 +12,7 @@
   days, ``risk.warnings``).
 * A judge may also put a developer on the blacklist by decision, with a reason, and lift
   it. Whoever is on it — by decision or by the rule's count at the last evaluation — has
-  its counter-guarantees refused (:func:`is_blacklisted`, asked by ``app.services.release``).
+  its counter-guarantees refused (:func:`is_blacklisted`, asked by ``app.services.release_records``).
 """
 from __future__ import annotations
 

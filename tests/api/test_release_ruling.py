@@ -35,7 +35,7 @@ def test_a_released_stage_issues_a_verifiable_ruling_the_developer_and_court_see
         case_id, ruling_id, developer_name = ruling.case_id, ruling.id, own.name
         assert case_id == min(frozen_developer["cases"]) and ruling.party_developer_id == own.id
     text = pdf_text(pdf, tmp_path)
-    assert "解除保全裁定书" in text and developer_name in text and "(2026)琼9005财保1号" in text
+    assert "解除保全裁定书" in text and developer_name in text and "（2026）琼9005财保1号" in text
     assert "第1阶段" in text.replace(" ", "") or "第 1 阶段" in text
 
     staff = bearer(make.user("developer", developer=own))

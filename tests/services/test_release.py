@@ -12,10 +12,25 @@ from sqlalchemy import update
 from app.extensions import db
 from app.models import Case, CaseEvent
 from app.models.release import AssetRelease, FrozenAsset
-from app.services import release
+from app.services import release, release_records
 from app.services.errors import ConflictError, ServiceError
 
 NOW = datetime(2026, 12, 2, 2, 0, tzinfo=timezone.utc)
+
+
+def offer(developer_id: int, *, provider: str, kind: str, value_fen: int, cases, valid_from: date,
+          valid_until: date, provider_developer_id: int | None = None):
+    """A counter-guarantee offered, as a judge enters it, for the developer's cases in their court."""
+    court_id = db.session.get(Case, cases[0]).court_id
+    return release_records.offer_guarantee(
+        developer_id, court_id=court_id, provider=provider, provider_developer_id=provider_developer_id, kind=kind,
+        value_fen=value_fen, cases=cases, valid_from=valid_from, valid_until=valid_until, backed_by=None,
+        actor=None, now=NOW)
+
+
+def blacklist_refusal(error: ServiceError) -> str:
+    """The reasons a refused review gives, next to its fields."""
+    return " ".join(str(e["message"]) for e in error.raw_errors)
 
 
 @pytest.fixture
@@ -28,20 +43,22 @@ def frozen_developer(app, make):
         for case, claim in ((first, 60_000_000), (second, 40_000_000)):
             db.session.execute(update(Case).where(Case.id == case.id).values(claim_total_fen=claim))
         db.session.commit()
-        developer_id = project.developer_id
-        order = release.record_order(developer_id, ruling_no="(2026)琼9005财保1号", ruled_on=date(2026, 6, 1),
-                                     expires_on=date(2027, 6, 1), actor_id=None, now=NOW, assets=[
-            {"kind": "bank_account", "label": "基本户", "frozen_fen": 80_000_000, "cases": [first.id, second.id]},
-            {"kind": "unit", "label": "1栋101", "frozen_fen": 50_000_000, "cases": [first.id]},
-        ])
-        letter = release.offer_guarantee(developer_id, provider="海南银行", kind="bank_letter",
-                                         value_fen=30_000_000, cases=[first.id], valid_from=date(2026, 6, 1),
-                                         valid_until=date(2027, 12, 31), now=NOW)
-        release.review_guarantee(letter.id, accept=True, reason="银行保函，足额有效", actor_id=None, now=NOW)
-        obligation = release.add_obligation(developer_id, description="支付违约金", cost_fen=20_000_000,
-                                            reduces={first.id: 30_000_000}, now=NOW)
-        then = release.add_obligation(developer_id, description="退还购房款", cost_fen=20_000_000,
-                                      reduces={second.id: 40_000_000}, after_id=obligation.id, now=NOW)
+        developer_id, court_id = project.developer_id, project.court_id
+        order = release_records.record_order(
+            developer_id, court_id=court_id, ruling_no="(2026)琼9005财保1号", ruled_on=date(2026, 6, 1),
+            expires_on=date(2027, 6, 1), actor=None, now=NOW,
+            asset={"kind": "bank_account", "label": "基本户", "frozen_fen": 80_000_000, "cases": [first.id, second.id]})
+        release_records.add_asset(order.id, court_id=court_id, actor=None, now=NOW, asset={
+            "kind": "unit", "label": "1栋101", "frozen_fen": 50_000_000, "cases": [first.id]})
+        letter = offer(developer_id, provider="海南银行", kind="bank_letter", value_fen=30_000_000, cases=[first.id],
+                       valid_from=date(2026, 6, 1), valid_until=date(2027, 12, 31))
+        release_records.review_guarantee(letter.id, accept=True, reason="银行保函，足额有效", actor=None, now=NOW)
+        obligation = release_records.add_obligation(
+            developer_id, court_id=court_id, description="支付违约金", cost_fen=20_000_000, due_on=None, after_id=None,
+            reduces=[(first.id, 30_000_000)], actor=None, now=NOW)
+        then = release_records.add_obligation(
+            developer_id, court_id=court_id, description="退还购房款", cost_fen=20_000_000, due_on=None,
+            after_id=obligation.id, reduces=[(second.id, 40_000_000)], actor=None, now=NOW)
         return {"developer": developer_id, "cases": (first.id, second.id),
                 "obligations": (obligation.id, then.id),
                 "assets": [a.id for a in order.assets]}
@@ -107,14 +124,14 @@ def test_a_later_stage_waits_until_the_earlier_obligations_are_performed_and_con
 
 def test_a_guarantee_is_reviewed_once_and_only_with_a_reason(app, frozen_developer):
     with app.app_context():
-        guarantee = release.offer_guarantee(frozen_developer["developer"], provider="某担保公司", kind="surety",
-                                            value_fen=1_000_000, cases=[frozen_developer["cases"][0]],
-                                            valid_from=date(2026, 6, 1), valid_until=date(2026, 7, 1), now=NOW)
+        guarantee = offer(frozen_developer["developer"], provider="某担保公司", kind="surety",
+                          value_fen=1_000_000, cases=[frozen_developer["cases"][0]],
+                          valid_from=date(2026, 6, 1), valid_until=date(2026, 7, 1))
         with pytest.raises(ServiceError):
-            release.review_guarantee(guarantee.id, accept=False, reason=" ", actor_id=None, now=NOW)
-        release.review_guarantee(guarantee.id, accept=False, reason="担保人资信不足", actor_id=None, now=NOW)
+            release_records.review_guarantee(guarantee.id, accept=False, reason=" ", actor=None, now=NOW)
+        release_records.review_guarantee(guarantee.id, accept=False, reason="担保人资信不足", actor=None, now=NOW)
         with pytest.raises(ConflictError):
-            release.review_guarantee(guarantee.id, accept=True, reason="再审", actor_id=None, now=NOW)
+            release_records.review_guarantee(guarantee.id, accept=True, reason="再审", actor=None, now=NOW)
         scenario = release.build_scenario(frozen_developer["developer"])
         assert f"G{guarantee.id}" not in {g["id"] for g in scenario["guarantees"]}
 
@@ -122,10 +139,10 @@ def test_a_guarantee_is_reviewed_once_and_only_with_a_reason(app, frozen_develop
 def test_approvals_releases_and_refusals_are_on_the_case_timelines(app, frozen_developer):
     first, second = frozen_developer["cases"]
     with app.app_context():
-        refused = release.offer_guarantee(frozen_developer["developer"], provider="某担保公司", kind="surety",
-                                          value_fen=1_000_000, cases=[first], valid_from=date(2026, 6, 1),
-                                          valid_until=date(2026, 7, 1), now=NOW)
-        release.review_guarantee(refused.id, accept=False, reason="担保人资信不足", actor_id=None, now=NOW)
+        refused = offer(frozen_developer["developer"], provider="某担保公司", kind="surety",
+                        value_fen=1_000_000, cases=[first], valid_from=date(2026, 6, 1),
+                        valid_until=date(2026, 7, 1))
+        release_records.review_guarantee(refused.id, accept=False, reason="担保人资信不足", actor=None, now=NOW)
         plan_id = release.propose_plan(frozen_developer["developer"], actor_id=None, now=NOW).id
         release.approve_stage(plan_id, 1, actor_id=None, actor_role="judge", now=NOW)
         lines = {case_id: [e.reason for e in db.session.query(CaseEvent).filter_by(case_id=case_id)]
@@ -144,10 +161,11 @@ def test_a_blacklisted_developers_guarantee_is_refused(app, make, frozen_develop
         listed = make.developer()
         db.session.add(BlacklistDecision(developer_id=listed.id, decided_at=NOW, reason="逾期交房且拒不履行"))
         db.session.commit()
-        guarantee = release.offer_guarantee(frozen_developer["developer"], provider=listed.name, kind="surety",
-                                            provider_developer_id=listed.id, value_fen=1_000_000,
-                                            cases=[frozen_developer["cases"][0]], valid_from=date(2026, 6, 1),
-                                            valid_until=date(2027, 6, 1), now=NOW)
-        with pytest.raises(ServiceError, match="失信"):
-            release.review_guarantee(guarantee.id, accept=True, reason="足额", actor_id=None, now=NOW)
+        guarantee = offer(frozen_developer["developer"], provider=listed.name, kind="surety",
+                          provider_developer_id=listed.id, value_fen=1_000_000,
+                          cases=[frozen_developer["cases"][0]], valid_from=date(2026, 6, 1),
+                          valid_until=date(2027, 6, 1))
+        with pytest.raises(ServiceError) as refused:
+            release_records.review_guarantee(guarantee.id, accept=True, reason="足额", actor=None, now=NOW)
+        assert "失信" in blacklist_refusal(refused.value)
         assert db.session.get(release.CounterGuarantee, guarantee.id).status == "offered"

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.models import AgencyTask, Case, Mediator, Notice
 from app.notify.render import notice_text
-from app.services import release
+from app.services import release, release_records
 from app.services.errors import ConflictError
 from tests.services.test_release import NOW
 from tests.web.helpers import login
@@ -25,6 +25,10 @@ def _officer(make, court, *, locale=None, kind="housing_bureau"):
     return user
 
 
+#: Each kind's preservation ruling has its own number (ruling numbers are unique).
+_RULING_SEQ = {"presale_account": 21, "bank_account": 22}
+
+
 def _developer_with(app, make, kind: str) -> dict:
     """Two cases (60万 and 40万元) secured by one account of 150万元 of ``kind``: stage 1
     releases the 50万元 the cases do not need."""
@@ -34,10 +38,11 @@ def _developer_with(app, make, kind: str) -> dict:
         for case, claim in ((first, 60_000_000), (second, 40_000_000)):
             db.session.execute(update(Case).where(Case.id == case.id).values(claim_total_fen=claim))
         db.session.commit()
-        order = release.record_order(project.developer_id, ruling_no=f"(2026)琼9005财保{kind}号",
-                                     ruled_on=date(2026, 6, 1), expires_on=date(2027, 6, 1), actor_id=None,
-                                     now=NOW, assets=[{"kind": kind, "label": "某项目预售资金监管账户",
-                                                       "frozen_fen": 150_000_000, "cases": [first.id, second.id]}])
+        order = release_records.record_order(
+            project.developer_id, court_id=project.court_id, ruling_no=f"(2026)琼9005财保{_RULING_SEQ[kind]}号",
+            ruled_on=date(2026, 6, 1), expires_on=date(2027, 6, 1), actor=None, now=NOW,
+            asset={"kind": kind, "label": "某项目预售资金监管账户", "frozen_fen": 150_000_000,
+                   "cases": [first.id, second.id]})
         plan = release.propose_plan(project.developer_id, actor_id=None, now=NOW)
         return {"plan": plan.id, "court": project.court, "cases": (first.id, second.id),
                 "asset": order.assets[0].id}
@@ -64,7 +69,7 @@ def test_a_presale_release_gives_the_bureau_one_task_and_tells_each_officer_in_t
         from app.models import Document
 
         [document] = db.session.scalars(select(Document).where(Document.kind == "release_ruling")).all()
-        for fact in ("某项目预售资金监管账户", "(2026)琼9005财保presale_account号", "¥500,000.00", "¥1,000,000.00",
+        for fact in ("某项目预售资金监管账户", "（2026）琼9005财保21号", "¥500,000.00", "¥1,000,000.00",
                      document.verify_code, document.title):
             assert fact in task.description, fact
         notices = db.session.scalars(select(Notice).where(Notice.kind == "presale_released")).all()

@@ -100,7 +100,8 @@ def test_a_commitment_is_broken_only_after_its_day_and_only_by_a_judge_over_the_
 
 
 def test_three_broken_commitments_blacklist_the_developer_and_its_guarantee_is_refused(app, make, frozen_developer):  # noqa: F811
-    from app.services import release
+    from app.services import release_records
+    from tests.services.test_release import blacklist_refusal, offer
 
     with app.app_context():
         listed = make.project()
@@ -111,12 +112,13 @@ def test_three_broken_commitments_blacklist_the_developer_and_its_guarantee_is_r
         assert not svc.is_blacklisted(listed.developer_id)
         evaluate_warnings(now=EVENING)
         assert svc.is_blacklisted(listed.developer_id)  # by the rule's count, no judge's decision
-        guarantee = release.offer_guarantee(frozen_developer["developer"], provider=listed.developer.name,
-                                            kind="surety", provider_developer_id=listed.developer_id,
-                                            value_fen=1_000_000, cases=[frozen_developer["cases"][0]],
-                                            valid_from=date(2026, 6, 1), valid_until=date(2027, 6, 1), now=NOW)
-        with pytest.raises(ServiceError, match="失信"):
-            release.review_guarantee(guarantee.id, accept=True, reason="足额", actor_id=None, now=NOW)
+        guarantee = offer(frozen_developer["developer"], provider=listed.developer.name,
+                          kind="surety", provider_developer_id=listed.developer_id,
+                          value_fen=1_000_000, cases=[frozen_developer["cases"][0]],
+                          valid_from=date(2026, 6, 1), valid_until=date(2027, 6, 1))
+        with pytest.raises(ServiceError) as refused:
+            release_records.review_guarantee(guarantee.id, accept=True, reason="足额", actor=None, now=NOW)
+        assert "失信" in blacklist_refusal(refused.value)
 
 
 def test_a_judge_decides_and_lifts_a_blacklisting_with_a_reason(app, sides):
