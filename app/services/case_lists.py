@@ -524,20 +524,29 @@ _ROW_COLUMNS = (
            Case.registered_at, Case.mediation_deadline_at, Case.claim_total_fen,
            Case.project_id, Project.name, Case.developer_id, Developer.name,
            Case.mediator_id, _mediator_user.name, Case.outcome, Case.response_due_at,
-           _CLAIMANT_COUNT, Person.id, Person.name, Person.phone, _claimant_developer.name)
-    .join(Project, Project.id == Case.project_id)
-    .join(Developer, Developer.id == Case.developer_id)
-    .outerjoin(Mediator, Mediator.id == Case.mediator_id)
-    .outerjoin(_mediator_user, _mediator_user.id == Mediator.user_id)
-    .outerjoin(_shown_complaint, _shown_complaint.id == _FIRST_CLAIMANT)
-    .outerjoin(Person, Person.id == _shown_complaint.claimant_person_id)
-    .outerjoin(_claimant_developer, _claimant_developer.id == _shown_complaint.claimant_developer_id))
-_ROWS = _ROW_COLUMNS.where(Case.id.in_(bindparam("ids", expanding=True)))
+           _CLAIMANT_COUNT, Person.id, Person.name, Person.phone, _claimant_developer.name))
+
+
+def _joined(query: Select) -> Select:
+    """The rows' joins, from ``cases`` (already in ``query``'s FROM)."""
+    return (query
+            .join(Project, Project.id == Case.project_id)
+            .join(Developer, Developer.id == Case.developer_id)
+            .outerjoin(Mediator, Mediator.id == Case.mediator_id)
+            .outerjoin(_mediator_user, _mediator_user.id == Mediator.user_id)
+            .outerjoin(_shown_complaint, _shown_complaint.id == _FIRST_CLAIMANT)
+            .outerjoin(Person, Person.id == _shown_complaint.claimant_person_id)
+            .outerjoin(_claimant_developer,
+                       _claimant_developer.id == _shown_complaint.claimant_developer_id))
+
+
+_ROWS = _joined(_ROW_COLUMNS).where(Case.id.in_(bindparam("ids", expanding=True)))
 
 
 def _rows_of(page) -> Select:
     """The display columns of the cases of the subquery ``page`` (in the page's statement)."""
-    return _ROW_COLUMNS.join(page, page.c.id == Case.id)
+    # From the page: joined last, after the outer joins, PostgreSQL joined every case.
+    return _joined(_ROW_COLUMNS.select_from(page).join(Case, Case.id == page.c.id))
 
 
 def load_rows(ids: list[int], now: datetime, viewer: User) -> list[CaseRow]:
