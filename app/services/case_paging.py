@@ -242,10 +242,11 @@ def first_segment_with_count(base: Select, filters, count_query, limit: int, *, 
                 .select_from(counted.outerjoin(found, true())).order_by(*order))
 
     rows = read(kept((index, limit, detail is not None), build), params).all()
-    present = [row for row in rows if row[2] is not None]
-    page_rows = [(row[2], row[1]) for row in present]
-    details = [tuple(row[2:]) for row in present] if detail is not None else None
-    return (index, page_rows), rows[0][0], details
+    if detail is None:  # unpacked, not indexed: a Row's item is a call
+        return ((index, [(case_id, key) for _, key, case_id, _ in rows if case_id is not None]),
+                rows[0][0], None)
+    present = [row[1:] for row in rows if row[2] is not None]
+    return (index, [(row[1], row[0]) for row in present]), rows[0][0], [row[1:] for row in present]
 
 
 def fetch_rows(base: Select, filters, cursor: Cursor | None, limit: int, *,
