@@ -16,7 +16,9 @@ from functools import cached_property
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, case, exists, func, select
+from sqlalchemy import (
+    ColumnElement, Integer, Select, bindparam, case, exists, func, literal_column, select,
+)
 from sqlalchemy.orm import aliased
 
 from app.access import list_relation, visible_cases
@@ -384,40 +386,61 @@ def list_cases(user: User, filters: CaseFilters | dict | None = None, *, cursor:
     Raises :class:`FilterError` for an unknown filter value or limit, and
     :class:`InvalidCursorError` for a cursor this list did not make.
     """
+    filters = _normalized(user, filters)
+    if cursor is None and not filters.active and len(SORT_SEGMENTS[filters.sort]) == 1:
+        # The unfiltered first page (the list as opened): one statement brings the count,
+        # the page and its rows. No filter value can change its plan, so it is prepared
+        # like any statement (planned once: planning its joins cost more than running them).
+        page, details = _list_cases(user, filters, cursor=None, limit=limit, now=now,
+                                    with_rows=True)
+        page.items = _case_rows(details[:len(page.items)], now, user)
+        return page
     with _planned_for_their_values():
-        page = _list_cases(user, filters, cursor=cursor, limit=limit, now=now)
+        page, _ = _list_cases(user, filters, cursor=cursor, limit=limit, now=now)
     # The rows by primary key: no plan to get wrong, so prepared (planned once) like any
     # statement — planning this join took longer than running it.
     page.items = load_rows(page.items, now, user)
     return page
 
 
-def _list_cases(user: User, filters, *, cursor: str | None, limit: int, now: datetime) -> CasePage:
+def _normalized(user: User, filters) -> CaseFilters:
     if filters is None:
         filters = CaseFilters()
     elif isinstance(filters, dict):
         filters = CaseFilters(**filters)
     if filters.phone_search != (user.role in PHONE_SEARCH_ROLES):
         filters = replace(filters, phone_search=user.role in PHONE_SEARCH_ROLES)
+    return filters
+
+
+def _list_cases(user: User, filters: CaseFilters, *, cursor: str | None, limit: int,
+                now: datetime, with_rows: bool = False) -> tuple[CasePage, list | None]:
+    """A page of ids (and, ``with_rows`` on a first page walked along one index, the rows'
+    display columns read in the same statement, in page order; else None)."""
     limit = _clamp_limit(limit)
     decoded = decode_cursor(cursor, filters.sort) if cursor else None
     cap = min(COUNT_CAP, SEARCH_COUNT_CAP) if filters.terms else COUNT_CAP
     shape = _statement_key(user, filters)
 
     def count_query():
+        # With the rows, the statement is prepared: its limit is written in it (see
+        # first_segment_with_count).
         return select(func.count()).select_from(
-            _base_query(user, filters, now, [Case.id], counting=True).limit(cap + 1).subquery())
+            _base_query(user, filters, now, [Case.id], counting=True)
+            .limit(literal_column(str(cap + 1)) if with_rows else cap + 1).subquery())
 
-    prefetched = None
+    prefetched = details = None
     if decoded is None and not filters.terms and (not filters.active or _index_ordered(filters)):
         # The first page of a list walked along one index: its statement does not depend on
         # the count, so both are read in one statement (one round trip on PostgreSQL).
         small = False
         base = _kept(shape, ("base", False, "no terms"), lambda: _base_query(
             user, filters, now, [Case.id]))
-        prefetched, counted = first_segment_with_count(
+        prefetched, counted, details = first_segment_with_count(
             base, filters, count_query, limit + 1,
-            kept=lambda part, build: _kept(shape, ("count+page", cap, *part), build))
+            kept=lambda part, build: _kept(shape, ("count+page", cap, *part), build),
+            detail=_rows_of if with_rows else None,
+            params={"own": user.person_id} if with_rows else None)
         total = counted if counted <= cap else None
     else:
         counted = read(_kept(shape, ("count", cap), count_query)).scalar()
@@ -467,7 +490,7 @@ def _list_cases(user: User, filters, *, cursor: str | None, limit: int, now: dat
         total = position + len(rows)  # rows were inserted before this page meanwhile
     # The ids, for now: list_cases loads their rows.
     return CasePage(items=[case_id for _, case_id, _ in rows], filters=filters, limit=limit,
-                    position=position, next_cursor=next_cursor, prev_cursor=prev_cursor, total=total, count_cap=cap)
+                    position=position, next_cursor=next_cursor, prev_cursor=prev_cursor, total=total, count_cap=cap), details
 
 
 def _deadline_state(status: str, deadline: datetime | None, now: datetime) -> str | None:
@@ -496,20 +519,34 @@ _CLAIMANT_COUNT = (select(func.count(_other.id)).where(_other.case_id == Case.id
                    .correlate(Case).scalar_subquery())
 #: A page's rows with their shown claimant and claimant count: one statement (one round
 #: trip on PostgreSQL), each case found by its primary key, its complaints by their index.
-_ROWS = (
+_ROW_COLUMNS = (
     select(Case.id, Case.number, Case.is_group, Case.status, Case.dispute_type,
            Case.registered_at, Case.mediation_deadline_at, Case.claim_total_fen,
            Case.project_id, Project.name, Case.developer_id, Developer.name,
            Case.mediator_id, _mediator_user.name, Case.outcome, Case.response_due_at,
-           _CLAIMANT_COUNT, Person.id, Person.name, Person.phone, _claimant_developer.name)
-    .join(Project, Project.id == Case.project_id)
-    .join(Developer, Developer.id == Case.developer_id)
-    .outerjoin(Mediator, Mediator.id == Case.mediator_id)
-    .outerjoin(_mediator_user, _mediator_user.id == Mediator.user_id)
-    .outerjoin(_shown_complaint, _shown_complaint.id == _FIRST_CLAIMANT)
-    .outerjoin(Person, Person.id == _shown_complaint.claimant_person_id)
-    .outerjoin(_claimant_developer, _claimant_developer.id == _shown_complaint.claimant_developer_id)
-    .where(Case.id.in_(bindparam("ids", expanding=True))))
+           _CLAIMANT_COUNT, Person.id, Person.name, Person.phone, _claimant_developer.name))
+
+
+def _joined(query: Select) -> Select:
+    """The rows' joins, from ``cases`` (already in ``query``'s FROM)."""
+    return (query
+            .join(Project, Project.id == Case.project_id)
+            .join(Developer, Developer.id == Case.developer_id)
+            .outerjoin(Mediator, Mediator.id == Case.mediator_id)
+            .outerjoin(_mediator_user, _mediator_user.id == Mediator.user_id)
+            .outerjoin(_shown_complaint, _shown_complaint.id == _FIRST_CLAIMANT)
+            .outerjoin(Person, Person.id == _shown_complaint.claimant_person_id)
+            .outerjoin(_claimant_developer,
+                       _claimant_developer.id == _shown_complaint.claimant_developer_id))
+
+
+_ROWS = _joined(_ROW_COLUMNS).where(Case.id.in_(bindparam("ids", expanding=True)))
+
+
+def _rows_of(page) -> Select:
+    """The display columns of the cases of the subquery ``page`` (in the page's statement)."""
+    # From the page: joined last, after the outer joins, PostgreSQL joined every case.
+    return _joined(_ROW_COLUMNS.select_from(page).join(Case, Case.id == page.c.id))
 
 
 def load_rows(ids: list[int], now: datetime, viewer: User) -> list[CaseRow]:
@@ -520,24 +557,30 @@ def load_rows(ids: list[int], now: datetime, viewer: User) -> list[CaseRow]:
     phones are masked in every list)."""
     if not ids:
         return []
-    found = {}
-    claimants = []
     # Fetched at once, not row by row; ``own`` read once (an ORM attribute costs a call).
-    for row in read(_ROWS, {"ids": ids, "own": viewer.person_id}).all():
+    found = {row[0]: row for row in read(_ROWS, {"ids": ids, "own": viewer.person_id}).all()}
+    return _case_rows([found[i] for i in ids if i in found], now, viewer)
+
+
+def _case_rows(rows, now: datetime, viewer: User) -> list[CaseRow]:
+    """``CaseRow``s of the columns of ``_ROW_COLUMNS``, in the order given."""
+    items = []
+    claimants = []
+    for row in rows:
         item = CaseRow(*row[:16])
         item.claimant_count, person_id, person_name, phone, developer_name = row[16:]
         item.deadline_state = _deadline_state(item.status, item.deadline_at, now)
         if item.response_due_at is not None and item.status in ("registered", "assigned"):
             item.response_step = "assign" if item.status == "registered" else "accept"
             item.response_overdue = item.response_due_at < now
-        found[item.id] = item
+        items.append(item)
         if item.claimant_count:
             claimants.append((item, (person_id, person_name or developer_name, phone)))
     shown = people.present_row_claimants(viewer, list_relation(viewer),
                                          [claimant for _, claimant in claimants])
     for (item, _), (name, phone) in zip(claimants, shown):
         item.claimant_name, item.claimant_phone = name, phone
-    return [found[i] for i in ids if i in found]
+    return items
 
 
 # --- Filter choices -------------------------------------------------------------------------

@@ -16,7 +16,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 from sqlalchemy import (
-    ColumnElement, Integer, Select, and_, literal, not_, select, text, true, tuple_,
+    ColumnElement, Integer, Select, and_, literal, literal_column, not_, select, text, true,
+    tuple_,
 )
 
 from app.extensions import db
@@ -202,31 +203,50 @@ def _segment_query(base: Select, segment: Segment, *, forward: bool, seek, limit
     return query.order_by(*order).limit(limit)
 
 
-def first_segment_with_count(base: Select, filters, count_query, limit: int, *, kept):
+def first_segment_with_count(base: Select, filters, count_query, limit: int, *, kept,
+                             detail=None, params=None):
     """The first page's rows of the first segment the filters leave, and the list's count,
-    read by one statement: ``(segment index, [(id, key)…]), count``.
+    read by one statement: ``(segment index, [(id, key)…]), count, details``.
 
     For a first page whose statement does not depend on the count (no search, and an
     index walks the list in its order): the count is joined to the page's rows (an outer
     join, so an empty page still brings it). ``count_query()`` builds the count;
-    ``kept(part, build)`` is the caller's store of built statements."""
+    ``kept(part, build)`` is the caller's store of built statements.
+
+    ``detail(page)``, when given, is a select of the display columns of the cases of the
+    subquery ``page`` (its first column the case id, joined on ``page.c.id``): then the
+    rows come in the same statement, and ``details`` is the list of those columns' tuples in
+    page order (else None). ``params``: the values of that select's bound parameters."""
     segments = SORT_SEGMENTS[filters.sort]
     index = next((i for i, segment in enumerate(segments) if not segment.empty(filters)), None)
     if index is None:
-        return None, read(kept(("count",), count_query)).scalar()
+        return None, read(kept(("count",), count_query)).scalar(), None
 
     def build():
         segment = segments[index]
-        page = _segment_query(base, segment, forward=True, seek=None, limit=limit,
+        # Prepared (with rows), the limits are written in the statement: a generic plan
+        # for "LIMIT $1" assumes a tenth of the table and joins it all by hash (0.7 s).
+        page = _segment_query(base, segment, forward=True, seek=None,
+                              limit=literal_column(str(int(limit))) if detail else limit,
                               small=False).subquery("page")
         counted = count_query().subquery("counted")
         key, case_id = page.c[segment.key().key], page.c.id
+        if detail is not None:
+            found = detail(page).add_columns(key.label("page_key")).subquery("found")
+            key, case_id = found.c.page_key, found.c[0]
+            columns = [c for c in found.c if c is not found.c.page_key]
+        else:
+            found, columns = page, [case_id, key]
         order = (key.desc(), case_id.desc()) if segment.descending else (key.asc(), case_id.asc())
-        return (select(counted.c[0], case_id, key)
-                .select_from(counted.outerjoin(page, true())).order_by(*order))
+        return (select(counted.c[0], key, *columns)
+                .select_from(counted.outerjoin(found, true())).order_by(*order))
 
-    rows = read(kept((index, limit), build)).all()
-    return (index, [(case_id, key) for _, case_id, key in rows if case_id is not None]), rows[0][0]
+    rows = read(kept((index, limit, detail is not None), build), params).all()
+    if detail is None:  # unpacked, not indexed: a Row's item is a call
+        return ((index, [(case_id, key) for _, key, case_id, _ in rows if case_id is not None]),
+                rows[0][0], None)
+    present = [row[1:] for row in rows if row[2] is not None]
+    return (index, [(row[1], row[0]) for row in present]), rows[0][0], [row[1:] for row in present]
 
 
 def fetch_rows(base: Select, filters, cursor: Cursor | None, limit: int, *,

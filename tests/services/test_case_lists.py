@@ -863,6 +863,57 @@ def test_postgresql_plans_the_list_for_its_own_filter_values_without_a_round_tri
     assert not [sql for sql in statements if "plan_cache_mode" in sql]
 
 
+@pytest.mark.parametrize("sort", ["registered_desc", "registered_asc", "claim_desc"])
+def test_the_list_as_opened_reads_its_rows_in_the_count_s_statement_the_same_rows(
+        app, world, sort):
+    """The unfiltered first page brings count, page and rows in one statement; its rows
+    are those the rows-by-id statement reads for the same ids, column for column (the
+    claimant shown and masked alike)."""
+    from app.extensions import db
+
+    seen = []
+
+    def run():
+        viewer = db.session.get(User, world.judge.id)
+        seen.append(list_cases(viewer, {"sort": sort}, limit=7, now=NOW))
+        seen.append(case_lists.load_rows([r.id for r in seen[0].items], NOW, viewer))
+
+    statements = _statements(app, run)
+    page, by_id = seen
+    assert len(page.items) == 7 and page.next_cursor and page.total
+    assert [vars(r) for r in page.items] == [vars(r) for r in by_id]
+    statements = [sql for sql in statements if "FROM cases" in sql]
+    assert len(statements) == 2  # the page's one, then load_rows' own
+    assert "count(*)" in statements[0] and "cases.number" in statements[0]
+
+
+def test_postgresql_prepares_the_list_as_opened(app, world):
+    """No filter value can change the unfiltered first page's plan, and planning its joins
+    costs more than running them: it is prepared (planned once). A filtered page is not."""
+    from app.extensions import db
+
+    with app.app_context():
+        dialect = db.engine.dialect.name
+        db.session.remove()
+    if dialect != "postgresql":
+        pytest.skip("PostgreSQL plan cache (this run is on SQLite)")
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+        judge = db.session.get(User, world.judge.id)
+        for _ in range(7):
+            list_cases(judge, {}, now=NOW)
+            list_cases(judge, {"dispute_type": "late_delivery"}, now=NOW)
+        prepared = db.session.scalars(text("SELECT statement FROM pg_prepared_statements")).all()
+        db.session.remove()
+    opened = [sql for sql in prepared if "count(*)" in sql and "AS found" in sql]
+    assert opened
+    # Its limits are written in it: a generic plan for "LIMIT $1" joined the whole table.
+    assert all(f"LIMIT {case_lists.DEFAULT_LIMIT + 1})" in sql
+               and f"LIMIT {case_lists.COUNT_CAP + 1})" in sql for sql in opened), opened
+    assert not [sql for sql in prepared if "cases.dispute_type = " in sql]
+
+
 def test_the_court_finds_a_case_by_receipt_number_or_phone(app, make):
     """Judges could not find a case by the number a caller reads out (issue 8)."""
     from app.extensions import db
