@@ -132,3 +132,18 @@ def test_the_hash_is_of_the_canonical_json():
     assert release_suggestions.scenario_hash({"b": 1, "a": "甲"}) == release_suggestions.scenario_hash(
         {"a": "甲", "b": 1})
     assert len(release_suggestions.scenario_hash({})) == 64
+
+
+def test_a_failed_job_is_said_on_the_page(app, client, make, blocked_developer, monkeypatch):
+    from app.services import queued_jobs
+
+    def broken(job, args, now):
+        raise RuntimeError("solver crashed")
+
+    monkeypatch.setitem(queued_jobs.KINDS, "release_suggestion", broken)
+    login(client, judge_of_the_cases(app, make, blocked_developer).username)
+    _page(client, blocked_developer["developer"])
+    with app.app_context():
+        assert run_queued(now=NOW) == "queued jobs: 0 done, 1 failed"
+    html = _page(client, blocked_developer["developer"])
+    assert 'data-testid="suggestion-failed"' in html and "suggestion-computing" not in html
