@@ -18,7 +18,10 @@ Timed: ``GET /court/developers/<id>/release`` through Flask's test client by a j
 court holding the cases (login done before), wall clock, median of the runs; and, on its own,
 building the scenario from the database and planning it. Baseline in the same run: the
 scenario read through ORM rows with selectin loads (how ``build_scenario`` read it before it
-used column SELECTs), to show what the column SELECTs save. SQLite: a fresh file in a temp dir;
+used column SELECTs), to show what the column SELECTs save; and the full planner
+(``release.plan_for``, what the page ran before it left the guarantee search to a queued job),
+against which the page's median is given as a ratio, then the queued job itself (``run_queued``)
+and one page after it (showing the suggestion when the plan is blocked). SQLite: a fresh file in a temp dir;
 PostgreSQL: the given database, its tables dropped and created again (never a shared one).
 """
 from __future__ import annotations
