@@ -41,6 +41,9 @@ def run_job_command(job_id: str):
     if job_id not in JOBS_BY_ID:
         click.echo(f"no job {job_id!r}; known: {', '.join(JOBS_BY_ID)}", err=True)
         sys.exit(2)
+    from app.services.reminder_watch import forget_all
+
+    forget_all()  # by hand: ask the database, not this process's memory of it
     click.echo(run_job(current_app._get_current_object(), job_id, now=utcnow()))
 
 

@@ -65,7 +65,7 @@ def cases_expire(now: datetime) -> str:
 
 
 def queued(now: datetime) -> str:
-    """Run the long jobs pages queued (referral imports)."""
+    """Run the long jobs pages queued (referral imports, release-plan suggestions)."""
     from app.services.queued_jobs import run_queued
 
     return run_queued(now=now)
@@ -85,7 +85,7 @@ JOBS: tuple[Job, ...] = (
     Job("dispatch", dispatch, lambda: IntervalTrigger(minutes=1, timezone="UTC"), 50,
         "every minute: due reminders into notices, due e-mails out"),
     Job("queued", queued, lambda: IntervalTrigger(seconds=15, timezone="UTC"), 10,
-        "every 15 s: run queued long jobs (referral imports)"),
+        "every 15 s: run queued long jobs (referral imports, release suggestions)"),
     Job("warnings_evaluate", warnings_evaluate,
         lambda: CronTrigger(hour=2, minute=0, timezone=COURT_ZONE), 6 * 3600,
         "02:00 Asia/Shanghai: evaluate early warnings"),

@@ -18,7 +18,10 @@ Timed: ``GET /court/developers/<id>/release`` through Flask's test client by a j
 court holding the cases (login done before), wall clock, median of the runs; and, on its own,
 building the scenario from the database and planning it. Baseline in the same run: the
 scenario read through ORM rows with selectin loads (how ``build_scenario`` read it before it
-used column SELECTs), to show what the column SELECTs save. SQLite: a fresh file in a temp dir;
+used column SELECTs), to show what the column SELECTs save; and the full planner
+(``release.plan_for``, what the page ran before it left the guarantee search to a queued job),
+against which the page's median is given as a ratio, then the queued job itself (``run_queued``)
+and one page after it (showing the suggestion when the plan is blocked). SQLite: a fresh file in a temp dir;
 PostgreSQL: the given database, its tables dropped and created again (never a shared one).
 """
 from __future__ import annotations
@@ -193,15 +196,28 @@ def main() -> None:
             reading.append(time.perf_counter() - t0)
         reading, baseline = statistics.median(reading), statistics.median(baseline)
         t0 = time.perf_counter()
-        scenario, plan = release.plan_for(developer_id)
+        scenario, plan = release.plan_for(developer_id)  # the full planner: what the page did before
         planning = time.perf_counter() - t0
+        from app.services.queued_jobs import run_queued
+
+        t0 = time.perf_counter()
+        job_report = run_queued(now=NOW)  # a blocked plan's page queued the suggestion's search
+        job_time = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    after_job = client.get(f"/court/developers/{developer_id}/release")
+    after_job_time = time.perf_counter() - t0
+    assert after_job.status_code == 200
+    shows = b'data-testid="suggested-guarantee"' in after_job.data
     print(f"{args.cases} cases, {len(scenario['assets'])} assets, {len(scenario['guarantees'])} guarantees, "
           f"{len(scenario['obligations'])} obligations: plan {plan['status']}, {len(plan['stages'])} stages; "
           f"page median {statistics.median(timings) * 1000:.0f} ms "
           f"(runs: {', '.join(f'{t * 1000:.0f}' for t in timings)} ms); "
           f"scenario from the database {reading * 1000:.0f} ms (ORM rows, the baseline: {baseline * 1000:.0f} ms, "
           f"{baseline / reading:.1f}×); scenario+plan {planning * 1000:.0f} ms; "
-          f"page {len(response.data) // 1024} KB")
+          f"page {len(response.data) // 1024} KB; "
+          f"queued job {job_time * 1000:.0f} ms ({job_report}); page after it {after_job_time * 1000:.0f} ms"
+          f"{' with the suggestion' if shows else ''}; full plan / page median "
+          f"{planning / statistics.median(timings):.1f}×")
     if args.database_url:
         with app.app_context():
             db.session.remove()

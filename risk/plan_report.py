@@ -171,10 +171,18 @@ def explain_blocked(
     cash: int,
     frozen: int,
     suggestion: tuple[int, Sequence[str], int] | None,
+    *,
+    searched: bool = True,
 ) -> str:
-    """Why the plan stops, and what extra counter-guarantee would let it go on."""
+    """Why the plan stops, and what extra counter-guarantee would let it go on.
+
+    ``searched=False``: the search for the guarantee was skipped (``plan_release(...,
+    suggest=False)``), so nothing is said about it unless the owner's frozen value cannot
+    cover the shortfall whatever the guarantee."""
     shortfall = cost - cash
     text = f"{obligation}需支付{yuan(cost)}，{owner}现有资金{yuan(cash)}，尚差{yuan(shortfall)}，且已无可解除的冻结财产"
+    if suggestion is None and not searched and frozen >= shortfall:
+        return text
     if suggestion is None:
         return text + f"；{owner}可解除的冻结财产仅{yuan(frozen)}，少于缺口，追加反担保也无法筹足"
     value, cases, freed = suggestion

@@ -95,9 +95,13 @@ class PlannerError(RuntimeError):
     """The planner broke one of its own invariants (a bug, never bad input)."""
 
 
-def plan_release(scenario: Scenario) -> ReleasePlan:
-    """Plan the staged release of frozen assets as the owners perform their obligations."""
-    plan = _Planner(scenario).run()
+def plan_release(scenario: Scenario, *, suggest: bool = True) -> ReleasePlan:
+    """Plan the staged release of frozen assets as the owners perform their obligations.
+
+    ``suggest=False`` skips the search for the smallest unblocking guarantee (a blocked plan
+    then has no ``suggested_guarantee``); the stages are the same. The web page plans so and
+    leaves the search to a queued job (docs/release-in-the-app.md); the CLI always searches."""
+    plan = _Planner(scenario).run(suggest=suggest)
     if plan.blocked is not None and plan.blocked.suggested_guarantee is not None:
         plan = _confirm_suggestion(scenario, plan)
     return plan
@@ -548,6 +552,7 @@ class _Planner:
             cash,
             frozen,
             None if suggestion is None else (suggestion.value, suggestion.secures, suggestion.frees),
+            searched=suggest,
         )
         return Blocked(oid, owner, shortfall, suggestion, reason, stages_done)
 

@@ -82,6 +82,9 @@ def _clean_tables(request):
                 for table in reversed(db.metadata.sorted_tables):
                     conn.execute(table.delete())
         limiter.reset()
+        from app.services.reminder_watch import forget_all
+
+        forget_all()  # TRUNCATE fires no trigger: the next test's watch must ask again
         application.extensions["sms"].outbox.clear()  # the logging SMS backend's memory
 
 

@@ -23,7 +23,7 @@ from app.models.reminders import (
 )
 from app.models.release import (
     AssetRelease, CounterGuarantee, CounterGuaranteeCase, FrozenAsset, FrozenAssetCase, Obligation,
-    ObligationReduction, PreservationOrder, ReleasePlan, ReleaseStage,
+    ObligationReduction, PreservationOrder, ReleasePlan, ReleaseStage, ReleaseSuggestion,
 )
 from app.models.release_files import CounterGuaranteeFile
 from app.models.risk import (
@@ -41,7 +41,7 @@ __all__ = [
     "NoticeChannel", "NoticeKind", "NoticePreference", "NoticeStatus", "Person", "PhoneCode", "Project",
     "ReferralImport", "Role", "SettlementConsent", "Town", "User", "Visit", "VisitCase",
     "AssetRelease", "CounterGuarantee", "CounterGuaranteeCase", "CounterGuaranteeFile", "FrozenAsset", "FrozenAssetCase",
-    "Obligation", "ObligationReduction", "PreservationOrder", "ReleasePlan", "ReleaseStage",
+    "Obligation", "ObligationReduction", "PreservationOrder", "ReleasePlan", "ReleaseStage", "ReleaseSuggestion",
     "BlacklistDecision", "Commitment", "CommitmentStatus", "ComplianceInquiry", "DeveloperGuarantee",
     "InquiryQuestion", "InquiryReview", "LetterType", "RiskLevel", "RiskLevelChange", "RiskLevelRow",
     "RiskSubject", "QueuedJob", "QueuedJobStatus", "Reminder", "ReminderChannel", "ReminderStatus",

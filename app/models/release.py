@@ -257,3 +257,22 @@ class AssetRelease(db.Model):
 
     asset = relationship("FrozenAsset", back_populates="ledger")
     stage = relationship("ReleaseStage")
+
+
+class ReleaseSuggestion(db.Model):
+    """The smallest unblocking guarantee for one scenario, computed by a queued job.
+
+    The plan page plans without the (slow) search and asks for it here, keyed on the sha256
+    of the scenario's canonical JSON: one row, and one job, per scenario; a changed record
+    gives a new key (docs/release-in-the-app.md). ``computed_at`` is empty until the job ran;
+    ``blocked_json`` is then the full planner's ``blocked`` object for the scenario."""
+
+    __tablename__ = "release_suggestions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scenario_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    developer_id: Mapped[int] = mapped_column(ForeignKey("developers.id", ondelete="CASCADE"), index=True)
+    blocked_json: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    queued_job_id: Mapped[int | None] = mapped_column(ForeignKey("queued_jobs.id", ondelete="SET NULL"))

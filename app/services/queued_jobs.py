@@ -118,9 +118,17 @@ def _referral_import(job: QueuedJob, args: dict, now: datetime) -> None:
             pass
 
 
+def _release_suggestion(job: QueuedJob, args: dict, now: datetime) -> None:
+    """The smallest unblocking guarantee for a blocked plan page (``release_suggestions``)."""
+    from app.services.release_suggestions import compute
+
+    compute(job, args, now)
+
+
 #: Job kind → function(job, args, now). One line per kind of long job.
 KINDS: dict[str, Callable[[QueuedJob, dict, datetime], None]] = {
     "referral_import": _referral_import,
+    "release_suggestion": _release_suggestion,
 }
 
 

@@ -19,9 +19,13 @@ The scheduler's dispatch job watches the notice outbox the same way (``what="not
 trigger ``notices_notify``, the first entry of ``ix_notices_outbox``), so an idle minute
 claims no notices either; ``flask notices send`` and direct calls always ask.
 
-The order makes it exact: the watch starts listening (or reads the version) *before* it
+The order makes it safe: the watch starts listening (or reads the version) *before* it
 reads the next due time, so a commit after that read always leaves a notification or a
-new version for the next tick. It also asks again every ``RECHECK`` whatever happened
+new version. On PostgreSQL the notification reaches the listening socket a moment after
+the writer's COMMIT returns, so a tick in that moment may not see it yet: the next tick
+does (a reminder is then at most one tick late, never lost). ``TRUNCATE`` fires no
+trigger; whoever empties the tables (the tests) calls :func:`forget_all`, and a job run by
+hand (``flask jobs run``) asks the database too. It also asks again every ``RECHECK`` whatever happened
 (a lost connection is dropped and rebuilt, and the next tick asks). ``now`` may be any
 time (the tests travel): the watch keeps a fact about the table, not an answer for one
 ``now``.
@@ -38,7 +42,7 @@ from sqlalchemy.engine import Engine
 
 log = logging.getLogger("app.reminders")
 
-__all__ = ["CHANNEL", "RECHECK_SECONDS", "WATCHED", "DueWatch", "watch_for"]
+__all__ = ["CHANNEL", "RECHECK_SECONDS", "WATCHED", "DueWatch", "forget_all", "watch_for"]
 
 #: The notification channel the trigger notifies.
 CHANNEL = "reminders"
@@ -177,3 +181,11 @@ def watch_for(engine: Engine, what: str = "reminders") -> DueWatch:
         if what not in watches:
             watches[what] = DueWatch(engine, what=what)
         return watches[what]
+
+
+def forget_all() -> None:
+    """Every watch of this process asks the database at its next tick."""
+    with _WATCHES_LOCK:
+        for watches in list(_WATCHES.values()):
+            for watch in watches.values():
+                watch.forget()

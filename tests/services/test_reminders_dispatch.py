@@ -290,3 +290,18 @@ def test_a_watch_whose_connection_fails_says_ask_and_recovers(app, make):
             assert watch.next_due == NOW + timedelta(hours=1)
         finally:
             watch.close()
+
+
+def test_forget_all_makes_every_watch_ask_the_database_again(app):
+    """TRUNCATE fires no trigger and a job run by hand must see the table: forget_all()."""
+    from app.services.reminder_watch import forget_all, watch_for
+
+    with app.app_context():
+        watch = watch_for(db.engine)
+        watch.anything_due(NOW)
+        asked = watch.queries
+        watch.anything_due(NOW)
+        assert watch.queries == asked  # known and unchanged: memory answers
+        forget_all()
+        watch.anything_due(NOW)
+        assert watch.queries == asked + 1

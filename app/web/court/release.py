@@ -11,7 +11,7 @@ from app.access import Permission, can
 from app.extensions import db
 from app.models import Developer
 from app.models.types import utcnow
-from app.services import release, release_view
+from app.services import release, release_suggestions, release_view
 from app.services.errors import ServiceError
 from app.web.release_labels import release_labels
 from app.web.court import bp
@@ -34,8 +34,9 @@ def _developer_in_view(developer_id: int, permission: Permission) -> Developer:
 @bp.get("/developers/<int(max=2147483647):developer_id>/release")
 def release_plan(developer_id: int):
     developer = _developer_in_view(developer_id, Permission.RELEASE_VIEW)
-    scenario, plan = release.plan_for(developer_id)
+    scenario, plan, suggestion = release_suggestions.page_plan(developer_id, now=utcnow())
     return render_template("court/release_plan.html", developer=developer, scenario=scenario, plan=plan,
+                           suggestion=suggestion,
                            rows=release_view.stage_rows(scenario, plan),
                            graph=Markup(release_view.graph_svg(scenario, plan)),
                            expiring=release.guarantee_expiry(developer_id, scenario, plan),
