@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import QueuedJob
+from app.models import Case, QueuedJob
 from app.models.release import ReleaseSuggestion
-from app.services import release, release_suggestions
+from app.services import release, release_records, release_suggestions
 from app.services.queued_jobs import run_queued
 from tests.services.test_release import NOW, frozen_developer, judge_of_the_cases  # noqa: F401  (the fixture)
 from tests.web.helpers import get_page, login
@@ -35,11 +35,14 @@ def blocked_developer(app, make):
         db.session.execute(update(Case).where(Case.id == case.id).values(claim_total_fen=100_000_000))
         db.session.commit()
         developer_id = project.developer_id
-        order = release.record_order(developer_id, ruling_no="(2026)琼9005财保9号", ruled_on=date(2026, 6, 1),
-                                     expires_on=date(2027, 6, 1), actor_id=None, now=NOW, assets=[
-            {"kind": "bank_account", "label": "基本户", "frozen_fen": 100_000_000, "cases": [case.id]}])
-        obligation = release.add_obligation(developer_id, description="支付违约金", cost_fen=50_000_000,
-                                            reduces={case.id: 50_000_000}, now=NOW)
+        court_id = case.court_id
+        order = release_records.record_order(
+            developer_id, court_id=court_id, ruling_no="(2026)琼9005财保9号", ruled_on=date(2026, 6, 1),
+            expires_on=date(2027, 6, 1), actor=None, now=NOW,
+            asset={"kind": "bank_account", "label": "基本户", "frozen_fen": 100_000_000, "cases": [case.id]})
+        obligation = release_records.add_obligation(
+            developer_id, court_id=court_id, description="支付违约金", cost_fen=50_000_000, due_on=None,
+            after_id=None, reduces=[(case.id, 50_000_000)], actor=None, now=NOW)
         return {"developer": developer_id, "cases": (case.id,), "obligations": (obligation.id,),
                 "assets": [a.id for a in order.assets]}
 
@@ -105,10 +108,12 @@ def test_a_changed_record_is_a_new_scenario_and_is_computed_again(app, client, m
     _page(client, developer_id)
     with app.app_context():
         run_queued(now=NOW)
-        letter = release.offer_guarantee(developer_id, provider="海南银行", kind="bank_letter", value_fen=10_000_000,
-                                         cases=list(blocked_developer["cases"]), valid_from=date(2026, 6, 1),
-                                         valid_until=date(2027, 12, 31), now=NOW)
-        release.review_guarantee(letter.id, accept=True, reason="银行保函", actor_id=None, now=NOW)
+        court_id = db.session.scalar(select(Case.court_id).where(Case.id == blocked_developer["cases"][0]))
+        letter = release_records.offer_guarantee(
+            developer_id, court_id=court_id, provider="海南银行", provider_developer_id=None, kind="bank_letter",
+            value_fen=10_000_000, cases=list(blocked_developer["cases"]), valid_from=date(2026, 6, 1),
+            valid_until=date(2027, 12, 31), backed_by=None, actor=None, now=NOW)
+        release_records.review_guarantee(letter.id, accept=True, reason="银行保函", actor=None, now=NOW)
     html = _page(client, developer_id)
     assert 'data-testid="suggestion-computing"' in html and 'data-testid="suggested-guarantee"' not in html
     assert _counts(app) == (2, 2)
