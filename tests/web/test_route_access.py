@@ -447,7 +447,7 @@ def _build_world(make) -> World:
              "session_id": their_session.id, "plan_id": 2147483000, "number": 1,
              "inquiry_id": inquiry.id, "warning_id": warning.id, "commitment_id": commitment.id,
              "document_id_letter": letter.id,
-             "visit_id": visit.id, "session_id": session.id,
+             "visit_id": visit.id, "mediation_session_id": session.id,
              "application_id": 2147483000, "followup_id": 2147483000,
              "order_id": order.id, "guarantee_id": guarantee.id, "file_id": guarantee_file.id,
              "obligation_id": obligation.id, "asset_id": frozen.id},

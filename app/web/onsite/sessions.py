@@ -94,16 +94,16 @@ def record_session(case_id: int):
     return redirect(url_for("onsite.show_sessions", case_id=case_id), code=303)
 
 
-@bp.post("/sessions/<int(max=2147483647):session_id>/code")
-def send_confirmation_code(session_id: int):
+@bp.post("/sessions/<int(max=2147483647):mediation_session_id>/code")
+def send_confirmation_code(mediation_session_id: int):
     """Text a present party a one-time code for confirming this record."""
-    case_id = session_service.case_id_of(current_user, session_id)
+    case_id = session_service.case_id_of(current_user, mediation_session_id)
     if case_id is None:
         abort(404)
     if not SendCodeForm().validate():
         abort(400)
     try:
-        masked = session_service.send_confirmation_code(session_id, actor=current_user, now=utcnow(),
+        masked = session_service.send_confirmation_code(mediation_session_id, actor=current_user, now=utcnow(),
                                                         ip=request.remote_addr or "")
     except ServiceError as error:
         if error.status == 404:
@@ -115,10 +115,10 @@ def send_confirmation_code(session_id: int):
     return redirect(url_for("onsite.show_sessions", case_id=case_id), code=303)
 
 
-@bp.post("/sessions/<int(max=2147483647):session_id>/confirm")
-def confirm_session(session_id: int):
+@bp.post("/sessions/<int(max=2147483647):mediation_session_id>/confirm")
+def confirm_session(mediation_session_id: int):
     """Confirm by password (field ``password``) or by the texted code (field ``code``)."""
-    case_id = session_service.case_id_of(current_user, session_id)
+    case_id = session_service.case_id_of(current_user, mediation_session_id)
     if case_id is None:
         abort(404)
     by_code = "code" in request.form
@@ -129,7 +129,7 @@ def confirm_session(session_id: int):
         return _render(case_id, status=422, **forms)
     try:
         session_service.confirm_session(
-            session_id, actor=current_user, now=utcnow(), ip=request.remote_addr or "",
+            mediation_session_id, actor=current_user, now=utcnow(), ip=request.remote_addr or "",
             **({"code": form.code.data} if by_code else {"password": form.password.data}))
     except ServiceError as error:
         if error.status == 404:
