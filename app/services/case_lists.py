@@ -23,7 +23,7 @@ from sqlalchemy.orm import aliased
 
 from app.access import list_relation, visible_cases
 from app.extensions import db
-from app.models import Case, Complaint, Developer, Mediator, Person, Project, Role, Town, User
+from app.models import Case, Complaint, Developer, Mediator, Person, Project, Role, User
 from app.services import people
 from app.models.search import uses_fts
 from app.services.case_paging import (
@@ -38,13 +38,11 @@ from app.services.errors import ServiceError
 from app.services.ids import parse_id
 from mediation.disputes import DisputeType
 from mediation.lifecycle import MEDIATION_PHASE, CaseStatus
-from mediation.roles import COURT_STAFF
 from mediation.messages import Msg
 
 __all__ = [
     "COUNT_CAP", "DEADLINE_FILTERS", "MAX_LIMIT", "MAX_QUERY_LENGTH", "SORTS", "CaseFilters",
-    "CasePage", "CaseRow", "FilterError", "InvalidCursorError", "filter_labels",
-    "filter_options", "list_cases", "load_rows",
+    "CasePage", "CaseRow", "FilterError", "InvalidCursorError", "list_cases", "load_rows",
 ]
 
 #: Deadline filters: the 30-day mediation period has run out, or runs out within 3 days.
@@ -581,66 +579,3 @@ def _case_rows(rows, now: datetime, viewer: User) -> list[CaseRow]:
     for (item, _), (name, phone) in zip(claimants, shown):
         item.claimant_name, item.claimant_phone = name, phone
     return items
-
-
-# --- Filter choices -------------------------------------------------------------------------
-
-#: Above this many projects (or developers) the filter is a removable chip set from a row's
-#: link instead of a select of every name.
-OPTION_LIMIT = 100
-
-
-@dataclass
-class FilterOptions:
-    towns: list[tuple[int, str]] = field(default_factory=list)
-    mediators: list[tuple[int, str]] = field(default_factory=list)
-    projects: list[tuple[int, str]] = field(default_factory=list)
-    developers: list[tuple[int, str]] = field(default_factory=list)
-
-
-def _listed(count_query: Select, query: Select) -> list[tuple[int, str]]:
-    """The rows of ``query`` when ``count_query`` says there are few enough to list."""
-    if db.session.scalar(count_query) > OPTION_LIMIT:
-        return []
-    return [tuple(r) for r in db.session.execute(query)]
-
-
-def filter_options(user: User) -> FilterOptions:
-    """The choices of the filter selects for ``user``'s list."""
-    options = FilterOptions()
-    if user.role in COURT_STAFF:
-        court = user.court_id
-        options.towns = [tuple(r) for r in db.session.execute(
-            select(Town.id, Town.name).where(exists().where(
-                Project.town_id == Town.id, Project.court_id == court)).order_by(Town.id))]
-        if user.role == Role.JUDGE:
-            options.mediators = [tuple(r) for r in db.session.execute(
-                select(Mediator.id, User.name).join(User, User.id == Mediator.user_id)
-                .where(Mediator.court_id == court).order_by(User.name, Mediator.id))]
-        options.projects = _listed(
-            select(func.count()).select_from(Project).where(Project.court_id == court),
-            select(Project.id, Project.name).where(Project.court_id == court)
-            .order_by(Project.name, Project.id))
-        options.developers = _listed(
-            select(func.count(Project.developer_id.distinct())).where(Project.court_id == court),
-            select(Developer.id, Developer.name).where(Developer.id.in_(
-                select(Project.developer_id).where(Project.court_id == court)))
-            .order_by(Developer.name, Developer.id))
-    elif user.role == Role.DEVELOPER:
-        mine = Project.developer_id == user.developer_id
-        options.projects = _listed(select(func.count()).select_from(Project).where(mine),
-                                   select(Project.id, Project.name).where(mine)
-                                   .order_by(Project.name, Project.id))
-    return options
-
-
-def filter_labels(filters: CaseFilters) -> dict[str, str]:
-    """Names of the chosen project and developer, for the chips that show them."""
-    labels = {}
-    if filters.project_id:
-        name = db.session.scalar(select(Project.name).where(Project.id == filters.project_id))
-        labels["project_id"] = name or f"#{filters.project_id}"
-    if filters.developer_id:
-        name = db.session.scalar(select(Developer.name).where(Developer.id == filters.developer_id))
-        labels["developer_id"] = name or f"#{filters.developer_id}"
-    return labels

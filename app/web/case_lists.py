@@ -20,7 +20,7 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from app.i18n import PageText as _l  # lazy, from the request's catalog (cheap)
 from app.models.types import utcnow
-from app.services import case_lists
+from app.services import case_filter_choices, case_lists
 from app.services.case_lists import DEFAULT_LIMIT, MAX_LIMIT, CaseFilters
 from app.web import fragments
 from app.web.case_rows import Columns, option_tags, render_rows
@@ -176,22 +176,22 @@ def _enum_names(locale: str) -> tuple[dict[str, str], dict[str, str]]:
 
 #: Filter choices by (data version, role, court, developer), in this process. Kept under
 #: the data version, a copy can never be stale: any committed change renews the version.
-_OPTIONS: dict[tuple, case_lists.FilterOptions] = {}
+_OPTIONS: dict[tuple, case_filter_choices.FilterOptions] = {}
 _OPTIONS_KEPT = 64
 
 
-def list_options(user) -> case_lists.FilterOptions:
+def list_options(user) -> case_filter_choices.FilterOptions:
     """The filter choices of ``user``'s list: queried once per data version and court, not on
     every request (they are the same for every judge of a court until the data changes)."""
     token = getattr(user, "list_version", None)
     if token is None:  # no version yet (an empty database): nothing to key a copy on
-        return case_lists.filter_options(user)
+        return case_filter_choices.filter_options(user)
     key = (token, user.role, user.court_id, user.developer_id)
     options = _OPTIONS.get(key)
     if options is None:
         if len(_OPTIONS) >= _OPTIONS_KEPT:
             _OPTIONS.clear()  # old versions' copies; the current ones come back on their next use
-        options = _OPTIONS[key] = case_lists.filter_options(user)
+        options = _OPTIONS[key] = case_filter_choices.filter_options(user)
     return options
 
 
@@ -202,7 +202,7 @@ _FORMS: dict[tuple, tuple] = {}
 _FORMS_KEPT = 256
 
 
-def _choices_key(options: case_lists.FilterOptions) -> tuple:
+def _choices_key(options: case_filter_choices.FilterOptions) -> tuple:
     return (tuple(options.towns), tuple(options.mediators), tuple(options.projects),
             tuple(options.developers))
 
@@ -247,7 +247,7 @@ def render_case_list(template: str, scope: str, *, args: MultiDict | None = None
     except case_lists.InvalidCursorError as error:
         cursor_error = error.message
         page = case_lists.list_cases(user, filters, limit=form.page_size, now=now)
-    labels = case_lists.filter_labels(filters)
+    labels = case_filter_choices.filter_labels(filters)
     keep = MultiDict([(k, v) for k, v in args.items(multi=True) if k != "cursor"])
 
     def list_url(**changes) -> str:
