@@ -22,6 +22,7 @@ from app.extensions import db
 from app.models import QueuedJob
 from app.models.release import ReleaseSuggestion
 from app.services.release import build_scenario
+from app.services.use_case import use_case
 from risk.guarantee_graph import parse_scenario
 from risk.planner import plan_release
 
@@ -72,6 +73,7 @@ def _ask(developer_id: int, scenario: dict, key: str, *, now: datetime) -> Relea
         return db.session.scalar(select(ReleaseSuggestion).where(ReleaseSuggestion.scenario_hash == key))
 
 
+@use_case
 def compute(job, args: dict, now: datetime) -> None:
     """The queued job: the full planner on the stored scenario; its ``blocked`` is kept.
     Running it again writes the same answer."""
