@@ -236,13 +236,13 @@ def analyse(url: str) -> dict:
 
 
 class Server:
-    def __init__(self, url: str, port: int, page_cache: str = "memory"):
+    def __init__(self, url: str, port: int, page_cache: str = "memory", workers: int = 2):
         self.port = port
         env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=SECRET, APP_ENV="development",
                    PAGE_CACHE=page_cache)
         gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
         self.process = subprocess.Popen(
-            [str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+            [str(gunicorn), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
              "wsgi:app"], cwd=ROOT, env=env, start_new_session=True)
         deadline = time.time() + 60
         while time.time() < deadline:

@@ -12,7 +12,8 @@ it), in one run:
    the machine's load does not inflate: on PostgreSQL it leaves out the server's work);
    the page's size; where the time goes (cProfile, the
    functions with the most own time and the biggest cumulative steps).
-2. Over HTTP (gunicorn, 2 sync workers, wrk, 1 thread and 4 connections): the same pages
+2. Over HTTP (gunicorn, 2 sync workers unless ``--workers``, wrk, 1 thread and 4
+   connections): the same pages
    with the page cache off (every request renders) and on (a repeated page is a hit), each
    round measuring the bare endpoint right before the page, so a change of load on the
    shared machine hits both sides of a ratio alike. Medians of the rounds.
@@ -169,8 +170,9 @@ def profile(client, path: str, requests: int = 40) -> dict:
             "cumulative": rows("cumulative_ms", 40)}
 
 
-def over_http(url: str, port: int, seconds: float, rounds: int, page_cache: str) -> dict:
-    server = Server(url, port, page_cache)
+def over_http(url: str, port: int, seconds: float, rounds: int, page_cache: str,
+              workers: int = 2) -> dict:
+    server = Server(url, port, page_cache, workers)
     try:
         cookie = server.login("bench_judge")
         for path in PAGES.values():
@@ -225,7 +227,8 @@ def markdown(result: dict) -> str:
         if key not in result:
             continue
         http = result[key]
-        lines += ["", f"HTTP, {title} (gunicorn 2 workers, wrk; medians of the rounds):", "",
+        lines += ["", f"HTTP, {title} (gunicorn {result['workers']} sync workers, wrk; "
+                      "medians of the rounds):", "",
                   "| page | req/s | × bare (same round) | each round |", "|---|---:|---:|---|"]
         lines.append(f"| bare /healthz | {http['bare /healthz']['rps']:,.0f} | 1 | |")
         for label in PAGES:
@@ -249,6 +252,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=4)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=60, help="in-process requests per page")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="gunicorn sync workers (the README's deployment runs 4)")
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--no-cache-run", action="store_true",
                         help="over HTTP, measure only with the page cache off")
@@ -257,7 +262,7 @@ def main(argv=None) -> int:
         parser.error("--database-url (or DATABASE_URL) is required")
     dialect = "postgresql" if args.database_url.startswith("postgresql") else "sqlite"
     OUT.mkdir(parents=True, exist_ok=True)
-    result = {"dialect": dialect, "machine": machine(args.database_url)}
+    result = {"dialect": dialect, "machine": machine(args.database_url), "workers": args.workers}
     from sqlalchemy import create_engine, text
 
     engine = create_engine(args.database_url)
@@ -267,9 +272,11 @@ def main(argv=None) -> int:
     log(f"in-process, {args.repeat} requests a page")
     result["in_process"] = in_process(args.database_url, args.repeat)
     if not args.skip_http:
-        result["http_off"] = over_http(args.database_url, args.port, args.seconds, args.rounds, "off")
+        result["http_off"] = over_http(args.database_url, args.port, args.seconds, args.rounds, "off",
+                                       args.workers)
         if not args.no_cache_run:
-            result["http_on"] = over_http(args.database_url, args.port, args.seconds, 1, "memory")
+            result["http_on"] = over_http(args.database_url, args.port, args.seconds, 1, "memory",
+                                          args.workers)
     result["machine"]["load_average_end"] = os.getloadavg()
     (OUT / f"page_render_{dialect}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1))
     (OUT / f"page_render_{dialect}.md").write_text(markdown(result))
