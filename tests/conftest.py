@@ -15,6 +15,16 @@ def pytest_addoption(parser):
                      help="database backend for the app tests")
 
 
+def pytest_sessionfinish(session, exitstatus):
+    """Tests that build an app of their own leave its watches' kept connections: give them
+    back while the interpreter still runs (at its exit their rollback logs a traceback)."""
+    import sys
+
+    watch = sys.modules.get("app.services.reminder_watch")
+    if watch is not None:
+        watch.close_all()
+
+
 def pytest_report_header(config):
     backend = config.getoption("--db")
     url = os.environ.get("TEST_DATABASE_URL", "") if backend == "postgres" else "sqlite (temp file)"
@@ -54,8 +64,11 @@ def app(database_url, tmp_path_factory):
 
         install_search(db.engine)  # the search index is raw DDL, not in the models
     yield application
+    from app.services.reminder_watch import close_all
+
     with application.app_context():
         db.session.remove()
+        close_all(db.engine)  # the watches' kept connections, before the engine goes
         db.drop_all()
         db.engine.dispose()
 

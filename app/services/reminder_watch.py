@@ -189,3 +189,14 @@ def forget_all() -> None:
         for watches in list(_WATCHES.values()):
             for watch in watches.values():
                 watch.forget()
+
+
+def close_all(engine: Engine | None = None) -> None:
+    """Give back the connections the watches keep (of ``engine``, or of every engine):
+    before an engine is disposed, so no kept connection is left for the interpreter's
+    exit to collect (its rollback then fails on a closed socket and logs a traceback)."""
+    with _WATCHES_LOCK:
+        engines = [engine] if engine is not None else list(_WATCHES.keys())
+        for kept in engines:
+            for watch in _WATCHES.pop(kept, {}).values():
+                watch.close()

@@ -305,3 +305,24 @@ def test_forget_all_makes_every_watch_ask_the_database_again(app):
         forget_all()
         watch.anything_due(NOW)
         assert watch.queries == asked + 1
+
+
+def test_close_all_gives_the_watches_kept_connections_back_before_the_engine_goes(app):
+    """A kept connection left to the interpreter's exit logs a failed rollback: close_all()."""
+    from app.services.reminder_watch import close_all, watch_for
+
+    with app.app_context():
+        db.session.remove()
+        engine = db.engine
+        close_all(engine)  # the watches earlier tests left
+        before = engine.pool.checkedout()
+        watches = [watch_for(engine, what) for what in ("reminders", "notices")]
+        for watch in watches:
+            watch.anything_due(NOW)
+        kept = engine.pool.checkedout() - before
+        close_all(engine)
+        assert all(w._connection is None for w in watches)
+        assert watch_for(engine) is not watches[0]  # a later tick starts a new watch
+        on_sqlite = engine.dialect.name == "sqlite"
+    # Two kept connections, given back (SQLite) or dropped from the pool (PostgreSQL: they LISTEN).
+    assert kept == 2 and (engine.pool.checkedout() == before or not on_sqlite)
