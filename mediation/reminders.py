@@ -13,9 +13,10 @@ Deadlines drive this court, and the rules that set them are the court's own:
 - a compliance inquiry (合规性函询) is answered within N working days: the developer is
   reminded 3 and 1 working days before the last day; the judge is told the morning after
   an unanswered deadline (escalation); an answer cancels what is left;
-- a performance milestone (履行节点) of an agreement: the developer 3 days before it is
-  due, the judge the morning after it was due; the court confirming it performed cancels
-  both (that milestone's only);
+- a performance milestone (履行节点) of an agreement: whoever performs it (the developer's
+  staff, or the homeowner the agreement names) 3 days before it is due, the judge the
+  morning after it was due; the court confirming it performed cancels both (that
+  milestone's only);
 - an agreement in effect may be judicially confirmed on a joint application within
   **30 days** (民事诉讼法 art. 205): the mediator is reminded 7 days before the window
   closes; confirmation cancels it;
@@ -97,6 +98,7 @@ class Recipient(StrEnum):
     MEDIATOR = "mediator"  # the mediator the case is delegated to
     PARTIES = "parties"  # every party with an account
     DEVELOPER = "developer"  # the developer's staff
+    HOMEOWNERS = "homeowners"  # the homeowners the subject names (who perform a milestone)
 
 
 #: The kinds that follow a case's status (recomputed from the state at each change).
@@ -245,11 +247,15 @@ def inquiry_answered() -> Plan:
 # --- Agreements -----------------------------------------------------------------------------
 
 
-def agreement_effective(effective_at: datetime, milestones: Iterable[tuple[int, date]], *,
-                        now: datetime) -> Plan:
+def agreement_effective(effective_at: datetime,
+                        milestones: Iterable[tuple[int, date] | tuple[int, date, Iterable[Recipient]]],
+                        *, now: datetime) -> Plan:
     """On the agreement's effect: the confirmation window, the 回访, each milestone.
 
-    ``milestones``: (index in the agreement, due date) of each performance milestone."""
+    ``milestones``: (index in the agreement, due date, who performs it) of each performance
+    milestone; who performs it is the developer when not said, and nobody is reminded
+    before the day of a milestone that names no party (a guarantor's): the judge still
+    checks it the morning after."""
     start = court_date(effective_at)
     window_closes = start + timedelta(days=CONFIRMATION_WINDOW_DAYS)
     create = [Planned(ReminderKind.CONFIRMATION_WINDOW, Recipient.MEDIATOR,
@@ -258,10 +264,11 @@ def agreement_effective(effective_at: datetime, milestones: Iterable[tuple[int, 
     for days in FOLLOW_UP_DAYS:
         create.append(Planned(ReminderKind.FOLLOW_UP, Recipient.MEDIATOR,
                               _not_before(_at(start + timedelta(days=days)), now), f"{days}d"))
-    for index, due in milestones:
-        create.append(Planned(ReminderKind.MILESTONE_DUE, Recipient.DEVELOPER,
-                              _not_before(_at(due - timedelta(days=MILESTONE_WARN_DAYS)), now),
-                              f"m{index}"))
+    for index, due, *performers in milestones:
+        for performer in sorted(set(performers[0]) if performers else {Recipient.DEVELOPER}):
+            create.append(Planned(ReminderKind.MILESTONE_DUE, performer,
+                                  _not_before(_at(due - timedelta(days=MILESTONE_WARN_DAYS)), now),
+                                  f"m{index}"))
         create.append(Planned(ReminderKind.MILESTONE_OVERDUE, Recipient.JUDGE,
                               _not_before(_at(due + timedelta(days=1)), now), f"m{index}"))
     return Plan(create=tuple(create))

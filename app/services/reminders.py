@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import (
-    Agreement, Case, Complaint, ComplianceInquiry, Mediator, Obligation, Project, Rating, Reminder,
-    ReminderChannel, ReminderStatus, Role, User, Visit, VisitCase,
+    Agreement, Case, Complaint, ComplianceInquiry, Developer, Mediator, Obligation, Project, Rating,
+    Reminder, ReminderChannel, ReminderStatus, Role, User, Visit, VisitCase,
 )
 from app.models.types import upsert_insert
 from mediation import reminders as rules
@@ -51,6 +51,8 @@ class Subject:
     case_ids: tuple[int, ...] = ()
     judge_ids: tuple[int, ...] = ()
     developer_ids: tuple[int, ...] = ()
+    #: The homeowners (persons) the subject names: who performs an agreement's milestone.
+    person_ids: tuple[int, ...] = ()
     payload: dict = field(default_factory=dict)
 
 
@@ -87,6 +89,13 @@ def _developers(subject: Subject) -> list[User]:
                                       User.developer_id.in_(subject.developer_ids)))
 
 
+def _homeowners(subject: Subject) -> list[User]:
+    if not subject.person_ids:
+        return []
+    return _active(select(User).where(User.role == Role.HOMEOWNER,
+                                      User.person_id.in_(subject.person_ids)))
+
+
 def _parties(subject: Subject) -> list[User]:
     from app.services.case_notices import _accounts, _claimant, _respondent
 
@@ -100,6 +109,7 @@ def _parties(subject: Subject) -> list[User]:
 RECIPIENTS: dict[Recipient, Callable[[Subject], list[User]]] = {
     Recipient.JUDGE: _judges, Recipient.MEDIATOR: _mediators,
     Recipient.DEVELOPER: _developers, Recipient.PARTIES: _parties,
+    Recipient.HOMEOWNERS: _homeowners,
 }
 
 
@@ -151,7 +161,8 @@ def apply_plans(items: list[tuple[Subject, Plan]], *, now: datetime,
     def people(recipient: Recipient, subject: Subject) -> list[User]:
         if recipient is Recipient.DEVELOPER:
             return sorted((u for d in set(subject.developer_ids) for u in staff.get(d, ())), key=lambda u: u.id)
-        key = (recipient, subject.court_id, subject.case_ids, subject.judge_ids, subject.developer_ids)
+        key = (recipient, subject.court_id, subject.case_ids, subject.judge_ids, subject.developer_ids,
+               subject.person_ids)
         if key not in found:
             found[key] = RECIPIENTS[recipient](subject)
         return found[key]
@@ -289,14 +300,30 @@ def _visit_cancelled(visit: Visit, now: datetime) -> tuple[Subject, Plan]:
 
 
 def _agreement_effective(agreement: Agreement, now: datetime) -> tuple[Subject, Plan]:
+    """Each milestone reminds whoever the agreement says performs it (its ``who``: the
+    developer, or the homeowner who signed it — app.services.agreement_obligations reads
+    the words the same way when the milestones become obligations)."""
+    from app.services.agreement_obligations import performers
+    from app.services.agreements import case_parties
+
     case = agreement.case
-    milestones = [(i, date.fromisoformat(m["due"]))
-                  for i, m in enumerate((agreement.content or {}).get("milestones") or ())]
+    parties = case_parties(case, agreement.claimant_person_id)
+    developer = db.session.get(Developer, case.developer_id)
+    milestones, person_ids = [], set()
+    for i, m in enumerate((agreement.content or {}).get("milestones") or ()):
+        keys = performers(m.get("who", ""), parties, developer)
+        people = {int(k.partition(":")[2]) for k in keys if k.startswith("person:")}
+        person_ids |= people
+        performer = {Recipient.HOMEOWNERS} if people else set()
+        if any(k.startswith("developer:") for k in keys):
+            performer.add(Recipient.DEVELOPER)
+        milestones.append((i, date.fromisoformat(m["due"]), performer))
     subject = _case_subject(case, agreement_id=agreement.id,
                             effective=date_zh(court_date(agreement.effective_at)),
                             effective_en=court_date(agreement.effective_at).isoformat(),
                             milestones=[m.get("what", "") for m in
                                         (agreement.content or {}).get("milestones") or ()])
+    subject.person_ids = tuple(sorted(person_ids))
     return subject, rules.agreement_effective(agreement.effective_at, milestones, now=now)
 
 

@@ -123,6 +123,18 @@ def test_an_agreement_in_effect_opens_the_window_the_follow_ups_and_the_mileston
     assert agreement_confirmed().cancel == {ReminderKind.CONFIRMATION_WINDOW}
 
 
+def test_a_milestone_a_homeowner_performs_reminds_that_homeowner_not_the_developer():
+    plan = agreement_effective(MONDAY, [(0, date(2026, 6, 20), {Recipient.DEVELOPER}),
+                                        (1, date(2026, 6, 20), {Recipient.HOMEOWNERS}),
+                                        (2, date(2026, 6, 20), set())], now=MONDAY)
+    assert [(p.recipient.value, p.key) for p in plan.create
+            if p.kind is ReminderKind.MILESTONE_DUE] == [("developer", "m0"), ("homeowners", "m1")]
+    # A guarantor's milestone (nobody of the parties): only the judge checks it, the day after.
+    assert [(p.recipient.value, p.key) for p in plan.create
+            if p.kind is ReminderKind.MILESTONE_OVERDUE] == [("judge", "m0"), ("judge", "m1"),
+                                                             ("judge", "m2")]
+
+
 def test_only_a_bad_rating_asks_the_judge_to_follow_up():
     assert kinds(rating_given(2, now=MONDAY)) == [("rating_follow_up", "judge", MONDAY)]
     assert rating_given(4, now=MONDAY).create == ()

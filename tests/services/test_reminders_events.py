@@ -68,6 +68,20 @@ def test_a_milestone_confirmed_performed_cancels_its_own_reminders_only(app, wor
             assert by_status(kind) == {"cancelled": ["m0"], "pending": ["m1"]}
 
 
+def test_each_milestone_reminds_whoever_performs_it(app, world):  # noqa: F811
+    """Is a homeowner reminded of the filing they promised, and the developer not of it?"""
+    with app.test_request_context():
+        agreement, _ = agreements.record_agreement(world["case"].id, CONTENT,
+                                                   actor=actor(world["mediator"]), now=NOW)
+        for who in ("home", "company"):
+            agreements.sign_agreement(agreement.id, actor=actor(world[who]), now=NOW,
+                                      password=PASSWORD, ip="::1")
+        due = {(row.payload["key"], row.recipient_id) for row in db.session.scalars(
+            select(Reminder).where(Reminder.kind == "milestone_due"))}
+        # m0: the developer delivers (开发企业); m1: the homeowner files (申请人).
+        assert due == {("m0", world["company"].id), ("m1", world["home"].id)}
+
+
 def test_a_bad_rating_reminds_the_judge_on_the_follow_ups_last_day_until_it_is_done(app, closed):  # noqa: F811
     with app.app_context():
         ratings.rate_case(closed["case"].id, actor=actor(closed["company"]), score=5, comment="", now=NOW)
