@@ -71,6 +71,13 @@ def queued(now: datetime) -> str:
     return run_queued(now=now)
 
 
+def tallies_fold(now: datetime) -> str:
+    """Fold each court's case tally rows into one (``flask jobs run tallies_fold``)."""
+    from app.services.case_tallies import fold_case_tallies
+
+    return fold_case_tallies(now=now)
+
+
 @dataclass(frozen=True)
 class Job:
     id: str
@@ -92,6 +99,8 @@ JOBS: tuple[Job, ...] = (
     Job("cases_expire", cases_expire,
         lambda: CronTrigger(hour=0, minute=5, timezone=COURT_ZONE), 6 * 3600,
         "00:05 Asia/Shanghai: end the mediations whose period ran out"),
+    Job("tallies_fold", tallies_fold, lambda: IntervalTrigger(minutes=5, timezone="UTC"), 240,
+        "every 5 min: fold each court's case tally rows into one (the judge's list's count)"),
 )
 JOBS_BY_ID = {job.id: job for job in JOBS}
 

@@ -395,9 +395,23 @@ def load_sqlite(url: str, gen: Generator) -> None:
         triggers = connection.exec_driver_sql(
             "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'cases_fts_%'").scalar()
         assert triggers == 3, "the FTS triggers must be back"
+        _fold_tallies(connection)
         log("ANALYZE …")
         connection.exec_driver_sql("ANALYZE")
     engine.dispose()
+
+
+def _fold_tallies(connection) -> None:
+    """The cases' triggers kept each court's tally as they were loaded (a row per case on
+    SQLite, per COPY on PostgreSQL): fold them as the scheduler's job would."""
+    log("case tallies: folded …")
+    taken = connection.exec_driver_sql("DELETE FROM case_tallies RETURNING court_id, n").all()
+    sums: dict = {}
+    for court_id, n in taken:
+        sums[court_id] = sums.get(court_id, 0) + n
+    if sums:
+        connection.exec_driver_sql("INSERT INTO case_tallies (court_id, n) VALUES "
+                                   + ", ".join(f"({int(c)}, {int(n)})" for c, n in sums.items()))
 
 
 def load_postgres(url: str, gen: Generator) -> None:
@@ -437,6 +451,12 @@ def load_postgres(url: str, gen: Generator) -> None:
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                            f"(SELECT coalesce(max(id), 1) FROM {table}))")
     conn.commit()
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        _fold_tallies(connection)
+    engine.dispose()
     log("CREATE INDEX ix_cases_search_trgm (gin_trgm_ops) …")
     with conn.cursor() as cursor:
         cursor.execute("SET maintenance_work_mem = '1GB'")

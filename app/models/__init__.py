@@ -31,6 +31,7 @@ from app.models.risk import (
     InquiryQuestion, InquiryReview, LetterType, RiskLevel, RiskLevelChange, RiskLevelRow, RiskSubject,
     WarningNotice,
 )
+from app.models.tallies import CaseTally
 from app.models.versions import DataVersion
 
 __all__ = [
@@ -46,5 +47,5 @@ __all__ = [
     "InquiryQuestion", "InquiryReview", "LetterType", "RiskLevel", "RiskLevelChange", "RiskLevelRow",
     "RiskSubject", "QueuedJob", "QueuedJobStatus", "Reminder", "ReminderChannel", "ReminderStatus",
     "SchedulerLease", "WarningNotice", "MediationSession", "SessionConfirmation",
-    "CaseTypeCounter", "ConfirmationApplicant", "ConfirmationApplication", "FollowUp", "Rating",
+    "CaseTally", "CaseTypeCounter", "ConfirmationApplicant", "ConfirmationApplication", "FollowUp", "Rating",
 ]

@@ -42,6 +42,9 @@ UNSHOWN_TABLES = {
     "login_sessions": "written at every log-in and log-out; no page shows a login session "
                       "(the page cache keys on the user, not the session)",
     "data_versions": "the token itself",
+    "case_tallies": "a court's number of cases as rows of changes (app.models.tallies); the "
+                    "triggers write them with the case writes, which renew the token "
+                    "themselves, and a fold leaves every total as it was",
     "scheduler_leases": "the scheduler's lease and heartbeat, renewed every minute; only the "
                         "operators page shows it, and that page is never cached",
     "reminders": "planned and dispatched by the minute; only the operators page and the "

@@ -31,6 +31,7 @@ from app.services.case_paging import (
     SORT_SEGMENTS, SORTS, Cursor, InvalidCursorError, decode_cursor, encode_cursor, fetch_rows,
     mediation_phase, read,
 )
+from app.services.case_tallies import court_total
 from app.services.case_search import (
     MAX_QUERY_LENGTH, long_terms, search_conditions, search_join, search_terms,
 )
@@ -423,9 +424,13 @@ def _list_cases(user: User, filters: CaseFilters, *, cursor: str | None, limit: 
     def count_query():
         # With the rows, the statement is prepared: its limit is written in it (see
         # first_segment_with_count).
-        return select(func.count()).select_from(
+        capped = select(func.count()).select_from(
             _base_query(user, filters, now, [Case.id], counting=True)
             .limit(literal_column(str(cap + 1)) if with_rows else cap + 1).subquery())
+        if user.role == Role.JUDGE and user.court_id is not None and not filters.active:
+            # The court's whole list: its number of cases as the database keeps it.
+            return court_total(user.court_id, capped)
+        return capped
 
     prefetched = details = None
     if decoded is None and not filters.terms and (not filters.active or _index_ordered(filters)):

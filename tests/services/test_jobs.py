@@ -23,7 +23,8 @@ T0 = datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc)
 
 
 def test_the_job_table_is_fixed_and_every_trigger_names_its_zone_and_grace():
-    assert [job.id for job in JOBS] == ["dispatch", "queued", "warnings_evaluate", "cases_expire"]
+    assert [job.id for job in JOBS] == ["dispatch", "queued", "warnings_evaluate", "cases_expire",
+                                        "tallies_fold"]
     nightly = JOBS_BY_ID["warnings_evaluate"].trigger()
     assert isinstance(nightly, CronTrigger) and str(nightly.timezone) == "Asia/Shanghai"
     first = nightly.get_next_fire_time(None, T0)  # T0 is 10:00 in Shanghai
