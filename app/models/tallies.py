@@ -66,6 +66,11 @@ POSTGRESQL_DDL = (
     "CREATE TRIGGER cases_tally_update AFTER UPDATE ON cases "
     "REFERENCING OLD TABLE AS tally_old NEW TABLE AS tally_new "
     "FOR EACH STATEMENT EXECUTE FUNCTION cases_tally()",
+    # TRUNCATE fires no row or delete trigger: no cases, no tallies.
+    "CREATE OR REPLACE FUNCTION cases_tally_truncated() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "DELETE FROM case_tallies; RETURN NULL; END $$",
+    "CREATE TRIGGER cases_tally_truncate AFTER TRUNCATE ON cases "
+    "FOR EACH STATEMENT EXECUTE FUNCTION cases_tally_truncated()",
 )
 
 #: SQLite: row-level triggers (one writer at a time; the fold keeps the rows few).

@@ -30,6 +30,11 @@ POSTGRESQL_DDL = (
     "CREATE TRIGGER cases_tally_update AFTER UPDATE ON cases "
     "REFERENCING OLD TABLE AS tally_old NEW TABLE AS tally_new "
     "FOR EACH STATEMENT EXECUTE FUNCTION cases_tally()",
+    # TRUNCATE fires no row or delete trigger: no cases, no tallies.
+    "CREATE OR REPLACE FUNCTION cases_tally_truncated() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "DELETE FROM case_tallies; RETURN NULL; END $$",
+    "CREATE TRIGGER cases_tally_truncate AFTER TRUNCATE ON cases "
+    "FOR EACH STATEMENT EXECUTE FUNCTION cases_tally_truncated()",
 )
 SQLITE_DDL = (
     "CREATE TRIGGER cases_tally_insert AFTER INSERT ON cases BEGIN "
@@ -63,12 +68,14 @@ def upgrade():
 
 
 def downgrade():
-    for trigger in ("cases_tally_insert", "cases_tally_delete", "cases_tally_update"):
+    for trigger in ("cases_tally_insert", "cases_tally_delete", "cases_tally_update",
+                    "cases_tally_truncate"):
         if op.get_bind().dialect.name == "postgresql":
             op.execute(f"DROP TRIGGER IF EXISTS {trigger} ON cases")
         else:
             op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS cases_tally()")
+        op.execute("DROP FUNCTION IF EXISTS cases_tally_truncated()")
     op.drop_index('ix_case_tallies_court_id_n', table_name='case_tallies')
     op.drop_table('case_tallies')

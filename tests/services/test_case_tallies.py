@@ -76,3 +76,18 @@ def test_the_fold_is_a_scheduler_job(app, world):  # noqa: F811
     assert JOBS_BY_ID["tallies_fold"].trigger().interval.total_seconds() == 300
     assert run_job(app, "tallies_fold", now=NOW).endswith("folded into 2")
     assert run_job(app, "tallies_fold", now=NOW) == "2 tally row(s) folded into 2"
+
+
+def test_a_truncated_case_table_leaves_no_tally(app, world):  # noqa: F811
+    """PostgreSQL's TRUNCATE fires no delete trigger: its own trigger empties the tallies.
+    (SQLite has no TRUNCATE: its DELETE fires the row triggers, test above.)"""
+    from sqlalchemy import text
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            import pytest
+
+            pytest.skip("TRUNCATE is PostgreSQL's; SQLite's DELETE is covered above")
+        db.session.execute(text("TRUNCATE cases, complaints, complaint_claims CASCADE"))
+        db.session.commit()
+        assert tallied(world.court.id) == 0
