@@ -2,8 +2,8 @@
 
 The judge's list as opened says how many cases the court has ("共 8,432 件", or "more
 than 10,000"). Counted from the cases, that is an index walk of up to 10,001 entries on
-every render: about 1.5 ms of the database's own time on PostgreSQL, as much as the rest
-of the page's queries together (BENCHMARKS.md, issue 8). Here the database keeps the
+every render: about 2 ms of the database's own time on PostgreSQL, more than the rest of
+the page's queries together (BENCHMARKS.md, issue 8, fifth pass). Here the database keeps the
 figure itself, as rows of changes: a trigger on ``cases`` adds a row ``(court, +n)`` for
 the cases a statement inserts, ``(court, −n)`` for those it deletes, and both for a case
 moved to another court. Only inserts: no row is updated by two writers, so a tally never

@@ -31,10 +31,10 @@ from app.services.case_paging import (
     SORT_SEGMENTS, SORTS, Cursor, InvalidCursorError, decode_cursor, encode_cursor, fetch_rows,
     mediation_phase, read,
 )
-from app.services.case_tallies import court_total
 from app.services.case_search import (
     MAX_QUERY_LENGTH, long_terms, search_conditions, search_join, search_terms,
 )
+from app.services.case_tallies import court_total
 from app.services.errors import ServiceError
 from app.services.ids import parse_id
 from mediation.disputes import DisputeType
