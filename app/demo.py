@@ -453,6 +453,9 @@ def build_demo(*, seed: int, echo, password: str | None = None, now: datetime | 
     from app.demo_release import build_release
 
     echo("  release: {counter_guarantee_cases} cases under counter-guarantees, {released_fen} fen released".format(**build_release(builder)))
+    from app.services.case_tallies import fold_case_tallies
+
+    echo(f"  case tallies: {fold_case_tallies(now=now)}")  # the judge's list counts from one row
     echo("完成 / done. 演示账号 (demo logins), 密码 (password) = " + password)
     for username in ("admin", "judge", "judge_meilan", "mediator", "developer", "homeowner"):
         echo(f"  {username}" + ("（另一法院的法官：看不到这些案件 / a judge of another court)"
