@@ -31,7 +31,7 @@ from mediation.people import Relation
 
 __all__ = [
     "Permission", "can", "case_relation", "list_relation", "mediator_id_of", "person_relation",
-    "visible_cases", "visible_complaints",
+    "visible_cases", "visible_complaints", "whole_court_of",
 ]
 
 
@@ -101,12 +101,21 @@ def mediator_id_of(user: User) -> int | None:
     return db.session.scalar(select(Mediator.id).where(Mediator.user_id == user.id))
 
 
+def whole_court_of(user: User) -> int | None:
+    """The court whose cases, all of them and only them, ``user`` may see (a judge's),
+    else None: such a list can count its cases from the court's tally."""
+    if _role(user) is Role.JUDGE and user.court_id is not None:
+        return user.court_id
+    return None
+
+
 def visible_cases(user: User, query: Select | None = None) -> Select:
     """Restrict a ``select(Case)`` to the cases ``user`` may see."""
     query = query if query is not None else select(Case)
     role = _role(user)
-    if role is Role.JUDGE:
-        return query.where(Case.court_id == user.court_id)
+    court_id = whole_court_of(user)
+    if court_id is not None:
+        return query.where(Case.court_id == court_id)
     if role is Role.MEDIATOR:
         return query.where(Case.mediator_id == _mediator_id(user))
     if role is Role.DEVELOPER:

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from app.access import list_relation, visible_cases
+from app.access import list_relation, visible_cases, whole_court_of
 from app.extensions import db
 from app.models import Case, Complaint, Developer, Mediator, Person, Project, Role, User
 from app.services import people
@@ -427,9 +427,10 @@ def _list_cases(user: User, filters: CaseFilters, *, cursor: str | None, limit: 
         capped = select(func.count()).select_from(
             _base_query(user, filters, now, [Case.id], counting=True)
             .limit(literal_column(str(cap + 1)) if with_rows else cap + 1).subquery())
-        if user.role == Role.JUDGE and user.court_id is not None and not filters.active:
+        court_id = whole_court_of(user)
+        if court_id is not None and not filters.active:
             # The court's whole list: its number of cases as the database keeps it.
-            return court_total(user.court_id, capped)
+            return court_total(court_id, capped)
         return capped
 
     prefetched = details = None
