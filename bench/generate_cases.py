@@ -403,15 +403,10 @@ def load_sqlite(url: str, gen: Generator) -> None:
 
 def _fold_tallies(connection) -> None:
     """The cases' triggers kept each court's tally as they were loaded (a row per case on
-    SQLite, per COPY on PostgreSQL): fold them as the scheduler's job would."""
-    log("case tallies: folded …")
-    taken = connection.exec_driver_sql("DELETE FROM case_tallies RETURNING court_id, n").all()
-    sums: dict = {}
-    for court_id, n in taken:
-        sums[court_id] = sums.get(court_id, 0) + n
-    if sums:
-        connection.exec_driver_sql("INSERT INTO case_tallies (court_id, n) VALUES "
-                                   + ", ".join(f"({int(c)}, {int(n)})" for c, n in sums.items()))
+    SQLite, per COPY on PostgreSQL): fold them as the scheduler's job does."""
+    from app.services.case_tallies import fold
+
+    log("case tallies: {} row(s) folded into {}".format(*fold(connection)))
 
 
 def load_postgres(url: str, gen: Generator) -> None:

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models.tallies import FOLD_AFTER, CaseTally
 from app.services.use_case import use_case
 
-__all__ = ["court_total", "fold_case_tallies"]
+__all__ = ["court_total", "fold", "fold_case_tallies"]
 
 
 def court_total(court_id: int, capped_count: Select) -> Select:
@@ -28,16 +28,23 @@ def court_total(court_id: int, capped_count: Select) -> Select:
     return select(case((few, total), else_=capped_count.scalar_subquery()).label("count_1"))
 
 
-@use_case
-def fold_case_tallies(*, now: datetime) -> str:
-    """Each court's tally rows into one. The rows are taken by the DELETE itself
-    (``RETURNING``): a row a filing adds meanwhile is not in it and stays, so no change is
-    lost or counted twice, on SQLite and PostgreSQL alike."""
-    taken = db.session.execute(delete(CaseTally).returning(CaseTally.court_id, CaseTally.n)).all()
+def fold(executor) -> tuple[int, int]:
+    """Each court's tally rows into one, through ``executor`` (a session or a connection;
+    the caller commits): (rows taken, rows written). The rows are taken by the DELETE
+    itself (``RETURNING``): a row a filing adds meanwhile is not in it and stays, so no
+    change is lost or counted twice, on SQLite and PostgreSQL alike."""
+    taken = executor.execute(delete(CaseTally).returning(CaseTally.court_id, CaseTally.n)).all()
     sums: dict[int | None, int] = defaultdict(int)
     for court_id, n in taken:
         sums[court_id] += n
     if sums:
-        db.session.execute(insert(CaseTally), [{"court_id": c, "n": n} for c, n in sums.items()])
+        executor.execute(insert(CaseTally), [{"court_id": c, "n": n} for c, n in sums.items()])
+    return len(taken), len(sums)
+
+
+@use_case
+def fold_case_tallies(*, now: datetime) -> str:
+    """The scheduler's fold (``flask jobs run tallies_fold``), in one transaction."""
+    taken, written = fold(db.session)
     db.session.commit()
-    return f"{len(taken)} tally row(s) folded into {len(sums)}"
+    return f"{taken} tally row(s) folded into {written}"
