@@ -3,12 +3,13 @@
 when they are not, and folding the rows changes no total."""
 from __future__ import annotations
 
-from sqlalchemy import delete, func, insert, select, update
+import pytest
+from sqlalchemy import delete, func, insert, select, text, update
 
 from app.extensions import db
 from app.models import Case, CaseTally, Complaint, ComplaintClaim
-from app.services.case_tallies import fold_case_tallies
 from app.models.tallies import FOLD_AFTER
+from app.services.case_tallies import fold_case_tallies
 from tests.factories import NOW
 from tests.services.test_case_lists import _page, world  # noqa: F401  (the fixture)
 
@@ -81,13 +82,11 @@ def test_the_fold_is_a_scheduler_job(app, world):  # noqa: F811
 def test_a_truncated_case_table_leaves_no_tally(app, world):  # noqa: F811
     """PostgreSQL's TRUNCATE fires no delete trigger: its own trigger empties the tallies.
     (SQLite has no TRUNCATE: its DELETE fires the row triggers, test above.)"""
-    from sqlalchemy import text
-
     with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            import pytest
-
-            pytest.skip("TRUNCATE is PostgreSQL's; SQLite's DELETE is covered above")
+        dialect = db.engine.dialect.name
+    if dialect != "postgresql":
+        pytest.skip("TRUNCATE is PostgreSQL's; SQLite's DELETE is covered above")
+    with app.app_context():
         db.session.execute(text("TRUNCATE cases, complaints, complaint_claims CASCADE"))
         db.session.commit()
         assert tallied(world.court.id) == 0

@@ -9,14 +9,14 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import FollowUp, Obligation, Reminder, User, WarningNotice
-from app.services import agreements, confirmation, ratings, release
+from app.services import confirmation, ratings, release
 from app.services import warning_notices as warning_svc
 from app.services.early_warnings import evaluate_warnings
 from app.services.reminders import EVENTS
 from mediation.lifecycle import COURT_TZ
-from tests.factories import NOW, PASSWORD
+from tests.factories import NOW
 from tests.services.test_agreements import world  # noqa: F401  (the fixture)
-from tests.services.test_confirmation import CONTENT, _apply
+from tests.services.test_confirmation import _apply, _effective
 from tests.services.test_ratings import closed  # noqa: F401  (the fixture)
 from tests.services.test_warning_notices import EVENING, sides  # noqa: F401  (the fixture)
 
@@ -46,14 +46,10 @@ def test_acknowledging_a_warning_cancels_its_reminder(app, sides):  # noqa: F811
 
 def test_a_milestone_confirmed_performed_cancels_its_own_reminders_only(app, world):  # noqa: F811
     with app.test_request_context():
-        agreement, _ = agreements.record_agreement(world["case"].id, CONTENT,
-                                                   actor=actor(world["mediator"]), now=NOW)
-        for who in ("home", "company"):
-            agreements.sign_agreement(agreement.id, actor=actor(world[who]), now=NOW,
-                                      password=PASSWORD, ip="::1")
+        agreement_id = _effective(world)
         assert by_status("milestone_due") == {"pending": ["m0", "m1"]}
-        _apply(world, agreement.id, "home")
-        application = _apply(world, agreement.id, "company", days=2)
+        _apply(world, agreement_id, "home")
+        application = _apply(world, agreement_id, "company", days=2)
         confirmation.decide_confirmation(application.id, actor=actor(world["judge"]),
                                          now=NOW + timedelta(days=3), confirm=True)
         assert by_status("confirmation_window") == {"cancelled": [""]}  # confirmed: window closed
@@ -71,11 +67,7 @@ def test_a_milestone_confirmed_performed_cancels_its_own_reminders_only(app, wor
 def test_each_milestone_reminds_whoever_performs_it(app, world):  # noqa: F811
     """Is a homeowner reminded of the filing they promised, and the developer not of it?"""
     with app.test_request_context():
-        agreement, _ = agreements.record_agreement(world["case"].id, CONTENT,
-                                                   actor=actor(world["mediator"]), now=NOW)
-        for who in ("home", "company"):
-            agreements.sign_agreement(agreement.id, actor=actor(world[who]), now=NOW,
-                                      password=PASSWORD, ip="::1")
+        _effective(world)
         due = {(row.payload["key"], row.recipient_id) for row in db.session.scalars(
             select(Reminder).where(Reminder.kind == "milestone_due"))}
         # m0: the developer delivers (开发企业); m1: the homeowner files (申请人).
